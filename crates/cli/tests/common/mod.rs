@@ -1,0 +1,133 @@
+//! Starting the real `xinwen` binary for end-to-end tests.
+
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_xinwen");
+
+/// A running `xinwen` process serving on a free port of 127.0.0.1.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    pub data_dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    /// `xinwen demo --port 0` on a fresh data directory.
+    pub fn demo() -> Server {
+        let temp = tempfile::tempdir().unwrap();
+        let data_dir = temp.path().join("data");
+        let mut server = Server::start(
+            Command::new(BINARY)
+                .args(["demo", "--port", "0", "--data"])
+                .arg(&data_dir),
+        );
+        server.data_dir = data_dir;
+        server._temp = Some(temp);
+        server
+    }
+
+    /// Starts `command` and waits for the line that says where it serves.
+    pub fn start(command: &mut Command) -> Server {
+        let mut child = command
+            .env("XINWEN_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the xinwen binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix("xinwen is serving on ") {
+                    let _ = sender.send(rest.trim_end_matches('/').to_owned());
+                }
+            }
+        });
+        let url = receiver
+            .recv_timeout(Duration::from_secs(60))
+            .expect("xinwen printed the address it serves on");
+        Server {
+            child,
+            url,
+            data_dir: PathBuf::new(),
+            _temp: None,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM and waits for the process to exit.
+    pub fn terminate(mut self) -> ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "xinwen did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn get(url: &str) -> (u16, String) {
+    let response = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+        .get(url)
+        .send()
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let status = response.status().as_u16();
+    (status, response.text().unwrap())
+}
+
+/// The id of the article whose title contains `title_part`, found through the site's own
+/// source page, as a reader would.
+pub fn article_url(server: &Server, source: &str, title_part: &str) -> String {
+    let (_, html) = get(&format!("{}/source/{source}", server.url));
+    let at = html
+        .find(title_part)
+        .unwrap_or_else(|| panic!("{title_part} is not listed on /source/{source}"));
+    let before = &html[..at];
+    let href = before.rfind("href=\"/article/").unwrap() + "href=\"".len();
+    let end = href + before[href..].find('"').unwrap();
+    format!("{}{}", server.url, &before[href..end])
+}
+
+/// Where tests leave files for people to look at (screenshots).
+pub fn artifacts_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../target/test-artifacts")
+        .to_path_buf()
+}
+
+/// Whether a test that needs an external program must fail rather than skip without it: the
+/// README's test command sets this, so CI never skips silently.
+pub fn required(variable: &str) -> bool {
+    std::env::var(variable).is_ok_and(|v| v == "1")
+}

@@ -1,0 +1,150 @@
+//! The real binary, started as a user would, read over HTTP.
+
+mod common;
+
+use common::{BINARY, Server, article_url, get};
+use std::process::Command;
+
+#[test]
+fn the_demo_serves_a_populated_site() {
+    let server = Server::demo();
+    let (status, home) = get(&format!("{}/", server.url));
+    assert_eq!(status, 200);
+    assert!(home.contains("最新文章"));
+    assert!(home.matches("<li class=\"item\">").count() >= 20);
+    let article = article_url(&server, "xinghe-ribao", "青澜跨江大桥今晨正式通车");
+    let (status, page) = get(&article);
+    assert_eq!(status, 200);
+    assert!(page.contains("<figcaption>青澜跨江大桥主桥跨度1180米"));
+    let (status, feed) = get(&format!("{}/feed.xml", server.url));
+    assert_eq!(status, 200);
+    assert!(feed.starts_with("<?xml"));
+    assert!(
+        feed.contains(&format!("<link>{}/article/", server.url)),
+        "feeds link to where we serve"
+    );
+    let (status, body) = get(&format!("{}/healthz", server.url));
+    assert_eq!((status, body.as_str()), (200, "ok\n"));
+    let (status, image) = get(&format!("{}/media/demo/bridge.svg", server.url));
+    assert_eq!(status, 200);
+    assert!(image.contains("<svg"));
+    let (_, metrics) = get(&format!("{}/metrics", server.url));
+    assert!(
+        metrics.contains(r#"http_requests_total{method="GET",route="/",status="200"} 1"#),
+        "{metrics}"
+    );
+    let (status, missing) = get(&format!("{}/article/424242", server.url));
+    assert_eq!(status, 404);
+    assert!(missing.contains("页面不存在"));
+    let about = get(&format!("{}/about", server.url)).1;
+    assert!(
+        about.contains("虚构"),
+        "the about page says the demo is invented"
+    );
+}
+
+#[test]
+fn sigterm_stops_the_server_cleanly() {
+    let server = Server::demo();
+    assert_eq!(get(&format!("{}/healthz", server.url)).0, 200);
+    let status = server.terminate();
+    assert!(status.success(), "exit status {status}");
+}
+
+#[test]
+fn serve_reads_its_configuration_file_and_the_environment_overrides_it() {
+    let temp = tempfile::tempdir().unwrap();
+    let data = temp.path().join("data");
+    let loaded = Command::new(BINARY)
+        .args(["demo", "--load-only", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    let said = String::from_utf8_lossy(&loaded.stdout);
+    assert!(said.contains("8 channels, 12 sources,"), "{said}");
+    let config = temp.path().join("xinwen.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[site]\nname = \"配置里的站名\"\n[server]\nlisten = \"127.0.0.1:0\"\n[storage]\ndata_dir = {:?}\n",
+            data.display().to_string()
+        ),
+    )
+    .unwrap();
+    let server = Server::start(
+        Command::new(BINARY)
+            .arg("--config")
+            .arg(&config)
+            .arg("serve")
+            .env("XINWEN_BASE_URL", "https://news.example"),
+    );
+    let (status, home) = get(&format!("{}/", server.url));
+    assert_eq!(status, 200);
+    assert!(home.contains("配置里的站名"));
+    assert!(home.contains(r#"<link rel="canonical" href="https://news.example/">"#));
+    assert!(home.contains("青澜"), "the demo data is served");
+}
+
+#[test]
+fn migrate_creates_a_fresh_store() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = Command::new(BINARY)
+        .args(["migrate", "--data"])
+        .arg(temp.path().join("fresh"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is at schema version 1."));
+    assert!(temp.path().join("fresh/xinwen.db").exists());
+}
+
+#[test]
+fn bad_configuration_is_a_clear_error_not_a_panic() {
+    let temp = tempfile::tempdir().unwrap();
+    let config = temp.path().join("bad.toml");
+    std::fs::write(&config, "[server]\nlisten = \"not an address\"\n").unwrap();
+    let out = Command::new(BINARY)
+        .arg("--config")
+        .arg(&config)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("xinwen: error: in configuration file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+    let missing = Command::new(BINARY)
+        .args(["--config", "/nonexistent/xinwen.toml", "migrate"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr)
+            .contains("cannot read configuration file /nonexistent/xinwen.toml")
+    );
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let server = Server::demo();
+    let port = server.url.rsplit(':').next().unwrap().to_owned();
+    let temp = tempfile::tempdir().unwrap();
+    let out = Command::new(BINARY)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data"])
+        .arg(temp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains(&format!("cannot listen on 127.0.0.1:{port}"))
+    );
+}

@@ -1,0 +1,290 @@
+//! Domain types shared by every xinwen crate: channels, sources, articles.
+//!
+//! This crate owns the vocabulary of the system and nothing else. It must not do IO, talk to a
+//! database or render HTML; it only says what a channel, a source and an article are, and how
+//! their small enumerations are written as text (the form the store keeps and the API shows).
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// China Standard Time. China keeps no daylight saving, so a fixed offset is exact.
+pub fn china_offset() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
+}
+
+/// A text value that is not one of an enumeration's spellings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {value:?}; expected one of: {expected}")]
+pub struct UnknownValue {
+    pub what: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+/// What kind of publisher a source is. WeChat public accounts matter apart because their pages
+/// need their own extraction and their images refuse hotlinking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    Wechat,
+    NewsSite,
+    Other,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Wechat => "wechat",
+            SourceKind::NewsSite => "news_site",
+            SourceKind::Other => "other",
+        }
+    }
+
+    /// The name readers see.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SourceKind::Wechat => "微信公众号",
+            SourceKind::NewsSite => "新闻网站",
+            SourceKind::Other => "其他来源",
+        }
+    }
+}
+
+impl FromStr for SourceKind {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "wechat" => Ok(SourceKind::Wechat),
+            "news_site" => Ok(SourceKind::NewsSite),
+            "other" => Ok(SourceKind::Other),
+            _ => Err(UnknownValue {
+                what: "source kind",
+                value: s.to_owned(),
+                expected: "wechat, news_site, other",
+            }),
+        }
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which Chinese script an article was published in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Script {
+    #[serde(rename = "zh-Hans")]
+    Simplified,
+    #[serde(rename = "zh-Hant")]
+    Traditional,
+}
+
+impl Script {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Script::Simplified => "zh-Hans",
+            Script::Traditional => "zh-Hant",
+        }
+    }
+}
+
+impl FromStr for Script {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "zh-Hans" => Ok(Script::Simplified),
+            "zh-Hant" => Ok(Script::Traditional),
+            _ => Err(UnknownValue {
+                what: "script",
+                value: s.to_owned(),
+                expected: "zh-Hans, zh-Hant",
+            }),
+        }
+    }
+}
+
+/// Whether readers may see an article. A removed article keeps its row so that its page can
+/// answer 410 Gone and so that it is not fetched back in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArticleStatus {
+    Live,
+    Removed,
+}
+
+impl ArticleStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleStatus::Live => "live",
+            ArticleStatus::Removed => "removed",
+        }
+    }
+}
+
+impl FromStr for ArticleStatus {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "live" => Ok(ArticleStatus::Live),
+            "removed" => Ok(ArticleStatus::Removed),
+            _ => Err(UnknownValue {
+                what: "article status",
+                value: s.to_owned(),
+                expected: "live, removed",
+            }),
+        }
+    }
+}
+
+/// A section of the site with its own pages and feeds (国际, 财经, 科技...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Channel {
+    pub id: i64,
+    /// The URL segment: `/channel/{slug}`.
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    /// Order on the home page, smallest first.
+    pub position: i64,
+}
+
+/// A channel as given to the store, before it has an id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewChannel {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub position: i64,
+}
+
+/// A publisher whose articles xinwen shows, credited and linked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub kind: SourceKind,
+    pub homepage: Option<String>,
+    pub feed_url: Option<String>,
+    /// Where a reader follows the account (a WeChat profile link, a newsletter page).
+    pub follow_url: Option<String>,
+    /// A QR code image to scan to follow the account, when the publisher has one.
+    pub qr_image: Option<String>,
+    /// The channel new articles from this source go to unless they say otherwise.
+    pub channel_id: Option<i64>,
+    pub description: String,
+}
+
+/// A source as given to the store, before it has an id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSource {
+    pub slug: String,
+    pub name: String,
+    pub kind: SourceKind,
+    pub homepage: Option<String>,
+    pub feed_url: Option<String>,
+    pub follow_url: Option<String>,
+    pub qr_image: Option<String>,
+    /// The default channel, by slug.
+    pub channel_slug: Option<String>,
+    pub description: String,
+}
+
+/// An image of an article body, with what the publisher wrote under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Image {
+    pub src: String,
+    pub alt: String,
+    pub caption: String,
+}
+
+/// An article as given to the store by the demo loader or, later, the ingest pipeline.
+///
+/// `body_html` must already be sanitized: the store keeps what it is given, and pages show it as is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewArticle {
+    pub source_slug: String,
+    /// When `None`, the source's default channel.
+    pub channel_slug: Option<String>,
+    pub title: String,
+    pub author: Option<String>,
+    pub original_url: String,
+    /// The identity of the article: a second article with the same canonical URL updates the first.
+    pub canonical_url: String,
+    pub published_at: DateTime<Utc>,
+    pub fetched_at: DateTime<Utc>,
+    pub body_html: String,
+    pub body_text: String,
+    pub summary: String,
+    pub images: Vec<Image>,
+    pub script: Script,
+}
+
+/// A whole article, as its page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    pub id: i64,
+    pub source: Source,
+    pub channel: Channel,
+    pub title: String,
+    pub author: Option<String>,
+    pub original_url: String,
+    pub canonical_url: String,
+    pub published_at: DateTime<Utc>,
+    pub fetched_at: DateTime<Utc>,
+    pub body_html: String,
+    pub body_text: String,
+    pub summary: String,
+    pub images: Vec<Image>,
+    pub script: Script,
+    pub status: ArticleStatus,
+}
+
+/// An article as lists show it: enough for a headline, a line of summary and a thumbnail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub title: String,
+    pub summary: String,
+    pub author: Option<String>,
+    pub published_at: DateTime<Utc>,
+    pub source_slug: String,
+    pub source_name: String,
+    pub channel_slug: String,
+    pub channel_name: String,
+    pub thumbnail: Option<Image>,
+    pub original_url: String,
+    /// Feeds carry the whole body; pages do not need it, so lists leave it empty unless asked.
+    pub body_html: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enumerations_round_trip_through_their_text_form() {
+        for kind in [SourceKind::Wechat, SourceKind::NewsSite, SourceKind::Other] {
+            assert_eq!(kind.as_str().parse::<SourceKind>().unwrap(), kind);
+        }
+        for script in [Script::Simplified, Script::Traditional] {
+            assert_eq!(script.as_str().parse::<Script>().unwrap(), script);
+        }
+        for status in [ArticleStatus::Live, ArticleStatus::Removed] {
+            assert_eq!(status.as_str().parse::<ArticleStatus>().unwrap(), status);
+        }
+    }
+
+    #[test]
+    fn an_unknown_spelling_says_what_would_have_been_accepted() {
+        let err = "weibo".parse::<SourceKind>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown source kind \"weibo\"; expected one of: wechat, news_site, other"
+        );
+    }
+}

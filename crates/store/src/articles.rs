@@ -1,0 +1,357 @@
+//! Articles and their images.
+
+use crate::{Error, Result, Store, from_timestamp, sources, to_timestamp};
+use sqlx::sqlite::SqliteRow;
+// Dynamic SQL here is assembled only from constants of this crate; values are always bound.
+use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
+use std::collections::HashMap;
+use xinwen_model::{Article, ArticleStatus, ArticleSummary, Channel, Image, NewArticle};
+
+/// Which live articles a list shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ArticleFilter {
+    pub channel_id: Option<i64>,
+    pub source_id: Option<i64>,
+}
+
+/// One page of a list, with what it takes to link to the others.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// 1-based.
+    pub number: u32,
+    pub per_page: u32,
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    pub fn page_count(&self) -> u32 {
+        let per_page = u64::from(self.per_page.max(1));
+        u32::try_from(self.total.div_ceil(per_page)).unwrap_or(u32::MAX)
+    }
+    pub fn has_next(&self) -> bool {
+        self.number < self.page_count()
+    }
+}
+
+impl Store {
+    /// Writes articles in one transaction: an article whose canonical URL is already stored
+    /// updates that row (and replaces its images) instead of adding a second one.
+    ///
+    /// Either every article of the batch is written or none is. One transaction per batch,
+    /// not per article, because each commit costs an fsync. Returns the ids in input order.
+    pub async fn upsert_articles(&self, articles: &[NewArticle]) -> Result<Vec<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let mut sources: HashMap<String, (i64, Option<i64>)> = HashMap::new();
+        let mut channels: HashMap<String, i64> = HashMap::new();
+        let mut ids = Vec::with_capacity(articles.len());
+        for article in articles {
+            let (source_id, default_channel) = match sources.get(&article.source_slug) {
+                Some(found) => *found,
+                None => {
+                    let found: (i64, Option<i64>) =
+                        sqlx::query_as("SELECT id, channel_id FROM sources WHERE slug = ?")
+                            .bind(&article.source_slug)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                            .ok_or_else(|| Error::NotFound {
+                                what: "source",
+                                key: article.source_slug.clone(),
+                            })?;
+                    sources.insert(article.source_slug.clone(), found);
+                    found
+                }
+            };
+            let channel_id = match &article.channel_slug {
+                Some(slug) => match channels.get(slug) {
+                    Some(id) => *id,
+                    None => {
+                        let id = channel_id_in(&mut tx, slug).await?;
+                        channels.insert(slug.clone(), id);
+                        id
+                    }
+                },
+                None => default_channel.ok_or_else(|| Error::NotFound {
+                    what: "channel for source",
+                    key: article.source_slug.clone(),
+                })?,
+            };
+            let id = upsert_one(&mut tx, article, source_id, channel_id).await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// The whole article, live or removed: the page decides what a removed one shows.
+    pub async fn article(&self, id: i64) -> Result<Option<Article>> {
+        let sql = format!(
+            "SELECT a.*, c.slug AS c_slug, c.name AS c_name, c.description AS c_description,
+                    c.position AS c_position, {source_columns}
+             FROM articles a
+             JOIN channels c ON c.id = a.channel_id
+             JOIN (SELECT {source_select} FROM sources) s ON s.id = a.source_id
+             WHERE a.id = ?",
+            source_columns = prefixed_source_columns(),
+            source_select = sources::COLUMNS,
+        );
+        let Some(row) = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let images = self.images(id).await?;
+        Ok(Some(article_from_row(&row, images)?))
+    }
+
+    async fn images(&self, article_id: i64) -> Result<Vec<Image>> {
+        let rows = sqlx::query(
+            "SELECT src, alt, caption FROM article_images WHERE article_id = ? ORDER BY position",
+        )
+        .bind(article_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Image {
+                    src: r.try_get("src")?,
+                    alt: r.try_get("alt")?,
+                    caption: r.try_get("caption")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Newest live articles first. `with_body` adds the HTML body, which feeds need and
+    /// pages do not.
+    pub async fn latest_articles(
+        &self,
+        filter: ArticleFilter,
+        page: u32,
+        per_page: u32,
+        with_body: bool,
+    ) -> Result<Page<ArticleSummary>> {
+        let page = page.max(1);
+        let per_page = per_page.clamp(1, 200);
+        let mut conditions = String::from("a.status = 'live'");
+        if filter.channel_id.is_some() {
+            conditions.push_str(" AND a.channel_id = ?");
+        }
+        if filter.source_id.is_some() {
+            conditions.push_str(" AND a.source_id = ?");
+        }
+        let body = if with_body { ", a.body_html" } else { "" };
+        let sql = format!(
+            "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url,
+                    s.slug AS source_slug, s.name AS source_name,
+                    c.slug AS channel_slug, c.name AS channel_name,
+                    i.src AS thumb_src, i.alt AS thumb_alt, i.caption AS thumb_caption{body}
+             FROM articles a
+             JOIN sources s ON s.id = a.source_id
+             JOIN channels c ON c.id = a.channel_id
+             LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
+             WHERE {conditions}
+             ORDER BY a.published_at DESC, a.id DESC
+             LIMIT ? OFFSET ?"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM articles a WHERE {conditions}"
+        )));
+        for value in [filter.channel_id, filter.source_id].into_iter().flatten() {
+            query = query.bind(value);
+            count = count.bind(value);
+        }
+        let rows = query
+            .bind(i64::from(per_page))
+            .bind(i64::from(page - 1) * i64::from(per_page))
+            .fetch_all(&self.pool)
+            .await?;
+        let total = count.fetch_one(&self.pool).await?;
+        let items = rows
+            .iter()
+            .map(|row| summary_from_row(row, with_body))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            number: page,
+            per_page,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+
+    /// Hides an article from every list and makes its page answer 410, or brings it back.
+    pub async fn set_article_status(&self, id: i64, status: ArticleStatus) -> Result<()> {
+        let now = chrono::Utc::now().timestamp();
+        let removed_at = (status == ArticleStatus::Removed).then_some(now);
+        let done = sqlx::query(
+            "UPDATE articles SET status = ?, removed_at = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(status.as_str())
+        .bind(removed_at)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound {
+                what: "article",
+                key: id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// How many articles there are, live or not.
+    pub async fn article_count(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+async fn channel_id_in(tx: &mut Transaction<'_, Sqlite>, slug: &str) -> Result<i64> {
+    sqlx::query_scalar("SELECT id FROM channels WHERE slug = ?")
+        .bind(slug)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            what: "channel",
+            key: slug.to_owned(),
+        })
+}
+
+async fn upsert_one(
+    tx: &mut Transaction<'_, Sqlite>,
+    article: &NewArticle,
+    source_id: i64,
+    channel_id: i64,
+) -> Result<i64> {
+    let now = chrono::Utc::now().timestamp();
+    // A removed article keeps its status when it is fetched again: removal is an editor's
+    // decision, and the publisher re-sending the article must not undo it.
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO articles (source_id, channel_id, title, author, original_url, canonical_url,
+                               published_at, fetched_at, body_html, body_text, summary, script,
+                               status, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?)
+         ON CONFLICT (canonical_url) DO UPDATE SET
+            source_id = excluded.source_id, channel_id = excluded.channel_id,
+            title = excluded.title, author = excluded.author,
+            original_url = excluded.original_url, published_at = excluded.published_at,
+            fetched_at = excluded.fetched_at, body_html = excluded.body_html,
+            body_text = excluded.body_text, summary = excluded.summary,
+            script = excluded.script, updated_at = excluded.updated_at
+         RETURNING id",
+    )
+    .bind(source_id)
+    .bind(channel_id)
+    .bind(&article.title)
+    .bind(&article.author)
+    .bind(&article.original_url)
+    .bind(&article.canonical_url)
+    .bind(to_timestamp(article.published_at))
+    .bind(to_timestamp(article.fetched_at))
+    .bind(&article.body_html)
+    .bind(&article.body_text)
+    .bind(&article.summary)
+    .bind(article.script.as_str())
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM article_images WHERE article_id = ?")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for (position, image) in article.images.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO article_images (article_id, position, src, alt, caption) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(&image.src)
+        .bind(&image.alt)
+        .bind(&image.caption)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
+}
+
+fn prefixed_source_columns() -> String {
+    sources::COLUMNS
+        .split(", ")
+        .map(|c| format!("s.{c} AS s_{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn article_from_row(row: &SqliteRow, images: Vec<Image>) -> Result<Article> {
+    let source = xinwen_model::Source {
+        id: row.try_get("s_id")?,
+        slug: row.try_get("s_slug")?,
+        name: row.try_get("s_name")?,
+        kind: row.try_get::<String, _>("s_kind")?.parse()?,
+        homepage: row.try_get("s_homepage")?,
+        feed_url: row.try_get("s_feed_url")?,
+        follow_url: row.try_get("s_follow_url")?,
+        qr_image: row.try_get("s_qr_image")?,
+        channel_id: row.try_get("s_channel_id")?,
+        description: row.try_get("s_description")?,
+    };
+    Ok(Article {
+        id: row.try_get("id")?,
+        channel: Channel {
+            id: row.try_get("channel_id")?,
+            slug: row.try_get("c_slug")?,
+            name: row.try_get("c_name")?,
+            description: row.try_get("c_description")?,
+            position: row.try_get("c_position")?,
+        },
+        source,
+        title: row.try_get("title")?,
+        author: row.try_get("author")?,
+        original_url: row.try_get("original_url")?,
+        canonical_url: row.try_get("canonical_url")?,
+        published_at: from_timestamp(row.try_get("published_at")?),
+        fetched_at: from_timestamp(row.try_get("fetched_at")?),
+        body_html: row.try_get("body_html")?,
+        body_text: row.try_get("body_text")?,
+        summary: row.try_get("summary")?,
+        images,
+        script: row.try_get::<String, _>("script")?.parse()?,
+        status: row.try_get::<String, _>("status")?.parse()?,
+    })
+}
+
+fn summary_from_row(row: &SqliteRow, with_body: bool) -> Result<ArticleSummary> {
+    let thumbnail = match row.try_get::<Option<String>, _>("thumb_src")? {
+        Some(src) => Some(Image {
+            src,
+            alt: row.try_get("thumb_alt")?,
+            caption: row.try_get("thumb_caption")?,
+        }),
+        None => None,
+    };
+    Ok(ArticleSummary {
+        id: row.try_get("id")?,
+        title: row.try_get("title")?,
+        summary: row.try_get("summary")?,
+        author: row.try_get("author")?,
+        published_at: from_timestamp(row.try_get("published_at")?),
+        source_slug: row.try_get("source_slug")?,
+        source_name: row.try_get("source_name")?,
+        channel_slug: row.try_get("channel_slug")?,
+        channel_name: row.try_get("channel_name")?,
+        thumbnail,
+        original_url: row.try_get("original_url")?,
+        body_html: if with_body {
+            Some(row.try_get("body_html")?)
+        } else {
+            None
+        },
+    })
+}

@@ -1,0 +1,74 @@
+//! Numbered migrations, applied in order at open, each in its own transaction.
+//!
+//! A small runner of our own rather than sqlx's `migrate!`, which needs the proc-macro stack
+//! (and compiles SQLite a second time); the list below is the whole mechanism.
+
+use crate::{Error, Result};
+use sqlx::{Row, SqlitePool};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sql: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../migrations/sqlite/0001_init.sql"),
+}];
+
+pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version    INTEGER PRIMARY KEY,
+            name       TEXT    NOT NULL,
+            applied_at INTEGER NOT NULL
+        )",
+    )
+    .execute(pool)
+    .await?;
+    let applied = applied(pool).await?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    if let Some(&found) = applied.last()
+        && found > known
+    {
+        return Err(Error::SchemaTooNew { found, known });
+    }
+    for migration in MIGRATIONS {
+        if applied.contains(&migration.version) {
+            continue;
+        }
+        let fail = |source| Error::Migration {
+            version: migration.version,
+            name: migration.name,
+            source,
+        };
+        let mut tx = pool.begin().await.map_err(fail)?;
+        sqlx::raw_sql(migration.sql)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+            .bind(migration.version)
+            .bind(migration.name)
+            .bind(chrono::Utc::now().timestamp())
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+        tx.commit().await.map_err(fail)?;
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "applied migration"
+        );
+    }
+    Ok(())
+}
+
+pub(crate) async fn applied(pool: &SqlitePool) -> Result<Vec<i64>> {
+    let rows = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.iter().map(|r| r.get::<i64, _>(0)).collect())
+}

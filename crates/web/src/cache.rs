@@ -1,0 +1,116 @@
+//! A bounded cache of rendered responses, keyed by path and query.
+//!
+//! News pages are read far more often than they change, and rendering means several queries
+//! and a template; serving the bytes of a page rendered moments ago is what lets the site keep
+//! pace with a static file server. Entries expire after a short time so that new articles show
+//! up without any coordination, and [`PageCache::clear`] drops everything when a change (a
+//! removal, say) must be seen at once. The cache is bounded in bytes, so memory stays flat as
+//! the corpus grows.
+
+use axum::http::{HeaderValue, StatusCode};
+use bytes::Bytes;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+use std::time::{Duration, Instant};
+
+#[derive(Clone)]
+pub(crate) struct CachedPage {
+    pub status: StatusCode,
+    pub content_type: HeaderValue,
+    pub body: Bytes,
+    rendered_at: Instant,
+}
+
+impl CachedPage {
+    pub fn new(status: StatusCode, content_type: HeaderValue, body: Bytes) -> CachedPage {
+        CachedPage {
+            status,
+            content_type,
+            body,
+            rendered_at: Instant::now(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct ByBytes;
+
+impl Weighter<String, CachedPage> for ByBytes {
+    fn weight(&self, key: &String, page: &CachedPage) -> u64 {
+        (key.len() + page.body.len() + 64) as u64
+    }
+}
+
+pub struct PageCache {
+    pages: Cache<String, CachedPage, ByBytes>,
+    ttl: Duration,
+}
+
+impl PageCache {
+    pub fn new(max_bytes: u64, ttl: Duration) -> PageCache {
+        // quick_cache wants an estimate of the number of items; pages average a few tens of KB.
+        let estimated_items = usize::try_from(max_bytes / 16_384).unwrap_or(4096).max(16);
+        PageCache {
+            pages: Cache::with_weighter(estimated_items, max_bytes, ByBytes),
+            ttl,
+        }
+    }
+
+    pub(crate) fn get(&self, key: &str) -> Option<CachedPage> {
+        let page = self.pages.get(key)?;
+        if page.rendered_at.elapsed() < self.ttl {
+            Some(page)
+        } else {
+            self.pages.remove(key);
+            None
+        }
+    }
+
+    pub(crate) fn insert(&self, key: String, page: CachedPage) {
+        if !self.ttl.is_zero() {
+            self.pages.insert(key, page);
+        }
+    }
+
+    pub fn clear(&self) {
+        self.pages.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(body: &'static str) -> CachedPage {
+        CachedPage::new(
+            StatusCode::OK,
+            HeaderValue::from_static("text/html"),
+            Bytes::from_static(body.as_bytes()),
+        )
+    }
+
+    #[test]
+    fn entries_expire_and_clear() {
+        let cache = PageCache::new(1 << 20, Duration::from_millis(50));
+        cache.insert("/".into(), page("home"));
+        assert_eq!(cache.get("/").unwrap().body, "home");
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(cache.get("/").is_none());
+        cache.insert("/".into(), page("home"));
+        cache.clear();
+        assert!(cache.get("/").is_none());
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_byte_budget() {
+        let cache = PageCache::new(64 * 1024, Duration::from_secs(60));
+        let body: &'static str = Box::leak("x".repeat(8 * 1024).into_boxed_str());
+        for i in 0..100 {
+            cache.insert(format!("/article/{i}"), page(body));
+        }
+        let kept = (0..100)
+            .filter(|i| cache.get(&format!("/article/{i}")).is_some())
+            .count();
+        assert!(kept <= 8, "kept {kept} pages of 8 KiB in a 64 KiB cache");
+    }
+}

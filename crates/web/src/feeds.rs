@@ -1,0 +1,318 @@
+//! RSS 2.0 and Atom feeds of the home page, each channel and each source.
+//!
+//! The XML is written by the `rss` and `atom_syndication` crates rather than by templates:
+//! escaping and date formats in feeds are easy to get subtly wrong, and readers are strict.
+//! Items carry the whole sanitized body with absolute links, and the summary.
+
+use crate::cache::CachedPage;
+use crate::format::absolutize;
+use crate::pages::respond;
+use crate::{AppError, AppState};
+use atom_syndication as atom;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::response::Response;
+use bytes::Bytes;
+use std::collections::BTreeMap;
+use xinwen_model::ArticleSummary;
+use xinwen_store::ArticleFilter;
+
+/// Items per feed: a day or two of a busy source, as feed readers expect.
+const FEED_SIZE: u32 = 30;
+
+#[derive(Clone, Copy)]
+enum Format {
+    Rss,
+    Atom,
+}
+
+/// What a feed covers, resolved from the URL.
+struct Scope {
+    title: String,
+    description: String,
+    /// The HTML page the feed mirrors, site-relative.
+    page_path: String,
+    filter: ArticleFilter,
+}
+
+pub async fn home_rss(State(state): State<AppState>, uri: Uri) -> Response {
+    respond(
+        &state,
+        &uri,
+        render(&state, Target::Home, Format::Rss, &uri),
+    )
+    .await
+}
+pub async fn home_atom(State(state): State<AppState>, uri: Uri) -> Response {
+    respond(
+        &state,
+        &uri,
+        render(&state, Target::Home, Format::Atom, &uri),
+    )
+    .await
+}
+pub async fn channel_rss(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    uri: Uri,
+) -> Response {
+    respond(
+        &state,
+        &uri,
+        render(&state, Target::Channel(slug), Format::Rss, &uri),
+    )
+    .await
+}
+pub async fn channel_atom(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    uri: Uri,
+) -> Response {
+    respond(
+        &state,
+        &uri,
+        render(&state, Target::Channel(slug), Format::Atom, &uri),
+    )
+    .await
+}
+pub async fn source_rss(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    uri: Uri,
+) -> Response {
+    respond(
+        &state,
+        &uri,
+        render(&state, Target::Source(slug), Format::Rss, &uri),
+    )
+    .await
+}
+pub async fn source_atom(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    uri: Uri,
+) -> Response {
+    respond(
+        &state,
+        &uri,
+        render(&state, Target::Source(slug), Format::Atom, &uri),
+    )
+    .await
+}
+
+enum Target {
+    Home,
+    Channel(String),
+    Source(String),
+}
+
+async fn scope(state: &AppState, target: Target) -> Result<Scope, AppError> {
+    let site = state.site();
+    Ok(match target {
+        Target::Home => Scope {
+            title: site.name.clone(),
+            description: site.tagline.clone(),
+            page_path: "/".into(),
+            filter: ArticleFilter::default(),
+        },
+        Target::Channel(slug) => {
+            let channel = state
+                .store()
+                .channel_by_slug(&slug)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Scope {
+                title: format!("{} - {}", channel.name, site.name),
+                description: if channel.description.is_empty() {
+                    format!("{}频道的最新文章", channel.name)
+                } else {
+                    channel.description.clone()
+                },
+                page_path: format!("/channel/{}", channel.slug),
+                filter: ArticleFilter {
+                    channel_id: Some(channel.id),
+                    ..Default::default()
+                },
+            }
+        }
+        Target::Source(slug) => {
+            let source = state
+                .store()
+                .source_by_slug(&slug)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Scope {
+                title: format!("{} - {}", source.name, site.name),
+                description: if source.description.is_empty() {
+                    format!("{}的最新文章", source.name)
+                } else {
+                    source.description.clone()
+                },
+                page_path: format!("/source/{}", source.slug),
+                filter: ArticleFilter {
+                    source_id: Some(source.id),
+                    ..Default::default()
+                },
+            }
+        }
+    })
+}
+
+async fn render(
+    state: &AppState,
+    target: Target,
+    format: Format,
+    uri: &Uri,
+) -> Result<CachedPage, AppError> {
+    let scope = scope(state, target).await?;
+    let articles = state
+        .store()
+        .latest_articles(scope.filter, 1, FEED_SIZE, true)
+        .await?
+        .items;
+    let base = state.site().base_url.trim_end_matches('/');
+    let self_url = format!("{base}{}", uri.path());
+    let (body, content_type) = match format {
+        Format::Rss => (
+            rss_xml(&scope, &articles, base),
+            "application/rss+xml; charset=utf-8",
+        ),
+        Format::Atom => (
+            atom_xml(&scope, &articles, base, &self_url),
+            "application/atom+xml; charset=utf-8",
+        ),
+    };
+    Ok(CachedPage::new(
+        StatusCode::OK,
+        HeaderValue::from_static(content_type),
+        Bytes::from(body),
+    ))
+}
+
+fn rss_xml(scope: &Scope, articles: &[ArticleSummary], base: &str) -> String {
+    let items = articles
+        .iter()
+        .map(|a| {
+            let link = format!("{base}/article/{}", a.id);
+            let mut dc = rss::extension::dublincore::DublinCoreExtension::default();
+            if let Some(author) = &a.author {
+                dc.set_creators(vec![author.clone()]);
+            }
+            rss::ItemBuilder::default()
+                .title(Some(a.title.clone()))
+                .link(Some(link.clone()))
+                .guid(Some(rss::Guid {
+                    value: link,
+                    permalink: true,
+                }))
+                .pub_date(Some(a.published_at.to_rfc2822()))
+                .description(Some(a.summary.clone()))
+                .content(a.body_html.as_deref().map(|html| absolutize(html, base)))
+                .categories(vec![rss::Category {
+                    name: a.channel_name.clone(),
+                    domain: None,
+                }])
+                .source(Some(rss::Source {
+                    url: format!("{base}/source/{}/feed.xml", a.source_slug),
+                    title: Some(a.source_name.clone()),
+                }))
+                .dublin_core_ext(Some(dc))
+                .build()
+        })
+        .collect::<Vec<_>>();
+    let namespaces = BTreeMap::from([
+        (
+            "content".to_owned(),
+            "http://purl.org/rss/1.0/modules/content/".to_owned(),
+        ),
+        (
+            "dc".to_owned(),
+            "http://purl.org/dc/elements/1.1/".to_owned(),
+        ),
+    ]);
+    rss::ChannelBuilder::default()
+        .title(scope.title.clone())
+        .link(format!("{base}{}", scope.page_path))
+        .description(scope.description.clone())
+        .language(Some("zh-CN".to_owned()))
+        .generator(Some("xinwen".to_owned()))
+        .last_build_date(articles.first().map(|a| a.published_at.to_rfc2822()))
+        .namespaces(namespaces)
+        .items(items)
+        .build()
+        .to_string()
+}
+
+fn atom_xml(scope: &Scope, articles: &[ArticleSummary], base: &str, self_url: &str) -> String {
+    let updated = articles
+        .first()
+        .map_or_else(chrono::Utc::now, |a| a.published_at)
+        .fixed_offset();
+    let entries = articles
+        .iter()
+        .map(|a| {
+            let link = format!("{base}/article/{}", a.id);
+            let published = a.published_at.fixed_offset();
+            let mut entry = atom::EntryBuilder::default();
+            entry
+                .title(a.title.clone())
+                .id(link.clone())
+                .updated(published)
+                .published(Some(published))
+                .links(vec![
+                    atom::LinkBuilder::default()
+                        .href(link)
+                        .rel("alternate")
+                        .mime_type(Some("text/html".to_owned()))
+                        .build(),
+                ])
+                .authors(vec![atom::Person {
+                    name: a.author.clone().unwrap_or_else(|| a.source_name.clone()),
+                    email: None,
+                    uri: None,
+                    extensions: Default::default(),
+                }])
+                .categories(vec![atom::Category {
+                    term: a.channel_slug.clone(),
+                    scheme: None,
+                    label: Some(a.channel_name.clone()),
+                }])
+                .summary(Some(atom::Text::plain(a.summary.clone())));
+            if let Some(html) = &a.body_html {
+                entry.content(Some(
+                    atom::ContentBuilder::default()
+                        .value(Some(absolutize(html, base)))
+                        .content_type(Some("html".to_owned()))
+                        .build(),
+                ));
+            }
+            entry.build()
+        })
+        .collect::<Vec<_>>();
+    atom::FeedBuilder::default()
+        .title(scope.title.clone())
+        .id(format!("{base}{}", scope.page_path))
+        .updated(updated)
+        .subtitle(Some(atom::Text::plain(scope.description.clone())))
+        .lang(Some("zh-CN".to_owned()))
+        .generator(Some(atom::Generator {
+            value: "xinwen".to_owned(),
+            uri: None,
+            version: None,
+        }))
+        .links(vec![
+            atom::LinkBuilder::default()
+                .href(self_url.to_owned())
+                .rel("self")
+                .mime_type(Some("application/atom+xml".to_owned()))
+                .build(),
+            atom::LinkBuilder::default()
+                .href(format!("{base}{}", scope.page_path))
+                .rel("alternate")
+                .mime_type(Some("text/html".to_owned()))
+                .build(),
+        ])
+        .entries(entries)
+        .build()
+        .to_string()
+}

@@ -1,0 +1,116 @@
+//! The reader-facing site: server-rendered pages, RSS and Atom feeds, `/healthz` and
+//! `/metrics`, over axum.
+//!
+//! It owns URLs, templates (compiled into the binary by askama, so a broken template is a build
+//! error, not a 500 in production), the page cache and HTTP metrics. It reads the store and
+//! never writes to it; it must not fetch from the network or parse publishers' HTML. Every
+//! article body it prints was sanitized before it was stored.
+//!
+//! [`router`] builds the whole application without a socket, which is what the tests drive;
+//! [`serve`] binds it to a listener with graceful shutdown.
+
+mod cache;
+mod error;
+mod feeds;
+mod format;
+mod metrics;
+mod pages;
+mod settings;
+mod views;
+
+pub use cache::PageCache;
+pub use error::AppError;
+pub use settings::SiteSettings;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::get;
+use std::future::Future;
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use xinwen_store::Store;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    site: SiteSettings,
+    cache: PageCache,
+}
+
+impl AppState {
+    pub fn new(store: Store, site: SiteSettings) -> AppState {
+        let cache = PageCache::new(site.page_cache_bytes, site.page_cache_ttl);
+        AppState {
+            inner: Arc::new(Inner { store, site, cache }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn site(&self) -> &SiteSettings {
+        &self.inner.site
+    }
+
+    /// Forgets every rendered page; call after a write that readers must see at once.
+    pub fn invalidate_pages(&self) {
+        self.inner.cache.clear();
+    }
+
+    pub(crate) fn cache(&self) -> &PageCache {
+        &self.inner.cache
+    }
+}
+
+/// The whole site as a router, ready for a listener or for `oneshot` in tests.
+pub fn router(state: AppState) -> Router {
+    let media = Router::new()
+        .fallback_service(ServeDir::new(state.site().media_dir.clone()))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=86400"),
+        ));
+    Router::new()
+        .route("/", get(pages::home::page))
+        .route("/channel/{slug}", get(pages::channel::page))
+        .route("/source/{slug}", get(pages::source::page))
+        .route("/article/{id}", get(pages::article::page))
+        .route("/about", get(pages::info::about))
+        .route("/contact", get(pages::info::contact))
+        .route("/privacy", get(pages::info::privacy))
+        .route("/terms", get(pages::info::terms))
+        .route("/feed.xml", get(feeds::home_rss))
+        .route("/atom.xml", get(feeds::home_atom))
+        .route("/channel/{slug}/feed.xml", get(feeds::channel_rss))
+        .route("/channel/{slug}/atom.xml", get(feeds::channel_atom))
+        .route("/source/{slug}/feed.xml", get(feeds::source_rss))
+        .route("/source/{slug}/atom.xml", get(feeds::source_atom))
+        .route("/static/style.css", get(pages::assets::stylesheet))
+        .route("/static/favicon.svg", get(pages::assets::favicon))
+        .route("/favicon.ico", get(pages::assets::favicon_ico))
+        .route("/healthz", get(pages::health::healthz))
+        .route("/metrics", get(metrics::render))
+        .nest_service("/media", media)
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(metrics::track))
+        .with_state(state)
+}
+
+/// Serves the site on `listener` until `shutdown` completes, then lets requests in flight finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    metrics::install();
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

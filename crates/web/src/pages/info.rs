@@ -1,0 +1,81 @@
+//! About, contact, privacy and terms: Markdown files the operator edits in the data
+//! directory's `pages/`, with xinwen's own text when a file is absent.
+
+use super::{html, respond};
+use crate::views::{InfoPage, Layout};
+use crate::{AppError, AppState};
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+
+const DEFAULT_ABOUT: &str = include_str!("../../pages/about.md");
+const DEFAULT_CONTACT: &str = include_str!("../../pages/contact.md");
+const DEFAULT_PRIVACY: &str = include_str!("../../pages/privacy.md");
+const DEFAULT_TERMS: &str = include_str!("../../pages/terms.md");
+
+pub async fn about(State(state): State<AppState>, uri: Uri) -> Response {
+    respond(&state, &uri, render(&state, "about", DEFAULT_ABOUT, &uri)).await
+}
+
+pub async fn contact(State(state): State<AppState>, uri: Uri) -> Response {
+    respond(
+        &state,
+        &uri,
+        render(&state, "contact", DEFAULT_CONTACT, &uri),
+    )
+    .await
+}
+
+pub async fn privacy(State(state): State<AppState>, uri: Uri) -> Response {
+    respond(
+        &state,
+        &uri,
+        render(&state, "privacy", DEFAULT_PRIVACY, &uri),
+    )
+    .await
+}
+
+pub async fn terms(State(state): State<AppState>, uri: Uri) -> Response {
+    respond(&state, &uri, render(&state, "terms", DEFAULT_TERMS, &uri)).await
+}
+
+async fn render(
+    state: &AppState,
+    name: &str,
+    default: &str,
+    uri: &Uri,
+) -> Result<crate::cache::CachedPage, AppError> {
+    let path = state.site().pages_dir.join(format!("{name}.md"));
+    let markdown = match tokio::fs::read_to_string(&path).await {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => default.to_owned(),
+        Err(e) => {
+            return Err(AppError::Internal(format!(
+                "cannot read {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    let title = markdown
+        .lines()
+        .find_map(|l| l.strip_prefix("# "))
+        .unwrap_or(name)
+        .trim()
+        .to_owned();
+    // The operator's own text, but still Markdown: raw HTML in it is shown as text, so a
+    // compromised pages directory cannot inject script into every reader's browser.
+    let parser = pulldown_cmark::Parser::new(&markdown).map(|event| match event {
+        pulldown_cmark::Event::Html(raw) | pulldown_cmark::Event::InlineHtml(raw) => {
+            pulldown_cmark::Event::Text(raw)
+        }
+        other => other,
+    });
+    let mut body_html = String::new();
+    pulldown_cmark::html::push_html(&mut body_html, parser);
+    let channels = state.store().channels().await?;
+    let page = InfoPage {
+        layout: Layout::new(state, &channels, title, uri.path()),
+        body_html,
+    };
+    html(StatusCode::OK, &page)
+}

@@ -1,0 +1,41 @@
+//! What the operator configures about the site.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct SiteSettings {
+    /// The site's name in the header, titles and feeds.
+    pub name: String,
+    /// One line under the name.
+    pub tagline: String,
+    /// The public address, without a trailing slash; feeds need absolute links.
+    pub base_url: String,
+    /// Markdown files the operator edits: about.md, contact.md, privacy.md, terms.md.
+    /// A missing file falls back to the text built into xinwen.
+    pub pages_dir: PathBuf,
+    /// Images and other files served under `/media/`.
+    pub media_dir: PathBuf,
+    /// Articles per page in lists.
+    pub per_page: u32,
+    /// Memory the rendered-page cache may use.
+    pub page_cache_bytes: u64,
+    /// How long a rendered page is served before it is rendered again.
+    pub page_cache_ttl: Duration,
+}
+
+impl SiteSettings {
+    /// Settings for a site whose data lives in `data_dir`.
+    pub fn for_data_dir(data_dir: &std::path::Path) -> SiteSettings {
+        SiteSettings {
+            name: "新闻 xinwen".into(),
+            tagline: "来源清楚的中文新闻".into(),
+            base_url: "http://127.0.0.1:8080".into(),
+            pages_dir: data_dir.join("pages"),
+            media_dir: data_dir.join("media"),
+            per_page: 20,
+            page_cache_bytes: 64 * 1024 * 1024,
+            page_cache_ttl: Duration::from_secs(10),
+        }
+    }
+}

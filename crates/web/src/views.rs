@@ -1,0 +1,237 @@
+//! What templates see: plain values prepared by the handlers, and the template structs.
+//!
+//! Templates are compiled into the binary by askama; every value they print is escaped unless
+//! marked `|safe`, which only the stored (sanitized) article body and rendered operator pages
+//! are.
+
+use crate::AppState;
+use crate::format::{datetime_iso, datetime_zh};
+use askama::Template;
+use xinwen_model::{ArticleSummary, Channel};
+
+/// The CSS version in its URL, so that browsers may cache it for a long time.
+pub const CSS_VERSION: &str = "1";
+
+pub struct FeedLink {
+    pub title: String,
+    pub href: String,
+    pub mime: &'static str,
+}
+
+pub struct NavItem {
+    pub name: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The frame of every page: head, header with the channels, footer.
+pub struct Layout {
+    pub site_name: String,
+    pub tagline: String,
+    pub title: String,
+    pub description: String,
+    pub canonical: String,
+    pub feeds: Vec<FeedLink>,
+    pub channels: Vec<NavItem>,
+    pub css_version: &'static str,
+    pub year: i32,
+}
+
+impl Layout {
+    pub fn new(state: &AppState, channels: &[Channel], title: String, path: &str) -> Layout {
+        let site = state.site();
+        let full_title = if title.is_empty() {
+            format!("{} - {}", site.name, site.tagline)
+        } else {
+            format!("{title} - {}", site.name)
+        };
+        Layout {
+            site_name: site.name.clone(),
+            tagline: site.tagline.clone(),
+            title: full_title,
+            description: site.tagline.clone(),
+            canonical: format!("{}{path}", site.base_url),
+            feeds: Vec::new(),
+            channels: channels
+                .iter()
+                .map(|c| {
+                    let href = format!("/channel/{}", c.slug);
+                    NavItem {
+                        current: path == href,
+                        name: c.name.clone(),
+                        href,
+                    }
+                })
+                .collect(),
+            css_version: CSS_VERSION,
+            year: chrono::Utc::now()
+                .with_timezone(&xinwen_model::china_offset())
+                .format("%Y")
+                .to_string()
+                .parse()
+                .unwrap_or(2026),
+        }
+    }
+
+    /// Advertises the RSS and Atom feeds of a list whose page lives at `base_path`.
+    pub fn with_feeds(mut self, label: &str, feed_base: &str) -> Layout {
+        self.feeds.push(FeedLink {
+            title: format!("{label} RSS"),
+            href: format!("{feed_base}/feed.xml"),
+            mime: "application/rss+xml",
+        });
+        self.feeds.push(FeedLink {
+            title: format!("{label} Atom"),
+            href: format!("{feed_base}/atom.xml"),
+            mime: "application/atom+xml",
+        });
+        self
+    }
+}
+
+/// A list item's picture. It repeats the headline beside it, so it is decorative (empty alt)
+/// and hidden from screen readers, which read the headline once.
+pub struct Thumb {
+    pub src: String,
+}
+
+pub struct ListItem {
+    pub href: String,
+    pub title: String,
+    pub summary: String,
+    pub source_name: String,
+    pub source_href: String,
+    pub channel_name: String,
+    pub channel_href: String,
+    pub time_display: String,
+    pub time_iso: String,
+    pub thumb: Option<Thumb>,
+}
+
+impl From<&ArticleSummary> for ListItem {
+    fn from(a: &ArticleSummary) -> Self {
+        ListItem {
+            href: format!("/article/{}", a.id),
+            title: a.title.clone(),
+            summary: a.summary.clone(),
+            source_name: a.source_name.clone(),
+            source_href: format!("/source/{}", a.source_slug),
+            channel_name: a.channel_name.clone(),
+            channel_href: format!("/channel/{}", a.channel_slug),
+            time_display: datetime_zh(a.published_at),
+            time_iso: datetime_iso(a.published_at),
+            thumb: a.thumbnail.as_ref().map(|t| Thumb { src: t.src.clone() }),
+        }
+    }
+}
+
+/// Links to the neighbouring pages of a list.
+pub struct Pager {
+    pub number: u32,
+    pub count: u32,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    pub fn new(path: &str, number: u32, count: u32) -> Pager {
+        let link = |n: u32| {
+            if n == 1 {
+                path.to_owned()
+            } else {
+                format!("{path}?page={n}")
+            }
+        };
+        Pager {
+            number,
+            count: count.max(1),
+            prev: (number > 1).then(|| link(number - 1)),
+            next: (number < count).then(|| link(number + 1)),
+        }
+    }
+}
+
+pub struct ChannelSection {
+    pub name: String,
+    pub href: String,
+    pub items: Vec<ListItem>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    pub layout: Layout,
+    pub items: Vec<ListItem>,
+    pub pager: Pager,
+    pub sections: Vec<ChannelSection>,
+}
+
+/// What a list page is about: a channel or a source.
+pub struct ListHeading {
+    pub kicker: String,
+    pub name: String,
+    pub description: String,
+    pub feed_rss: String,
+    pub feed_atom: String,
+}
+
+/// How a reader follows a source: a link and, for WeChat accounts, a QR code.
+pub struct Follow {
+    pub source_name: String,
+    pub is_wechat: bool,
+    pub follow_url: Option<String>,
+    pub qr_image: Option<String>,
+    pub homepage: Option<String>,
+    pub source_href: String,
+    pub feed_rss: String,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+pub struct ListPage {
+    pub layout: Layout,
+    pub heading: ListHeading,
+    pub follow: Option<Follow>,
+    pub items: Vec<ListItem>,
+    pub pager: Pager,
+}
+
+pub struct RelatedItem {
+    pub href: String,
+    pub title: String,
+    pub source_name: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "article.html")]
+pub struct ArticlePage {
+    pub layout: Layout,
+    pub title: String,
+    pub channel_name: String,
+    pub channel_href: String,
+    pub author: Option<String>,
+    pub source_name: String,
+    pub source_href: String,
+    pub time_display: String,
+    pub time_iso: String,
+    pub body_html: String,
+    pub original_url: String,
+    pub follow: Follow,
+    pub related: Vec<RelatedItem>,
+}
+
+#[derive(Template)]
+#[template(path = "page.html")]
+pub struct InfoPage {
+    pub layout: Layout,
+    pub body_html: String,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub message: String,
+}
