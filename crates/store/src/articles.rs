@@ -290,18 +290,7 @@ fn prefixed_source_columns() -> String {
 }
 
 fn article_from_row(row: &SqliteRow, images: Vec<Image>) -> Result<Article> {
-    let source = xinwen_model::Source {
-        id: row.try_get("s_id")?,
-        slug: row.try_get("s_slug")?,
-        name: row.try_get("s_name")?,
-        kind: row.try_get::<String, _>("s_kind")?.parse()?,
-        homepage: row.try_get("s_homepage")?,
-        feed_url: row.try_get("s_feed_url")?,
-        follow_url: row.try_get("s_follow_url")?,
-        qr_image: row.try_get("s_qr_image")?,
-        channel_id: row.try_get("s_channel_id")?,
-        description: row.try_get("s_description")?,
-    };
+    let source = sources::from_prefixed_row(row, "s_")?;
     Ok(Article {
         id: row.try_get("id")?,
         channel: Channel {

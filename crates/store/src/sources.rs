@@ -9,17 +9,23 @@ pub(crate) const COLUMNS: &str =
     "id, slug, name, kind, homepage, feed_url, follow_url, qr_image, channel_id, description";
 
 pub(crate) fn from_row(row: &SqliteRow) -> Result<Source> {
+    from_prefixed_row(row, "")
+}
+
+/// Reads a source from columns named `{prefix}{column}`, as joins with other tables name them.
+pub(crate) fn from_prefixed_row(row: &SqliteRow, prefix: &str) -> Result<Source> {
+    let column = |name: &str| format!("{prefix}{name}");
     Ok(Source {
-        id: row.try_get("id")?,
-        slug: row.try_get("slug")?,
-        name: row.try_get("name")?,
-        kind: row.try_get::<String, _>("kind")?.parse()?,
-        homepage: row.try_get("homepage")?,
-        feed_url: row.try_get("feed_url")?,
-        follow_url: row.try_get("follow_url")?,
-        qr_image: row.try_get("qr_image")?,
-        channel_id: row.try_get("channel_id")?,
-        description: row.try_get("description")?,
+        id: row.try_get(column("id").as_str())?,
+        slug: row.try_get(column("slug").as_str())?,
+        name: row.try_get(column("name").as_str())?,
+        kind: row.try_get::<String, _>(column("kind").as_str())?.parse()?,
+        homepage: row.try_get(column("homepage").as_str())?,
+        feed_url: row.try_get(column("feed_url").as_str())?,
+        follow_url: row.try_get(column("follow_url").as_str())?,
+        qr_image: row.try_get(column("qr_image").as_str())?,
+        channel_id: row.try_get(column("channel_id").as_str())?,
+        description: row.try_get(column("description").as_str())?,
     })
 }
 

@@ -171,8 +171,25 @@ pub struct ListHeading {
     pub kicker: String,
     pub name: String,
     pub description: String,
+    /// The page's own path, which its feeds hang under.
+    pub path: String,
     pub feed_rss: String,
     pub feed_atom: String,
+}
+
+impl ListHeading {
+    /// The heading of the list at `{section}/{slug}` (`/channel/keji`).
+    pub fn new(kicker: &str, name: &str, description: &str, section: &str, slug: &str) -> Self {
+        let path = format!("{section}/{slug}");
+        ListHeading {
+            kicker: kicker.to_owned(),
+            name: name.to_owned(),
+            description: description.to_owned(),
+            feed_rss: format!("{path}/feed.xml"),
+            feed_atom: format!("{path}/atom.xml"),
+            path,
+        }
+    }
 }
 
 /// How a reader follows a source: a link and, for WeChat accounts, a QR code.

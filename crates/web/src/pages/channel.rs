@@ -1,10 +1,10 @@
 //! A channel's page: its articles, newest first, and its feeds.
 
-use super::{check_in_range, html, page_number, respond};
-use crate::views::{Layout, ListHeading, ListItem, ListPage, Pager};
+use super::{list, respond};
+use crate::views::ListHeading;
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::Response;
 use xinwen_store::ArticleFilter;
 
@@ -17,35 +17,21 @@ async fn render(
     slug: &str,
     uri: &Uri,
 ) -> Result<crate::cache::CachedPage, AppError> {
-    let number = page_number(uri)?;
-    let store = state.store();
-    let channel = store
+    let channel = state
+        .store()
         .channel_by_slug(slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let channels = store.channels().await?;
     let filter = ArticleFilter {
         channel_id: Some(channel.id),
         ..Default::default()
     };
-    let list = store
-        .latest_articles(filter, number, state.site().per_page, false)
-        .await?;
-    check_in_range(number, list.page_count())?;
-    let path = format!("/channel/{}", channel.slug);
-    let page = ListPage {
-        layout: Layout::new(state, &channels, channel.name.clone(), &path)
-            .with_feeds(&channel.name, &path),
-        heading: ListHeading {
-            kicker: "频道".into(),
-            name: channel.name.clone(),
-            description: channel.description.clone(),
-            feed_rss: format!("{path}/feed.xml"),
-            feed_atom: format!("{path}/atom.xml"),
-        },
-        follow: None,
-        items: list.items.iter().map(ListItem::from).collect(),
-        pager: Pager::new(&path, number, list.page_count()),
-    };
-    html(StatusCode::OK, &page)
+    let heading = ListHeading::new(
+        "频道",
+        &channel.name,
+        &channel.description,
+        "/channel",
+        &channel.slug,
+    );
+    list::render(state, uri, heading, None, filter).await
 }

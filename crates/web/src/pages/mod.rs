@@ -7,6 +7,7 @@ pub mod channel;
 pub mod health;
 pub mod home;
 pub mod info;
+mod list;
 pub mod source;
 
 use crate::cache::CachedPage;

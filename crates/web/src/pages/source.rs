@@ -1,10 +1,10 @@
 //! A source's page: who the publisher is, how to follow it, and its articles.
 
-use super::{check_in_range, follow_block, html, page_number, respond};
-use crate::views::{Layout, ListHeading, ListItem, ListPage, Pager};
+use super::{follow_block, list, respond};
+use crate::views::ListHeading;
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::Response;
 use xinwen_store::ArticleFilter;
 
@@ -17,35 +17,21 @@ async fn render(
     slug: &str,
     uri: &Uri,
 ) -> Result<crate::cache::CachedPage, AppError> {
-    let number = page_number(uri)?;
-    let store = state.store();
-    let source = store
+    let source = state
+        .store()
         .source_by_slug(slug)
         .await?
         .ok_or(AppError::NotFound)?;
-    let channels = store.channels().await?;
     let filter = ArticleFilter {
         source_id: Some(source.id),
         ..Default::default()
     };
-    let list = store
-        .latest_articles(filter, number, state.site().per_page, false)
-        .await?;
-    check_in_range(number, list.page_count())?;
-    let path = format!("/source/{}", source.slug);
-    let page = ListPage {
-        layout: Layout::new(state, &channels, source.name.clone(), &path)
-            .with_feeds(&source.name, &path),
-        heading: ListHeading {
-            kicker: source.kind.label_zh().into(),
-            name: source.name.clone(),
-            description: source.description.clone(),
-            feed_rss: format!("{path}/feed.xml"),
-            feed_atom: format!("{path}/atom.xml"),
-        },
-        follow: Some(follow_block(&source)),
-        items: list.items.iter().map(ListItem::from).collect(),
-        pager: Pager::new(&path, number, list.page_count()),
-    };
-    html(StatusCode::OK, &page)
+    let heading = ListHeading::new(
+        source.kind.label_zh(),
+        &source.name,
+        &source.description,
+        "/source",
+        &source.slug,
+    );
+    list::render(state, uri, heading, Some(follow_block(&source)), filter).await
 }
