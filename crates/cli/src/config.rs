@@ -99,7 +99,8 @@ impl Default for StorageConfig {
 impl Default for LogConfig {
     fn default() -> Self {
         LogConfig {
-            filter: "info".into(),
+            // html5ever reports every malformed page it repairs; publishers' pages are malformed.
+            filter: "info,html5ever=error".into(),
             format: LogFormat::Text,
         }
     }

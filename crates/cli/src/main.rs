@@ -3,6 +3,8 @@
 
 mod config;
 mod demo;
+mod eval;
+mod extract;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -49,10 +51,43 @@ enum Command {
         #[arg(long)]
         load_only: bool,
     },
+    /// Extract the article from a saved page and print it.
+    Extract {
+        /// An HTML file (`-` for standard input).
+        file: String,
+        /// The page's address, to resolve relative links and read dates in the URL.
+        #[arg(long)]
+        url: Option<String>,
+        /// The HTTP charset the page was served with, if known.
+        #[arg(long)]
+        charset: Option<String>,
+        /// Print every field as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure against a public benchmark in ../shared/data.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
     /// Create the data directory or bring its database schema up to date, then exit.
     Migrate {
         #[arg(long)]
         data: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum EvalCommand {
+    /// Main-content extraction: precision, recall and F1 in the dataset's own metric.
+    Extract {
+        /// A dataset directory (scrapinghub-article-extraction-benchmark,
+        /// chinese-web-content-extraction or trafilatura-eval).
+        #[arg(long)]
+        dataset: PathBuf,
+        /// Also list the pages scored lowest.
+        #[arg(long)]
+        worst: bool,
     },
 }
 
@@ -128,6 +163,15 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             config.server.listen = SocketAddr::from(([127, 0, 0, 1], port));
             serve(store, &config).await
         }
+        Command::Extract {
+            file,
+            url,
+            charset,
+            json,
+        } => extract::run(&file, url.as_deref(), charset.as_deref(), json),
+        Command::Eval {
+            what: EvalCommand::Extract { dataset, worst },
+        } => eval::extract(&dataset, worst),
         Command::Migrate { data } => {
             let data_dir = data.unwrap_or(config.storage.data_dir);
             let store = open_store(&data_dir).await?;

@@ -1,10 +1,252 @@
-//! From a publisher's HTML to the article we show: today the sanitizer; extraction of the main
-//! content and its metadata lands here too.
+//! From a publisher's page to the article we show: the article once, whole, with its
+//! metadata, and nothing else (no navigation, share bars, QR prompts, related lists, comments,
+//! footers).
 //!
-//! This crate is pure: it takes text and returns text. It must not fetch, read files, or touch
-//! the database. Whatever HTML reaches a reader's browser has passed through [`sanitize_html`]
-//! last, after every other transformation, so that nothing later can reintroduce markup.
+//! This crate is pure: it takes bytes and returns values. It must not fetch, read files or
+//! touch the database. Whatever HTML reaches a reader's browser has passed through
+//! [`sanitize_html`] last, after every other transformation, so that nothing later can
+//! reintroduce markup; [`extract`] does that itself.
+//!
+//! The pipeline, one module a step: [`charset`] (bytes to text) → `dom` (parse with
+//! html5ever through scraper, mark junk, count text) → `meta` (title, authors, source, time)
+//! and `wechat` (WeChat's own page layout) → `content` (find the article, clean it, write it)
+//! → `sanitize`.
 
+pub mod charset;
+mod content;
+mod date;
+mod dom;
+mod meta;
 mod sanitize;
+mod text;
+mod wechat;
 
 pub use sanitize::{html_to_text, sanitize_html};
+pub use wechat::WechatInfo;
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use url::Url;
+
+/// An image of the article body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Image {
+    /// Absolute URL (lazy-loading attributes resolved).
+    pub src: String,
+    pub alt: String,
+    pub caption: String,
+}
+
+/// What [`extract`] finds. Serialized as is by `xinwen extract --json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    /// The publication the page credits (来源), which may differ from the site.
+    pub source_name: Option<String>,
+    pub site_name: Option<String>,
+    pub published_at: Option<DateTime<FixedOffset>>,
+    pub canonical_url: Option<String>,
+    pub lang: Option<String>,
+    /// The article body, sanitized.
+    pub html: String,
+    /// The article body as text, a line per paragraph.
+    pub text: String,
+    pub images: Vec<Image>,
+    pub summary: String,
+    /// False for list and index pages, and for pages with too little text to be an article.
+    pub is_article: bool,
+    /// What went wrong or looked odd, in words.
+    pub warnings: Vec<String>,
+    /// WeChat pages only.
+    #[serde(skip)]
+    pub wechat: Option<WechatInfo>,
+}
+
+/// Extracts the article from a page's bytes. `page_url` resolves relative links and helps
+/// with dates; `http_charset` is the `charset` of the HTTP Content-Type, when there was one.
+pub fn extract(bytes: &[u8], page_url: Option<&str>, http_charset: Option<&str>) -> Article {
+    let tld = page_url.and_then(|u| Url::parse(u).ok()).and_then(|u| {
+        u.host_str()
+            .and_then(|h| h.rsplit('.').next().map(str::to_owned))
+    });
+    let (source, encoding) = charset::decode_html_from(bytes, http_charset, tld.as_deref());
+    let mut article = extract_str(&source, page_url);
+    if encoding != "UTF-8" {
+        article
+            .warnings
+            .insert(0, format!("decoded from {encoding}"));
+    }
+    article
+}
+
+/// Extracts the article from a page already decoded to text.
+pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
+    let mut warnings = Vec::new();
+    let base = page_url.and_then(|u| match Url::parse(u) {
+        Ok(url) => Some(url),
+        Err(e) => {
+            warnings.push(format!(
+                "page URL {u:?} is not a URL ({e}); relative links are dropped"
+            ));
+            None
+        }
+    });
+    let mut dom = dom::Dom::parse(source);
+    let head = meta::Head::read(&dom);
+    let is_wechat = wechat::is_wechat(&dom, page_url);
+
+    let mut title = if is_wechat {
+        wechat::title(&head)
+    } else {
+        None
+    };
+    if title.is_none() {
+        title = meta::title(&head);
+    }
+    let root = if is_wechat {
+        content::known_root(&dom, &["js_content"])
+    } else {
+        None
+    };
+    let mut found = content::extract(&dom, title.as_deref(), base.as_ref(), root);
+    if root.is_none() && text::Measure::of(&found.text).weight() < 500 {
+        dom.relax();
+        let relaxed = content::extract(&dom, title.as_deref(), base.as_ref(), None);
+        if text::Measure::of(&relaxed.text).weight() > text::Measure::of(&found.text).weight() {
+            found = relaxed;
+        }
+    }
+    // Some sites render the body with scripts and leave it only in their JSON-LD.
+    if let Some(body) = head.ld_article().and_then(|a| a["articleBody"].as_str()) {
+        let ld = text::Measure::of(body).weight();
+        if ld >= 250 && text::Measure::of(&found.text).weight() * 2 < ld {
+            found = content::from_plain_text(body);
+            warnings
+                .push("the page's HTML holds no article; its JSON-LD articleBody is used".into());
+        }
+    }
+
+    // Bylines and dates sit just under the headline, before the body.
+    let lines = dom.lines_of(dom.body());
+    let title_key: String = title
+        .as_deref()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    let title_line = (!title_key.is_empty())
+        .then(|| {
+            lines.iter().position(|l| {
+                let k: String = l.chars().filter(|c| c.is_alphanumeric()).collect();
+                !k.is_empty()
+                    && (k.contains(&title_key)
+                        || (k.chars().count() >= 6 && title_key.contains(&k)))
+            })
+        })
+        .flatten();
+    let header_start = title_line.map_or(0, |i| i + 1);
+    let header_text = lines
+        .iter()
+        .skip(header_start)
+        .take(8)
+        .chain(
+            found
+                .text
+                .lines()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+                .iter()
+                .take(2),
+        )
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+
+    let mut authors = meta::authors(&head, &header_text, &dom);
+    let mut published_at = meta::published_at(&head, &header_text, page_url, &dom);
+    let mut wechat_info = None;
+    if is_wechat {
+        let info = wechat::info(&dom, &head);
+        if authors.is_empty()
+            && let Some(a) = wechat::author(&dom, &head)
+        {
+            authors.push(a);
+        }
+        if let Some(t) = wechat::published_at(&head) {
+            published_at = Some(t);
+        }
+        wechat_info = Some(info);
+    }
+    let mut site_name = meta::site_name(&head);
+    if let Some(account) = wechat_info.as_ref().and_then(|w| w.account.clone()) {
+        site_name = Some(account);
+    }
+    let source_name = meta::source_name(&head, &header_text, &found.text);
+    let canonical_url = meta::canonical_url(&head, base.as_ref());
+    let lang = meta::lang(&head, &found.text);
+
+    let html = sanitize_html(&found.html);
+    let text = found.text;
+    let measure = text::Measure::of(&text);
+    let body_stats = dom.stats(dom.body().id());
+    // A list page: most of its text is links, and what is not is short.
+    let link_heavy_page = body_stats.link_density() > 0.5 && measure.weight() < 1500;
+    let is_article = measure.weight() >= 250
+        && found.link_density < 0.35
+        && !link_heavy_page
+        && (found.paragraphs >= 2 || measure.weight() >= 600);
+    if title.is_none() {
+        warnings.push("no title found".into());
+    }
+    if text.is_empty() {
+        warnings.push("no article text found".into());
+    } else if !is_article {
+        warnings.push("this looks like a list or index page, not an article".into());
+    }
+    let summary = head
+        .meta(&["og:description", "description", "twitter:description"])
+        .map(str::to_owned)
+        .filter(|d| d.chars().count() >= 20)
+        .unwrap_or_else(|| summarize(&text, 120));
+    Article {
+        title,
+        authors,
+        source_name,
+        site_name,
+        published_at,
+        canonical_url,
+        lang,
+        html,
+        images: found
+            .images
+            .into_iter()
+            .map(|i| Image {
+                src: i.src,
+                alt: i.alt,
+                caption: i.caption,
+            })
+            .collect(),
+        text,
+        summary,
+        is_article,
+        warnings,
+        wechat: wechat_info,
+    }
+}
+
+/// The first `max_chars` characters of the text, ended at a sentence end when one is near.
+fn summarize(text: &str, max_chars: usize) -> String {
+    let flat: String = text.lines().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max_chars {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max_chars).collect();
+    match cut.rfind(['。', '！', '？', '.']) {
+        Some(end) if end >= cut.len() * 2 / 5 => {
+            let ch = cut[end..].chars().next().map_or(1, char::len_utf8);
+            cut[..end + ch].to_owned()
+        }
+        _ => format!("{cut}…"),
+    }
+}

@@ -1,0 +1,59 @@
+//! `xinwen extract`: one page in, the article out.
+
+use anyhow::{Context, bail};
+use std::io::Read;
+
+pub fn run(file: &str, url: Option<&str>, charset: Option<&str>, json: bool) -> anyhow::Result<()> {
+    if file.starts_with("http://") || file.starts_with("https://") {
+        bail!(
+            "xinwen extract reads saved pages; fetching {file} needs the fetcher and its private-address guard, which are not built yet. Save the page and run: xinwen extract PAGE.html --url {file}"
+        );
+    }
+    let bytes = if file == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        bytes
+    } else {
+        std::fs::read(file).with_context(|| format!("cannot read {file}"))?
+    };
+    let article = xinwen_extract::extract(&bytes, url, charset);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&article)?);
+        return Ok(());
+    }
+    let field = |name: &str, value: Option<&str>| {
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            println!("{name}: {v}");
+        }
+    };
+    field("title", article.title.as_deref());
+    field("authors", Some(&article.authors.join(", ")));
+    field("source", article.source_name.as_deref());
+    field("site", article.site_name.as_deref());
+    field(
+        "published",
+        article.published_at.map(|t| t.to_rfc3339()).as_deref(),
+    );
+    field("canonical", article.canonical_url.as_deref());
+    field("lang", article.lang.as_deref());
+    if let Some(w) = &article.wechat {
+        field("wechat account", w.account.as_deref());
+        field("原创", w.original.then_some("yes"));
+        field("阅读原文", w.source_url.as_deref());
+    }
+    println!(
+        "is article: {}",
+        if article.is_article { "yes" } else { "no" }
+    );
+    for warning in &article.warnings {
+        println!("warning: {warning}");
+    }
+    println!();
+    println!("{}", article.text);
+    for image in &article.images {
+        println!("[image] {} {}", image.src, image.caption);
+    }
+    Ok(())
+}

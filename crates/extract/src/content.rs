@@ -1,0 +1,742 @@
+//! Finding the article in the page, and writing it out clean.
+//!
+//! 1. **Score.** Every paragraph-like element with enough text adds to its ancestors' scores
+//!    (readability's scheme): more text and more sentence punctuation (counted in full-width
+//!    Chinese forms too, with a CJK character weighing as three Latin ones) mean more likely
+//!    prose. Class and id names add or take away. A candidate's score is discounted by its
+//!    link density, so link lists lose however long they are.
+//! 2. **Choose.** The best candidate, promoted to a common ancestor when several strong
+//!    candidates share one, plus the siblings that look like more of the same article.
+//! 3. **Clean.** Inside the chosen content, drop what is not the article: blocks dense with
+//!    links, short boilerplate (扫码关注, 阅读原文, 责任编辑...), the title again, a byline or
+//!    date line at the top; and stop at a 相关阅读-style heading, after which nothing is article.
+//! 4. **Write.** A small, fixed set of elements is written out (paragraphs, sub-headings,
+//!    figures with captions, lists, tables, quotes), with lazy-loaded images resolved to
+//!    absolute URLs. The result still goes through the sanitizer afterwards.
+
+use crate::dom::{BLOCK_TAGS, Dom, NodeHandle, attr, class_weight, tag};
+use crate::text::{Measure, collapse_whitespace};
+use ego_tree::NodeId;
+use regex::Regex;
+use scraper::Node;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+use url::Url;
+
+/// Below this weight (Latin-equivalent characters) a paragraph does not vote.
+const MIN_PARAGRAPH_WEIGHT: usize = 25;
+
+/// A heading after which a page lists other articles, not this one.
+static STOP_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*[【\[]?\s*(相关阅读|推荐阅读|延伸阅读|相关新闻|相关文章|相关报道|相关链接|热门推荐|猜你喜欢|更多精彩|往期回顾|往期推荐|往期精彩|热点推荐|精彩推荐|推荐文章|热门文章|热门阅读|你可能还喜欢|你可能感兴趣|大家都在看|related (articles|stories|posts|reading|coverage)|read more|more from|recommended( for you)?|you may also like|most popular)\s*[】\]]?\s*[:：]?\s*$")
+        .expect("valid regex")
+});
+
+/// Short blocks that are page furniture wherever they stand.
+static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|版权(所有|声明|归)|未经(授权|许可)|免责声明|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|上一篇|下一篇|第\d+页/共\d+页|发表评论|网友评论|我要评论|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored)$|all rights reserved|sign up for|subscribe to|newsletter")
+        .expect("valid regex")
+});
+
+/// A line that is only a date, a time, a source or a byline: the article header, not its body.
+static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?:发布|更新|时间|日期|来源|作者|记者|编辑|文|图|撰文|通讯员|字号|浏览|阅读|点击)\s*[:：｜|/]?\s*\S{0,30}\s*)+$|^\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?")
+        .expect("valid regex")
+});
+
+/// An image, with what the page said about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundImage {
+    pub src: String,
+    pub alt: String,
+    pub caption: String,
+}
+
+/// The article as found: HTML (not yet sanitized), its text, its images.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub html: String,
+    pub text: String,
+    pub images: Vec<FoundImage>,
+    /// Paragraphs written out (blocks of text, not headings or captions).
+    pub paragraphs: usize,
+    /// Link text over all text of the chosen content.
+    pub link_density: f64,
+}
+
+/// Finds and writes the article. `root`, when given, is where the article is known to be
+/// (WeChat's `#js_content`), and scoring is skipped.
+pub fn extract(
+    dom: &Dom,
+    title: Option<&str>,
+    base: Option<&Url>,
+    root: Option<NodeId>,
+) -> Content {
+    let roots = match root.and_then(|id| dom.html.tree.get(id)) {
+        Some(node) => vec![node],
+        None => choose(dom),
+    };
+    let mut link_chars = 0;
+    let mut chars = 0;
+    for node in &roots {
+        let s = dom.stats(node.id());
+        link_chars += s.link_chars;
+        chars += s.text.chars;
+    }
+    let mut writer = Writer::new(dom, title, base);
+    for node in &roots {
+        writer.write(*node);
+    }
+    let mut content = writer.finish();
+    content.link_density = if chars == 0 {
+        0.0
+    } else {
+        link_chars as f64 / chars as f64
+    };
+    content
+}
+
+/// Content from plain text (a JSON-LD `articleBody`): a paragraph per line.
+pub fn from_plain_text(body: &str) -> Content {
+    let mut content = Content::default();
+    let mut lines = Vec::new();
+    for line in body
+        .lines()
+        .map(collapse_whitespace)
+        .filter(|l| !l.is_empty())
+    {
+        content.html.push_str("<p>");
+        push_escaped(&mut content.html, &line);
+        content.html.push_str("</p>");
+        content.paragraphs += 1;
+        lines.push(line);
+    }
+    content.text = lines.join("\n");
+    content
+}
+
+fn is_scorable(dom: &Dom, node: NodeHandle<'_>) -> bool {
+    match tag(&node) {
+        Some("p" | "pre" | "td") => true,
+        // A cell or quote holding paragraphs is a container: its paragraphs vote, and it can
+        // be chosen.
+        Some("blockquote" | "div" | "section" | "article" | "span" | "font" | "center" | "li") => {
+            !dom.has_block_child(node)
+        }
+        _ => false,
+    }
+}
+
+fn base_score(node: &NodeHandle<'_>) -> f64 {
+    let by_tag = match tag(node) {
+        Some("div" | "article" | "section" | "main") => 5.0,
+        Some("pre" | "td" | "blockquote") => 3.0,
+        Some("address" | "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form") => -3.0,
+        Some("h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th") => -5.0,
+        _ => 0.0,
+    };
+    by_tag + class_weight(node)
+}
+
+/// The elements holding the article, in page order.
+fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
+    let body = dom.body();
+    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+    let mut vote = |from: Option<NodeHandle<'_>>, measure: Measure| {
+        let weight = measure.weight();
+        if weight < MIN_PARAGRAPH_WEIGHT {
+            return;
+        }
+        let score = 1.0 + measure.punct as f64 + (weight as f64 / 100.0).min(3.0);
+        let mut ancestor = from;
+        let mut level = 0;
+        while let Some(a) = ancestor {
+            if level > 4 || tag(&a).is_none() {
+                break;
+            }
+            let divider = match level {
+                0 => 1.0,
+                1 => 2.0,
+                n => f64::from(n) * 3.0,
+            };
+            *scores.entry(a.id()).or_insert_with(|| base_score(&a)) += score / divider;
+            ancestor = a.parent();
+            level += 1;
+        }
+    };
+    let mut stack = vec![body];
+    while let Some(node) = stack.pop() {
+        if dom.is_junk(node.id()) {
+            continue;
+        }
+        if tag(&node).is_none() {
+            continue;
+        }
+        if is_scorable(dom, node) {
+            vote(node.parent(), dom.stats(node.id()).text);
+            continue;
+        }
+        // Text standing loose among blocks (old table layouts: text and <br> in a cell that
+        // also holds a <p> or a <div>) votes for the element that holds it.
+        let mut loose = Measure::default();
+        for child in node.children() {
+            if dom.is_junk(child.id()) {
+                continue;
+            }
+            match tag(&child) {
+                None => loose.add(dom.stats(child.id()).text),
+                Some(t) if !BLOCK_TAGS.contains(&t) || t == "br" => {
+                    loose.add(dom.stats(child.id()).text)
+                }
+                Some(_) => {}
+            }
+        }
+        vote(Some(node), loose);
+        stack.extend(node.children());
+    }
+    let final_score = |id: NodeId, raw: f64| raw * (1.0 - dom.stats(id).link_density());
+    let mut ranked: Vec<(NodeId, f64)> = scores
+        .iter()
+        .map(|(id, raw)| (*id, final_score(*id, *raw)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let Some(&(top_id, top_score)) = ranked.first() else {
+        return vec![body];
+    };
+    let get = |id: NodeId| dom.html.tree.get(id).expect("scored nodes exist");
+    let mut top = get(top_id);
+    let mut top_score = top_score;
+
+    // Several strong candidates under one ancestor: the article is split into parts.
+    let strong: Vec<NodeHandle<'_>> = ranked
+        .iter()
+        .skip(1)
+        .take(4)
+        .filter(|(_, s)| *s >= top_score * 0.75)
+        .map(|(id, _)| get(*id))
+        .collect();
+    if strong.len() >= 2 {
+        let mut ancestor = top.parent();
+        while let Some(a) = ancestor {
+            if tag(&a).is_none() || tag(&a) == Some("body") {
+                break;
+            }
+            let containing = strong
+                .iter()
+                .filter(|s| s.ancestors().any(|x| x.id() == a.id()))
+                .count();
+            if containing >= 2 {
+                top = a;
+                top_score = scores
+                    .get(&a.id())
+                    .map_or(top_score, |s| final_score(a.id(), *s));
+                break;
+            }
+            ancestor = a.parent();
+        }
+    }
+
+    // Climb while the parent scores higher: the text is spread over the parent's children.
+    let threshold = top_score / 3.0;
+    let mut last = top_score;
+    let mut parent = top.parent();
+    while let Some(p) = parent {
+        if tag(&p).is_none() || tag(&p) == Some("body") {
+            break;
+        }
+        match scores.get(&p.id()) {
+            None => {}
+            Some(raw) => {
+                let s = final_score(p.id(), *raw);
+                if s < threshold {
+                    break;
+                }
+                if s > last {
+                    top = p;
+                    top_score = s;
+                    break;
+                }
+                last = s;
+            }
+        }
+        parent = p.parent();
+    }
+    // An only child says nothing its parent does not.
+    while let Some(p) = top.parent() {
+        if tag(&p).is_none() || tag(&p) == Some("body") {
+            break;
+        }
+        let elements = p
+            .children()
+            .filter(|c| tag(c).is_some() && !dom.is_junk(c.id()))
+            .count();
+        if elements != 1 {
+            break;
+        }
+        top = p;
+    }
+
+    // Siblings that continue the article.
+    let Some(parent) = top.parent() else {
+        return vec![top];
+    };
+    if tag(&parent).is_none() {
+        return vec![top];
+    }
+    let sibling_threshold = (top_score * 0.2).max(10.0);
+    let top_class = attr(&top, "class").unwrap_or("");
+    let mut chosen = Vec::new();
+    for sibling in parent.children() {
+        if sibling.id() == top.id() {
+            chosen.push(sibling);
+            continue;
+        }
+        if tag(&sibling).is_none() || dom.is_junk(sibling.id()) {
+            continue;
+        }
+        let stats = dom.stats(sibling.id());
+        let mut bonus = 0.0;
+        if !top_class.is_empty() && attr(&sibling, "class") == Some(top_class) {
+            bonus = top_score * 0.2;
+        }
+        let score = scores
+            .get(&sibling.id())
+            .map_or(0.0, |s| final_score(sibling.id(), *s));
+        let append = if score + bonus >= sibling_threshold {
+            true
+        } else if matches!(tag(&sibling), Some("p"))
+            || (matches!(tag(&sibling), Some("div")) && !dom.has_block_child(sibling))
+        {
+            let weight = stats.text.weight();
+            let density = stats.link_density();
+            (weight > 80 && density < 0.25)
+                || (weight > 0 && weight <= 80 && density == 0.0 && {
+                    let text = dom.text_of(sibling);
+                    text.contains('。') || text.contains(". ") || text.ends_with('.')
+                })
+        } else {
+            false
+        };
+        if append {
+            chosen.push(sibling);
+        }
+    }
+    chosen
+}
+
+/// Writes chosen content as simple HTML and text.
+struct Writer<'d> {
+    dom: &'d Dom,
+    title_key: Option<String>,
+    base: Option<&'d Url>,
+    html: String,
+    text: String,
+    images: Vec<FoundImage>,
+    paragraphs: usize,
+    /// Text written so far; the title and header lines are only dropped near the top.
+    written_weight: usize,
+    blocks_seen: usize,
+    stopped: bool,
+}
+
+/// What to do with an element.
+enum Action {
+    Skip,
+    /// Write its children only.
+    Unwrap,
+    /// Write it as this element.
+    As(&'static str),
+    /// A block of inline content written as a paragraph.
+    Paragraph,
+}
+
+const KEPT: &[&str] = &[
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "caption",
+    "figure",
+    "figcaption",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "sub",
+    "sup",
+    "code",
+    "br",
+    "hr",
+    "small",
+    "mark",
+    "q",
+    "cite",
+    "s",
+    "del",
+    "ins",
+    "abbr",
+    "time",
+];
+
+fn comparable(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl<'d> Writer<'d> {
+    fn new(dom: &'d Dom, title: Option<&str>, base: Option<&'d Url>) -> Self {
+        Writer {
+            dom,
+            title_key: title.map(comparable).filter(|t| !t.is_empty()),
+            base,
+            html: String::new(),
+            text: String::new(),
+            images: Vec::new(),
+            paragraphs: 0,
+            written_weight: 0,
+            blocks_seen: 0,
+            stopped: false,
+        }
+    }
+
+    fn finish(self) -> Content {
+        let lines: Vec<String> = self
+            .text
+            .lines()
+            .map(collapse_whitespace)
+            .filter(|l| !l.is_empty())
+            .collect();
+        Content {
+            html: self.html,
+            text: lines.join("\n"),
+            images: self.images,
+            paragraphs: self.paragraphs,
+            link_density: 0.0,
+        }
+    }
+
+    fn near_top(&self) -> bool {
+        self.written_weight < 200 && self.blocks_seen < 6
+    }
+
+    fn action(&mut self, node: NodeHandle<'_>, name: &str) -> Action {
+        let stats = self.dom.stats(node.id());
+        let is_block = BLOCK_TAGS.contains(&name) && name != "br" && name != "hr";
+        if is_block && name != "li" && name != "td" && name != "tr" {
+            let text = self.dom.text_of(node);
+            let measure = Measure::of(&text);
+            if measure.chars > 0 && measure.chars <= 30 && STOP_HEADING.is_match(&text) {
+                // Before any article text, such a heading belongs to a teaser box, not to
+                // the end of the article.
+                self.stopped = self.written_weight >= 300;
+                return Action::Skip;
+            }
+            if !self.dom.has_block_child(node) || measure.chars <= 60 {
+                if measure.chars > 0
+                    && measure.chars <= 60
+                    && stats.images == 0
+                    && BOILERPLATE.is_match(&text)
+                {
+                    return Action::Skip;
+                }
+                if let Some(title) = &self.title_key
+                    && self.near_top()
+                    && measure.chars > 0
+                {
+                    let key = comparable(&text);
+                    if !key.is_empty()
+                        && (key == *title
+                            || (key.len() >= 8
+                                && title.contains(&key)
+                                && key.len() * 10 >= title.len() * 8))
+                    {
+                        return Action::Skip;
+                    }
+                }
+                if self.near_top()
+                    && measure.chars <= 80
+                    && stats.images == 0
+                    && HEADER_LINE.is_match(&text)
+                {
+                    return Action::Skip;
+                }
+            }
+            if matches!(
+                name,
+                "div" | "section" | "ul" | "ol" | "table" | "dl" | "center"
+            ) && self.clutter(node, name)
+            {
+                return Action::Skip;
+            }
+            if matches!(
+                name,
+                "p" | "div"
+                    | "section"
+                    | "ul"
+                    | "ol"
+                    | "table"
+                    | "dl"
+                    | "center"
+                    | "blockquote"
+                    | "tr"
+                    | "td"
+            ) && self.link_block(node)
+            {
+                return Action::Skip;
+            }
+        }
+        if name.starts_with('h')
+            && name.len() == 2
+            && (class_weight(&node) < 0.0 || stats.link_density() > 0.33)
+        {
+            return Action::Skip;
+        }
+        match name {
+            "img" => Action::As("img"),
+            "a" => Action::As("a"),
+            "h1" => Action::As("h2"),
+            "div" | "section" | "article" | "main" | "center" | "header" | "span" | "font" => {
+                if is_block && !self.dom.has_block_child(node) && stats.text.chars > 0 {
+                    Action::Paragraph
+                } else {
+                    Action::Unwrap
+                }
+            }
+            other => match KEPT.iter().find(|k| **k == other) {
+                Some(k) => Action::As(k),
+                None => Action::Unwrap,
+            },
+        }
+    }
+
+    /// readability's conditional cleaning: a container with little prose and many links,
+    /// images without text, or form fields is page furniture.
+    fn clutter(&self, node: NodeHandle<'_>, name: &str) -> bool {
+        let stats = self.dom.stats(node.id());
+        let weight = class_weight(&node);
+        if weight < 0.0 && stats.text.punct < 10 {
+            return true;
+        }
+        if stats.text.punct >= 10 {
+            return false;
+        }
+        let is_list = matches!(name, "ul" | "ol" | "dl");
+        let inside_figure = node.ancestors().any(|a| tag(&a) == Some("figure"));
+        let p = stats.paragraphs;
+        let content = stats.text.weight();
+        let density = stats.link_density();
+        (stats.images > 1 && (p as f64) < stats.images as f64 * 0.5 && !inside_figure)
+            || (!is_list && stats.list_items > p + 100)
+            || stats.inputs > p / 3
+            || (!is_list
+                && content < MIN_PARAGRAPH_WEIGHT
+                && stats.images == 0
+                && self.dom.has_block_child(node)
+                && density > 0.0)
+            || (weight < 25.0
+                && density > 0.2
+                && (is_list || self.dom.has_block_child(node))
+                && content < 2000)
+            || (weight >= 25.0 && density > 0.5)
+            || (stats.embeds == 1 && content < 75)
+            || stats.embeds > 1
+    }
+
+    /// A block made mostly of links is a menu or a list of other articles, whatever its tag.
+    fn link_block(&self, node: NodeHandle<'_>) -> bool {
+        let stats = self.dom.stats(node.id());
+        stats.links >= 1 && stats.link_density() > 0.5 && stats.text.weight() < 600
+    }
+
+    fn write(&mut self, start: NodeHandle<'_>) {
+        enum Step<'a> {
+            Open(NodeHandle<'a>),
+            Close(&'static str, bool),
+        }
+        let mut stack = vec![Step::Open(start)];
+        while let Some(step) = stack.pop() {
+            if self.stopped {
+                return;
+            }
+            let node = match step {
+                Step::Close(name, paragraph) => {
+                    if !name.is_empty() {
+                        self.html.push_str("</");
+                        self.html.push_str(name);
+                        self.html.push('>');
+                    }
+                    if paragraph {
+                        self.text.push('\n');
+                    }
+                    continue;
+                }
+                Step::Open(node) => node,
+            };
+            if self.dom.is_junk(node.id()) {
+                continue;
+            }
+            match node.value() {
+                Node::Text(t) => {
+                    let text: &str = t;
+                    push_escaped(&mut self.html, text);
+                    self.text.push_str(text);
+                    self.written_weight += Measure::of(text).weight();
+                    continue;
+                }
+                Node::Element(_) => {}
+                _ => continue,
+            }
+            let name = tag(&node).unwrap_or("");
+            let is_block = BLOCK_TAGS.contains(&name);
+            if is_block {
+                self.blocks_seen += 1;
+            }
+            match self.action(node, name) {
+                Action::Skip => {}
+                Action::Unwrap => {
+                    stack.push(Step::Close("", is_block));
+                    if is_block {
+                        self.text.push('\n');
+                    }
+                    stack.extend(node.children().rev().map(Step::Open));
+                }
+                Action::Paragraph => {
+                    self.html.push_str("<p>");
+                    self.text.push('\n');
+                    self.paragraphs += 1;
+                    stack.push(Step::Close("p", true));
+                    stack.extend(node.children().rev().map(Step::Open));
+                }
+                Action::As("img") => self.image(node),
+                Action::As("a") => {
+                    let href = attr(&node, "href").and_then(|h| self.resolve(h));
+                    match href {
+                        Some(href) => {
+                            self.html.push_str("<a href=\"");
+                            push_escaped(&mut self.html, &href);
+                            self.html.push_str("\">");
+                            stack.push(Step::Close("a", false));
+                        }
+                        None => stack.push(Step::Close("", false)),
+                    }
+                    stack.extend(node.children().rev().map(Step::Open));
+                }
+                Action::As(kept) => {
+                    if matches!(kept, "br" | "hr") {
+                        self.html.push('<');
+                        self.html.push_str(kept);
+                        self.html.push('>');
+                        self.text.push('\n');
+                        continue;
+                    }
+                    self.html.push('<');
+                    self.html.push_str(kept);
+                    self.html.push('>');
+                    let block = is_block || matches!(kept, "h2" | "figcaption" | "caption");
+                    if block {
+                        self.text.push('\n');
+                    }
+                    if kept == "p" {
+                        self.paragraphs += 1;
+                    }
+                    stack.push(Step::Close(kept, block));
+                    stack.extend(node.children().rev().map(Step::Open));
+                }
+            }
+        }
+    }
+
+    fn image(&mut self, node: NodeHandle<'_>) {
+        let candidates = [
+            "data-src",
+            "data-original",
+            "data-actualsrc",
+            "data-lazy-src",
+            "data-url",
+            "src",
+        ];
+        let Some(src) = candidates
+            .iter()
+            .filter_map(|a| attr(&node, a))
+            .map(str::trim)
+            .find(|s| !s.is_empty() && !s.starts_with("data:") && !s.contains("blank.gif"))
+            .and_then(|s| self.resolve(s))
+        else {
+            return;
+        };
+        let tiny = |a: &str| {
+            attr(&node, a)
+                .and_then(|v| v.trim_end_matches("px").parse::<u32>().ok())
+                .is_some_and(|v| v <= 2)
+        };
+        if tiny("width") || tiny("height") {
+            return;
+        }
+        let alt = collapse_whitespace(attr(&node, "alt").unwrap_or(""));
+        let caption = node
+            .ancestors()
+            .find(|a| tag(a) == Some("figure"))
+            .and_then(|figure| figure.descendants().find(|d| tag(d) == Some("figcaption")))
+            .map(|c| self.dom.text_of(c))
+            .unwrap_or_default();
+        self.html.push_str("<img src=\"");
+        push_escaped(&mut self.html, &src);
+        self.html.push_str("\" alt=\"");
+        push_escaped(&mut self.html, &alt);
+        self.html.push_str("\">");
+        self.images.push(FoundImage { src, alt, caption });
+    }
+
+    fn resolve(&self, href: &str) -> Option<String> {
+        let href = href.trim();
+        if href.is_empty() || href.starts_with('#') {
+            return None;
+        }
+        let url = match self.base {
+            Some(base) => base.join(href).ok()?,
+            None => Url::parse(href).ok()?,
+        };
+        matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+    }
+}
+
+fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Ids of elements a page marks as the article body, for pages whose structure is known.
+pub fn known_root(dom: &Dom, ids: &[&str]) -> Option<NodeId> {
+    let wanted: HashSet<&str> = ids.iter().copied().collect();
+    dom.root()
+        .descendants()
+        .find(|n| attr(n, "id").is_some_and(|id| wanted.contains(id)))
+        .map(|n| n.id())
+}

@@ -1,0 +1,444 @@
+//! The article's metadata: title, authors, source, site, publish time, canonical URL,
+//! language. Each is taken from the most reliable place the page offers: meta tags and
+//! JSON-LD first, then the page's own headings and byline text.
+
+use crate::dom::{Dom, NodeHandle, attr, class_and_id, tag};
+use crate::text::collapse_whitespace;
+use chrono::{DateTime, FixedOffset};
+use regex::Regex;
+use scraper::Node;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+use url::Url;
+
+/// What `<meta>`, `<link>` and JSON-LD say, gathered once.
+pub struct Head {
+    /// `<meta name|property|itemprop=... content=...>`, keys lower-cased; first value wins.
+    pub meta: HashMap<String, String>,
+    pub title_tag: Option<String>,
+    pub canonical: Option<String>,
+    pub html_lang: Option<String>,
+    pub ld: Vec<Value>,
+    pub scripts: Vec<String>,
+    pub headings: Vec<String>,
+}
+
+impl Head {
+    pub fn read(dom: &Dom) -> Head {
+        let mut head = Head {
+            meta: HashMap::new(),
+            title_tag: None,
+            canonical: None,
+            html_lang: None,
+            ld: Vec::new(),
+            scripts: Vec::new(),
+            headings: Vec::new(),
+        };
+        for node in dom.root().descendants() {
+            let Some(name) = tag(&node) else { continue };
+            match name {
+                "html" => head.html_lang = attr(&node, "lang").map(str::to_owned),
+                "meta" => {
+                    let key = attr(&node, "property")
+                        .or_else(|| attr(&node, "name"))
+                        .or_else(|| attr(&node, "itemprop"))
+                        .or_else(|| attr(&node, "http-equiv"));
+                    if let (Some(key), Some(content)) = (key, attr(&node, "content")) {
+                        let content = collapse_whitespace(content);
+                        if !content.is_empty() {
+                            head.meta.entry(key.to_ascii_lowercase()).or_insert(content);
+                        }
+                    }
+                }
+                "title" if head.title_tag.is_none() => {
+                    let t = collapse_whitespace(&raw_text(node));
+                    if !t.is_empty() {
+                        head.title_tag = Some(t);
+                    }
+                }
+                "link" => {
+                    let rel = attr(&node, "rel").unwrap_or("").to_ascii_lowercase();
+                    if rel.split_whitespace().any(|r| r == "canonical") && head.canonical.is_none()
+                    {
+                        head.canonical = attr(&node, "href").map(str::to_owned);
+                    }
+                }
+                "script" => {
+                    let body = raw_text(node);
+                    if attr(&node, "type").is_some_and(|t| t.contains("ld+json")) {
+                        if let Ok(v) = serde_json::from_str::<Value>(body.trim()) {
+                            flatten_ld(v, &mut head.ld);
+                        }
+                    } else if body.len() < 200_000 {
+                        head.scripts.push(body);
+                    }
+                }
+                "h1" if !dom.is_junk(node.id()) => {
+                    let t = dom.text_of(node);
+                    if !t.is_empty() {
+                        head.headings.push(t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        head
+    }
+
+    pub fn meta(&self, keys: &[&str]) -> Option<&str> {
+        keys.iter()
+            .find_map(|k| self.meta.get(*k).map(String::as_str))
+    }
+
+    /// The JSON-LD object that describes the article, if any.
+    pub fn ld_article(&self) -> Option<&Value> {
+        self.ld.iter().find(|v| {
+            let types = match &v["@type"] {
+                Value::String(s) => vec![s.as_str()],
+                Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                _ => vec![],
+            };
+            types
+                .iter()
+                .any(|t| t.ends_with("Article") || *t == "BlogPosting" || *t == "Report")
+        })
+    }
+}
+
+fn raw_text(node: NodeHandle<'_>) -> String {
+    node.descendants()
+        .filter_map(|n| match n.value() {
+            Node::Text(t) => Some(&**t),
+            _ => None,
+        })
+        .collect()
+}
+
+fn flatten_ld(v: Value, out: &mut Vec<Value>) {
+    match v {
+        Value::Array(items) => items.into_iter().for_each(|i| flatten_ld(i, out)),
+        Value::Object(mut map) => {
+            if let Some(graph) = map.remove("@graph") {
+                flatten_ld(graph, out);
+            }
+            out.push(Value::Object(map));
+        }
+        _ => {}
+    }
+}
+
+/// Separators between a headline and the site's name in `<title>`.
+static TITLE_SEPARATORS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\s+[-|–—·:]\s+|\s*[_｜|丨]\s*|\s*--\s*|\s+-\s*|\s*-\s+").expect("valid regex")
+});
+
+fn comparable(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The headline: a main heading that the `<title>` or og:title confirms, else og:title, else
+/// the `<title>` without the site's name, else the first heading.
+pub fn title(head: &Head) -> Option<String> {
+    let og = head
+        .meta(&["og:title", "twitter:title", "title", "headline"])
+        .map(str::to_owned)
+        .or_else(|| {
+            head.ld_article()
+                .and_then(|a| a["headline"].as_str())
+                .map(str::to_owned)
+        });
+    let title_tag = head.title_tag.clone();
+    let confirmed = head.headings.iter().find(|h| {
+        let key = comparable(h);
+        key.chars().count() >= 4
+            && (og.as_deref().is_some_and(|o| comparable(o).contains(&key))
+                || title_tag
+                    .as_deref()
+                    .is_some_and(|t| comparable(t).contains(&key)))
+    });
+    if let Some(h) = confirmed {
+        return Some(h.clone());
+    }
+    if let Some(og) = og {
+        return Some(strip_site(&og, head));
+    }
+    if let Some(t) = title_tag {
+        return Some(strip_site(&t, head));
+    }
+    head.headings.first().cloned()
+}
+
+/// The longest part of a `<title>` split at its separators: the site name is the short part.
+fn strip_site(title: &str, head: &Head) -> String {
+    let parts: Vec<&str> = TITLE_SEPARATORS
+        .split(title)
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return title.trim().to_owned();
+    }
+    let site = head
+        .meta(&["og:site_name", "application-name"])
+        .map(comparable);
+    let best = parts
+        .iter()
+        .filter(|p| site.as_deref() != Some(comparable(p).as_str()))
+        .max_by_key(|p| p.chars().count())
+        .unwrap_or(&parts[0]);
+    // A headline that itself holds a separator ("北京 - 上海高铁") loses less than a wrong cut.
+    if best.chars().count() * 2 < title.chars().count() / 2 {
+        return title.trim().to_owned();
+    }
+    (*best).to_owned()
+}
+
+/// The site's own name.
+pub fn site_name(head: &Head) -> Option<String> {
+    if let Some(s) = head.meta(&["og:site_name", "application-name"]) {
+        return Some(s.to_owned());
+    }
+    if let Some(name) = head
+        .ld_article()
+        .and_then(|a| a["publisher"]["name"].as_str())
+    {
+        return Some(name.to_owned());
+    }
+    let t = head.title_tag.as_deref()?;
+    let parts: Vec<&str> = TITLE_SEPARATORS
+        .split(t)
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    (parts.len() >= 2)
+        .then(|| parts.last().map(|s| (*s).to_owned()))
+        .flatten()
+        .filter(|s| s.chars().count() <= 20)
+}
+
+static NAMES: &str = r"[\p{Han}·]{2,4}(?:[ 、,，和及与]+[\p{Han}·]{2,4}){0,4}";
+
+static BYLINE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        format!(r"(?:作者|撰文|撰稿人?|文字|编译|口述|整理)\s*[:：｜|丨/]\s*({NAMES})"),
+        format!(r"(?:^|[\s】\]►●▲■])文\s*[:：｜|丨/]\s*({NAMES})"),
+        format!(r"(?:本报|本台|本刊|新华社|中新社|特约)?记者\s*[:：]?\s*({NAMES})"),
+        format!(r"(?:^|[\s►●▲■])文\s+(?:\S+\s+)?({NAMES})\s*$"),
+    ]
+    .iter()
+    .map(|p| Regex::new(p).expect("valid regex"))
+    .collect()
+});
+
+static SOURCE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"来源\s*[:：｜|丨]\s*([\p{Han}A-Za-z0-9·（）()]{2,20})").expect("valid regex")
+});
+
+static ENGLISH_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?i:by)\s+([A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|and|&))*)").expect("valid regex")
+});
+
+/// Words that follow "记者" in text but are not names.
+const NOT_NAMES: &[&str] = &[
+    "获悉", "了解", "采访", "发现", "看到", "注意", "报道", "表示", "从", "在", "近日", "今天",
+    "日前", "昨天", "观察", "走访", "调查", "来到", "说",
+];
+
+fn split_names(s: &str) -> Vec<String> {
+    s.split([' ', '、', ',', '，', '和', '及', '与'])
+        .map(str::trim)
+        .filter(|n| n.chars().count() >= 2 && !NOT_NAMES.iter().any(|w| n.starts_with(w)))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The article's authors: from meta and JSON-LD, else from a byline in the page's first lines.
+pub fn authors(head: &Head, header_text: &str, dom: &Dom) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    if let Some(a) = head.meta(&[
+        "author",
+        "article:author",
+        "byl",
+        "dc.creator",
+        "sailthru.author",
+        "parsely-author",
+    ]) && !a.starts_with("http")
+    {
+        found.extend(
+            a.split([',', '，', '、', ';'])
+                .map(|s| {
+                    s.trim()
+                        .trim_start_matches("By ")
+                        .trim_start_matches("by ")
+                        .to_owned()
+                })
+                .filter(|s| !s.is_empty()),
+        );
+    }
+    if found.is_empty()
+        && let Some(article) = head.ld_article()
+    {
+        let names = match &article["author"] {
+            Value::String(s) => vec![s.clone()],
+            Value::Object(o) => o
+                .get("name")
+                .and_then(Value::as_str)
+                .map(|s| vec![s.to_owned()])
+                .unwrap_or_default(),
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|i| {
+                    i.as_str()
+                        .map(str::to_owned)
+                        .or_else(|| i["name"].as_str().map(str::to_owned))
+                })
+                .collect(),
+            _ => vec![],
+        };
+        found.extend(names.into_iter().filter(|n| !n.is_empty()));
+    }
+    if found.is_empty() {
+        for line in header_text.lines() {
+            for pattern in BYLINE.iter() {
+                if let Some(c) = pattern.captures(line) {
+                    found.extend(split_names(&c[1]));
+                }
+            }
+            if !found.is_empty() {
+                break;
+            }
+        }
+    }
+    if found.is_empty() {
+        // An element named for the byline, as English sites mark it.
+        for node in dom.body().descendants() {
+            let names = class_and_id(&node).to_ascii_lowercase();
+            if tag(&node).is_some()
+                && (names.contains("byline") || names.contains("author"))
+                && !names.contains("comment")
+            {
+                let text = dom.text_of(node);
+                if text.chars().count() <= 80
+                    && let Some(c) = ENGLISH_BYLINE.captures(&text)
+                {
+                    found.extend(
+                        c[1].split(" and ")
+                            .flat_map(|s| s.split(" & "))
+                            .map(|s| s.trim().to_owned()),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+    let mut unique = Vec::new();
+    for name in found {
+        let name = collapse_whitespace(&name);
+        if !name.is_empty() && name.chars().count() <= 40 && !unique.contains(&name) {
+            unique.push(name);
+        }
+    }
+    unique
+}
+
+/// The publication the article credits as its source (来源：...).
+pub fn source_name(head: &Head, header_text: &str, body_text: &str) -> Option<String> {
+    if let Some(s) = head.meta(&["source", "article:source"]) {
+        return Some(s.to_owned());
+    }
+    for text in [header_text, body_text] {
+        if let Some(c) = SOURCE_LINE.captures(text) {
+            return Some(c[1].trim().to_owned());
+        }
+    }
+    None
+}
+
+/// When the article was published.
+pub fn published_at(
+    head: &Head,
+    header_text: &str,
+    page_url: Option<&str>,
+    dom: &Dom,
+) -> Option<DateTime<FixedOffset>> {
+    let offset = crate::date::shanghai();
+    let url_date = page_url.and_then(crate::date::from_url);
+    let year_hint = url_date.map(|d| chrono::Datelike::year(&d));
+    let from_meta = head
+        .meta(&[
+            "article:published_time",
+            "og:published_time",
+            "og:release_date",
+            "datepublished",
+            "pubdate",
+            "publishdate",
+            "publish_date",
+            "publishtime",
+            "publish-time",
+            "dc.date.issued",
+            "dc.date",
+            "date",
+            "sailthru.date",
+            "parsely-pub-date",
+            "weibo:article:create_at",
+            "apub:time",
+        ])
+        .and_then(|s| crate::date::parse(s, offset, year_hint));
+    if from_meta.is_some() {
+        return from_meta;
+    }
+    if let Some(s) = head
+        .ld_article()
+        .and_then(|a| a["datePublished"].as_str().or(a["dateCreated"].as_str()))
+        && let Some(t) = crate::date::parse(s, offset, year_hint)
+    {
+        return Some(t);
+    }
+    if let Some(node) = dom
+        .body()
+        .descendants()
+        .find(|n| tag(n) == Some("time") && attr(n, "datetime").is_some())
+        && let Some(t) =
+            attr(&node, "datetime").and_then(|s| crate::date::parse(s, offset, year_hint))
+    {
+        return Some(t);
+    }
+    crate::date::parse(header_text, offset, year_hint).or(url_date)
+}
+
+/// The canonical URL, absolute.
+pub fn canonical_url(head: &Head, base: Option<&Url>) -> Option<String> {
+    let candidate = head.canonical.as_deref().or_else(|| head.meta(&["og:url"]));
+    match (candidate, base) {
+        (Some(c), Some(b)) => b.join(c).ok().map(|u| u.to_string()),
+        (Some(c), None) => Url::parse(c).ok().map(|u| u.to_string()),
+        (None, Some(b)) => Some(b.to_string()),
+        (None, None) => None,
+    }
+}
+
+/// The language: what the page declares, else what its text is.
+pub fn lang(head: &Head, text: &str) -> Option<String> {
+    if let Some(l) = head
+        .html_lang
+        .as_deref()
+        .or_else(|| head.meta(&["content-language", "og:locale"]))
+    {
+        let l = l.trim().replace('_', "-");
+        if !l.is_empty() {
+            return Some(l);
+        }
+    }
+    let m = crate::text::Measure::of(text);
+    if m.chars == 0 {
+        None
+    } else if m.cjk * 10 >= m.chars {
+        Some("zh".into())
+    } else {
+        None
+    }
+}
