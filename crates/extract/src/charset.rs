@@ -40,12 +40,23 @@ fn detect_with_tld(
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
         return encoding;
     }
+    // Text that is valid UTF-8 and not plain ASCII is UTF-8, whatever the page says: GBK or
+    // Big5 text almost never validates as UTF-8 by accident, while pages re-encoded to UTF-8
+    // that keep their old `charset=gb2312` are common.
+    let is_utf8 = std::str::from_utf8(bytes).is_ok();
+    let has_non_ascii = !bytes.is_ascii();
     if let Some(encoding) = http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())) {
+        if encoding != UTF_8 && is_utf8 && has_non_ascii {
+            return UTF_8;
+        }
         return declared(encoding);
     }
     if let Some(encoding) = meta_charset(&bytes[..bytes.len().min(PRESCAN_BYTES)]) {
+        if is_utf8 && has_non_ascii {
+            return UTF_8;
+        }
         // A page that declares UTF-8 but is not valid UTF-8 lies more often than it breaks.
-        if encoding != UTF_8 || std::str::from_utf8(bytes).is_ok() {
+        if encoding != UTF_8 {
             return declared(encoding);
         }
     }
@@ -132,6 +143,13 @@ mod tests {
         let page = gbk("<html><head><meta charset=\"utf-8\"></head><body>新闻正文</body></html>");
         // The HTTP header outranks the page's own (wrong) declaration.
         assert!(decode_html(&page, Some("GB2312")).0.contains("新闻正文"));
+        // A page re-encoded to UTF-8 that still says gb2312 is read as UTF-8.
+        let reencoded = "<meta charset=gb2312><p>新闻正文</p>".as_bytes();
+        assert_eq!(
+            decode_html(reencoded, None),
+            ("<meta charset=gb2312><p>新闻正文</p>".to_owned(), "UTF-8")
+        );
+        assert_eq!(decode_html(reencoded, Some("gbk")).1, "UTF-8");
         let declared = gbk(
             "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"></head><body>新闻</body></html>",
         );

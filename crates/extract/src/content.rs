@@ -34,13 +34,13 @@ static STOP_HEADING: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Short blocks that are page furniture wherever they stand.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|版权(所有|声明|归)|未经(授权|许可)|免责声明|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|上一篇|下一篇|第\d+页/共\d+页|发表评论|网友评论|我要评论|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored)$|all rights reserved|sign up for|subscribe to|newsletter")
+    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|版权(所有|声明|归)|未经(授权|许可)|免责声明|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|上一篇|下一篇|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored)$|all rights reserved|sign up for|subscribe to|newsletter")
         .expect("valid regex")
 });
 
 /// A line that is only a date, a time, a source or a byline: the article header, not its body.
 static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:发布|更新|时间|日期|来源|作者|记者|编辑|文|图|撰文|通讯员|字号|浏览|阅读|点击)\s*[:：｜|/]?\s*\S{0,30}\s*)+$|^\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?")
+    Regex::new(r"^[►▶●■▲◆\s]*(?:(?:发布|更新|时间|日期|来源|作者|记者|编辑|撰文|通讯员|字号|浏览|阅读|点击|本报讯)\s*[:：｜|/]?|(?:文|图)(?:\s|[:：｜|/]))[^。！？]{0,40}$|^\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?")
         .expect("valid regex")
 });
 
@@ -117,12 +117,12 @@ pub fn from_plain_text(body: &str) -> Content {
 
 fn is_scorable(dom: &Dom, node: NodeHandle<'_>) -> bool {
     match tag(&node) {
-        Some("p" | "pre" | "td") => true,
+        Some("p" | "pre") => true,
         // A cell or quote holding paragraphs is a container: its paragraphs vote, and it can
         // be chosen.
-        Some("blockquote" | "div" | "section" | "article" | "span" | "font" | "center" | "li") => {
-            !dom.has_block_child(node)
-        }
+        Some(
+            "td" | "blockquote" | "div" | "section" | "article" | "span" | "font" | "center" | "li",
+        ) => !dom.has_block_child(node),
         _ => false,
     }
 }
@@ -335,7 +335,6 @@ struct Writer<'d> {
     paragraphs: usize,
     /// Text written so far; the title and header lines are only dropped near the top.
     written_weight: usize,
-    blocks_seen: usize,
     stopped: bool,
 }
 
@@ -414,7 +413,6 @@ impl<'d> Writer<'d> {
             images: Vec::new(),
             paragraphs: 0,
             written_weight: 0,
-            blocks_seen: 0,
             stopped: false,
         }
     }
@@ -435,15 +433,24 @@ impl<'d> Writer<'d> {
         }
     }
 
+    /// Whether little prose has been written yet: the title, the byline and the date are
+    /// dropped there, and only there.
     fn near_top(&self) -> bool {
-        self.written_weight < 200 && self.blocks_seen < 6
+        self.written_weight < 150
     }
 
     fn action(&mut self, node: NodeHandle<'_>, name: &str) -> Action {
         let stats = self.dom.stats(node.id());
         let is_block = BLOCK_TAGS.contains(&name) && name != "br" && name != "hr";
-        if is_block && name != "li" && name != "td" && name != "tr" {
-            let text = self.dom.text_of(node);
+        // The text checks are for short blocks; a block with more text than any of them
+        // matches is not read at all, and neither is a huge subtree.
+        let checks_text = is_block && name != "li" && name != "td" && name != "tr";
+        let short_text = if checks_text && stats.text.chars <= 80 {
+            self.dom.short_text_of(node, 400)
+        } else {
+            None
+        };
+        if let Some(text) = short_text {
             let measure = Measure::of(&text);
             if measure.chars > 0 && measure.chars <= 30 && STOP_HEADING.is_match(&text) {
                 // Before any article text, such a heading belongs to a teaser box, not to
@@ -451,36 +458,35 @@ impl<'d> Writer<'d> {
                 self.stopped = self.written_weight >= 300;
                 return Action::Skip;
             }
-            if !self.dom.has_block_child(node) || measure.chars <= 60 {
-                if measure.chars > 0
-                    && measure.chars <= 60
-                    && stats.images == 0
-                    && BOILERPLATE.is_match(&text)
-                {
-                    return Action::Skip;
-                }
-                if let Some(title) = &self.title_key
-                    && self.near_top()
-                    && measure.chars > 0
-                {
-                    let key = comparable(&text);
-                    if !key.is_empty()
-                        && (key == *title
-                            || (key.len() >= 8
-                                && title.contains(&key)
-                                && key.len() * 10 >= title.len() * 8))
-                    {
-                        return Action::Skip;
-                    }
-                }
-                if self.near_top()
-                    && measure.chars <= 80
-                    && stats.images == 0
-                    && HEADER_LINE.is_match(&text)
+            if measure.chars > 0
+                && measure.chars <= 60
+                && stats.images == 0
+                && BOILERPLATE.is_match(&text)
+            {
+                return Action::Skip;
+            }
+            if let Some(title) = &self.title_key
+                && self.near_top()
+                && measure.chars > 0
+            {
+                let key = comparable(&text);
+                let (shorter, longer) = if key.len() <= title.len() {
+                    (&key, title)
+                } else {
+                    (title, &key)
+                };
+                if !key.is_empty()
+                    && longer.contains(shorter.as_str())
+                    && shorter.len() * 10 >= longer.len() * 6
                 {
                     return Action::Skip;
                 }
             }
+            if self.near_top() && stats.images == 0 && HEADER_LINE.is_match(&text) {
+                return Action::Skip;
+            }
+        }
+        if checks_text {
             if matches!(
                 name,
                 "div" | "section" | "ul" | "ol" | "table" | "dl" | "center"
@@ -608,9 +614,6 @@ impl<'d> Writer<'d> {
             }
             let name = tag(&node).unwrap_or("");
             let is_block = BLOCK_TAGS.contains(&name);
-            if is_block {
-                self.blocks_seen += 1;
-            }
             match self.action(node, name) {
                 Action::Skip => {}
                 Action::Unwrap => {
@@ -684,6 +687,21 @@ impl<'d> Writer<'d> {
         else {
             return;
         };
+        // A QR code to follow the account is an invitation, not a picture of the story.
+        let names = format!(
+            "{} {} {}",
+            src,
+            attr(&node, "alt").unwrap_or(""),
+            attr(&node, "class").unwrap_or("")
+        )
+        .to_lowercase();
+        if names.contains("qrcode")
+            || names.contains("qr_code")
+            || names.contains("二维码")
+            || names.contains("erweima")
+        {
+            return;
+        }
         let tiny = |a: &str| {
             attr(&node, a)
                 .and_then(|v| v.trim_end_matches("px").parse::<u32>().ok())

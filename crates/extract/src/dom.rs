@@ -325,6 +325,34 @@ impl Dom {
         crate::text::collapse_whitespace(&out)
     }
 
+    /// The text of a small node, or `None` when the node holds more than `max_nodes` nodes:
+    /// checks meant for short blocks must not walk huge subtrees once per ancestor.
+    pub fn short_text_of(&self, node: NodeHandle<'_>, max_nodes: usize) -> Option<String> {
+        let mut out = String::new();
+        let mut stack = vec![node];
+        let mut seen = 0;
+        while let Some(n) = stack.pop() {
+            seen += 1;
+            if seen > max_nodes {
+                return None;
+            }
+            if self.junk.contains(&n.id()) {
+                continue;
+            }
+            match n.value() {
+                Node::Text(t) => out.push_str(t),
+                Node::Element(e) => {
+                    if BLOCK_TAGS.contains(&e.name()) {
+                        out.push(' ');
+                    }
+                    stack.extend(n.children().rev());
+                }
+                _ => stack.extend(n.children().rev()),
+            }
+        }
+        Some(crate::text::collapse_whitespace(&out))
+    }
+
     /// The text of a node, junk left out, a line per block.
     pub fn lines_of(&self, node: NodeHandle<'_>) -> Vec<String> {
         let mut out = String::new();

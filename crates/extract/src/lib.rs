@@ -182,7 +182,8 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
     if let Some(account) = wechat_info.as_ref().and_then(|w| w.account.clone()) {
         site_name = Some(account);
     }
-    let source_name = meta::source_name(&head, &header_text, &found.text);
+    let source_name = meta::source_name(&head, &header_text, &found.text)
+        .or_else(|| meta::source_name(&head, "", &lines.join("\n")));
     let canonical_url = meta::canonical_url(&head, base.as_ref());
     let lang = meta::lang(&head, &found.text);
 
@@ -190,12 +191,18 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
     let text = found.text;
     let measure = text::Measure::of(&text);
     let body_stats = dom.stats(dom.body().id());
-    // A list page: most of its text is links, and what is not is short.
-    let link_heavy_page = body_stats.link_density() > 0.5 && measure.weight() < 1500;
+    // A list page: most of its text is links, and what is not is short. Portals wrap real
+    // articles in as many links, so only a short text counts against the page.
+    let link_heavy_page = body_stats.link_density() > 0.6 && measure.weight() < 600;
+    // Paragraphs by lines of text, not by <p>: old pages separate them with <br>.
+    let paragraphs = text
+        .lines()
+        .filter(|l| text::Measure::of(l).weight() >= 60)
+        .count();
     let is_article = measure.weight() >= 250
         && found.link_density < 0.35
         && !link_heavy_page
-        && (found.paragraphs >= 2 || measure.weight() >= 600);
+        && (paragraphs >= 2 || measure.weight() >= 600);
     if title.is_none() {
         warnings.push("no title found".into());
     }

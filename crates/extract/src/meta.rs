@@ -163,6 +163,18 @@ pub fn title(head: &Head) -> Option<String> {
     if let Some(h) = confirmed {
         return Some(h.clone());
     }
+    // A `<title>` cut short: the heading that begins with its headline is the whole title.
+    if let Some(t) = &title_tag {
+        let short = comparable(&strip_site(t, head));
+        if short.chars().count() >= 6
+            && let Some(h) = head
+                .headings
+                .iter()
+                .find(|h| comparable(h).starts_with(&short))
+        {
+            return Some(h.clone());
+        }
+    }
     if let Some(og) = og {
         return Some(strip_site(&og, head));
     }

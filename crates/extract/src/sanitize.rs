@@ -75,10 +75,38 @@ fn builder() -> &'static Builder<'static> {
             // Paths on our own site (the media directory) stay as they are.
             .url_relative(UrlRelative::PassThrough)
             .link_rel(Some("noopener noreferrer nofollow"))
+            .attribute_filter(|_element, attribute, value| {
+                if matches!(attribute, "href" | "src" | "cite") && hidden_scheme(value) {
+                    None
+                } else {
+                    Some(value.into())
+                }
+            })
             .strip_comments(true)
             .clean_content_tags(HashSet::from(["script", "style", "template", "noscript"]));
         b
     })
+}
+
+/// A URL that passes for relative only because invisible characters hide its scheme
+/// (`\u{2028}javascript:`, `java\u{3}script:`). Browsers differ in what they skip; we refuse
+/// what any might read as script.
+fn hidden_scheme(value: &str) -> bool {
+    let visible: String = value
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !c.is_control()
+                && !matches!(
+                    *c,
+                    '\u{200b}'..='\u{200f}' | '\u{180e}' | '\u{feff}' | '\u{2060}'
+                )
+        })
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "livescript:", "data:"]
+        .iter()
+        .any(|scheme| visible.starts_with(scheme))
 }
 
 /// Returns `html` with everything not on the allow-list removed.

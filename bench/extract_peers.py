@@ -1,0 +1,112 @@
+"""Python peers for the extraction benchmark: trafilatura and readability-lxml.
+
+Reads a dataset directory in the same two layouts as `xinwen eval extract`, runs each peer on
+every page on one core, and prints `tool f1 precision recall pages_per_s` rows computed with
+the same metrics (see crates/eval/src/extraction.rs). Run through bench/extract.sh.
+"""
+import gzip
+import io
+import json
+import re
+import sys
+import tarfile
+import time
+from collections import Counter
+from pathlib import Path
+
+WORD = re.compile(r"\w+")
+
+
+def load(directory):
+    d = Path(directory)
+    if (d / "ground-truth.json").exists():
+        truth = json.loads((d / "ground-truth.json").read_text())
+        for key in sorted(truth):
+            html = gzip.decompress((d / "html" / f"{key}.html.gz").read_bytes())
+            yield key, html, ("body", truth[key]["articleBody"])
+    else:
+        items = json.loads((d / "evaldata.json").read_text())
+        with tarfile.open(d / "html.tar.xz") as archive:
+            names = set(archive.getnames())
+            for key in sorted(items):
+                item = items[key]
+                for prefix in ("cache/", "eval/"):
+                    if prefix + item["file"] in names:
+                        html = archive.extractfile(prefix + item["file"]).read()
+                        break
+                yield key, html, ("segments", item.get("with", []), item.get("without", []))
+
+
+def shingles(text):
+    tokens = WORD.findall(text or "")
+    if not tokens:
+        return Counter()
+    n = min(4, len(tokens))
+    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+
+
+def score(cases, outputs):
+    p_sum = r_sum = 0.0
+    tp = fp = fn = 0
+    segments = False
+    for (_, _, expected), got in zip(cases, outputs):
+        if expected[0] == "body":
+            want, have = shingles(expected[1]), shingles(got)
+            t = sum((want & have).values())
+            f_p = sum((have - want).values())
+            f_n = sum((want - have).values())
+            if f_p == 0 and f_n == 0:
+                p, r = 1.0, 1.0
+            else:
+                p = t / (t + f_p) if t + f_p else 0.0
+                r = t / (t + f_n) if t + f_n else 0.0
+            p_sum += p
+            r_sum += r
+        else:
+            segments = True
+            norm = " ".join((got or "").split())
+            for s in expected[1]:
+                if " ".join(s.split()) in norm:
+                    tp += 1
+                else:
+                    fn += 1
+            for s in expected[2]:
+                if " ".join(s.split()) in norm:
+                    fp += 1
+    if segments:
+        precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+    else:
+        precision, recall = p_sum / len(cases), r_sum / len(cases)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return f1, precision, recall
+
+
+def run_trafilatura(html):
+    import trafilatura
+    return trafilatura.extract(html, include_comments=False) or ""
+
+
+def run_readability(html):
+    from readability import Document
+    import lxml.html
+    summary = Document(html).summary(html_partial=True)
+    return lxml.html.fromstring(summary).text_content() if summary.strip() else ""
+
+
+def main():
+    cases = list(load(sys.argv[1]))
+    for name, fn in (("trafilatura", run_trafilatura), ("readability-lxml", run_readability)):
+        outputs = []
+        started = time.perf_counter()
+        for _, html, _ in cases:
+            try:
+                outputs.append(fn(html))
+            except Exception:  # a peer that fails on a page scores an empty extraction
+                outputs.append("")
+        elapsed = time.perf_counter() - started
+        f1, p, r = score(cases, outputs)
+        print(f"{name:<16} {f1:>6.3f} {p:>9.3f} {r:>6.3f} {len(cases) / elapsed:>11.1f}")
+
+
+if __name__ == "__main__":
+    main()
