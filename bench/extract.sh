@@ -10,6 +10,7 @@ data=${1:-../shared/data}
 venv=target/bench-venv
 if ! "$venv/bin/python" -c 'import trafilatura, readability' >/dev/null 2>&1; then
   python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip
   "$venv/bin/pip" install -q trafilatura readability-lxml lxml_html_clean
 fi
 cargo build --release -q --manifest-path bench/extract-peers/Cargo.toml

@@ -19,7 +19,8 @@ use crate::text::{Measure, collapse_whitespace};
 use ego_tree::NodeId;
 use regex::Regex;
 use scraper::Node;
-use std::collections::{HashMap, HashSet};
+// NodeIds are small integers: a fast non-cryptographic hash is safe and much quicker.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 use url::Url;
 
@@ -28,7 +29,7 @@ const MIN_PARAGRAPH_WEIGHT: usize = 25;
 
 /// A heading after which a page lists other articles, not this one.
 static STOP_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*[【\[]?\s*(相关阅读|推荐阅读|延伸阅读|相关新闻|相关文章|相关报道|相关链接|热门推荐|猜你喜欢|更多精彩|往期回顾|往期推荐|往期精彩|热点推荐|精彩推荐|推荐文章|热门文章|热门阅读|你可能还喜欢|你可能感兴趣|大家都在看|related (articles|stories|posts|reading|coverage)|read more|more from|recommended( for you)?|you may also like|most popular)\s*[】\]]?\s*[:：]?\s*$")
+    Regex::new(r"(?i)^\s*[【\[]?\s*(相关阅读|推荐阅读|延伸阅读|相关新闻|相关文章|相关报道|相关链接|热门推荐|猜你喜欢|更多精彩|往期回顾|往期推荐|往期精彩|热点推荐|精彩推荐|推荐文章|热门文章|热门阅读|你可能还喜欢|你可能感兴趣|大家都在看|related (articles|stories|posts|reading|coverage|content)|read more|more from|recommended( for you)?|you may also like|you might also like|most popular|more stories|\d+\s+(comments?|responses?|replies|kommentare|commentaires|comentários|comentarios)|leave a (reply|comment)|comments are closed|join the discussion|show comments|发表评论|网友评论|评论区|精选留言|写留言|você pode gostar|leia também|veja também|lea también|te puede interesar|artículos relacionados|noticias relacionadas|ähnliche artikel|mehr zum thema|das könnte sie auch interessieren|lire aussi|à lire aussi|sur le même sujet|articles similaires|leggi anche|potrebbe interessarti|czytaj też|zobacz też|читайте также)\s*[.…]*\s*[】\]]?\s*[:：]?\s*$")
         .expect("valid regex")
 });
 
@@ -120,9 +121,9 @@ fn is_scorable(dom: &Dom, node: NodeHandle<'_>) -> bool {
         Some("p" | "pre") => true,
         // A cell or quote holding paragraphs is a container: its paragraphs vote, and it can
         // be chosen.
-        Some(
-            "td" | "blockquote" | "div" | "section" | "article" | "span" | "font" | "center" | "li",
-        ) => !dom.has_block_child(node),
+        Some("td" | "blockquote" | "div" | "section" | "article" | "span" | "font" | "center") => {
+            !dom.has_block_child(node)
+        }
         _ => false,
     }
 }
@@ -141,7 +142,7 @@ fn base_score(node: &NodeHandle<'_>) -> f64 {
 /// The elements holding the article, in page order.
 fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
     let body = dom.body();
-    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+    let mut scores: HashMap<NodeId, f64> = HashMap::default();
     let mut vote = |from: Option<NodeHandle<'_>>, measure: Measure| {
         let weight = measure.weight();
         if weight < MIN_PARAGRAPH_WEIGHT {
@@ -335,6 +336,9 @@ struct Writer<'d> {
     paragraphs: usize,
     /// Text written so far; the title and header lines are only dropped near the top.
     written_weight: usize,
+    /// Paragraphs already written, to write a repeated one (pages duplicate their body for
+    /// other layouts) once.
+    seen_paragraphs: HashSet<String>,
     stopped: bool,
 }
 
@@ -413,6 +417,7 @@ impl<'d> Writer<'d> {
             images: Vec::new(),
             paragraphs: 0,
             written_weight: 0,
+            seen_paragraphs: HashSet::default(),
             stopped: false,
         }
     }
@@ -508,6 +513,15 @@ impl<'d> Writer<'d> {
                     | "td"
             ) && self.link_block(node)
             {
+                return Action::Skip;
+            }
+        }
+        if matches!(name, "p" | "div" | "section" | "blockquote" | "li" | "td")
+            && stats.text.weight() >= 60
+            && !self.dom.has_block_child(node)
+        {
+            let text = self.dom.text_of(node);
+            if !self.seen_paragraphs.insert(text) {
                 return Action::Skip;
             }
         }

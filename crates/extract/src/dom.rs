@@ -7,7 +7,8 @@ use crate::text::Measure;
 use ego_tree::{NodeId, NodeRef};
 use regex::Regex;
 use scraper::{Html, Node};
-use std::collections::{HashMap, HashSet};
+// NodeIds are small integers: a fast non-cryptographic hash is safe and much quicker.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 
 pub type NodeHandle<'a> = NodeRef<'a, Node>;
@@ -169,8 +170,8 @@ impl Dom {
         let html = Html::parse_document(source);
         let mut dom = Dom {
             html,
-            junk: HashSet::new(),
-            stats: HashMap::new(),
+            junk: HashSet::default(),
+            stats: HashMap::default(),
             strip_unlikely: true,
         };
         dom.mark_junk();
@@ -270,7 +271,7 @@ impl Dom {
     /// Fills `stats` for every element, children before parents.
     fn count(&mut self) {
         let mut stack: Vec<(NodeHandle<'_>, bool)> = vec![(self.html.tree.root(), false)];
-        let mut stats: HashMap<NodeId, Stats> = HashMap::new();
+        let mut stats: HashMap<NodeId, Stats> = HashMap::default();
         while let Some((node, children_done)) = stack.pop() {
             if self.junk.contains(&node.id()) {
                 continue;

@@ -363,8 +363,12 @@ pub fn source_name(head: &Head, header_text: &str, body_text: &str) -> Option<St
         return Some(s.to_owned());
     }
     for text in [header_text, body_text] {
-        if let Some(c) = SOURCE_LINE.captures(text) {
-            return Some(c[1].trim().to_owned());
+        // Look only where the word is: a regex with CJK classes over a whole page is slow.
+        for (at, _) in text.match_indices("来源") {
+            let window: String = text[at..].chars().take(32).collect();
+            if let Some(c) = SOURCE_LINE.captures(&window) {
+                return Some(c[1].trim().to_owned());
+            }
         }
     }
     None

@@ -62,7 +62,8 @@ pub struct Measure {
 impl Measure {
     pub fn of(s: &str) -> Measure {
         let mut m = Measure::default();
-        for c in s.chars() {
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
             if c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}' {
                 continue;
             }
@@ -70,7 +71,11 @@ impl Measure {
             if is_cjk(c) {
                 m.cjk += 1;
             } else if is_sentence_punct(c) {
-                m.punct += 1;
+                // Half-width marks count only where they end a clause ("3.5%", "1,000" and
+                // "12:30" in tickers and tables are not prose).
+                if !c.is_ascii() || chars.peek().is_none_or(|n| n.is_whitespace()) {
+                    m.punct += 1;
+                }
             }
         }
         m
@@ -97,6 +102,7 @@ mod tests {
     fn chinese_weighs_three_times_latin() {
         let m = Measure::of("新闻，news.");
         assert_eq!((m.chars, m.cjk, m.punct), (8, 2, 2));
+        assert_eq!(Measure::of("ATX3078.02-0.24% 1,000 12:30").punct, 0);
         assert_eq!(m.weight(), 12);
     }
 
