@@ -1,7 +1,8 @@
 //! `xinwen extract`: one page in, the article out.
 
 use anyhow::{Context, bail};
-use std::io::Read;
+use std::fmt::Write as _;
+use std::io::{Read, Write as _};
 
 pub fn run(file: &str, url: Option<&str>, charset: Option<&str>, json: bool) -> anyhow::Result<()> {
     if file.starts_with("http://") || file.starts_with("https://") {
@@ -19,13 +20,14 @@ pub fn run(file: &str, url: Option<&str>, charset: Option<&str>, json: bool) -> 
         std::fs::read(file).with_context(|| format!("cannot read {file}"))?
     };
     let article = xinwen_extract::extract(&bytes, url, charset);
+    let mut out = String::new();
     if json {
-        println!("{}", serde_json::to_string_pretty(&article)?);
-        return Ok(());
+        out = serde_json::to_string_pretty(&article)? + "\n";
+        return write_out(&out);
     }
-    let field = |name: &str, value: Option<&str>| {
+    let mut field = |name: &str, value: Option<&str>| {
         if let Some(v) = value.filter(|v| !v.is_empty()) {
-            println!("{name}: {v}");
+            let _ = writeln!(out, "{name}: {v}");
         }
     };
     field("title", article.title.as_deref());
@@ -43,17 +45,31 @@ pub fn run(file: &str, url: Option<&str>, charset: Option<&str>, json: bool) -> 
         field("原创", w.original.then_some("yes"));
         field("阅读原文", w.source_url.as_deref());
     }
-    println!(
+    let _ = writeln!(
+        out,
         "is article: {}",
         if article.is_article { "yes" } else { "no" }
     );
     for warning in &article.warnings {
-        println!("warning: {warning}");
+        let _ = writeln!(out, "warning: {warning}");
     }
-    println!();
-    println!("{}", article.text);
+    let _ = writeln!(out, "\n{}", article.text);
     for image in &article.images {
-        println!("[image] {} {}", image.src, image.caption);
+        let _ = writeln!(out, "[image] {} {}", image.src, image.caption);
     }
-    Ok(())
+    write_out(&out)
+}
+
+/// Writes to standard output; a reader that stopped reading (`| head`) is not an error.
+fn write_out(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
 }

@@ -29,19 +29,19 @@ const MIN_PARAGRAPH_WEIGHT: usize = 25;
 
 /// A heading after which a page lists other articles, not this one.
 static STOP_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*[【\[]?\s*(相关阅读|推荐阅读|延伸阅读|相关新闻|相关文章|相关报道|相关链接|热门推荐|猜你喜欢|更多精彩|往期回顾|往期推荐|往期精彩|热点推荐|精彩推荐|推荐文章|热门文章|热门阅读|你可能还喜欢|你可能感兴趣|大家都在看|related (articles|stories|posts|reading|coverage|content)|read more|more from|recommended( for you)?|you may also like|you might also like|most popular|more stories|\d+\s+(comments?|responses?|replies|kommentare|commentaires|comentários|comentarios)|leave a (reply|comment)|comments are closed|join the discussion|show comments|发表评论|网友评论|评论区|精选留言|写留言|você pode gostar|leia também|veja também|lea también|te puede interesar|artículos relacionados|noticias relacionadas|ähnliche artikel|mehr zum thema|das könnte sie auch interessieren|lire aussi|à lire aussi|sur le même sujet|articles similaires|leggi anche|potrebbe interessarti|czytaj też|zobacz też|читайте также)\s*[.…]*\s*[】\]]?\s*[:：]?\s*$")
+    Regex::new(r"(?i)^\s*[【\[]?\s*(相关阅读|推荐阅读|延伸阅读|相关新闻|相关文章|相关报道|相关链接|热门推荐|猜你喜欢|更多精彩|往期回顾|往期推荐|往期精彩|热点推荐|精彩推荐|推荐文章|热门文章|热门阅读|你可能还喜欢|你可能感兴趣|大家都在看|版权声明|著作权声明|免责声明|标签|关键词|tags?|keywords|topics|filed under|citation|about [a-z0-9 .&'-]{2,30}|share this( article| story)?|related (articles|stories|posts|reading|coverage|content)|read more|more from|recommended( for you)?|you may also like|you might also like|most popular|more stories|\d+\s+(comments?|responses?|replies|kommentare|commentaires|comentários|comentarios)|leave a (reply|comment)|comments are closed|join the discussion|show comments|发表评论|网友评论|评论区|精选留言|写留言|você pode gostar|leia também|veja também|lea también|te puede interesar|artículos relacionados|noticias relacionadas|ähnliche artikel|mehr zum thema|das könnte sie auch interessieren|lire aussi|à lire aussi|sur le même sujet|articles similaires|leggi anche|potrebbe interessarti|czytaj też|zobacz też|читайте также)\s*[.…]*\s*[】\]]?\s*[:：]?\s*$")
         .expect("valid regex")
 });
 
 /// Short blocks that are page furniture wherever they stand.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|版权(所有|声明|归)|未经(授权|许可)|免责声明|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|上一篇|下一篇|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored)$|all rights reserved|sign up for|subscribe to|newsletter")
+    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|版权(所有|声明|归)|未经(授权|许可)|免责声明|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|上一篇|下一篇|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)\b[^.!?]{0,60}$|^photo:|^image \d+ of \d+|^(image|caption|close|enlarge this image)$")
         .expect("valid regex")
 });
 
 /// A line that is only a date, a time, a source or a byline: the article header, not its body.
 static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[►▶●■▲◆\s]*(?:(?:发布|更新|时间|日期|来源|作者|记者|编辑|撰文|通讯员|字号|浏览|阅读|点击|本报讯)\s*[:：｜|/]?|(?:文|图)(?:\s|[:：｜|/]))[^。！？]{0,40}$|^\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?")
+    Regex::new(r"^[►▶●■▲◆\s]*(?:(?:发布|更新|时间|日期|来源|作者|记者|编辑|撰文|通讯员|字号|浏览|阅读|点击|本报讯)\s*[:：｜|/]?|(?:文|图)(?:\s|[:：｜|/]))[^。！？]{0,40}$|^\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?|^[^.!?。！？]{0,50}\b(19|20)\d{2}\b[^.!?。！？]{0,30}$")
         .expect("valid regex")
 });
 
@@ -339,6 +339,9 @@ struct Writer<'d> {
     /// Paragraphs already written, to write a repeated one (pages duplicate their body for
     /// other layouts) once.
     seen_paragraphs: HashSet<String>,
+    /// Inside a figure caption: its words describe a picture, not the story, so they stay in
+    /// the HTML under the image and out of the text.
+    caption_depth: usize,
     stopped: bool,
 }
 
@@ -418,6 +421,7 @@ impl<'d> Writer<'d> {
             paragraphs: 0,
             written_weight: 0,
             seen_paragraphs: HashSet::default(),
+            caption_depth: 0,
             stopped: false,
         }
     }
@@ -582,7 +586,9 @@ impl<'d> Writer<'d> {
             || stats.embeds > 1
     }
 
-    /// A block made mostly of links is a menu or a list of other articles, whatever its tag.
+    /// A short block made mostly of links is a menu or a list of other articles, whatever its
+    /// tag. (Longer ones are left to the conditional cleaning: counting links alone there
+    /// drops link-rich prose.)
     fn link_block(&self, node: NodeHandle<'_>) -> bool {
         let stats = self.dom.stats(node.id());
         stats.links >= 1 && stats.link_density() > 0.5 && stats.text.weight() < 600
@@ -605,6 +611,9 @@ impl<'d> Writer<'d> {
                         self.html.push_str(name);
                         self.html.push('>');
                     }
+                    if name == "figcaption" {
+                        self.caption_depth = self.caption_depth.saturating_sub(1);
+                    }
                     if paragraph {
                         self.text.push('\n');
                     }
@@ -619,7 +628,9 @@ impl<'d> Writer<'d> {
                 Node::Text(t) => {
                     let text: &str = t;
                     push_escaped(&mut self.html, text);
-                    self.text.push_str(text);
+                    if self.caption_depth == 0 {
+                        self.text.push_str(text);
+                    }
                     self.written_weight += Measure::of(text).weight();
                     continue;
                 }
@@ -675,6 +686,9 @@ impl<'d> Writer<'d> {
                     }
                     if kept == "p" {
                         self.paragraphs += 1;
+                    }
+                    if kept == "figcaption" {
+                        self.caption_depth += 1;
                     }
                     stack.push(Step::Close(kept, block));
                     stack.extend(node.children().rev().map(Step::Open));
