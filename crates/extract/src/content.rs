@@ -33,6 +33,12 @@ static STOP_HEADING: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// After the article, the first reply of a forum thread or a blog's comments: the end.
+static REPLIES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(发布时间|发表于|回复于|发表时间|回复时间)\s*[:：]?\s*\d{4}[-/.年]|共\s*\d+\s*(篇|条)(评论|回复)|^〓|^(回复|引用|re)\s*[:：]")
+        .expect("valid regex")
+});
+
 /// Short blocks that are page furniture wherever they stand.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|版权(所有|声明|归)|未经(授权|许可)|免责声明|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|上一篇|下一篇|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)\b[^.!?]{0,60}$|^photo:|^(aktualisiert|veröffentlicht|publié|publicado|actualizado)\b[^.!?]{0,40}$|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$")
@@ -469,6 +475,10 @@ impl<'d> Writer<'d> {
                 // Before any article text, such a heading belongs to a teaser box, not to
                 // the end of the article.
                 self.stopped = self.written_weight >= 300;
+                return Action::Skip;
+            }
+            if self.written_weight >= 300 && REPLIES.is_match(&text) {
+                self.stopped = true;
                 return Action::Skip;
             }
             if measure.chars > 0
