@@ -508,6 +508,16 @@ impl<'d> Writer<'d> {
             if self.near_top() && stats.images == 0 && HEADER_LINE.is_match(&text) {
                 return Action::Skip;
             }
+            // Before the first paragraph, short lines without a sentence in them are the
+            // page's furniture (a blog's sidebar headings, a kicker, "[打印]").
+            if self.near_top()
+                && stats.images == 0
+                && measure.chars <= 25
+                && measure.punct == 0
+                && !matches!(name, "h2" | "h3" | "h4" | "h5" | "h6")
+            {
+                return Action::Skip;
+            }
         }
         if checks_text {
             if matches!(
