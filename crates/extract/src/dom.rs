@@ -135,19 +135,6 @@ pub fn attr<'a>(node: &NodeHandle<'a>, name: &str) -> Option<&'a str> {
     }
 }
 
-/// The element's class and id, the words page authors name their furniture with.
-pub fn class_and_id(node: &NodeHandle<'_>) -> String {
-    let mut s = String::new();
-    if let Some(c) = attr(node, "class") {
-        s.push_str(c);
-    }
-    if let Some(i) = attr(node, "id") {
-        s.push(' ');
-        s.push_str(i);
-    }
-    s
-}
-
 /// readability's class weight: +25 for article-like names, -25 for furniture.
 pub fn class_weight(node: &NodeHandle<'_>) -> f64 {
     let mut weight = 0.0;
@@ -261,11 +248,9 @@ impl Dom {
         {
             return false;
         }
-        let names = class_and_id(node);
-        if names.is_empty() {
-            return false;
-        }
-        UNLIKELY.is_match(&names) && !MAYBE.is_match(&names)
+        let names = [attr(node, "class"), attr(node, "id")];
+        let any = |re: &Regex| names.iter().flatten().any(|n| re.is_match(n));
+        any(&UNLIKELY) && !any(&MAYBE)
     }
 
     /// Fills `stats` for every element, children before parents.

@@ -93,8 +93,8 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
         }
     });
     let mut dom = dom::Dom::parse(source);
-    let head = meta::Head::read(&dom);
     let is_wechat = wechat::is_wechat(&dom, page_url);
+    let head = meta::Head::read(&dom, is_wechat);
 
     let mut title = if is_wechat {
         wechat::title(&head)
@@ -182,8 +182,12 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
     if let Some(account) = wechat_info.as_ref().and_then(|w| w.account.clone()) {
         site_name = Some(account);
     }
-    let source_name = meta::source_name(&head, &header_text, &found.text)
-        .or_else(|| meta::source_name(&head, "", &lines.join("\n")));
+    let source_name = meta::source_name(&head, &header_text, &found.text).or_else(|| {
+        lines
+            .iter()
+            .filter(|l| l.contains("来源"))
+            .find_map(|l| meta::source_name(&head, "", l))
+    });
     let canonical_url = meta::canonical_url(&head, base.as_ref());
     let lang = meta::lang(&head, &found.text);
 

@@ -2,7 +2,7 @@
 //! language. Each is taken from the most reliable place the page offers: meta tags and
 //! JSON-LD first, then the page's own headings and byline text.
 
-use crate::dom::{Dom, NodeHandle, attr, class_and_id, tag};
+use crate::dom::{Dom, NodeHandle, attr, tag};
 use crate::text::collapse_whitespace;
 use chrono::{DateTime, FixedOffset};
 use regex::Regex;
@@ -25,7 +25,9 @@ pub struct Head {
 }
 
 impl Head {
-    pub fn read(dom: &Dom) -> Head {
+    /// Reads the page's head; script bodies are kept only when `keep_scripts` (WeChat pages
+    /// carry their metadata in script variables; other pages' scripts are only cost).
+    pub fn read(dom: &Dom, keep_scripts: bool) -> Head {
         let mut head = Head {
             meta: HashMap::new(),
             title_tag: None,
@@ -65,13 +67,15 @@ impl Head {
                     }
                 }
                 "script" => {
-                    let body = raw_text(node);
                     if attr(&node, "type").is_some_and(|t| t.contains("ld+json")) {
-                        if let Ok(v) = serde_json::from_str::<Value>(body.trim()) {
+                        if let Ok(v) = serde_json::from_str::<Value>(raw_text(node).trim()) {
                             flatten_ld(v, &mut head.ld);
                         }
-                    } else if body.len() < 200_000 {
-                        head.scripts.push(body);
+                    } else if keep_scripts {
+                        let body = raw_text(node);
+                        if body.len() < 200_000 {
+                            head.scripts.push(body);
+                        }
                     }
                 }
                 "h1" if !dom.is_junk(node.id()) => {
@@ -327,12 +331,19 @@ pub fn authors(head: &Head, header_text: &str, dom: &Dom) -> Vec<String> {
     }
     if found.is_empty() {
         // An element named for the byline, as English sites mark it.
+        let named = |node: &NodeHandle<'_>| {
+            [attr(node, "class"), attr(node, "id")]
+                .into_iter()
+                .flatten()
+                .any(|v| {
+                    let v = v.as_bytes();
+                    let has =
+                        |word: &[u8]| v.windows(word.len()).any(|w| w.eq_ignore_ascii_case(word));
+                    (has(b"byline") || has(b"author")) && !has(b"comment")
+                })
+        };
         for node in dom.body().descendants() {
-            let names = class_and_id(&node).to_ascii_lowercase();
-            if tag(&node).is_some()
-                && (names.contains("byline") || names.contains("author"))
-                && !names.contains("comment")
-            {
+            if tag(&node).is_some() && named(&node) {
                 let text = dom.text_of(node);
                 if text.chars().count() <= 80
                     && let Some(c) = ENGLISH_BYLINE.captures(&text)
