@@ -307,7 +307,7 @@ impl Dom {
     /// The text of a node, junk left out, on one line.
     pub fn text_of(&self, node: NodeHandle<'_>) -> String {
         let mut out = String::new();
-        self.push_text(node, &mut out, ' ');
+        self.push_text(node, &mut out, ' ', usize::MAX);
         crate::text::collapse_whitespace(&out)
     }
 
@@ -315,43 +315,36 @@ impl Dom {
     /// checks meant for short blocks must not walk huge subtrees once per ancestor.
     pub fn short_text_of(&self, node: NodeHandle<'_>, max_nodes: usize) -> Option<String> {
         let mut out = String::new();
-        let mut stack = vec![node];
-        let mut seen = 0;
-        while let Some(n) = stack.pop() {
-            seen += 1;
-            if seen > max_nodes {
-                return None;
-            }
-            if self.junk.contains(&n.id()) {
-                continue;
-            }
-            match n.value() {
-                Node::Text(t) => out.push_str(t),
-                Node::Element(e) => {
-                    if BLOCK_TAGS.contains(&e.name()) {
-                        out.push(' ');
-                    }
-                    stack.extend(n.children().rev());
-                }
-                _ => stack.extend(n.children().rev()),
-            }
-        }
-        Some(crate::text::collapse_whitespace(&out))
+        self.push_text(node, &mut out, ' ', max_nodes)
+            .then(|| crate::text::collapse_whitespace(&out))
     }
 
     /// The text of a node, junk left out, a line per block.
     pub fn lines_of(&self, node: NodeHandle<'_>) -> Vec<String> {
         let mut out = String::new();
-        self.push_text(node, &mut out, '\n');
+        self.push_text(node, &mut out, '\n', usize::MAX);
         out.lines()
             .map(crate::text::collapse_whitespace)
             .filter(|l| !l.is_empty())
             .collect()
     }
 
-    fn push_text(&self, node: NodeHandle<'_>, out: &mut String, block_break: char) {
+    /// Appends the text under `node`, `block_break` between blocks; false when the subtree
+    /// has more than `max_nodes` nodes (and `out` is then incomplete).
+    fn push_text(
+        &self,
+        node: NodeHandle<'_>,
+        out: &mut String,
+        block_break: char,
+        max_nodes: usize,
+    ) -> bool {
         let mut stack = vec![node];
+        let mut seen = 0usize;
         while let Some(n) = stack.pop() {
+            seen += 1;
+            if seen > max_nodes {
+                return false;
+            }
             if self.junk.contains(&n.id()) {
                 continue;
             }
@@ -366,6 +359,7 @@ impl Dom {
                 _ => stack.extend(n.children().rev()),
             }
         }
+        true
     }
 
     /// Whether an element has a block element among its children (not counting junk).
