@@ -41,7 +41,7 @@ static REPLIES: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Short blocks that are page furniture wherever they stand.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|版权(所有|声明|归)|未经(授权|许可)|免责声明|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|上一篇|下一篇|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)\b[^.!?]{0,60}$|^photo:|^(aktualisiert|veröffentlicht|publié|publicado|actualizado)\b[^.!?]{0,40}$|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$")
+    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|禁止.{0,4}转载|转载申请|侵权行为|版权(所有|声明|归)|未经(授权|许可)|免责声明|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|上一篇|下一篇|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)\b[^.!?]{0,60}$|^photo:|^(aktualisiert|veröffentlicht|publié|publicado|actualizado)\b[^.!?]{0,40}$|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$")
         .expect("valid regex")
 });
 
@@ -653,6 +653,18 @@ impl<'d> Writer<'d> {
             match node.value() {
                 Node::Text(t) => {
                     let text: &str = t;
+                    // Lines between <br>s are blocks too: before the first paragraph, a short
+                    // unpunctuated one is furniture, as a short block is.
+                    if self.near_top() && self.caption_depth == 0 {
+                        let m = Measure::of(text);
+                        let beside_br = [node.prev_sibling(), node.next_sibling()]
+                            .into_iter()
+                            .flatten()
+                            .any(|s| tag(&s) == Some("br"));
+                        if beside_br && m.chars > 0 && m.chars <= 25 && m.punct == 0 {
+                            continue;
+                        }
+                    }
                     push_escaped(&mut self.html, text);
                     if self.caption_depth == 0 {
                         self.text.push_str(text);
