@@ -29,7 +29,7 @@ const MIN_PARAGRAPH_WEIGHT: usize = 25;
 
 /// A heading after which a page lists other articles, not this one.
 static STOP_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*[【\[]?\s*(相关阅读|推荐阅读|延伸阅读|相关新闻|相关文章|相关报道|相关链接|热门推荐|猜你喜欢|更多精彩|往期回顾|往期推荐|往期精彩|热点推荐|精彩推荐|推荐文章|热门文章|热门阅读|你可能还喜欢|你可能感兴趣|大家都在看|版权声明|著作权声明|免责声明|标签|关键词|tags?|keywords|topics|filed under|citation|about [a-z0-9 .&'-]{2,30}|share this( article| story)?|related (articles|stories|posts|reading|coverage|content)|read more|more from|recommended( for you)?|you may also like|you might also like|most popular|more stories|\d+\s+(comments?|responses?|replies|kommentare|commentaires|comentários|comentarios)|leave a (reply|comment)|comments are closed|join the discussion|show comments|发表评论|网友评论|评论区|精选留言|写留言|você pode gostar|leia também|veja também|lea también|te puede interesar|artículos relacionados|noticias relacionadas|ähnliche artikel|ähnliche beiträge|weitere beiträge[^.]{0,30}|mehr zum thema[^.]{0,30}|lesen sie auch|auch interessant|das könnte dich auch interessieren|entdecke weitere[^.]{0,30}|related posts|similar posts|more in [a-z ]{2,20}|das könnte sie auch interessieren|lire aussi|à lire aussi|sur le même sujet|articles similaires|leggi anche|potrebbe interessarti|czytaj też|zobacz też|читайте также)\s*[.…]*\s*[】\]]?\s*[:：]?\s*$")
+    Regex::new(r"(?i)^\s*[【\[]?\s*(相关阅读|推荐阅读|延伸阅读|相关新闻|相关文章|相关报道|相关链接|热门推荐|猜你喜欢|更多精彩|往期回顾|往期推荐|往期精彩|热点推荐|精彩推荐|推荐文章|热门文章|热门阅读|你可能还喜欢|你可能感兴趣|大家都在看|版权声明|著作权声明|免责声明|.{0,8}(版权与免责声明|反侵权公告)|郑\s*重\s*声\s*明|该作者文章|热门评论|最新评论|标签|关键词|tags?|keywords|topics|filed under|citation|about [a-z0-9 .&'-]{2,30}|share this( article| story)?|related (articles|stories|posts|reading|coverage|content)|read more|more from|recommended( for you)?|you may also like|you might also like|most popular|more stories|\d+\s+(comments?|responses?|replies|kommentare|commentaires|comentários|comentarios)|leave a (reply|comment)|comments are closed|join the discussion|show comments|发表评论|网友评论|评论区|精选留言|写留言|você pode gostar|leia também|veja também|lea también|te puede interesar|artículos relacionados|noticias relacionadas|ähnliche artikel|ähnliche beiträge|weitere beiträge[^.]{0,30}|mehr zum thema[^.]{0,30}|lesen sie auch|auch interessant|das könnte dich auch interessieren|entdecke weitere[^.]{0,30}|related posts|similar posts|more in [a-z ]{2,20}|das könnte sie auch interessieren|lire aussi|à lire aussi|sur le même sujet|articles similaires|leggi anche|potrebbe interessarti|czytaj też|zobacz też|читайте также)\s*[.…]*\s*[】\]]?\s*[:：]?\s*$")
         .expect("valid regex")
 });
 
@@ -41,7 +41,7 @@ static REPLIES: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Short blocks that are page furniture wherever they stand.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|禁止.{0,4}转载|转载申请|侵权行为|版权(所有|声明|归)|未经(授权|许可)|免责声明|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|上一篇|下一篇|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)\b[^.!?]{0,60}$|^photo:|^(aktualisiert|veröffentlicht|publié|publicado|actualizado)\b[^.!?]{0,40}$|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$")
+    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|收藏此帖|回复此帖|引用此帖|收藏本文|我来说两句|页面功能|加入博采|^当前位置|禁止.{0,4}转载|转载申请|侵权行为|版权(所有|声明|归)|未经(授权|许可)|免责声明|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|上一篇|下一篇|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)\b[^.!?]{0,60}$|^photo:|^(aktualisiert|veröffentlicht|publié|publicado|actualizado)\b[^.!?]{0,40}$|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$")
         .expect("valid regex")
 });
 
@@ -452,6 +452,22 @@ impl<'d> Writer<'d> {
         }
     }
 
+    /// Whether `text` is the title again (or most of it: pages shorten and lengthen it).
+    fn is_title(&self, text: &str) -> bool {
+        let Some(title) = &self.title_key else {
+            return false;
+        };
+        let key = comparable(text);
+        let (shorter, longer) = if key.len() <= title.len() {
+            (&key, title)
+        } else {
+            (title, &key)
+        };
+        !key.is_empty()
+            && longer.contains(shorter.as_str())
+            && shorter.len() * 10 >= longer.len() * 6
+    }
+
     /// Whether little prose has been written yet: the title, the byline and the date are
     /// dropped there, and only there.
     fn near_top(&self) -> bool {
@@ -488,22 +504,8 @@ impl<'d> Writer<'d> {
             {
                 return Action::Skip;
             }
-            if let Some(title) = &self.title_key
-                && self.near_top()
-                && measure.chars > 0
-            {
-                let key = comparable(&text);
-                let (shorter, longer) = if key.len() <= title.len() {
-                    (&key, title)
-                } else {
-                    (title, &key)
-                };
-                if !key.is_empty()
-                    && longer.contains(shorter.as_str())
-                    && shorter.len() * 10 >= longer.len() * 6
-                {
-                    return Action::Skip;
-                }
+            if self.near_top() && measure.chars > 0 && self.is_title(&text) {
+                return Action::Skip;
             }
             if self.near_top() && stats.images == 0 && HEADER_LINE.is_match(&text) {
                 return Action::Skip;
@@ -655,14 +657,22 @@ impl<'d> Writer<'d> {
                     let text: &str = t;
                     // Lines between <br>s are blocks too: before the first paragraph, a short
                     // unpunctuated one is furniture, as a short block is.
+                    // The title, a date or a byline standing as loose text near the top goes
+                    // the way the same line in its own block would.
                     if self.near_top() && self.caption_depth == 0 {
                         let m = Measure::of(text);
                         let beside_br = [node.prev_sibling(), node.next_sibling()]
                             .into_iter()
                             .flatten()
                             .any(|s| tag(&s) == Some("br"));
-                        if beside_br && m.chars > 0 && m.chars <= 25 && m.punct == 0 {
-                            continue;
+                        if m.chars > 0 && m.chars <= 80 {
+                            let line = collapse_whitespace(text);
+                            if (beside_br && m.chars <= 25 && m.punct == 0)
+                                || self.is_title(&line)
+                                || HEADER_LINE.is_match(&line)
+                            {
+                                continue;
+                            }
                         }
                     }
                     push_escaped(&mut self.html, text);
