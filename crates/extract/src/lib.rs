@@ -164,7 +164,14 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
         .join("\n");
 
     let mut authors = meta::authors(&head, &header_text, &dom);
-    let mut published_at = meta::published_at(&head, &header_text, page_url, &dom);
+    let later_text = lines
+        .iter()
+        .skip(header_start)
+        .take(60)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut published_at = meta::published_at(&head, &header_text, &later_text, page_url, &dom);
     let mut wechat_info = None;
     if is_wechat {
         let info = wechat::info(&dom, &head);

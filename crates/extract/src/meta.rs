@@ -261,12 +261,47 @@ static ENGLISH_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
 /// Words that follow "记者" in text but are not names.
 const NOT_NAMES: &[&str] = &[
     "获悉", "了解", "采访", "发现", "看到", "注意", "报道", "表示", "从", "在", "近日", "今天",
-    "日前", "昨天", "观察", "走访", "调查", "来到", "说",
+    "日前", "昨天", "观察", "走访", "调查", "来到", "说", "却", "也", "还", "就", "都", "又", "再",
+    "才", "正", "将", "已", "曾", "刚", "对", "向", "跟", "把", "被", "让", "给", "到", "等", "随",
+    "一", "这", "那", "们", "问",
 ];
+
+/// Words that make a meta "author" an organisation, a site or software, not a person.
+const NOT_PERSONS: &[&str] = &[
+    "www.",
+    ".com",
+    ".cn",
+    ".net",
+    "http",
+    "team",
+    "powered",
+    "discuz",
+    "网络",
+    "网站",
+    "出版社",
+    "报业",
+    "集团",
+    "项目",
+    "贡献者",
+    "编辑部",
+    "新闻网",
+    "有限公司",
+    "_",
+];
+
+fn is_person(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    name.chars().count() <= 30 && !NOT_PERSONS.iter().any(|w| lower.contains(w))
+}
 
 fn split_names(s: &str) -> Vec<String> {
     s.split([' ', '、', ',', '，', '和', '及', '与'])
-        .map(str::trim)
+        .map(|n| {
+            n.trim()
+                .trim_start_matches("本报记者")
+                .trim_start_matches("记者")
+                .trim_start_matches("通讯员")
+        })
         .filter(|n| n.chars().count() >= 2 && !NOT_NAMES.iter().any(|w| n.starts_with(w)))
         .map(str::to_owned)
         .collect()
@@ -292,7 +327,7 @@ pub fn authors(head: &Head, header_text: &str, dom: &Dom) -> Vec<String> {
                         .trim_start_matches("by ")
                         .to_owned()
                 })
-                .filter(|s| !s.is_empty()),
+                .filter(|s| !s.is_empty() && is_person(s)),
         );
     }
     if found.is_empty()
@@ -389,6 +424,7 @@ pub fn source_name(head: &Head, header_text: &str, body_text: &str) -> Option<St
 pub fn published_at(
     head: &Head,
     header_text: &str,
+    later_text: &str,
     page_url: Option<&str>,
     dom: &Dom,
 ) -> Option<DateTime<FixedOffset>> {
@@ -434,7 +470,19 @@ pub fn published_at(
     {
         return Some(t);
     }
-    crate::date::parse(header_text, offset, year_hint).or(url_date)
+    let from_header = crate::date::parse(header_text, offset, year_hint);
+    // A URL gives the day only; a time on the same day in the page is more precise.
+    match (from_header, url_date) {
+        (Some(h), Some(u)) if h.date_naive() != u.date_naive() => Some(u),
+        (Some(h), _) => Some(h),
+        (None, u) => u.or_else(|| {
+            // Forums and old portals put the date of the post further down.
+            later_text
+                .lines()
+                .take(60)
+                .find_map(|l| crate::date::parse(l, offset, year_hint))
+        }),
+    }
 }
 
 /// The canonical URL, absolute.
@@ -467,5 +515,32 @@ pub fn lang(head: &Head, text: &str) -> Option<String> {
         Some("zh".into())
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bylines_give_names_not_titles_or_verbs() {
+        assert_eq!(split_names("记者惠禾 张明超"), ["惠禾", "张明超"]);
+        assert_eq!(split_names("却看到了"), Vec::<String>::new());
+        assert_eq!(split_names("王建宏、张文攀"), ["王建宏", "张文攀"]);
+    }
+
+    #[test]
+    fn organisations_and_software_are_not_authors() {
+        assert!(is_person("齐倩"));
+        assert!(is_person("Meg James"));
+        for org in [
+            "Discuz! Team and Comsenz UI Team",
+            "www.yunnan.cn",
+            "汉斯出版社",
+            "维基媒体项目贡献者",
+            "L_104485",
+        ] {
+            assert!(!is_person(org), "{org}");
+        }
     }
 }
