@@ -224,6 +224,9 @@ pub struct RelatedItem {
 #[template(path = "article.html")]
 pub struct ArticlePage {
     pub layout: Layout,
+    /// The article's own script (zh-Hans, zh-Hant), so that screen readers and fonts follow
+    /// the article rather than the zh-CN interface around it.
+    pub lang: &'static str,
     pub title: String,
     pub channel_name: String,
     pub channel_href: String,

@@ -170,6 +170,7 @@ async fn the_article_page_has_every_part_of_the_reference_page() {
         "the title exactly once"
     );
     assert!(html.contains(r#"<p class="kicker"><a href="/channel/shehui">社会</a></p>"#));
+    assert!(html.contains(r#"<article class="article" lang="zh-Hans""#));
     assert!(html.contains("<span class=\"author\">文 吴海涛</span>"));
     assert!(html.contains(r#"<a class="source" href="/source/donghai-wanbao">东海晚报</a>"#));
     assert!(
@@ -205,6 +206,11 @@ async fn a_wechat_article_shows_the_qr_code_to_follow_its_account() {
     assert!(html.contains(
         r#"<a href="https://wx.example/profile/shuma-qianyan" rel="noopener nofollow">关注链接</a>"#
     ));
+    let traditional = find(&site, "北山西澤簽署漁業協定").await;
+    let page = get(&site, &format!("/article/{}", traditional.id))
+        .await
+        .body;
+    assert!(page.contains(r#"<article class="article" lang="zh-Hant""#));
     let qr = get(&site, "/media/demo/qr-shuma-qianyan.svg").await;
     assert_eq!(qr.status, StatusCode::OK);
     assert!(qr.body.starts_with("<?xml") || qr.body.contains("<svg"));

@@ -33,6 +33,7 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
     );
     let page = ArticlePage {
         layout,
+        lang: article.script.as_str(),
         title: article.title.clone(),
         channel_name: article.channel.name.clone(),
         channel_href: format!("/channel/{}", article.channel.slug),
