@@ -322,6 +322,14 @@ fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
                     let text = dom.text_of(sibling);
                     text.contains('。') || text.contains(". ") || text.ends_with('.')
                 })
+        } else if matches!(tag(&sibling), Some("div" | "section" | "header")) {
+            // A lead or standfirst in a box of its own beside the body: paragraphs of prose,
+            // few links.
+            stats.paragraphs >= 1
+                && stats.text.weight() > 100
+                && stats.text.punct >= 2
+                && stats.link_density() < 0.2
+                && class_weight(&sibling) >= 0.0
         } else {
             false
         };
