@@ -224,14 +224,15 @@ fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
         .map(|(id, _)| get(*id))
         .collect();
     if strong.len() >= 2 {
-        let mut ancestor = top.parent();
-        while let Some(a) = ancestor {
+        // Bounded walks: a common ancestor far up is the page, not the article, and deep
+        // pages must stay linear.
+        for a in top.ancestors().take(8) {
             if tag(&a).is_none() || tag(&a) == Some("body") {
                 break;
             }
             let containing = strong
                 .iter()
-                .filter(|s| s.ancestors().any(|x| x.id() == a.id()))
+                .filter(|s| s.ancestors().take(12).any(|x| x.id() == a.id()))
                 .count();
             if containing >= 2 {
                 top = a;
@@ -240,7 +241,6 @@ fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
                     .map_or(top_score, |s| final_score(a.id(), *s));
                 break;
             }
-            ancestor = a.parent();
         }
     }
 
