@@ -460,6 +460,29 @@ impl<'d> Writer<'d> {
         }
     }
 
+    /// Whether `node` only wraps one block element (white space aside).
+    fn is_wrapper(&self, node: NodeHandle<'_>) -> bool {
+        let mut blocks = 0;
+        for child in node.children() {
+            if self.dom.is_junk(child.id()) {
+                continue;
+            }
+            match child.value() {
+                Node::Text(t) if t.trim().is_empty() => {}
+                // Cells and items are not text-checked themselves, so their parents are.
+                Node::Element(e)
+                    if BLOCK_TAGS.contains(&e.name())
+                        && !matches!(e.name(), "br" | "li" | "td" | "th" | "tr") =>
+                {
+                    blocks += 1;
+                }
+                Node::Comment(_) => {}
+                _ => return false,
+            }
+        }
+        blocks == 1
+    }
+
     /// Whether `text` is the title again (or most of it: pages shorten and lengthen it).
     fn is_title(&self, text: &str) -> bool {
         let Some(title) = &self.title_key else {
@@ -488,7 +511,9 @@ impl<'d> Writer<'d> {
         // The text checks are for short blocks; a block with more text than any of them
         // matches is not read at all, and neither is a huge subtree.
         let checks_text = is_block && name != "li" && name != "td" && name != "tr";
-        let short_text = if checks_text && stats.text.chars <= 80 {
+        // A wrapper around a single block says nothing its child does not; the child is
+        // checked when it is reached (and nested wrappers stay linear).
+        let short_text = if checks_text && stats.text.chars <= 80 && !self.is_wrapper(node) {
             self.dom.short_text_of(node, 400)
         } else {
             None
@@ -601,7 +626,7 @@ impl<'d> Writer<'d> {
             return false;
         }
         let is_list = matches!(name, "ul" | "ol" | "dl");
-        let inside_figure = node.ancestors().any(|a| tag(&a) == Some("figure"));
+        let inside_figure = node.ancestors().take(8).any(|a| tag(&a) == Some("figure"));
         let p = stats.paragraphs;
         let content = stats.text.weight();
         let density = stats.link_density();
@@ -797,8 +822,9 @@ impl<'d> Writer<'d> {
         let alt = collapse_whitespace(attr(&node, "alt").unwrap_or(""));
         let caption = node
             .ancestors()
+            .take(8)
             .find(|a| tag(a) == Some("figure"))
-            .and_then(|figure| figure.descendants().find(|d| tag(d) == Some("figcaption")))
+            .and_then(|figure| figure.children().find(|d| tag(d) == Some("figcaption")))
             .map(|c| self.dom.text_of(c))
             .unwrap_or_default();
         self.html.push_str("<img src=\"");
