@@ -65,8 +65,6 @@ pub struct Content {
     pub html: String,
     pub text: String,
     pub images: Vec<FoundImage>,
-    /// Paragraphs written out (blocks of text, not headings or captions).
-    pub paragraphs: usize,
     /// Link text over all text of the chosen content.
     pub link_density: f64,
 }
@@ -116,7 +114,6 @@ pub fn from_plain_text(body: &str) -> Content {
         content.html.push_str("<p>");
         push_escaped(&mut content.html, &line);
         content.html.push_str("</p>");
-        content.paragraphs += 1;
         lines.push(line);
     }
     content.text = lines.join("\n");
@@ -348,7 +345,6 @@ struct Writer<'d> {
     html: String,
     text: String,
     images: Vec<FoundImage>,
-    paragraphs: usize,
     /// Text written so far; the title and header lines are only dropped near the top.
     written_weight: usize,
     /// Paragraphs already written, to write a repeated one (pages duplicate their body for
@@ -435,7 +431,6 @@ impl<'d> Writer<'d> {
             html: String::new(),
             text: String::new(),
             images: Vec::new(),
-            paragraphs: 0,
             written_weight: 0,
             seen_paragraphs: HashSet::default(),
             caption_depth: 0,
@@ -455,7 +450,6 @@ impl<'d> Writer<'d> {
             html: self.html,
             text: lines.join("\n"),
             images: self.images,
-            paragraphs: self.paragraphs,
             link_density: 0.0,
         }
     }
@@ -732,7 +726,6 @@ impl<'d> Writer<'d> {
                 Action::Paragraph => {
                     self.html.push_str("<p>");
                     self.text.push('\n');
-                    self.paragraphs += 1;
                     stack.push(Step::Close("p", true));
                     stack.extend(node.children().rev().map(Step::Open));
                 }
@@ -764,9 +757,6 @@ impl<'d> Writer<'d> {
                     let block = is_block || matches!(kept, "h2" | "figcaption" | "caption");
                     if block {
                         self.text.push('\n');
-                    }
-                    if kept == "p" {
-                        self.paragraphs += 1;
                     }
                     if kept == "figcaption" {
                         self.caption_depth += 1;
