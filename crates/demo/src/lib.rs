@@ -23,7 +23,8 @@
 
 mod markdown;
 
-pub use markdown::{markdown_to_html, summarize};
+pub use markdown::markdown_to_html;
+use xinwen_extract::summarize;
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use include_dir::{Dir, include_dir};

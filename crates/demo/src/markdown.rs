@@ -66,21 +66,6 @@ pub fn markdown_to_html(markdown: &str, media_base: &str) -> Rendered {
     }
 }
 
-/// The first `max_chars` characters of the text, cut at a sentence end when one is near.
-pub fn summarize(text: &str, max_chars: usize) -> String {
-    // Chinese needs no space between sentences; Latin text ends its lines with one.
-    let flat: String = text.split('\n').collect::<Vec<_>>().join("");
-    if flat.chars().count() <= max_chars {
-        return flat;
-    }
-    let cut: String = flat.chars().take(max_chars).collect();
-    match cut.rfind(['。', '！', '？']) {
-        // A sentence end in the last three fifths is worth the shorter summary.
-        Some(end) if end >= cut.len() * 2 / 5 => cut[..end + '。'.len_utf8()].to_owned(),
-        _ => format!("{cut}…"),
-    }
-}
-
 fn parse_image_line(line: &str) -> Option<(&str, &str, &str)> {
     let rest = line.strip_prefix("![")?;
     let (alt, rest) = rest.split_once("](")?;
@@ -135,6 +120,7 @@ mod tests {
 
     #[test]
     fn summaries_end_at_a_sentence_when_they_can() {
+        use xinwen_extract::summarize;
         let text = "第一句话已经说完了。第二句话比较长，一直说下去，没有停下来的意思，直到最后";
         assert_eq!(summarize(text, 20), "第一句话已经说完了。");
         assert_eq!(summarize("短。", 20), "短。");

@@ -23,6 +23,7 @@ use scraper::Node;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 use url::Url;
+use xinwen_model::Image;
 
 /// Below this weight (Latin-equivalent characters) a paragraph does not vote.
 const MIN_PARAGRAPH_WEIGHT: usize = 25;
@@ -51,20 +52,12 @@ static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-/// An image, with what the page said about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FoundImage {
-    pub src: String,
-    pub alt: String,
-    pub caption: String,
-}
-
 /// The article as found: HTML (not yet sanitized), its text, its images.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
     pub html: String,
     pub text: String,
-    pub images: Vec<FoundImage>,
+    pub images: Vec<Image>,
     /// Link text over all text of the chosen content.
     pub link_density: f64,
 }
@@ -344,7 +337,7 @@ struct Writer<'d> {
     base: Option<&'d Url>,
     html: String,
     text: String,
-    images: Vec<FoundImage>,
+    images: Vec<Image>,
     /// Text written so far; the title and header lines are only dropped near the top.
     written_weight: usize,
     /// Paragraphs already written, to write a repeated one (pages duplicate their body for
@@ -822,7 +815,7 @@ impl<'d> Writer<'d> {
         self.html.push_str("\" alt=\"");
         push_escaped(&mut self.html, &alt);
         self.html.push_str("\">");
-        self.images.push(FoundImage { src, alt, caption });
+        self.images.push(Image { src, alt, caption });
     }
 
     fn resolve(&self, href: &str) -> Option<String> {

@@ -28,14 +28,9 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 use url::Url;
 
-/// An image of the article body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Image {
-    /// Absolute URL (lazy-loading attributes resolved).
-    pub src: String,
-    pub alt: String,
-    pub caption: String,
-}
+/// An image of the article body: its absolute URL (lazy-loading attributes resolved), alt
+/// text and caption. The model's type, so that what extraction finds is what the store keeps.
+pub use xinwen_model::Image;
 
 /// What [`extract`] finds. Serialized as is by `xinwen extract --json`.
 #[derive(Debug, Clone, Serialize)]
@@ -236,15 +231,7 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
         canonical_url,
         lang,
         html,
-        images: found
-            .images
-            .into_iter()
-            .map(|i| Image {
-                src: i.src,
-                alt: i.alt,
-                caption: i.caption,
-            })
-            .collect(),
+        images: found.images,
         text,
         summary,
         is_article,
@@ -253,18 +240,51 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
     }
 }
 
-/// The first `max_chars` characters of the text, ended at a sentence end when one is near.
-fn summarize(text: &str, max_chars: usize) -> String {
-    let flat: String = text.lines().collect::<Vec<_>>().join(" ");
+/// The first `max_chars` characters of `text`, ended at a sentence end when one is near.
+///
+/// Lines are joined without a space after Chinese (which puts none between sentences) and with
+/// one after anything else.
+pub fn summarize(text: &str, max_chars: usize) -> String {
+    let mut flat = String::with_capacity(text.len());
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let needs_space = flat
+            .chars()
+            .last()
+            .is_some_and(|c| !text::is_cjk(c) && !"。！？；：，、”）】".contains(c));
+        if needs_space {
+            flat.push(' ');
+        }
+        flat.push_str(line);
+    }
     if flat.chars().count() <= max_chars {
         return flat;
     }
     let cut: String = flat.chars().take(max_chars).collect();
     match cut.rfind(['。', '！', '？', '.']) {
+        // A sentence end in the last three fifths is worth the shorter summary.
         Some(end) if end >= cut.len() * 2 / 5 => {
             let ch = cut[end..].chars().next().map_or(1, char::len_utf8);
             cut[..end + ch].to_owned()
         }
         _ => format!("{cut}…"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summarize;
+
+    #[test]
+    fn summaries_join_chinese_lines_without_spaces_and_latin_ones_with() {
+        assert_eq!(summarize("第一段。\n第二段。", 50), "第一段。第二段。");
+        assert_eq!(
+            summarize("First line\nsecond line.", 50),
+            "First line second line."
+        );
+        assert_eq!(
+            summarize("One sentence here. Another one that runs on", 30),
+            "One sentence here."
+        );
+        assert_eq!(summarize("一二三四五六七八九十", 5), "一二三四五…");
     }
 }
