@@ -1,0 +1,377 @@
+//! The fetcher against real HTTP servers started on 127.0.0.1.
+
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use url::Url;
+use xinwen_fetch::{FetchConfig, FetchError, Fetcher, Guard, Outcome, Request};
+
+async fn start(router: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    address
+}
+
+/// A fetcher allowed to reach 127.0.0.1 and nothing else private.
+fn fetcher() -> Fetcher {
+    Fetcher::new(FetchConfig {
+        guard: Guard::new(vec!["127.0.0.1".parse().unwrap()]),
+        min_host_delay: Duration::ZERO,
+        timeout: Duration::from_secs(5),
+        ..FetchConfig::default()
+    })
+    .unwrap()
+}
+
+fn url(address: SocketAddr, path: &str) -> Url {
+    Url::parse(&format!("http://{address}{path}")).unwrap()
+}
+
+fn body(outcome: Outcome) -> String {
+    match outcome {
+        Outcome::Fetched(response) => String::from_utf8(response.body.to_vec()).unwrap(),
+        Outcome::NotModified { .. } => panic!("expected a body, got 304"),
+    }
+}
+
+#[tokio::test]
+async fn a_conditional_get_answered_304_reports_not_modified() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let router = Router::new().route(
+        "/feed.xml",
+        get(move |headers: HeaderMap| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if headers
+                    .get(header::IF_NONE_MATCH)
+                    .is_some_and(|v| v == "\"v1\"")
+                {
+                    return StatusCode::NOT_MODIFIED.into_response();
+                }
+                (
+                    [
+                        (header::ETAG, "\"v1\""),
+                        (header::LAST_MODIFIED, "Wed, 25 Nov 2026 08:00:00 GMT"),
+                    ],
+                    "<rss/>",
+                )
+                    .into_response()
+            }
+        }),
+    );
+    let address = start(router).await;
+    let fetcher = fetcher();
+    let first = match fetcher
+        .fetch(&Request::feed(url(address, "/feed.xml")))
+        .await
+        .unwrap()
+    {
+        Outcome::Fetched(response) => response,
+        Outcome::NotModified { .. } => panic!("the first fetch has no validators"),
+    };
+    assert_eq!(first.etag.as_deref(), Some("\"v1\""));
+    assert_eq!(
+        first.last_modified.as_deref(),
+        Some("Wed, 25 Nov 2026 08:00:00 GMT")
+    );
+    let again =
+        Request::feed(url(address, "/feed.xml")).with_validators(first.etag, first.last_modified);
+    assert!(matches!(
+        fetcher.fetch(&again).await.unwrap(),
+        Outcome::NotModified { .. }
+    ));
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn retry_after_is_reported_and_holds_the_host_back() {
+    let router = Router::new()
+        .route(
+            "/busy",
+            get(|| async {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, "2")],
+                    "slow down",
+                )
+            }),
+        )
+        .route("/other", get(|| async { "ok" }));
+    let address = start(router).await;
+    let fetcher = fetcher();
+    let err = fetcher
+        .fetch(&Request::page(url(address, "/busy")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(2)));
+    assert!(err.to_string().contains("429"), "{err}");
+    assert!(err.to_string().contains("wait 2 s"), "{err}");
+    let started = Instant::now();
+    body(
+        fetcher
+            .fetch(&Request::page(url(address, "/other")))
+            .await
+            .unwrap(),
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(1900),
+        "the next request to the host waited out the Retry-After ({:?})",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn robots_txt_is_honoured_and_fetched_once() {
+    let robots_hits = Arc::new(AtomicUsize::new(0));
+    let counter = robots_hits.clone();
+    let router = Router::new()
+        .route(
+            "/robots.txt",
+            get(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+                async { "User-agent: *\nDisallow: /private/\n\nUser-agent: xinwen\nDisallow: /no-bots/\n" }
+            }),
+        )
+        .route("/news/1.html", get(|| async { "news" }))
+        .route("/no-bots/1.html", get(|| async { "secret" }));
+    let address = start(router).await;
+    let fetcher = fetcher();
+    assert_eq!(
+        body(
+            fetcher
+                .fetch(&Request::page(url(address, "/news/1.html")))
+                .await
+                .unwrap()
+        ),
+        "news"
+    );
+    let err = fetcher
+        .fetch(&Request::page(url(address, "/no-bots/1.html")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::RobotsDisallowed { .. }), "{err}");
+    assert!(err.to_string().contains("robots.txt"));
+    assert_eq!(
+        robots_hits.load(Ordering::SeqCst),
+        1,
+        "robots.txt is cached"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_robots_txt_stops_fetching_for_now() {
+    let router = Router::new()
+        .route(
+            "/robots.txt",
+            get(|| async { StatusCode::SERVICE_UNAVAILABLE }),
+        )
+        .route("/news/1.html", get(|| async { "news" }));
+    let address = start(router).await;
+    let err = fetcher()
+        .fetch(&Request::page(url(address, "/news/1.html")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::RobotsUnavailable { status: 503, .. }),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_to_a_private_address_is_refused() {
+    let router = Router::new()
+        .route(
+            "/to-metadata",
+            get(|| async {
+                (
+                    StatusCode::FOUND,
+                    [(header::LOCATION, "http://169.254.169.254/latest/meta-data/")],
+                )
+            }),
+        )
+        .route(
+            "/to-private",
+            get(|| async {
+                (
+                    StatusCode::MOVED_PERMANENTLY,
+                    [(header::LOCATION, "http://[::ffff:10.0.0.1]:8080/")],
+                )
+            }),
+        );
+    let address = start(router).await;
+    let fetcher = fetcher();
+    let err = fetcher
+        .fetch(&Request::page(url(address, "/to-metadata")))
+        .await
+        .unwrap_err();
+    match &err {
+        FetchError::Refused {
+            address, reason, ..
+        } => {
+            assert_eq!(address.to_string(), "169.254.169.254");
+            assert_eq!(*reason, "the cloud metadata address");
+        }
+        other => panic!("expected a refusal, got {other}"),
+    }
+    assert!(
+        err.to_string().contains("169.254.169.254"),
+        "the message names the address: {err}"
+    );
+    let err = fetcher
+        .fetch(&Request::page(url(address, "/to-private")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Refused { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn a_name_resolving_to_loopback_is_refused_at_connect_time() {
+    let address = start(Router::new().route("/", get(|| async { "private" }))).await;
+    // No allow-list: the default a public deployment runs with.
+    let fetcher = Fetcher::new(FetchConfig::default()).unwrap();
+    let target = Url::parse(&format!("http://localhost:{}/", address.port())).unwrap();
+    let err = fetcher.fetch(&Request::page(target)).await.unwrap_err();
+    match &err {
+        FetchError::Refused {
+            address, reason, ..
+        } => {
+            assert!(address.is_loopback(), "{address}");
+            assert_eq!(*reason, "a loopback address");
+        }
+        other => panic!("expected a refusal, got {other}"),
+    }
+    // The literal address is refused too, before any connection.
+    let err = fetcher
+        .fetch(&Request::page(url(address, "/")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Refused { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn an_overridden_name_still_passes_the_guard() {
+    let address = start(Router::new().route("/", get(|| async { "from the override" }))).await;
+    let mut guard = Guard::new(vec!["127.0.0.1".parse().unwrap()]);
+    guard.resolve_to("news.example", address);
+    let fetcher = Fetcher::new(FetchConfig {
+        guard,
+        min_host_delay: Duration::ZERO,
+        ..FetchConfig::default()
+    })
+    .unwrap();
+    let outcome = fetcher
+        .fetch(&Request::page(Url::parse("http://news.example/").unwrap()))
+        .await;
+    assert_eq!(body(outcome.unwrap()), "from the override");
+
+    let mut guard = Guard::default();
+    guard.resolve_to("news.example", address);
+    let fetcher = Fetcher::new(FetchConfig {
+        guard,
+        ..FetchConfig::default()
+    })
+    .unwrap();
+    let err = fetcher
+        .fetch(&Request::page(Url::parse("http://news.example/").unwrap()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Refused { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn limits_on_size_redirects_and_time_are_clear_errors() {
+    let router = Router::new()
+        .route("/huge", get(|| async { "x".repeat(2 * 1024 * 1024) }))
+        .route(
+            "/loop",
+            get(|| async { (StatusCode::FOUND, [(header::LOCATION, "/loop")]) }),
+        )
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                "late"
+            }),
+        );
+    let address = start(router).await;
+    let fetcher = Fetcher::new(FetchConfig {
+        guard: Guard::new(vec!["127.0.0.1".parse().unwrap()]),
+        min_host_delay: Duration::ZERO,
+        max_body_bytes: 1024 * 1024,
+        timeout: Duration::from_secs(1),
+        ..FetchConfig::default()
+    })
+    .unwrap();
+    let err = fetcher
+        .fetch(&Request::page(url(address, "/huge")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::TooLarge { .. }), "{err}");
+    let err = fetcher
+        .fetch(&Request::page(url(address, "/loop")))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::TooManyRedirects { limit: 5, .. }),
+        "{err}"
+    );
+    let err = fetcher
+        .fetch(&Request::page(url(address, "/slow")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Timeout { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn gzip_bodies_are_decoded_and_charset_reported() {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all("<p>新闻</p>".as_bytes()).unwrap();
+    let gzipped = encoder.finish().unwrap();
+    let router = Router::new().route(
+        "/page",
+        get(move || {
+            let gzipped = gzipped.clone();
+            async move {
+                (
+                    [
+                        (header::CONTENT_ENCODING, "gzip"),
+                        (header::CONTENT_TYPE, "text/html; charset=UTF-8"),
+                    ],
+                    gzipped,
+                )
+            }
+        }),
+    );
+    let address = start(router).await;
+    let Outcome::Fetched(response) = fetcher()
+        .fetch(&Request::page(url(address, "/page")))
+        .await
+        .unwrap()
+    else {
+        panic!("expected a body");
+    };
+    assert_eq!(&response.body[..], "<p>新闻</p>".as_bytes());
+    assert_eq!(response.content_type.as_deref(), Some("text/html"));
+    assert_eq!(response.charset.as_deref(), Some("UTF-8"));
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_network_error_naming_the_cause() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    let err = fetcher()
+        .fetch(&Request::page(url(address, "/")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, FetchError::Network { .. }), "{err}");
+    assert!(err.to_string().to_lowercase().contains("refused"), "{err}");
+}
