@@ -6,3 +6,24 @@
 //! releases when they meet events they do not know.
 
 pub mod browser;
+
+use std::path::PathBuf;
+
+/// A directory of the public evaluation data in ../shared/data, which never enters the
+/// repository; `None` (and a line saying the test skips) when it is absent.
+/// `XINWEN_SHARED_DATA` overrides where it is looked for.
+pub fn shared_data(what: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("XINWEN_SHARED_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    let path = dir.join(what);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is not there (the shared evaluation data)",
+            path.display()
+        );
+        None
+    }
+}

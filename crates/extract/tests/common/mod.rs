@@ -4,23 +4,7 @@
 
 use std::path::PathBuf;
 
-/// The shared data directory, or `None` (and a line saying the test skips) when it is absent.
-/// `XINWEN_SHARED_DATA` overrides where it is looked for.
-pub fn shared_data(what: &str) -> Option<PathBuf> {
-    let dir = std::env::var_os("XINWEN_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let path = dir.join(what);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is not there (the shared evaluation data)",
-            path.display()
-        );
-        None
-    }
-}
+pub use xinwen_test_support::shared_data;
 
 pub fn gunzip(path: &std::path::Path) -> Vec<u8> {
     use std::io::Read;
