@@ -177,6 +177,8 @@ pub struct Source {
     /// The channel new articles from this source go to unless they say otherwise.
     pub channel_id: Option<i64>,
     pub description: String,
+    /// A paused source is not fetched; its articles stay.
+    pub paused: bool,
 }
 
 /// A source as given to the store, before it has an id.
@@ -192,6 +194,37 @@ pub struct NewSource {
     /// The default channel, by slug.
     pub channel_slug: Option<String>,
     pub description: String,
+}
+
+/// How fetching a source has been going: what `xinwen source list` shows and the scheduler reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceHealth {
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    /// The last failure, in words a person can act on; `None` once a fetch succeeds.
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    /// When the current run of failures began.
+    pub failing_since: Option<DateTime<Utc>>,
+    /// When the scheduler will next fetch the source; `None` for "as soon as possible".
+    pub next_check_at: Option<DateTime<Utc>>,
+    /// Articles added from this source since it was added.
+    pub articles_added: u64,
+    /// The median gap between the source's publications, as last observed.
+    pub publish_interval_secs: Option<u64>,
+    /// Validators of the last feed response, for the next conditional GET.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl SourceHealth {
+    /// A source that has been failing for longer than `stale_after`: an editor should look.
+    pub fn is_stale(&self, now: DateTime<Utc>, stale_after: chrono::Duration) -> bool {
+        self.consecutive_failures > 0
+            && self
+                .failing_since
+                .is_some_and(|since| now - since >= stale_after)
+    }
 }
 
 /// An image of an article body, with what the publisher wrote under it.
@@ -277,6 +310,22 @@ mod tests {
         for status in [ArticleStatus::Live, ArticleStatus::Removed] {
             assert_eq!(status.as_str().parse::<ArticleStatus>().unwrap(), status);
         }
+    }
+
+    #[test]
+    fn a_source_is_stale_only_after_failing_for_the_whole_period() {
+        let now = Utc::now();
+        let days = chrono::Duration::days;
+        let mut health = SourceHealth {
+            consecutive_failures: 3,
+            failing_since: Some(now - days(1)),
+            ..SourceHealth::default()
+        };
+        assert!(!health.is_stale(now, days(2)));
+        health.failing_since = Some(now - days(3));
+        assert!(health.is_stale(now, days(2)));
+        health.consecutive_failures = 0;
+        assert!(!health.is_stale(now, days(2)), "a success ends staleness");
     }
 
     #[test]

@@ -14,6 +14,29 @@ pub struct ArticleFilter {
     pub source_id: Option<i64>,
 }
 
+/// A feed entry's identity, stored with the article it made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryKey {
+    pub guid: String,
+    /// A hash of what the feed said of the entry.
+    pub entry_hash: String,
+}
+
+/// An article and the feed entry it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedArticle {
+    pub article: NewArticle,
+    pub entry: EntryKey,
+}
+
+/// An entry the store has seen before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownEntry {
+    pub article_id: i64,
+    pub entry_hash: String,
+    pub status: ArticleStatus,
+}
+
 /// One page of a list, with what it takes to link to the others.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
@@ -42,45 +65,56 @@ impl Store {
     /// not per article, because each commit costs an fsync. Returns the ids in input order.
     pub async fn upsert_articles(&self, articles: &[NewArticle]) -> Result<Vec<i64>> {
         let mut tx = self.pool.begin().await?;
-        let mut sources: HashMap<String, (i64, Option<i64>)> = HashMap::new();
-        let mut channels: HashMap<String, i64> = HashMap::new();
-        let mut ids = Vec::with_capacity(articles.len());
-        for article in articles {
-            let (source_id, default_channel) = match sources.get(&article.source_slug) {
-                Some(found) => *found,
-                None => {
-                    let found: (i64, Option<i64>) =
-                        sqlx::query_as("SELECT id, channel_id FROM sources WHERE slug = ?")
-                            .bind(&article.source_slug)
-                            .fetch_optional(&mut *tx)
-                            .await?
-                            .ok_or_else(|| Error::NotFound {
-                                what: "source",
-                                key: article.source_slug.clone(),
-                            })?;
-                    sources.insert(article.source_slug.clone(), found);
-                    found
-                }
-            };
-            let channel_id = match &article.channel_slug {
-                Some(slug) => match channels.get(slug) {
-                    Some(id) => *id,
-                    None => {
-                        let id = channel_id_in(&mut tx, slug).await?;
-                        channels.insert(slug.clone(), id);
-                        id
-                    }
-                },
-                None => default_channel.ok_or_else(|| Error::NotFound {
-                    what: "channel for source",
-                    key: article.source_slug.clone(),
-                })?,
-            };
-            let id = upsert_one(&mut tx, article, source_id, channel_id).await?;
-            ids.push(id);
-        }
+        let ids = write_articles(&mut tx, articles.iter().map(|a| (a, None))).await?;
         tx.commit().await?;
         Ok(ids)
+    }
+
+    /// Writes articles that came from a feed, with the entries they came from, in one
+    /// transaction: an entry and its article are committed together or not at all.
+    ///
+    /// An entry already known by its GUID updates the article it made, even when the entry's
+    /// URL (and so the canonical URL) has changed since.
+    pub async fn upsert_feed_articles(&self, items: &[FeedArticle]) -> Result<Vec<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let ids =
+            write_articles(&mut tx, items.iter().map(|i| (&i.article, Some(&i.entry)))).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// What the store knows of these entries of a source's feed, by GUID.
+    pub async fn known_entries(
+        &self,
+        source_id: i64,
+        guids: &[String],
+    ) -> Result<HashMap<String, KnownEntry>> {
+        let mut known = HashMap::new();
+        // Chunked: SQLite caps the number of bound parameters.
+        for chunk in guids.chunks(400) {
+            let placeholders = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT e.guid, e.article_id, e.entry_hash, a.status FROM feed_entries e
+                 JOIN articles a ON a.id = e.article_id
+                 WHERE e.source_id = ? AND e.guid IN ({placeholders})"
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(source_id);
+            for guid in chunk {
+                query = query.bind(guid);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let status: String = row.try_get("status")?;
+                known.insert(
+                    row.try_get("guid")?,
+                    KnownEntry {
+                        article_id: row.try_get("article_id")?,
+                        entry_hash: row.try_get("entry_hash")?,
+                        status: status.parse()?,
+                    },
+                );
+            }
+        }
+        Ok(known)
     }
 
     /// The whole article, live or removed: the page decides what a removed one shows.
@@ -211,6 +245,107 @@ impl Store {
             .await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// The batch writer behind both upserts; the caller owns the transaction.
+async fn write_articles<'a>(
+    tx: &mut Transaction<'_, Sqlite>,
+    items: impl Iterator<Item = (&'a NewArticle, Option<&'a EntryKey>)>,
+) -> Result<Vec<i64>> {
+    let mut sources: HashMap<String, (i64, Option<i64>)> = HashMap::new();
+    let mut channels: HashMap<String, i64> = HashMap::new();
+    let mut ids = Vec::new();
+    for (article, entry) in items {
+        let (source_id, default_channel) = match sources.get(&article.source_slug) {
+            Some(found) => *found,
+            None => {
+                let found: (i64, Option<i64>) =
+                    sqlx::query_as("SELECT id, channel_id FROM sources WHERE slug = ?")
+                        .bind(&article.source_slug)
+                        .fetch_optional(&mut **tx)
+                        .await?
+                        .ok_or_else(|| Error::NotFound {
+                            what: "source",
+                            key: article.source_slug.clone(),
+                        })?;
+                sources.insert(article.source_slug.clone(), found);
+                found
+            }
+        };
+        let channel_id = match &article.channel_slug {
+            Some(slug) => match channels.get(slug) {
+                Some(id) => *id,
+                None => {
+                    let id = channel_id_in(tx, slug).await?;
+                    channels.insert(slug.clone(), id);
+                    id
+                }
+            },
+            None => default_channel.ok_or_else(|| Error::NotFound {
+                what: "channel for source",
+                key: article.source_slug.clone(),
+            })?,
+        };
+        if let Some(entry) = entry {
+            follow_moved_entry(tx, source_id, entry, &article.canonical_url).await?;
+        }
+        let id = upsert_one(tx, article, source_id, channel_id).await?;
+        if let Some(entry) = entry {
+            sqlx::query(
+                "INSERT INTO feed_entries (source_id, guid, article_id, entry_hash, seen_at)
+                 VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (source_id, guid) DO UPDATE SET
+                    article_id = excluded.article_id, entry_hash = excluded.entry_hash,
+                    seen_at = excluded.seen_at",
+            )
+            .bind(source_id)
+            .bind(&entry.guid)
+            .bind(id)
+            .bind(&entry.entry_hash)
+            .bind(chrono::Utc::now().timestamp())
+            .execute(&mut **tx)
+            .await?;
+        }
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// When a known entry now points at a new canonical URL, moves its article there, so that the
+/// upsert that follows updates it rather than adding a second one. Left alone when another
+/// article already has the new URL: that one is updated instead.
+async fn follow_moved_entry(
+    tx: &mut Transaction<'_, Sqlite>,
+    source_id: i64,
+    entry: &EntryKey,
+    canonical_url: &str,
+) -> Result<()> {
+    let known: Option<(i64, String)> = sqlx::query_as(
+        "SELECT a.id, a.canonical_url FROM feed_entries e JOIN articles a ON a.id = e.article_id
+         WHERE e.source_id = ? AND e.guid = ?",
+    )
+    .bind(source_id)
+    .bind(&entry.guid)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((article_id, old_url)) = known else {
+        return Ok(());
+    };
+    if old_url == canonical_url {
+        return Ok(());
+    }
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE canonical_url = ?")
+        .bind(canonical_url)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if taken.is_none() {
+        sqlx::query("UPDATE articles SET canonical_url = ? WHERE id = ?")
+            .bind(canonical_url)
+            .bind(article_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn channel_id_in(tx: &mut Transaction<'_, Sqlite>, slug: &str) -> Result<i64> {

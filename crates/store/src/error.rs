@@ -30,6 +30,14 @@ pub enum Error {
     /// An article or source names something that does not exist.
     #[error("unknown {what} {key:?}")]
     NotFound { what: &'static str, key: String },
+    /// Something with this key already exists.
+    #[error("{what} {key:?} already exists")]
+    Conflict { what: &'static str, key: String },
+    /// A source cannot be removed while articles still credit it.
+    #[error(
+        "source {key:?} still has {count} articles; pause it instead, or remove it with its articles"
+    )]
+    SourceHasArticles { key: String, count: u64 },
     /// A row holds a value the code does not understand (a hand-edited database, say).
     #[error("corrupt row: {0}")]
     Corrupt(String),

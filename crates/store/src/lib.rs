@@ -13,11 +13,14 @@
 mod articles;
 mod channels;
 mod error;
+mod media;
 mod migrate;
 mod sources;
 
-pub use articles::{ArticleFilter, Page};
+pub use articles::{ArticleFilter, EntryKey, FeedArticle, KnownEntry, Page};
 pub use error::{Error, Result};
+pub use media::MediaRecord;
+pub use sources::{FetchSuccess, SourceWithHealth};
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -1,12 +1,12 @@
 //! Sources: the publishers (WeChat accounts, news sites) whose articles we show.
 
-use crate::{Result, Store};
+use crate::{Error, Result, Store, from_timestamp, to_timestamp};
+use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Row};
-use xinwen_model::{NewSource, Source};
+use xinwen_model::{NewSource, Source, SourceHealth};
 
-pub(crate) const COLUMNS: &str =
-    "id, slug, name, kind, homepage, feed_url, follow_url, qr_image, channel_id, description";
+pub(crate) const COLUMNS: &str = "id, slug, name, kind, homepage, feed_url, follow_url, qr_image, channel_id, description, paused";
 
 pub(crate) fn from_row(row: &SqliteRow) -> Result<Source> {
     from_prefixed_row(row, "")
@@ -26,6 +26,7 @@ pub(crate) fn from_prefixed_row(row: &SqliteRow, prefix: &str) -> Result<Source>
         qr_image: row.try_get(column("qr_image").as_str())?,
         channel_id: row.try_get(column("channel_id").as_str())?,
         description: row.try_get(column("description").as_str())?,
+        paused: row.try_get::<i64, _>(column("paused").as_str())? != 0,
     })
 }
 
@@ -80,5 +81,312 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(from_row).transpose()
+    }
+}
+
+/// A source with how fetching it has been going.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceWithHealth {
+    pub source: Source,
+    pub health: SourceHealth,
+}
+
+/// What a successful fetch of a source's feed leaves behind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FetchSuccess {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub articles_added: u64,
+    /// `None` keeps the interval observed before (a 304 tells nothing new).
+    pub publish_interval_secs: Option<u64>,
+    pub next_check_at: DateTime<Utc>,
+}
+
+const HEALTH_COLUMNS: &str = "h.etag, h.last_modified, h.last_attempt_at, h.last_success_at,
+    h.last_error, h.consecutive_failures, h.failing_since, h.next_check_at, h.articles_added,
+    h.publish_interval_secs";
+
+fn health_from_row(row: &SqliteRow) -> Result<SourceHealth> {
+    let time = |name: &str| -> Result<Option<DateTime<Utc>>> {
+        Ok(row.try_get::<Option<i64>, _>(name)?.map(from_timestamp))
+    };
+    let failures: Option<i64> = row.try_get("consecutive_failures")?;
+    let next: Option<i64> = row.try_get("next_check_at")?;
+    let added: Option<i64> = row.try_get("articles_added")?;
+    let interval: Option<i64> = row.try_get("publish_interval_secs")?;
+    Ok(SourceHealth {
+        etag: row.try_get("etag")?,
+        last_modified: row.try_get("last_modified")?,
+        last_attempt_at: time("last_attempt_at")?,
+        last_success_at: time("last_success_at")?,
+        last_error: row.try_get("last_error")?,
+        consecutive_failures: u32::try_from(failures.unwrap_or(0)).unwrap_or(u32::MAX),
+        failing_since: time("failing_since")?,
+        next_check_at: next.filter(|t| *t > 0).map(from_timestamp),
+        articles_added: u64::try_from(added.unwrap_or(0)).unwrap_or(0),
+        publish_interval_secs: interval.and_then(|i| u64::try_from(i).ok()),
+    })
+}
+
+impl Store {
+    /// Adds a new source; a slug already taken is an error, not an update.
+    pub async fn insert_source(&self, source: &NewSource) -> Result<i64> {
+        if self.source_by_slug(&source.slug).await?.is_some() {
+            return Err(Error::Conflict {
+                what: "source",
+                key: source.slug.clone(),
+            });
+        }
+        self.upsert_source(source).await
+    }
+
+    pub async fn source_by_id(&self, id: i64) -> Result<Option<Source>> {
+        let sql = format!("SELECT {COLUMNS} FROM sources WHERE id = ?");
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// A source by its id or, failing that, its slug: what the command line accepts.
+    pub async fn find_source(&self, key: &str) -> Result<Source> {
+        let found = match key.parse::<i64>() {
+            Ok(id) => self.source_by_id(id).await?,
+            Err(_) => None,
+        };
+        let found = match found {
+            Some(source) => Some(source),
+            None => self.source_by_slug(key).await?,
+        };
+        found.ok_or_else(|| Error::NotFound {
+            what: "source",
+            key: key.to_owned(),
+        })
+    }
+
+    /// Stops or resumes fetching a source. Resuming makes it due at once.
+    pub async fn set_source_paused(&self, id: i64, paused: bool) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE sources SET paused = ? WHERE id = ?")
+            .bind(i64::from(paused))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound {
+                what: "source",
+                key: id.to_string(),
+            });
+        }
+        if !paused {
+            sqlx::query("UPDATE source_health SET next_check_at = 0 WHERE source_id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a source. Its articles go with it only when `with_articles` says so; otherwise a
+    /// source that still has articles is refused, because removing them is rarely meant.
+    pub async fn remove_source(&self, id: i64, with_articles: bool) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM sources WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let slug = slug.ok_or_else(|| Error::NotFound {
+            what: "source",
+            key: id.to_string(),
+        })?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE source_id = ?")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let count = u64::try_from(count).unwrap_or(0);
+        if count > 0 && !with_articles {
+            return Err(Error::SourceHasArticles { key: slug, count });
+        }
+        sqlx::query("DELETE FROM articles WHERE source_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sources WHERE id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(count)
+    }
+
+    /// Every source with its health, by name.
+    pub async fn sources_with_health(&self) -> Result<Vec<SourceWithHealth>> {
+        let sql = format!(
+            "SELECT {COLUMNS}, {HEALTH_COLUMNS} FROM sources
+             LEFT JOIN source_health h ON h.source_id = sources.id
+             ORDER BY name, id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SourceWithHealth {
+                    source: from_row(row)?,
+                    health: health_from_row(row)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn source_health(&self, id: i64) -> Result<SourceHealth> {
+        let sql = format!(
+            "SELECT {HEALTH_COLUMNS} FROM sources
+             LEFT JOIN source_health h ON h.source_id = sources.id WHERE sources.id = ?"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| Error::NotFound {
+                what: "source",
+                key: id.to_string(),
+            })?;
+        health_from_row(&row)
+    }
+
+    /// Sources with a feed, not paused, due by `now`: the most overdue first.
+    pub async fn due_sources(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<SourceWithHealth>> {
+        let sql = format!(
+            "SELECT {COLUMNS}, {HEALTH_COLUMNS} FROM sources
+             LEFT JOIN source_health h ON h.source_id = sources.id
+             WHERE sources.paused = 0 AND sources.feed_url IS NOT NULL
+               AND COALESCE(h.next_check_at, 0) <= ?
+             ORDER BY COALESCE(h.next_check_at, 0), sources.id
+             LIMIT ?"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(to_timestamp(now))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SourceWithHealth {
+                    source: from_row(row)?,
+                    health: health_from_row(row)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The earliest moment any active source is due, if any is scheduled.
+    pub async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT MIN(COALESCE(h.next_check_at, 0)) FROM sources
+             LEFT JOIN source_health h ON h.source_id = sources.id
+             WHERE sources.paused = 0 AND sources.feed_url IS NOT NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(next.map(from_timestamp))
+    }
+
+    /// Records that a fetch of the source is starting.
+    pub async fn record_fetch_attempt(&self, id: i64, at: DateTime<Utc>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO source_health (source_id, last_attempt_at) VALUES (?, ?)
+             ON CONFLICT (source_id) DO UPDATE SET last_attempt_at = excluded.last_attempt_at",
+        )
+        .bind(id)
+        .bind(to_timestamp(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn record_fetch_success(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+        outcome: &FetchSuccess,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO source_health (source_id, etag, last_modified, last_attempt_at,
+                 last_success_at, last_error, consecutive_failures, failing_since, next_check_at,
+                 articles_added, publish_interval_secs)
+             VALUES (?, ?, ?, ?, ?, NULL, 0, NULL, ?, ?, ?)
+             ON CONFLICT (source_id) DO UPDATE SET
+                etag = excluded.etag, last_modified = excluded.last_modified,
+                last_attempt_at = excluded.last_attempt_at,
+                last_success_at = excluded.last_success_at, last_error = NULL,
+                consecutive_failures = 0, failing_since = NULL,
+                next_check_at = excluded.next_check_at,
+                articles_added = source_health.articles_added + excluded.articles_added,
+                publish_interval_secs =
+                    COALESCE(excluded.publish_interval_secs, source_health.publish_interval_secs)",
+        )
+        .bind(id)
+        .bind(&outcome.etag)
+        .bind(&outcome.last_modified)
+        .bind(to_timestamp(at))
+        .bind(to_timestamp(at))
+        .bind(to_timestamp(outcome.next_check_at))
+        .bind(i64::try_from(outcome.articles_added).unwrap_or(i64::MAX))
+        .bind(
+            outcome
+                .publish_interval_secs
+                .and_then(|s| i64::try_from(s).ok()),
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed fetch; returns how many failures in a row the source now has.
+    pub async fn record_fetch_failure(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+        error: &str,
+        next_check_at: DateTime<Utc>,
+    ) -> Result<u32> {
+        let failures: i64 = sqlx::query_scalar(
+            "INSERT INTO source_health (source_id, last_attempt_at, last_error,
+                 consecutive_failures, failing_since, next_check_at)
+             VALUES (?, ?, ?, 1, ?, ?)
+             ON CONFLICT (source_id) DO UPDATE SET
+                last_attempt_at = excluded.last_attempt_at, last_error = excluded.last_error,
+                consecutive_failures = source_health.consecutive_failures + 1,
+                failing_since = COALESCE(source_health.failing_since, excluded.failing_since),
+                next_check_at = excluded.next_check_at
+             RETURNING consecutive_failures",
+        )
+        .bind(id)
+        .bind(to_timestamp(at))
+        .bind(error)
+        .bind(to_timestamp(at))
+        .bind(to_timestamp(next_check_at))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u32::try_from(failures).unwrap_or(u32::MAX))
+    }
+
+    /// Makes a source due at once (an operator asked for a fetch now).
+    pub async fn make_source_due(&self, id: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO source_health (source_id, next_check_at) VALUES (?, 0)
+             ON CONFLICT (source_id) DO UPDATE SET next_check_at = 0",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 }

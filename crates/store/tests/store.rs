@@ -66,10 +66,10 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         .upsert_articles(&[article(1, "第一篇")])
         .await
         .unwrap();
-    assert_eq!(store.schema_versions().await.unwrap(), vec![1]);
+    assert_eq!(store.schema_versions().await.unwrap(), vec![1, 2]);
     store.close().await;
     let reopened = Store::open(dir.path()).await.unwrap();
-    assert_eq!(reopened.schema_versions().await.unwrap(), vec![1]);
+    assert_eq!(reopened.schema_versions().await.unwrap(), vec![1, 2]);
     assert_eq!(reopened.article_count().await.unwrap(), 1);
 }
 
@@ -213,4 +213,188 @@ async fn an_unwritable_data_directory_is_a_clear_error() {
         err.to_string().starts_with("cannot use data directory"),
         "{err}"
     );
+}
+
+fn entry(guid: &str) -> xinwen_store::EntryKey {
+    xinwen_store::EntryKey {
+        guid: guid.into(),
+        entry_hash: format!("hash-of-{guid}"),
+    }
+}
+
+#[tokio::test]
+async fn an_entry_seen_again_under_a_new_url_updates_its_article() {
+    let (_dir, store) = store_with_source().await;
+    let source = store.find_source("xinghe").await.unwrap();
+    let first = xinwen_store::FeedArticle {
+        article: article(1, "原标题"),
+        entry: entry("guid-1"),
+    };
+    let ids = store.upsert_feed_articles(&[first]).await.unwrap();
+    let mut moved = article(1, "新标题");
+    moved.canonical_url = "https://xinghe.example/2026/1.html".into();
+    let again = xinwen_store::FeedArticle {
+        article: moved,
+        entry: entry("guid-1"),
+    };
+    assert_eq!(store.upsert_feed_articles(&[again]).await.unwrap(), ids);
+    assert_eq!(store.article_count().await.unwrap(), 1);
+    let stored = store.article(ids[0]).await.unwrap().unwrap();
+    assert_eq!(stored.title, "新标题");
+    assert_eq!(stored.canonical_url, "https://xinghe.example/2026/1.html");
+    let known = store
+        .known_entries(source.id, &["guid-1".into(), "guid-2".into()])
+        .await
+        .unwrap();
+    assert_eq!(known.len(), 1);
+    assert_eq!(known["guid-1"].article_id, ids[0]);
+    assert_eq!(known["guid-1"].status, ArticleStatus::Live);
+}
+
+#[tokio::test]
+async fn sources_are_added_once_paused_and_removed_only_with_their_articles() {
+    let (_dir, store) = store_with_source().await;
+    let source = store.find_source("xinghe").await.unwrap();
+    let duplicate = NewSource {
+        slug: "xinghe".into(),
+        name: "另一个".into(),
+        kind: SourceKind::Other,
+        homepage: None,
+        feed_url: None,
+        follow_url: None,
+        qr_image: None,
+        channel_slug: None,
+        description: String::new(),
+    };
+    assert!(matches!(
+        store.insert_source(&duplicate).await,
+        Err(Error::Conflict { .. })
+    ));
+    assert_eq!(
+        store
+            .find_source(&source.id.to_string())
+            .await
+            .unwrap()
+            .slug,
+        "xinghe"
+    );
+    store.set_source_paused(source.id, true).await.unwrap();
+    assert!(store.find_source("xinghe").await.unwrap().paused);
+    store.upsert_articles(&[article(1, "一篇")]).await.unwrap();
+    let err = store.remove_source(source.id, false).await.unwrap_err();
+    assert!(
+        matches!(err, Error::SourceHasArticles { count: 1, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("pause it instead"), "{err}");
+    assert_eq!(store.remove_source(source.id, true).await.unwrap(), 1);
+    assert_eq!(store.article_count().await.unwrap(), 0);
+    assert!(matches!(
+        store.find_source("xinghe").await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn health_records_failures_in_a_row_and_a_success_clears_them() {
+    let (_dir, store) = store_with_source().await;
+    let mut source = store.find_source("xinghe").await.unwrap();
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap();
+    let hour = chrono::Duration::hours(1);
+    assert_eq!(
+        store.source_health(source.id).await.unwrap(),
+        Default::default()
+    );
+    assert_eq!(
+        store
+            .record_fetch_failure(source.id, t0, "超时", t0 + hour)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .record_fetch_failure(source.id, t0 + hour, "仍然超时", t0 + hour * 3)
+            .await
+            .unwrap(),
+        2
+    );
+    let health = store.source_health(source.id).await.unwrap();
+    assert_eq!(
+        health.failing_since,
+        Some(t0),
+        "the run of failures began with the first"
+    );
+    assert_eq!(health.last_error.as_deref(), Some("仍然超时"));
+    assert_eq!(health.next_check_at, Some(t0 + hour * 3));
+    assert!(health.is_stale(t0 + chrono::Duration::days(3), chrono::Duration::days(2)));
+
+    // Only sources with a feed are due.
+    assert!(
+        store
+            .due_sources(t0 + hour * 4, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    source.feed_url = Some("https://xinghe.example/rss.xml".into());
+    store
+        .upsert_source(&NewSource {
+            slug: source.slug.clone(),
+            name: source.name.clone(),
+            kind: source.kind,
+            homepage: source.homepage.clone(),
+            feed_url: source.feed_url.clone(),
+            follow_url: None,
+            qr_image: None,
+            channel_slug: Some("guoji".into()),
+            description: String::new(),
+        })
+        .await
+        .unwrap();
+    assert!(
+        store
+            .due_sources(t0 + hour * 2, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not yet due"
+    );
+    assert_eq!(store.due_sources(t0 + hour * 4, 10).await.unwrap().len(), 1);
+
+    let success = xinwen_store::FetchSuccess {
+        etag: Some("\"v2\"".into()),
+        last_modified: None,
+        articles_added: 3,
+        publish_interval_secs: Some(7200),
+        next_check_at: t0 + hour * 5,
+    };
+    store
+        .record_fetch_success(source.id, t0 + hour * 4, &success)
+        .await
+        .unwrap();
+    store
+        .record_fetch_success(
+            source.id,
+            t0 + hour * 5,
+            &xinwen_store::FetchSuccess {
+                publish_interval_secs: None,
+                ..success.clone()
+            },
+        )
+        .await
+        .unwrap();
+    let health = store.source_health(source.id).await.unwrap();
+    assert_eq!(health.consecutive_failures, 0);
+    assert_eq!(health.last_error, None);
+    assert_eq!(health.failing_since, None);
+    assert_eq!(health.articles_added, 6);
+    assert_eq!(
+        health.publish_interval_secs,
+        Some(7200),
+        "kept when a fetch observes none"
+    );
+    assert_eq!(health.etag.as_deref(), Some("\"v2\""));
+    let listed = store.sources_with_health().await.unwrap();
+    assert_eq!(listed[0].health, health);
 }
