@@ -24,7 +24,7 @@ pub enum FetchError {
     RobotsUnavailable { url: String, status: u16 },
     #[error("{url} did not answer within {seconds} s")]
     Timeout { url: String, seconds: u64 },
-    #[error("{url} is larger than the {limit} byte limit (fetch.max_body_bytes)")]
+    #[error("{url} is larger than the {limit}-byte limit for what is fetched")]
     TooLarge { url: String, limit: u64 },
     #[error("{url} redirected more than {limit} times")]
     TooManyRedirects { url: String, limit: usize },

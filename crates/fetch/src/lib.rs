@@ -97,6 +97,8 @@ pub struct Request {
     pub last_modified: Option<String>,
     pub referer: Referer,
     pub accept: &'static str,
+    /// A lower body limit than the fetcher's own, for this request (images).
+    pub max_bytes: Option<u64>,
 }
 
 impl Request {
@@ -107,6 +109,7 @@ impl Request {
             last_modified: None,
             referer: Referer::None,
             accept,
+            max_bytes: None,
         }
     }
 
@@ -131,6 +134,11 @@ impl Request {
     pub fn with_validators(mut self, etag: Option<String>, last_modified: Option<String>) -> Self {
         self.etag = etag;
         self.last_modified = last_modified;
+        self
+    }
+
+    pub fn with_max_bytes(mut self, limit: u64) -> Self {
+        self.max_bytes = Some(limit);
         self
     }
 
@@ -298,7 +306,10 @@ impl Fetcher {
                 });
             }
             let headers = response.headers().clone();
-            let body = self.read_body(&url, response).await?;
+            let limit = request.max_bytes.map_or(self.config.max_body_bytes, |m| {
+                m.min(self.config.max_body_bytes)
+            });
+            let body = self.read_body(&url, response, limit).await?;
             drop(turn);
             let text = |name: header::HeaderName| {
                 headers
@@ -347,8 +358,8 @@ impl Fetcher {
         &self,
         url: &Url,
         mut response: reqwest::Response,
+        limit: u64,
     ) -> Result<Bytes, FetchError> {
-        let limit = self.config.max_body_bytes;
         let too_large = || FetchError::TooLarge {
             url: url.to_string(),
             limit,

@@ -3,7 +3,8 @@
 //!
 //! It owns URLs, templates (compiled into the binary by askama, so a broken template is a build
 //! error, not a 500 in production), the page cache and HTTP metrics. It reads the store and
-//! never writes to it; it must not fetch from the network or parse publishers' HTML. Every
+//! never writes articles; it must not parse publishers' HTML, and it reaches the network only
+//! through the media proxy (`xinwen-media`), which fetches images through the guard. Every
 //! article body it prints was sanitized before it was stored.
 //!
 //! [`router`] builds the whole application without a socket, which is what the tests drive;
@@ -29,6 +30,7 @@ use std::future::Future;
 use std::sync::Arc;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use xinwen_media::MediaProxy;
 use xinwen_store::Store;
 
 /// What every handler can reach. Cheap to clone.
@@ -41,14 +43,33 @@ struct Inner {
     store: Store,
     site: SiteSettings,
     cache: PageCache,
+    media: Option<Arc<MediaProxy>>,
 }
 
 impl AppState {
     pub fn new(store: Store, site: SiteSettings) -> AppState {
+        AppState::build(store, site, None)
+    }
+
+    /// The same state, with the media proxy answering `/media/p/...`.
+    pub fn with_media(store: Store, site: SiteSettings, media: Arc<MediaProxy>) -> AppState {
+        AppState::build(store, site, Some(media))
+    }
+
+    fn build(store: Store, site: SiteSettings, media: Option<Arc<MediaProxy>>) -> AppState {
         let cache = PageCache::new(site.page_cache_bytes, site.page_cache_ttl);
         AppState {
-            inner: Arc::new(Inner { store, site, cache }),
+            inner: Arc::new(Inner {
+                store,
+                site,
+                cache,
+                media,
+            }),
         }
+    }
+
+    pub fn media(&self) -> Option<&MediaProxy> {
+        self.inner.media.as_deref()
     }
 
     pub fn store(&self) -> &Store {
@@ -71,12 +92,17 @@ impl AppState {
 
 /// The whole site as a router, ready for a listener or for `oneshot` in tests.
 pub fn router(state: AppState) -> Router {
-    let media = Router::new()
-        .fallback_service(ServeDir::new(state.site().media_dir.clone()))
+    let files = ServeDir::new(state.site().media_dir.clone());
+    let files = tower::ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=86400"),
-        ));
+        ))
+        .service(files);
+    let media = Router::new()
+        .route("/p/{signature}/{url}", get(pages::media::proxy))
+        .fallback_service(files)
+        .with_state(state.clone());
     Router::new()
         .route("/", get(pages::home::page))
         .route("/channel/{slug}", get(pages::channel::page))

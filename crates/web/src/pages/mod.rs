@@ -8,6 +8,7 @@ pub mod health;
 pub mod home;
 pub mod info;
 mod list;
+pub mod media;
 pub mod source;
 
 use crate::cache::CachedPage;
