@@ -1,0 +1,508 @@
+//! One pass over one source: feed, entries, pages, articles, health.
+
+use crate::{Ingester, script_of};
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+use xinwen_feed::Entry;
+use xinwen_fetch::schedule::{check_interval, failure_backoff, publishing_interval};
+use xinwen_fetch::{FetchError, Outcome, Request};
+use xinwen_model::{ArticleStatus, Image, NewArticle};
+use xinwen_store::{EntryKey, FeedArticle, FetchSuccess, SourceWithHealth};
+
+/// What a pass over one source did.
+#[derive(Debug, Clone)]
+pub struct SourceReport {
+    pub source_id: i64,
+    pub slug: String,
+    /// The pass's figures, or why the source could not be fetched at all.
+    pub outcome: Result<PassStats, String>,
+    pub next_check_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassStats {
+    /// The feed answered 304: nothing changed.
+    pub not_modified: bool,
+    pub entries: usize,
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Pages fetched because the feed carried only a teaser.
+    pub pages_fetched: usize,
+    /// Entries that could not be turned into articles this time, with why; they are tried
+    /// again on the next pass.
+    pub failed: Vec<(String, String)>,
+}
+
+/// A failure of the whole source, and how long the server asked us to wait.
+struct SourceFailure {
+    message: String,
+    retry_after: Option<Duration>,
+}
+
+impl From<FetchError> for SourceFailure {
+    fn from(e: FetchError) -> Self {
+        SourceFailure {
+            retry_after: e.retry_after(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl Ingester {
+    /// Fetches one source's feed and turns its new and changed entries into articles, then
+    /// records how it went and when the source is due next.
+    pub async fn fetch_source(self: &Arc<Self>, source: &SourceWithHealth) -> SourceReport {
+        let started = Utc::now();
+        let id = source.source.id;
+        if let Err(e) = self.store.record_fetch_attempt(id, started).await {
+            tracing::warn!(source = %source.source.slug, error = %e, "cannot record the attempt");
+        }
+        let result = self.pass(source).await;
+        let now = Utc::now();
+        let (outcome, next_check_at) = match result {
+            Ok((stats, success)) => {
+                let next = success.next_check_at;
+                if let Err(e) = self.store.record_fetch_success(id, now, &success).await {
+                    tracing::error!(source = %source.source.slug, error = %e, "cannot record the fetch");
+                }
+                (Ok(stats), next)
+            }
+            Err(failure) => {
+                let failures = source.health.consecutive_failures.saturating_add(1);
+                let mut wait =
+                    failure_backoff(failures, self.config.backoff_base, self.config.backoff_cap);
+                if let Some(asked) = failure.retry_after {
+                    wait = wait.max(asked);
+                }
+                let next =
+                    now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+                tracing::warn!(source = %source.source.slug, error = %failure.message, "fetch failed");
+                if let Err(e) = self
+                    .store
+                    .record_fetch_failure(id, now, &failure.message, next)
+                    .await
+                {
+                    tracing::error!(source = %source.source.slug, error = %e, "cannot record the failure");
+                }
+                (Err(failure.message), next)
+            }
+        };
+        SourceReport {
+            source_id: id,
+            slug: source.source.slug.clone(),
+            outcome,
+            next_check_at,
+        }
+    }
+
+    async fn pass(
+        self: &Arc<Self>,
+        source: &SourceWithHealth,
+    ) -> Result<(PassStats, FetchSuccess), SourceFailure> {
+        let feed_url = source
+            .source
+            .feed_url
+            .as_deref()
+            .ok_or_else(|| SourceFailure {
+                message: "the source has no feed address; add one with `xinwen source add`".into(),
+                retry_after: None,
+            })?;
+        let feed_url = Url::parse(feed_url).map_err(|e| SourceFailure {
+            message: format!("the feed address {feed_url:?} is not a URL: {e}"),
+            retry_after: None,
+        })?;
+        let request = Request::feed(feed_url).with_validators(
+            source.health.etag.clone(),
+            source.health.last_modified.clone(),
+        );
+        let stored_interval = source.health.publish_interval_secs.map(Duration::from_secs);
+        let response = match self.fetcher.fetch(&request).await? {
+            Outcome::NotModified { .. } => {
+                let stats = PassStats {
+                    not_modified: true,
+                    ..PassStats::default()
+                };
+                let success = FetchSuccess {
+                    etag: source.health.etag.clone(),
+                    last_modified: source.health.last_modified.clone(),
+                    articles_added: 0,
+                    publish_interval_secs: None,
+                    next_check_at: self.next_check(stored_interval),
+                };
+                return Ok((stats, success));
+            }
+            Outcome::Fetched(response) => response,
+        };
+        let body = response.body.clone();
+        let charset = response.charset.clone();
+        let base = response.url.to_string();
+        let feed = tokio::task::spawn_blocking(move || {
+            xinwen_feed::parse(&body, charset.as_deref(), Some(&base))
+        })
+        .await
+        .map_err(|e| SourceFailure {
+            message: format!("reading the feed failed: {e}"),
+            retry_after: None,
+        })?
+        .map_err(|e| SourceFailure {
+            message: format!("{}: {e}", response.url),
+            retry_after: None,
+        })?;
+        let mut entries = feed.entries;
+        entries.truncate(self.config.max_entries);
+        let stats = self.store_entries(source, entries.clone()).await?;
+        let times: Vec<DateTime<Utc>> = entries
+            .iter()
+            .filter_map(|e| e.published.or(e.updated))
+            .collect();
+        let interval = publishing_interval(&times);
+        let success = FetchSuccess {
+            etag: response.etag,
+            last_modified: response.last_modified,
+            articles_added: stats.added as u64,
+            publish_interval_secs: interval.map(|i| i.as_secs()),
+            next_check_at: self.next_check(interval.or(stored_interval)),
+        };
+        Ok((stats, success))
+    }
+
+    fn next_check(&self, publish_interval: Option<Duration>) -> DateTime<Utc> {
+        let wait = check_interval(
+            publish_interval,
+            self.config.min_interval,
+            self.config.max_interval,
+        );
+        Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1))
+    }
+
+    async fn store_entries(
+        self: &Arc<Self>,
+        source: &SourceWithHealth,
+        entries: Vec<Entry>,
+    ) -> Result<PassStats, SourceFailure> {
+        let store_failure = |e: xinwen_store::Error| SourceFailure {
+            message: format!("the store failed: {e}"),
+            retry_after: None,
+        };
+        let mut stats = PassStats {
+            entries: entries.len(),
+            ..PassStats::default()
+        };
+        let guids: Vec<String> = entries.iter().map(|e| e.guid.clone()).collect();
+        let known = self
+            .store
+            .known_entries(source.source.id, &guids)
+            .await
+            .map_err(store_failure)?;
+        // A feed may list one entry twice; the first (newest) wins.
+        let mut seen = std::collections::HashSet::new();
+        let mut work = Vec::new();
+        for entry in entries {
+            if !seen.insert(entry.guid.clone()) {
+                continue;
+            }
+            let hash = entry_hash(&entry);
+            match known.get(&entry.guid) {
+                Some(k) if k.status == ArticleStatus::Removed => stats.unchanged += 1,
+                Some(k) if k.entry_hash == hash => stats.unchanged += 1,
+                other => work.push((entry, hash, other.is_some())),
+            }
+        }
+        // Oldest first, so that a pass cut short has stored the earlier articles.
+        work.reverse();
+        let limit = Arc::new(tokio::sync::Semaphore::new(
+            self.config.page_concurrency.max(1),
+        ));
+        let mut tasks = tokio::task::JoinSet::new();
+        for (position, (entry, hash, was_known)) in work.into_iter().enumerate() {
+            let ingester = self.clone();
+            let limit = limit.clone();
+            let source = source.source.clone();
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await.expect("never closed");
+                let built = ingester.build_article(&source.slug, &entry).await;
+                (position, entry, hash, was_known, built)
+            });
+        }
+        let mut done = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(item) => done.push(item),
+                Err(e) => stats
+                    .failed
+                    .push((String::new(), format!("internal error: {e}"))),
+            }
+        }
+        done.sort_by_key(|item| item.0);
+        let mut batch = Vec::new();
+        for (_, entry, hash, was_known, built) in done {
+            match built {
+                Ok((article, fetched_page)) => {
+                    stats.pages_fetched += usize::from(fetched_page);
+                    if was_known {
+                        stats.updated += 1;
+                    } else {
+                        stats.added += 1;
+                    }
+                    batch.push(FeedArticle {
+                        article,
+                        entry: EntryKey {
+                            guid: entry.guid.clone(),
+                            entry_hash: hash,
+                        },
+                    });
+                    if batch.len() >= self.config.batch_size {
+                        self.store
+                            .upsert_feed_articles(&batch)
+                            .await
+                            .map_err(store_failure)?;
+                        batch.clear();
+                    }
+                }
+                Err(reason) => {
+                    stats
+                        .failed
+                        .push((entry.url.clone().unwrap_or(entry.guid.clone()), reason));
+                }
+            }
+        }
+        if !batch.is_empty() {
+            self.store
+                .upsert_feed_articles(&batch)
+                .await
+                .map_err(store_failure)?;
+        }
+        Ok(stats)
+    }
+
+    /// Turns one entry into an article: from the feed's own text when it is whole, from the
+    /// article page otherwise. Returns whether a page was fetched.
+    async fn build_article(
+        &self,
+        source_slug: &str,
+        entry: &Entry,
+    ) -> Result<(NewArticle, bool), String> {
+        let entry_url = entry.url.as_deref().and_then(|u| Url::parse(u).ok());
+        let (html, page_url, charset, fetched_page) = if entry.has_full_text()
+            || entry_url.is_none()
+        {
+            let body = entry.body_html().unwrap_or_default();
+            let page = format!(
+                "<html><head><meta charset=\"utf-8\"><title>{}</title></head><body><article>{body}</article></body></html>",
+                escape_text(entry.title.as_deref().unwrap_or_default())
+            );
+            (page.into_bytes().into(), entry_url.clone(), None, false)
+        } else {
+            let url = entry_url.clone().expect("checked above");
+            match self.fetcher.fetch(&Request::page(url.clone())).await {
+                Ok(Outcome::Fetched(response)) => {
+                    (response.body, Some(response.url), response.charset, true)
+                }
+                Ok(Outcome::NotModified { .. }) => {
+                    return Err(format!("{url} answered 304 to a plain GET"));
+                }
+                // The page may not be fetched (robots.txt) or is gone, but the feed's teaser
+                // is still ours to show, credited and linked.
+                Err(
+                    e @ (FetchError::RobotsDisallowed { .. }
+                    | FetchError::Status {
+                        status: 404 | 410, ..
+                    }),
+                ) if entry.body_html().is_some() => {
+                    tracing::info!(url = %url, error = %e, "using the feed's text");
+                    let body = entry.body_html().unwrap_or_default();
+                    let page = format!("<html><body><article>{body}</article></body></html>");
+                    (page.into_bytes().into(), Some(url), None, false)
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+        };
+        let page_url_text = page_url.as_ref().map(Url::to_string);
+        let extracted = tokio::task::spawn_blocking(move || {
+            xinwen_extract::extract(&html, page_url_text.as_deref(), charset.as_deref())
+        })
+        .await
+        .map_err(|e| format!("extraction failed: {e}"))?;
+        let text = extracted.text.trim();
+        if text.is_empty() {
+            return Err("the page has no article text".into());
+        }
+        let title = entry
+            .title
+            .clone()
+            .or(extracted.title.clone())
+            .ok_or("the entry has no title and the page none either")?;
+        let canonical_url = identity_url(
+            entry_url.as_ref(),
+            page_url.as_ref(),
+            extracted.canonical_url.as_deref(),
+        )
+        .ok_or("the entry has no link")?;
+        let published_at = entry
+            .published
+            .or(entry.updated)
+            .or(extracted.published_at.map(|t| t.with_timezone(&Utc)))
+            .unwrap_or_else(Utc::now);
+        let author = if extracted.authors.is_empty() {
+            (!entry.authors.is_empty()).then(|| entry.authors.join("、"))
+        } else {
+            Some(extracted.authors.join("、"))
+        };
+        let images: Vec<Image> = extracted
+            .images
+            .iter()
+            .map(|image| Image {
+                src: self
+                    .signer
+                    .proxied(&image.src)
+                    .unwrap_or_else(|| image.src.clone()),
+                alt: image.alt.clone(),
+                caption: image.caption.clone(),
+            })
+            .collect();
+        let script = script_of(extracted.lang.as_deref(), text);
+        Ok((
+            NewArticle {
+                source_slug: source_slug.to_owned(),
+                channel_slug: None,
+                title,
+                author,
+                original_url: canonical_url.clone(),
+                canonical_url,
+                published_at,
+                fetched_at: Utc::now(),
+                body_html: xinwen_media::rewrite_images(&extracted.html, &self.signer),
+                body_text: extracted.text.clone(),
+                summary: extracted.summary.clone(),
+                images,
+                script,
+            },
+            fetched_page,
+        ))
+    }
+}
+
+/// The URL an article is known by: the page's declared canonical URL when it is on the same
+/// site as the page (a canonical pointing elsewhere could claim another publisher's article),
+/// otherwise the entry's link, otherwise the page's address.
+fn identity_url(
+    entry_url: Option<&Url>,
+    page_url: Option<&Url>,
+    canonical: Option<&str>,
+) -> Option<String> {
+    let fallback = entry_url.or(page_url)?;
+    let same_site = |candidate: &Url| {
+        [entry_url, page_url]
+            .into_iter()
+            .flatten()
+            .any(|known| registrable_host(known) == registrable_host(candidate))
+    };
+    match canonical.and_then(|c| Url::parse(c).ok()) {
+        Some(canonical)
+            if matches!(canonical.scheme(), "http" | "https") && same_site(&canonical) =>
+        {
+            Some(canonical.to_string())
+        }
+        _ => Some(fallback.to_string()),
+    }
+}
+
+/// The host without a leading `www.`/`m.`: enough to tell "same site" for canonical links.
+fn registrable_host(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    for prefix in ["www.", "m.", "wap."] {
+        if let Some(rest) = host.strip_prefix(prefix) {
+            return rest.to_owned();
+        }
+    }
+    host
+}
+
+/// What the feed said of an entry, hashed: the same hash means there is nothing to fetch.
+fn entry_hash(entry: &Entry) -> String {
+    let mut hasher = Sha256::new();
+    for part in [
+        entry.url.as_deref().unwrap_or_default(),
+        entry.title.as_deref().unwrap_or_default(),
+        entry.summary.as_deref().unwrap_or_default(),
+        entry.content.as_deref().unwrap_or_default(),
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    for time in [entry.published, entry.updated] {
+        hasher.update(time.map_or(0, |t| t.timestamp()).to_le_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_canonical_url_on_another_site_is_not_trusted() {
+        let entry = url("http://www.xinghe.example/a/1.html?from=rss");
+        assert_eq!(
+            identity_url(
+                Some(&entry),
+                Some(&entry),
+                Some("https://xinghe.example/a/1.html")
+            )
+            .as_deref(),
+            Some("https://xinghe.example/a/1.html")
+        );
+        assert_eq!(
+            identity_url(
+                Some(&entry),
+                Some(&entry),
+                Some("https://other.example/original.html")
+            )
+            .as_deref(),
+            Some("http://www.xinghe.example/a/1.html?from=rss")
+        );
+        assert_eq!(
+            identity_url(Some(&entry), None, Some("javascript:alert(1)")).as_deref(),
+            Some("http://www.xinghe.example/a/1.html?from=rss")
+        );
+        assert_eq!(identity_url(None, None, Some("https://x.example/")), None);
+    }
+
+    #[test]
+    fn the_entry_hash_changes_with_what_the_feed_says() {
+        let entry = Entry {
+            guid: "1".into(),
+            url: Some("https://a.example/1".into()),
+            title: Some("标题".into()),
+            summary: None,
+            content: None,
+            authors: vec![],
+            published: None,
+            updated: None,
+            image: None,
+        };
+        let mut edited = entry.clone();
+        edited.title = Some("新标题".into());
+        assert_eq!(entry_hash(&entry), entry_hash(&entry.clone()));
+        assert_ne!(entry_hash(&entry), entry_hash(&edited));
+    }
+}
