@@ -22,6 +22,7 @@
 //! ```
 
 mod markdown;
+pub mod origin;
 
 pub use markdown::markdown_to_html;
 use xinwen_extract::summarize;
@@ -51,6 +52,8 @@ pub struct Corpus {
     pub stories: BTreeMap<String, String>,
     /// Verbatim reposts: the repost's canonical URL → the original's.
     pub reposts: BTreeMap<String, String>,
+    /// How the demo origin publishes each source.
+    pub feeds: Vec<DemoFeed>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +99,29 @@ struct SourceEntry {
     description: String,
     homepage: Option<String>,
     follow_url: Option<String>,
+    feed: FeedStyle,
+    charset: Option<String>,
+}
+
+/// How the demo origin publishes a source's feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FeedStyle {
+    RssSummary,
+    RssFull,
+    AtomSummary,
+    JsonFull,
+    /// A feed that does not parse, to show a failing source.
+    Broken,
+}
+
+/// How the demo origin serves one source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoFeed {
+    pub source_slug: String,
+    pub style: FeedStyle,
+    /// Article pages (and RSS feeds) in GBK rather than UTF-8.
+    pub gbk: bool,
 }
 
 #[derive(Deserialize)]
@@ -131,7 +157,16 @@ pub fn load() -> Result<Corpus, Error> {
         }
     }
     let mut new_sources = Vec::new();
+    let mut feeds = Vec::new();
     for s in sources.source {
+        feeds.push(DemoFeed {
+            source_slug: s.slug.clone(),
+            style: s.feed,
+            gbk: s
+                .charset
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case("gbk")),
+        });
         let qr_image = match (&s.kind, &s.follow_url) {
             (SourceKind::Wechat, Some(url)) if !qr_svg(url).is_empty() => {
                 let name = format!("qr-{}.svg", s.slug);
@@ -206,6 +241,7 @@ pub fn load() -> Result<Corpus, Error> {
         pages,
         stories,
         reposts,
+        feeds,
     })
 }
 

@@ -46,6 +46,8 @@ pub struct Entry {
     pub updated: Option<DateTime<Utc>>,
     /// A lead image the feed names apart from the body (media:content, enclosures).
     pub image: Option<String>,
+    /// The entry's categories or tags, as the feed names them.
+    pub categories: Vec<String>,
 }
 
 /// Below this many characters of text, an entry's body is a teaser, not the article.
@@ -232,6 +234,12 @@ fn entry_from(entry: feed_rs::model::Entry) -> Entry {
         published: entry.published,
         updated: entry.updated,
         image,
+        categories: entry
+            .categories
+            .into_iter()
+            .map(|c| c.label.unwrap_or(c.term).trim().to_owned())
+            .filter(|c| !c.is_empty())
+            .collect(),
     }
 }
 
@@ -331,7 +339,7 @@ mod tests {
 <rss version="2.0"><channel><title>星河日报</title><link>https://xinghe.example/</link>
 <item><title>地铁五号线开通</title><link>https://xinghe.example/a/1.html</link>
 <guid isPermaLink="false">xinghe-1</guid><description>&lt;p&gt;五号线今日开通。&lt;/p&gt;</description>
-<pubDate>Thu, 05 Nov 2026 08:00:00 +0800</pubDate><author>李明</author></item>
+<pubDate>Thu, 05 Nov 2026 08:00:00 +0800</pubDate><author>李明</author><category>社会</category></item>
 <item><title>没有 GUID 的条目</title><link>https://xinghe.example/a/2.html</link></item>
 </channel></rss>"#;
 
@@ -352,6 +360,7 @@ mod tests {
             "2026-11-05T00:00:00+00:00"
         );
         assert!(!first.has_full_text(), "one sentence is a teaser");
+        assert_eq!(first.categories, ["社会"]);
         assert_eq!(feed.entries[1].guid, "https://xinghe.example/a/2.html");
     }
 

@@ -9,7 +9,7 @@ use url::Url;
 use xinwen_feed::Entry;
 use xinwen_fetch::schedule::{check_interval, failure_backoff, publishing_interval};
 use xinwen_fetch::{FetchError, Outcome, Request};
-use xinwen_model::{ArticleStatus, Image, NewArticle};
+use xinwen_model::{ArticleStatus, Channel, Image, NewArticle};
 use xinwen_store::{EntryKey, FeedArticle, FetchSuccess, SourceWithHealth};
 
 /// What a pass over one source did.
@@ -192,6 +192,8 @@ impl Ingester {
             entries: entries.len(),
             ..PassStats::default()
         };
+        let channels: Arc<Vec<Channel>> =
+            Arc::new(self.store.channels().await.map_err(store_failure)?);
         let guids: Vec<String> = entries.iter().map(|e| e.guid.clone()).collect();
         let known = self
             .store
@@ -222,9 +224,12 @@ impl Ingester {
             let ingester = self.clone();
             let limit = limit.clone();
             let source = source.source.clone();
+            let channels = channels.clone();
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await.expect("never closed");
-                let built = ingester.build_article(&source.slug, &entry).await;
+                let built = ingester
+                    .build_article(&source.slug, &entry, &channels)
+                    .await;
                 (position, entry, hash, was_known, built)
             });
         }
@@ -285,6 +290,7 @@ impl Ingester {
         &self,
         source_slug: &str,
         entry: &Entry,
+        channels: &[Channel],
     ) -> Result<(NewArticle, bool), String> {
         let entry_url = entry.url.as_deref().and_then(|u| Url::parse(u).ok());
         let (html, page_url, charset, fetched_page) = if entry.has_full_text()
@@ -368,7 +374,7 @@ impl Ingester {
         Ok((
             NewArticle {
                 source_slug: source_slug.to_owned(),
-                channel_slug: None,
+                channel_slug: channel_for(&entry.categories, channels),
                 title,
                 author,
                 original_url: canonical_url.clone(),
@@ -384,6 +390,18 @@ impl Ingester {
             fetched_page,
         ))
     }
+}
+
+/// The channel an entry's category names, by the channel's name or slug; `None` leaves the
+/// article in its source's default channel. This is how one source (a daily covering every
+/// section) fills several channels.
+fn channel_for(categories: &[String], channels: &[Channel]) -> Option<String> {
+    categories.iter().find_map(|category| {
+        channels
+            .iter()
+            .find(|c| c.name == *category || c.slug.eq_ignore_ascii_case(category))
+            .map(|c| c.slug.clone())
+    })
 }
 
 /// The URL an article is known by: the page's declared canonical URL when it is on the same
@@ -499,6 +517,7 @@ mod tests {
             published: None,
             updated: None,
             image: None,
+            categories: vec![],
         };
         let mut edited = entry.clone();
         edited.title = Some("新标题".into());
