@@ -16,15 +16,36 @@
 //! [log]
 //! filter = "info"      # tracing's EnvFilter syntax
 //! format = "text"      # or "json"
+//!
+//! [fetch]
+//! contact_url = "https://news.example.org/contact"   # put in the User-Agent
+//! allow = []               # private addresses fetching may reach, e.g. ["10.1.0.0/16"]
+//! min_host_delay_ms = 1000 # between two requests to one host
+//! per_host_concurrency = 2
+//! timeout_secs = 30
+//! connect_timeout_secs = 10
+//! max_body_bytes = 10485760
+//! max_redirects = 5
+//!
+//! [ingest]
+//! min_interval_minutes = 10    # bounds of the check interval a source's pace sets
+//! max_interval_minutes = 720
+//! stale_after_hours = 48       # a source failing this long is flagged stale
+//! source_concurrency = 8
+//!
+//! [media]
+//! max_bytes = 8388608          # largest image the proxy fetches
 //! ```
 //!
 //! Environment: `XINWEN_SITE_NAME`, `XINWEN_BASE_URL`, `XINWEN_LISTEN`, `XINWEN_DATA_DIR`,
-//! `XINWEN_LOG`, `XINWEN_LOG_FORMAT`.
+//! `XINWEN_LOG`, `XINWEN_LOG_FORMAT`, `XINWEN_CONTACT_URL`, `XINWEN_FETCH_ALLOW` (ranges
+//! separated by commas).
 
 use anyhow::{Context, bail};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -33,6 +54,110 @@ pub struct Config {
     pub server: ServerConfig,
     pub storage: StorageConfig,
     pub log: LogConfig,
+    pub fetch: FetchSection,
+    pub ingest: IngestSection,
+    pub media: MediaSection,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FetchSection {
+    pub contact_url: Option<String>,
+    pub allow: Vec<String>,
+    pub min_host_delay_ms: u64,
+    pub per_host_concurrency: usize,
+    pub timeout_secs: u64,
+    pub connect_timeout_secs: u64,
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+}
+
+impl Default for FetchSection {
+    fn default() -> Self {
+        let defaults = xinwen_fetch::FetchConfig::default();
+        FetchSection {
+            contact_url: None,
+            allow: Vec::new(),
+            min_host_delay_ms: defaults.min_host_delay.as_millis() as u64,
+            per_host_concurrency: defaults.per_host_concurrency,
+            timeout_secs: defaults.timeout.as_secs(),
+            connect_timeout_secs: defaults.connect_timeout.as_secs(),
+            max_body_bytes: defaults.max_body_bytes,
+            max_redirects: defaults.max_redirects,
+        }
+    }
+}
+
+impl FetchSection {
+    /// The fetcher's settings; an allow-list entry that does not parse is an error naming it.
+    pub fn to_fetch_config(&self) -> anyhow::Result<xinwen_fetch::FetchConfig> {
+        let allow = self
+            .allow
+            .iter()
+            .map(|entry| entry.parse::<xinwen_fetch::Cidr>())
+            .collect::<Result<Vec<_>, _>>()
+            .context("in fetch.allow")?;
+        Ok(xinwen_fetch::FetchConfig {
+            user_agent: xinwen_fetch::user_agent(self.contact_url.as_deref()),
+            connect_timeout: Duration::from_secs(self.connect_timeout_secs.max(1)),
+            timeout: Duration::from_secs(self.timeout_secs.max(1)),
+            max_body_bytes: self.max_body_bytes,
+            max_redirects: self.max_redirects,
+            per_host_concurrency: self.per_host_concurrency.max(1),
+            min_host_delay: Duration::from_millis(self.min_host_delay_ms),
+            guard: xinwen_fetch::Guard::new(allow),
+            ..xinwen_fetch::FetchConfig::default()
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IngestSection {
+    pub min_interval_minutes: u64,
+    pub max_interval_minutes: u64,
+    pub stale_after_hours: u64,
+    pub source_concurrency: usize,
+}
+
+impl Default for IngestSection {
+    fn default() -> Self {
+        IngestSection {
+            min_interval_minutes: 10,
+            max_interval_minutes: 720,
+            stale_after_hours: 48,
+            source_concurrency: 8,
+        }
+    }
+}
+
+impl IngestSection {
+    pub fn to_ingest_config(&self) -> xinwen_ingest::IngestConfig {
+        xinwen_ingest::IngestConfig {
+            min_interval: Duration::from_secs(self.min_interval_minutes.max(1) * 60),
+            max_interval: Duration::from_secs(self.max_interval_minutes.max(1) * 60),
+            source_concurrency: self.source_concurrency.max(1),
+            ..xinwen_ingest::IngestConfig::default()
+        }
+    }
+
+    pub fn stale_after(&self) -> chrono::Duration {
+        chrono::Duration::hours(i64::try_from(self.stale_after_hours).unwrap_or(48))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MediaSection {
+    pub max_bytes: u64,
+}
+
+impl Default for MediaSection {
+    fn default() -> Self {
+        MediaSection {
+            max_bytes: xinwen_media::MediaConfig::default().max_bytes,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -146,6 +271,17 @@ impl Config {
         if let Some(v) = get("XINWEN_LOG") {
             self.log.filter = v;
         }
+        if let Some(v) = get("XINWEN_CONTACT_URL") {
+            self.fetch.contact_url = Some(v);
+        }
+        if let Some(v) = get("XINWEN_FETCH_ALLOW") {
+            self.fetch.allow = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
         if let Some(v) = get("XINWEN_LOG_FORMAT") {
             self.log.format = match v.as_str() {
                 "text" => LogFormat::Text,
@@ -198,6 +334,16 @@ mod tests {
             .unwrap();
         assert_eq!(config.storage.data_dir, PathBuf::from("/from/env"));
         assert_eq!(config.base_url(), "https://news.example");
+    }
+
+    #[test]
+    fn a_bad_allow_list_entry_is_named() {
+        let config = Config::parse("[fetch]\nallow = [\"127.0.0.1\", \"intranet\"]\n").unwrap();
+        let err = format!("{:#}", config.fetch.to_fetch_config().unwrap_err());
+        assert!(
+            err.contains("fetch.allow") && err.contains("intranet"),
+            "{err}"
+        );
     }
 
     #[test]

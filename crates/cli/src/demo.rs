@@ -1,19 +1,27 @@
-//! Loading the demo corpus into a store: media and pages to the data directory, rows to the
-//! database in one batch.
+//! `xinwen demo`: the demo corpus served by a built-in origin and ingested through the real
+//! fetch → extract → store pipeline.
 
+use crate::config::Config;
+use crate::pipeline::{Pipeline, progress_bar, summarize};
 use anyhow::Context;
+use std::time::Duration;
+use xinwen_demo::origin::Origin;
 use xinwen_store::Store;
 
 pub struct Loaded {
     pub channels: usize,
     pub sources: usize,
-    pub articles: usize,
+    pub articles: u64,
+    pub summary: String,
+    pub pipeline: Pipeline,
+    pub origin: Origin,
 }
 
-pub async fn load(store: &Store) -> anyhow::Result<Loaded> {
+pub async fn load(store: &Store, config: &Config) -> anyhow::Result<Loaded> {
     let corpus = xinwen_demo::load()?;
+    // QR codes are the site's own images, not the publishers': they go straight to media/.
     let media_dir = store.data_dir().join("media");
-    for file in &corpus.media {
+    for file in corpus.media.iter().filter(|m| m.path.contains("/qr-")) {
         let path = media_dir.join(&file.path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
@@ -33,16 +41,76 @@ pub async fn load(store: &Store) -> anyhow::Result<Loaded> {
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
     }
+    let origin = xinwen_demo::origin::start(&corpus)
+        .await
+        .context("cannot start the demo origin")?;
     for channel in &corpus.channels {
         store.upsert_channel(channel).await?;
     }
     for source in &corpus.sources {
-        store.upsert_source(source).await?;
+        let mut source = source.clone();
+        source.feed_url = origin.feed_urls.get(&source.slug).cloned();
+        store.upsert_source(&source).await?;
     }
-    store.upsert_articles(&corpus.articles).await?;
+
+    // The invented publishers live on the origin: their names resolve to it, and it is the one
+    // private address allowed. It is our own server, so no delay between requests.
+    let mut fetch = config.fetch.to_fetch_config()?;
+    let mut guard = xinwen_fetch::Guard::new(vec!["127.0.0.1".parse().expect("a valid address")]);
+    for host in &origin.hosts {
+        guard.resolve_to(host, origin.address);
+    }
+    fetch.guard = guard;
+    fetch.min_host_delay = Duration::ZERO;
+    fetch.per_host_concurrency = 4;
+    let pipeline = Pipeline::new(store, config, fetch, config.ingest.to_ingest_config())?;
+
+    let sources = store.sources_with_health().await?;
+    let bar = progress_bar(sources.len());
+    let reports = pipeline
+        .ingester
+        .run_pass(sources, |report| {
+            bar.set_message(report.slug.clone());
+            bar.inc(1);
+        })
+        .await;
+    bar.finish_and_clear();
+
+    // Images are fetched now rather than on first view, so that the site keeps them when the
+    // origin is gone (`--load-only`, then `serve`).
+    let signer = pipeline.media.signer().clone();
+    let mut articles = 0;
+    let mut page = 1;
+    loop {
+        let list = store
+            .latest_articles(xinwen_store::ArticleFilter::default(), page, 100, false)
+            .await?;
+        for summary in &list.items {
+            articles += 1;
+            if let Some(article) = store.article(summary.id).await? {
+                for image in &article.images {
+                    let Some(rest) = image.src.strip_prefix(xinwen_media::PROXY_PREFIX) else {
+                        continue;
+                    };
+                    if let Some((signature, encoded)) = rest.split_once('/')
+                        && signer.verify(signature, encoded).is_some()
+                    {
+                        pipeline.media.get(signature, encoded).await?;
+                    }
+                }
+            }
+        }
+        if !list.has_next() {
+            break;
+        }
+        page += 1;
+    }
     Ok(Loaded {
         channels: corpus.channels.len(),
         sources: corpus.sources.len(),
-        articles: corpus.articles.len(),
+        articles,
+        summary: summarize(&reports),
+        pipeline,
+        origin,
     })
 }

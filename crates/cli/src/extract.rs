@@ -4,10 +4,30 @@ use anyhow::{Context, bail};
 use std::fmt::Write as _;
 use std::io::{Read, Write as _};
 
-pub fn run(file: &str, url: Option<&str>, charset: Option<&str>, json: bool) -> anyhow::Result<()> {
+pub async fn run(
+    file: &str,
+    url: Option<&str>,
+    charset: Option<&str>,
+    json: bool,
+    config: &crate::config::Config,
+) -> anyhow::Result<()> {
     if file.starts_with("http://") || file.starts_with("https://") {
-        bail!(
-            "xinwen extract reads saved pages; fetching {file} needs the fetcher and its private-address guard, which are not built yet. Save the page and run: xinwen extract PAGE.html --url {file}"
+        // Fetched like ingest fetches: through the guard, politely, within the limits.
+        let target = url::Url::parse(file).with_context(|| format!("{file:?} is not a URL"))?;
+        let fetcher = xinwen_fetch::Fetcher::new(config.fetch.to_fetch_config()?)?;
+        let response = match fetcher.fetch(&xinwen_fetch::Request::page(target)).await? {
+            xinwen_fetch::Outcome::Fetched(response) => response,
+            xinwen_fetch::Outcome::NotModified { .. } => {
+                bail!("{file} answered 304 to a plain GET")
+            }
+        };
+        let page_url = response.url.to_string();
+        let charset = charset.or(response.charset.as_deref());
+        return print(
+            &response.body,
+            Some(url.unwrap_or(&page_url)),
+            charset,
+            json,
         );
     }
     let bytes = if file == "-" {
@@ -19,7 +39,11 @@ pub fn run(file: &str, url: Option<&str>, charset: Option<&str>, json: bool) -> 
     } else {
         std::fs::read(file).with_context(|| format!("cannot read {file}"))?
     };
-    let article = xinwen_extract::extract(&bytes, url, charset);
+    print(&bytes, url, charset, json)
+}
+
+fn print(bytes: &[u8], url: Option<&str>, charset: Option<&str>, json: bool) -> anyhow::Result<()> {
+    let article = xinwen_extract::extract(bytes, url, charset);
     let mut out = String::new();
     if json {
         out = serde_json::to_string_pretty(&article)? + "\n";

@@ -5,6 +5,9 @@ mod config;
 mod demo;
 mod eval;
 mod extract;
+mod feed;
+mod pipeline;
+mod sources;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -30,7 +33,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the site from a data directory.
+    /// Serve the site and run the fetch scheduler, from a data directory.
     Serve {
         /// The address to listen on, such as 127.0.0.1:8080.
         #[arg(long)]
@@ -38,6 +41,35 @@ enum Command {
         /// The data directory (database, media, operator pages).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// Serve only; another process fetches (`xinwen fetch`).
+        #[arg(long, conflicts_with = "fetch_only")]
+        no_fetch: bool,
+        /// Fetch only, without the web server (same as `xinwen fetch`).
+        #[arg(long)]
+        fetch_only: bool,
+    },
+    /// Fetch sources: one pass with --once, otherwise the scheduler without the web server.
+    Fetch {
+        /// Only this source (id or slug), even if paused or not yet due.
+        #[arg(long)]
+        source: Option<String>,
+        /// One pass over every active source, then exit.
+        #[arg(long)]
+        once: bool,
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Manage the sources xinwen fetches.
+    Source {
+        #[arg(long, global = true)]
+        data: Option<PathBuf>,
+        #[command(subcommand)]
+        command: sources::SourceCommand,
+    },
+    /// Read feed files.
+    Feed {
+        #[command(subcommand)]
+        command: FeedCommand,
     },
     /// Load the demo corpus into a fresh data directory and serve it.
     Demo {
@@ -74,6 +106,19 @@ enum Command {
     Migrate {
         #[arg(long)]
         data: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FeedCommand {
+    /// Parse one feed file and print its entries, or why it cannot be read (exit code 1).
+    Parse {
+        file: PathBuf,
+        /// The charset the feed was served with, if known.
+        #[arg(long)]
+        charset: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -121,7 +166,12 @@ fn init_logging(config: &Config) {
 
 async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
     match command {
-        Command::Serve { listen, data } => {
+        Command::Serve {
+            listen,
+            data,
+            no_fetch,
+            fetch_only,
+        } => {
             if let Some(listen) = listen {
                 config.server.listen = listen;
             }
@@ -129,8 +179,76 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 config.storage.data_dir = data;
             }
             let store = open_store(&config.storage.data_dir).await?;
-            serve(store, &config).await
+            let pipeline = pipeline::Pipeline::from_config(&store, &config)?;
+            let run = Run {
+                web: !fetch_only,
+                fetch: !no_fetch,
+            };
+            serve(store, &config, pipeline, run).await
         }
+        Command::Fetch { source, once, data } => {
+            let data_dir = data.unwrap_or(config.storage.data_dir.clone());
+            let store = open_store(&data_dir).await?;
+            let pipeline = pipeline::Pipeline::from_config(&store, &config)?;
+            if !once && source.is_none() {
+                return serve(
+                    store,
+                    &config,
+                    pipeline,
+                    Run {
+                        web: false,
+                        fetch: true,
+                    },
+                )
+                .await;
+            }
+            let sources = store.sources_with_health().await?;
+            let sources: Vec<_> = match &source {
+                Some(key) => {
+                    let wanted = store.find_source(key).await?;
+                    sources
+                        .into_iter()
+                        .filter(|s| s.source.id == wanted.id)
+                        .collect()
+                }
+                None => sources
+                    .into_iter()
+                    .filter(|s| !s.source.paused && s.source.feed_url.is_some())
+                    .collect(),
+            };
+            let bar = pipeline::progress_bar(sources.len());
+            let reports = pipeline
+                .ingester
+                .run_pass(sources, |report| {
+                    bar.set_message(report.slug.clone());
+                    bar.inc(1);
+                })
+                .await;
+            bar.finish_and_clear();
+            println!("{}", pipeline::summarize(&reports));
+            store.close().await;
+            if source.is_some()
+                && let Some(Err(why)) = reports.first().map(|r| &r.outcome)
+            {
+                anyhow::bail!("the source could not be fetched: {why}");
+            }
+            Ok(())
+        }
+        Command::Source { data, command } => {
+            let data_dir = data.unwrap_or(config.storage.data_dir.clone());
+            let store = open_store(&data_dir).await?;
+            let result = sources::run(command, &store, &config).await;
+            store.close().await;
+            result
+        }
+        Command::Feed {
+            command:
+                FeedCommand::Parse {
+                    file,
+                    charset,
+                    json,
+                },
+        } => feed::parse(&file, charset.as_deref(), json),
         Command::Demo {
             data,
             port,
@@ -145,15 +263,17 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                     .keep(),
             };
             let store = open_store(&data_dir).await?;
-            let loaded = demo::load(&store)
+            let loaded = demo::load(&store, &config)
                 .await
                 .context("cannot load the demo corpus")?;
             println!(
-                "Loaded the demo corpus into {}: {} channels, {} sources, {} articles.",
+                "Loaded the demo corpus into {} through the fetch pipeline, from a local origin at {}: {} channels, {} sources, {} articles.\n{}",
                 data_dir.display(),
+                loaded.origin.address,
                 loaded.channels,
                 loaded.sources,
-                loaded.articles
+                loaded.articles,
+                loaded.summary
             );
             if load_only {
                 store.close().await;
@@ -161,14 +281,18 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             }
             config.storage.data_dir = data_dir;
             config.server.listen = SocketAddr::from(([127, 0, 0, 1], port));
-            serve(store, &config).await
+            let run = Run {
+                web: true,
+                fetch: true,
+            };
+            serve(store, &config, loaded.pipeline, run).await
         }
         Command::Extract {
             file,
             url,
             charset,
             json,
-        } => extract::run(&file, url.as_deref(), charset.as_deref(), json),
+        } => extract::run(&file, url.as_deref(), charset.as_deref(), json, &config).await,
         Command::Eval {
             what: EvalCommand::Extract { dataset, worst },
         } => eval::extract(&dataset, worst),
@@ -193,25 +317,62 @@ async fn open_store(data_dir: &std::path::Path) -> anyhow::Result<Store> {
         .with_context(|| format!("cannot open the store in {}", data_dir.display()))
 }
 
-async fn serve(store: Store, config: &Config) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.server.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", config.server.listen))?;
-    let address = listener.local_addr()?;
-    let mut site = SiteSettings::for_data_dir(store.data_dir());
-    site.name = config.site.name.clone();
-    site.tagline = config.site.tagline.clone();
-    site.base_url = match &config.site.base_url {
-        Some(_) => config.base_url(),
-        None => format!("http://{address}"),
+/// What a serving process runs: the web server, the fetch scheduler, or both.
+#[derive(Clone, Copy)]
+struct Run {
+    web: bool,
+    fetch: bool,
+}
+
+async fn serve(
+    store: Store,
+    config: &Config,
+    pipeline: pipeline::Pipeline,
+    run: Run,
+) -> anyhow::Result<()> {
+    // One signal, seen by the server and the scheduler alike.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|s| *s).await;
     };
-    let state = AppState::new(store.clone(), site);
-    // Printed on stdout, not in the log, so that scripts and tests can read the address.
-    println!("xinwen is serving on http://{address}/");
-    tracing::info!(%address, data_dir = %store.data_dir().display(), "serving");
-    xinwen_web::serve(listener, state, shutdown_signal())
-        .await
-        .context("the HTTP server failed")?;
+    let scheduler = run.fetch.then(|| {
+        tracing::info!("fetch scheduler started");
+        tokio::spawn(xinwen_ingest::scheduler::run(
+            pipeline.ingester.clone(),
+            until_stopped(stopped.clone()),
+        ))
+    });
+    if run.web {
+        let listener = tokio::net::TcpListener::bind(config.server.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+        let address = listener.local_addr()?;
+        let mut site = SiteSettings::for_data_dir(store.data_dir());
+        site.name = config.site.name.clone();
+        site.tagline = config.site.tagline.clone();
+        site.base_url = match &config.site.base_url {
+            Some(_) => config.base_url(),
+            None => format!("http://{address}"),
+        };
+        site.stale_after = config.ingest.stale_after();
+        let state = AppState::with_media(store.clone(), site, pipeline.media.clone());
+        // Printed on stdout, not in the log, so that scripts and tests can read the address.
+        println!("xinwen is serving on http://{address}/");
+        tracing::info!(%address, data_dir = %store.data_dir().display(), "serving");
+        xinwen_web::serve(listener, state, until_stopped(stopped.clone()))
+            .await
+            .context("the HTTP server failed")?;
+    } else {
+        println!("xinwen is fetching (no web server); stop it with ctrl-c or SIGTERM.");
+        until_stopped(stopped.clone()).await;
+    }
+    if let Some(scheduler) = scheduler {
+        let _ = scheduler.await;
+    }
     store.close().await;
     tracing::info!("stopped cleanly");
     Ok(())

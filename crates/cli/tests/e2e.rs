@@ -25,9 +25,23 @@ fn the_demo_serves_a_populated_site() {
     );
     let (status, body) = get(&format!("{}/healthz", server.url));
     assert_eq!((status, body.as_str()), (200, "ok\n"));
-    let (status, image) = get(&format!("{}/media/demo/bridge.svg", server.url));
+    // The article's images come through the media proxy, never from the publisher.
+    let src_at = page.find("src=\"/media/p/").expect("a proxied image") + "src=\"".len();
+    let src = &page[src_at..src_at + page[src_at..].find('"').unwrap()];
+    let (status, image) = get(&format!("{}{src}", server.url));
     assert_eq!(status, 200);
-    assert!(image.contains("<svg"));
+    assert!(
+        image.contains("<svg") && !image.contains("图片暂时无法显示"),
+        "the real image"
+    );
+    let (status, qr) = get(&format!("{}/media/demo/qr-chengshi-zhinan.svg", server.url));
+    assert_eq!(status, 200);
+    assert!(qr.contains("<svg"));
+    // The source whose feed is broken says so on its page.
+    let (status, broken) = get(&format!("{}/source/qinglan-kuaibao", server.url));
+    assert_eq!(status, 200);
+    assert!(broken.contains("最近一次抓取失败"), "{broken}");
+    assert!(broken.contains("not a feed xinwen can read"));
     let (_, metrics) = get(&format!("{}/metrics", server.url));
     assert!(
         metrics.contains(r#"http_requests_total{method="GET",route="/",status="200"} 1"#),
@@ -66,7 +80,10 @@ fn serve_reads_its_configuration_file_and_the_environment_overrides_it() {
         String::from_utf8_lossy(&loaded.stderr)
     );
     let said = String::from_utf8_lossy(&loaded.stdout);
-    assert!(said.contains("8 channels, 12 sources,"), "{said}");
+    assert!(
+        said.contains("8 channels, 13 sources, 82 articles"),
+        "{said}"
+    );
     let config = temp.path().join("xinwen.toml");
     std::fs::write(
         &config,
@@ -88,6 +105,15 @@ fn serve_reads_its_configuration_file_and_the_environment_overrides_it() {
     assert!(home.contains("配置里的站名"));
     assert!(home.contains(r#"<link rel="canonical" href="https://news.example/">"#));
     assert!(home.contains("青澜"), "the demo data is served");
+    // The origin is gone with the loading process; the images were kept.
+    let src_at = home.find("src=\"/media/p/").expect("a thumbnail") + "src=\"".len();
+    let src = &home[src_at..src_at + home[src_at..].find('"').unwrap()];
+    let (status, image) = get(&format!("{}{src}", server.url));
+    assert_eq!(status, 200);
+    assert!(
+        !image.contains("图片暂时无法显示"),
+        "served from the media cache"
+    );
 }
 
 #[test]
@@ -99,7 +125,7 @@ fn migrate_creates_a_fresh_store() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("is at schema version 1."));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is at schema version 2."));
     assert!(temp.path().join("fresh/xinwen.db").exists());
 }
 

@@ -98,10 +98,12 @@ fn plain_output_and_clear_errors() {
     let (code, _, err) = extract(&["/nonexistent/page.html"], "");
     assert_eq!(code, 1);
     assert!(err.contains("cannot read /nonexistent/page.html"), "{err}");
-    let (code, _, err) = extract(&["https://example.com/a.html"], "");
+    // A URL is fetched through the guard: the metadata address is refused before any
+    // connection, with the address named.
+    let (code, _, err) = extract(&["http://169.254.169.254/latest/meta-data/"], "");
     assert_eq!(code, 1);
     assert!(
-        err.contains("xinwen extract PAGE.html --url https://example.com/a.html"),
+        err.contains("refused") && err.contains("169.254.169.254 is the cloud metadata address"),
         "{err}"
     );
     let (code, out, _) = extract(&["-", "--json"], "\u{0}\u{1}<<<>>>&&&");

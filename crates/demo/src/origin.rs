@@ -96,6 +96,15 @@ fn host_of(source: &NewSource) -> String {
         .to_ascii_lowercase()
 }
 
+/// Where a source's images are served: WeChat's image paths, or a site's own.
+fn image_base(source: &NewSource, host: &str) -> String {
+    if source.kind == SourceKind::Wechat {
+        format!("http://{host}/mmbiz_png/")
+    } else {
+        format!("http://{host}/img/")
+    }
+}
+
 fn path_of(url: &str) -> String {
     let rest = url.split("://").nth(1).unwrap_or(url);
     match rest.find('/') {
@@ -137,12 +146,8 @@ fn build(corpus: &Corpus) -> (Resources, BTreeMap<String, String>) {
             .iter()
             .filter(|a| a.source_slug == source.slug)
             .collect();
-        articles.sort_by(|a, b| b.published_at.cmp(&a.published_at));
-        let image_base = if source.kind == SourceKind::Wechat {
-            format!("http://{host}/mmbiz_png/")
-        } else {
-            format!("http://{host}/img/")
-        };
+        articles.sort_by_key(|a| std::cmp::Reverse(a.published_at));
+        let image_base = image_base(source, &host);
         for article in &articles {
             let channel_slug = article
                 .channel_slug
@@ -204,11 +209,16 @@ fn china_time(article: &NewArticle) -> chrono::DateTime<FixedOffset> {
         .with_timezone(&xinwen_model::china_offset())
 }
 
-/// The article's link as the feed gives it: plain http on the publisher's host (the origin
-/// speaks no TLS), with a tracking parameter as real feeds add; the page's own canonical link
-/// says https and has none.
-fn feed_link(host: &str, article: &NewArticle) -> String {
-    format!("http://{host}{}?from=rss", path_of(&article.canonical_url))
+/// The article's link as the feed gives it. A teaser feed links to the page to fetch: plain
+/// http on the publisher's host (the origin speaks no TLS), with a tracking parameter as real
+/// feeds add, and the page's own canonical link says https without it. A full-text feed is
+/// read without fetching the page, so it links to the canonical address itself.
+fn feed_link(host: &str, article: &NewArticle, full_text: bool) -> String {
+    if full_text {
+        article.canonical_url.clone()
+    } else {
+        format!("http://{host}{}?from=rss", path_of(&article.canonical_url))
+    }
 }
 
 fn feed_document(
@@ -241,12 +251,11 @@ fn feed_document(
             .to_owned()
     };
     let full = matches!(feed.style, FeedStyle::RssFull | FeedStyle::JsonFull);
+    let images = image_base(source, host);
     let text_of = |a: &NewArticle| {
         if full {
-            a.body_html.replace(
-                &format!("/media/{MEDIA_PREFIX}/"),
-                &format!("http://{host}/mmbiz_png/"),
-            )
+            a.body_html
+                .replace(&format!("/media/{MEDIA_PREFIX}/"), &images)
         } else {
             format!("<p>{}</p>", escape(&a.summary))
         }
@@ -267,7 +276,7 @@ fn feed_document(
                 .map(|a| {
                     serde_json::json!({
                         "id": a.canonical_url,
-                        "url": feed_link(host, a),
+                        "url": feed_link(host, a, full),
                         "title": a.title,
                         "content_html": text_of(a),
                         "date_published": china_time(a).to_rfc3339(),
@@ -297,7 +306,7 @@ fn feed_document(
                          <category term=\"{category}\"/><summary type=\"html\">{summary}</summary></entry>",
                         id = escape(&a.canonical_url),
                         title = escape(&a.title),
-                        link = escape(&feed_link(host, a)),
+                        link = escape(&feed_link(host, a, full)),
                         time = china_time(a).to_rfc3339(),
                         author = a
                             .author
@@ -325,9 +334,9 @@ fn feed_document(
                     format!(
                         "<item><title>{title}</title><link>{link}</link><guid isPermaLink=\"false\">{guid}</guid>\
                          <pubDate>{date}</pubDate>{author}<category>{category}</category>\
-                         <description><![CDATA[{text}]]></description></item>",
+                         <description><![CDATA[<p>{teaser}</p>]]></description>{content}</item>",
                         title = escape(&a.title),
-                        link = escape(&feed_link(host, a)),
+                        link = escape(&feed_link(host, a, full)),
                         guid = escape(&a.canonical_url),
                         date = china_time(a).to_rfc2822(),
                         author = a
@@ -336,13 +345,18 @@ fn feed_document(
                             .map(|n| format!("<author>{}</author>", escape(n)))
                             .unwrap_or_default(),
                         category = escape(&category(a)),
-                        text = text_of(a).replace("]]>", "]]&gt;"),
+                        teaser = escape(&a.summary),
+                        content = if full {
+                            format!("<content:encoded><![CDATA[{}]]></content:encoded>", text_of(a).replace("]]>", "]]&gt;"))
+                        } else {
+                            String::new()
+                        },
                     )
                 })
                 .collect();
             let encoding = if feed.gbk { "GBK" } else { "UTF-8" };
             let document = format!(
-                "<?xml version=\"1.0\" encoding=\"{encoding}\"?><rss version=\"2.0\"><channel>\
+                "<?xml version=\"1.0\" encoding=\"{encoding}\"?><rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\
                  <title>{}</title><link>{}</link><description>{}</description><language>zh-cn</language>{items}</channel></rss>",
                 escape(&source.name),
                 escape(&site),

@@ -74,8 +74,20 @@ impl Entry {
     }
 
     /// Whether the feed carries the whole article, so that no page fetch is needed.
+    ///
+    /// A body in the content element (`content:encoded`, Atom `content`, JSON `content_html`)
+    /// is the article, however short: publishers put teasers in the summary. A summary alone
+    /// counts only when it is long enough to be an article.
     pub fn has_full_text(&self) -> bool {
-        self.body_html()
+        if self
+            .content
+            .as_deref()
+            .is_some_and(|c| visible_chars(c) > 0)
+        {
+            return true;
+        }
+        self.summary
+            .as_deref()
             .is_some_and(|html| visible_chars(html) >= FULL_TEXT_MIN_CHARS)
     }
 }
@@ -362,6 +374,16 @@ mod tests {
         assert!(!first.has_full_text(), "one sentence is a teaser");
         assert_eq!(first.categories, ["社会"]);
         assert_eq!(feed.entries[1].guid, "https://xinghe.example/a/2.html");
+    }
+
+    #[test]
+    fn a_short_body_in_the_content_element_is_still_the_whole_article() {
+        let xml = r#"<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title>
+<item><title>短讯</title><link>https://a.example/1</link><description>摘要</description>
+<content:encoded><![CDATA[<p>全文只有一句话。</p>]]></content:encoded></item></channel></rss>"#;
+        let feed = parse(xml.as_bytes(), None, None).unwrap();
+        assert!(feed.entries[0].has_full_text());
+        assert_eq!(feed.entries[0].body_html(), Some("<p>全文只有一句话。</p>"));
     }
 
     #[test]

@@ -234,18 +234,16 @@ impl MediaProxy {
         let cache_error = |e: xinwen_store::Error| MediaError::Cache(e.to_string());
         if let Some(record) = self.store.media(&url_hash).await.map_err(cache_error)? {
             match (&record.content_hash, &record.content_type) {
-                (Some(hash), Some(content_type)) => match tokio::fs::read(self.path_of(hash)).await
-                {
-                    Ok(bytes) => {
+                (Some(hash), Some(content_type)) => {
+                    // A file gone missing (a cleaned disk) is fetched again below.
+                    if let Ok(bytes) = tokio::fs::read(self.path_of(hash)).await {
                         return Ok(Served::Image {
                             bytes: bytes.into(),
                             content_type: content_type.clone(),
                             hash: hash.clone(),
                         });
                     }
-                    // The file went missing (a cleaned disk): fetch it again below.
-                    Err(_) => {}
-                },
+                }
                 _ => {
                     let age = (Utc::now() - record.fetched_at)
                         .to_std()

@@ -64,7 +64,7 @@ impl Store {
     /// Either every article of the batch is written or none is. One transaction per batch,
     /// not per article, because each commit costs an fsync. Returns the ids in input order.
     pub async fn upsert_articles(&self, articles: &[NewArticle]) -> Result<Vec<i64>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_transaction().await?;
         let ids = write_articles(&mut tx, articles.iter().map(|a| (a, None))).await?;
         tx.commit().await?;
         Ok(ids)
@@ -76,7 +76,7 @@ impl Store {
     /// An entry already known by its GUID updates the article it made, even when the entry's
     /// URL (and so the canonical URL) has changed since.
     pub async fn upsert_feed_articles(&self, items: &[FeedArticle]) -> Result<Vec<i64>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_transaction().await?;
         let ids =
             write_articles(&mut tx, items.iter().map(|i| (&i.article, Some(&i.entry)))).await?;
         tx.commit().await?;

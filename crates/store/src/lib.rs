@@ -84,6 +84,15 @@ impl Store {
         Ok(())
     }
 
+    /// A transaction that takes the write lock when it begins. A plain (deferred) transaction
+    /// that reads first and writes later cannot wait for another writer to finish: SQLite fails
+    /// it at once with "database is locked". Taken up front, the lock is waited for.
+    pub(crate) async fn write_transaction(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     /// Waits for every connection to finish and closes the database cleanly.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -167,7 +167,7 @@ impl Store {
 
     /// Stops or resumes fetching a source. Resuming makes it due at once.
     pub async fn set_source_paused(&self, id: i64, paused: bool) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_transaction().await?;
         let done = sqlx::query("UPDATE sources SET paused = ? WHERE id = ?")
             .bind(i64::from(paused))
             .bind(id)
@@ -192,7 +192,7 @@ impl Store {
     /// Removes a source. Its articles go with it only when `with_articles` says so; otherwise a
     /// source that still has articles is refused, because removing them is rarely meant.
     pub async fn remove_source(&self, id: i64, with_articles: bool) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_transaction().await?;
         let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM sources WHERE id = ?")
             .bind(id)
             .fetch_optional(&mut *tx)

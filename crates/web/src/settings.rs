@@ -22,6 +22,8 @@ pub struct SiteSettings {
     pub page_cache_bytes: u64,
     /// How long a rendered page is served before it is rendered again.
     pub page_cache_ttl: Duration,
+    /// A source failing this long is shown as stale.
+    pub stale_after: chrono::Duration,
 }
 
 impl SiteSettings {
@@ -36,6 +38,7 @@ impl SiteSettings {
             per_page: 20,
             page_cache_bytes: 64 * 1024 * 1024,
             page_cache_ttl: Duration::from_secs(10),
+            stale_after: chrono::Duration::hours(48),
         }
     }
 }

@@ -209,8 +209,48 @@ pub struct ListPage {
     pub layout: Layout,
     pub heading: ListHeading,
     pub follow: Option<Follow>,
+    pub status: Option<SourceStatus>,
     pub items: Vec<ListItem>,
     pub pager: Pager,
+}
+
+/// How fetching a source is going, on its page: for editors, and honest with readers about
+/// why a source has gone quiet.
+pub struct SourceStatus {
+    /// A class for the stylesheet: ok, paused, failing, stale, new.
+    pub state: &'static str,
+    pub label: &'static str,
+    pub last_success: Option<String>,
+    pub last_error: Option<String>,
+    pub failures: u32,
+}
+
+impl SourceStatus {
+    pub fn new(
+        source: &xinwen_model::Source,
+        health: &xinwen_model::SourceHealth,
+        stale_after: chrono::Duration,
+    ) -> Option<SourceStatus> {
+        source.feed_url.as_ref()?;
+        let (state, label) = if source.paused {
+            ("paused", "已暂停抓取")
+        } else if health.is_stale(chrono::Utc::now(), stale_after) {
+            ("stale", "长期抓取失败")
+        } else if health.consecutive_failures > 0 {
+            ("failing", "最近一次抓取失败")
+        } else if health.last_success_at.is_none() {
+            ("new", "尚未抓取")
+        } else {
+            ("ok", "抓取正常")
+        };
+        Some(SourceStatus {
+            state,
+            label,
+            last_success: health.last_success_at.map(crate::format::datetime_zh),
+            last_error: health.last_error.clone(),
+            failures: health.consecutive_failures,
+        })
+    }
 }
 
 pub struct RelatedItem {

@@ -95,6 +95,8 @@ impl Drop for Server {
 }
 
 pub fn get(url: &str) -> (u16, String) {
+    // reqwest is built without a default TLS provider (the product installs ring itself).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let response = reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()

@@ -33,5 +33,5 @@ async fn render(
         "/channel",
         &channel.slug,
     );
-    list::render(state, uri, heading, None, filter).await
+    list::render(state, uri, heading, None, None, filter).await
 }

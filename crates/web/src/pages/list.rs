@@ -3,7 +3,7 @@
 
 use super::{check_in_range, html, page_number};
 use crate::cache::CachedPage;
-use crate::views::{Follow, Layout, ListHeading, ListItem, ListPage, Pager};
+use crate::views::{Follow, Layout, ListHeading, ListItem, ListPage, Pager, SourceStatus};
 use crate::{AppError, AppState};
 use axum::http::{StatusCode, Uri};
 use xinwen_store::ArticleFilter;
@@ -13,6 +13,7 @@ pub(crate) async fn render(
     uri: &Uri,
     heading: ListHeading,
     follow: Option<Follow>,
+    status: Option<SourceStatus>,
     filter: ArticleFilter,
 ) -> Result<CachedPage, AppError> {
     let number = page_number(uri)?;
@@ -29,6 +30,7 @@ pub(crate) async fn render(
         items: list.items.iter().map(ListItem::from).collect(),
         heading,
         follow,
+        status,
     };
     html(StatusCode::OK, &page)
 }

@@ -1,7 +1,7 @@
 //! A source's page: who the publisher is, how to follow it, and its articles.
 
 use super::{follow_block, list, respond};
-use crate::views::ListHeading;
+use crate::views::{ListHeading, SourceStatus};
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::Uri;
@@ -33,5 +33,8 @@ async fn render(
         "/source",
         &source.slug,
     );
-    list::render(state, uri, heading, Some(follow_block(&source)), filter).await
+    let health = state.store().source_health(source.id).await?;
+    let status = SourceStatus::new(&source, &health, state.site().stale_after);
+    let follow = Some(follow_block(&source));
+    list::render(state, uri, heading, follow, status, filter).await
 }

@@ -1,0 +1,88 @@
+//! Putting the fetcher, the media signer, the ingester and the media proxy together from the
+//! configuration: the same assembly for `serve`, `fetch`, `demo` and `bench`.
+
+use crate::config::Config;
+use std::sync::Arc;
+use xinwen_fetch::{FetchConfig, Fetcher};
+use xinwen_ingest::{IngestConfig, Ingester};
+use xinwen_media::{MediaConfig, MediaProxy, Signer};
+use xinwen_store::Store;
+
+pub struct Pipeline {
+    pub ingester: Arc<Ingester>,
+    pub media: Arc<MediaProxy>,
+}
+
+impl Pipeline {
+    /// From the configuration as it is.
+    pub fn from_config(store: &Store, config: &Config) -> anyhow::Result<Pipeline> {
+        let fetch = config.fetch.to_fetch_config()?;
+        Pipeline::new(store, config, fetch, config.ingest.to_ingest_config())
+    }
+
+    /// With fetch and ingest settings given (the demo and the benchmark adjust them).
+    pub fn new(
+        store: &Store,
+        config: &Config,
+        fetch: FetchConfig,
+        ingest: IngestConfig,
+    ) -> anyhow::Result<Pipeline> {
+        let fetcher = Arc::new(Fetcher::new(fetch)?);
+        let signer = Signer::load_or_create(store.data_dir())?;
+        let media = Arc::new(MediaProxy::new(
+            signer.clone(),
+            fetcher.clone(),
+            store.clone(),
+            MediaConfig {
+                max_bytes: config.media.max_bytes,
+                ..MediaConfig::default()
+            },
+        ));
+        let ingester = Arc::new(Ingester::new(store.clone(), fetcher, signer, ingest));
+        Ok(Pipeline { ingester, media })
+    }
+}
+
+/// A progress bar for a pass over `total` sources, on standard error (hidden when that is not
+/// a terminal, so scripts and tests see only the summary).
+pub fn progress_bar(total: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} {bar:30} {pos}/{len} sources  {msg}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// One line per source that failed, and the totals, as `fetch --once` and `demo` print them.
+pub fn summarize(reports: &[xinwen_ingest::SourceReport]) -> String {
+    let mut added = 0;
+    let mut updated = 0;
+    let mut lines = Vec::new();
+    for report in reports {
+        match &report.outcome {
+            Ok(stats) => {
+                added += stats.added;
+                updated += stats.updated;
+                for (url, why) in &stats.failed {
+                    lines.push(format!("  {}: entry {url}: {why}", report.slug));
+                }
+            }
+            Err(why) => lines.push(format!("  {}: {why}", report.slug)),
+        }
+    }
+    let failed = reports.iter().filter(|r| r.outcome.is_err()).count();
+    let mut text = format!(
+        "Fetched {} sources: {added} articles added, {updated} updated, {failed} sources failed.",
+        reports.len()
+    );
+    for line in lines {
+        text.push('\n');
+        text.push_str(&line);
+    }
+    text
+}

@@ -1,0 +1,442 @@
+//! `xinwen source ...`: adding, listing, pausing and removing the publishers we fetch, and
+//! OPML in and out.
+
+use crate::config::Config;
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+use clap::Subcommand;
+use std::path::PathBuf;
+use xinwen_model::{NewChannel, NewSource, SourceKind};
+use xinwen_store::{SourceWithHealth, Store};
+
+#[derive(Subcommand)]
+pub enum SourceCommand {
+    /// Add a source by its feed address.
+    Add {
+        /// The feed's URL (RSS, Atom or JSON Feed).
+        feed_url: String,
+        /// The name readers see; read from the feed when not given.
+        #[arg(long)]
+        name: Option<String>,
+        /// The URL segment (/source/SLUG); made from the name or host when not given.
+        #[arg(long)]
+        slug: Option<String>,
+        /// wechat, news_site or other.
+        #[arg(long, default_value = "news_site")]
+        kind: SourceKind,
+        /// The channel its articles go to by default (a slug); the first channel otherwise.
+        #[arg(long)]
+        channel: Option<String>,
+        #[arg(long)]
+        homepage: Option<String>,
+        /// Where readers follow the source (a WeChat profile link).
+        #[arg(long)]
+        follow_url: Option<String>,
+    },
+    /// List sources with their health.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Everything about one source (by id or slug).
+    Show {
+        source: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop fetching a source; its articles stay.
+    Pause { source: String },
+    /// Fetch a paused source again, starting now.
+    Resume { source: String },
+    /// Remove a source. Refused while it has articles, unless --with-articles.
+    Remove {
+        source: String,
+        #[arg(long)]
+        with_articles: bool,
+    },
+    /// Add every feed of an OPML file (feeds already present are skipped).
+    ImportOpml {
+        file: PathBuf,
+        /// The channel for the imported sources (a slug).
+        #[arg(long)]
+        channel: Option<String>,
+    },
+    /// Write every source with a feed as OPML (to standard output unless --output).
+    ExportOpml {
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyhow::Result<()> {
+    match command {
+        SourceCommand::Add {
+            feed_url,
+            name,
+            slug,
+            kind,
+            channel,
+            homepage,
+            follow_url,
+        } => {
+            let url = url::Url::parse(&feed_url).with_context(|| {
+                format!("{feed_url:?} is not a URL; give the feed's full address")
+            })?;
+            if !matches!(url.scheme(), "http" | "https") {
+                bail!("{feed_url} is not an http or https address");
+            }
+            let name = match name {
+                Some(name) => name,
+                None => feed_title(&url, config).await.unwrap_or_else(|e| {
+                    eprintln!("note: could not read the feed's title ({e:#}); naming the source after its host");
+                    url.host_str().unwrap_or("source").to_owned()
+                }),
+            };
+            let channel = resolve_channel(store, channel).await?;
+            let slug = match slug {
+                Some(slug) => slug,
+                None => unique_slug(store, &slugify(&name, &url)).await?,
+            };
+            let id = store
+                .insert_source(&NewSource {
+                    slug: slug.clone(),
+                    name: name.clone(),
+                    kind,
+                    homepage,
+                    feed_url: Some(url.to_string()),
+                    follow_url,
+                    qr_image: None,
+                    channel_slug: Some(channel.clone()),
+                    description: String::new(),
+                })
+                .await?;
+            println!(
+                "Added source {id} ({slug}): {name}, into channel {channel}. It is fetched on the next pass."
+            );
+            Ok(())
+        }
+        SourceCommand::List { json } => {
+            let sources = store.sources_with_health().await?;
+            if json {
+                let rows: Vec<_> = sources.iter().map(|s| as_json(s, config)).collect();
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+                return Ok(());
+            }
+            println!(
+                "{:>4}  {:<20} {:<9} {:>8}  {:<16} {:<16} NAME / LAST ERROR",
+                "ID", "SLUG", "STATE", "ARTICLES", "LAST SUCCESS", "NEXT CHECK"
+            );
+            for s in &sources {
+                let mut line = format!(
+                    "{:>4}  {:<20} {:<9} {:>8}  {:<16} {:<16} {}",
+                    s.source.id,
+                    s.source.slug,
+                    state(s, config),
+                    s.health.articles_added,
+                    when(s.health.last_success_at),
+                    if s.source.paused {
+                        "-".to_owned()
+                    } else {
+                        when(s.health.next_check_at)
+                    },
+                    s.source.name,
+                );
+                if let Some(error) = &s.health.last_error {
+                    line.push_str(&format!("\n{:>6}last error: {error}", ""));
+                }
+                println!("{line}");
+            }
+            Ok(())
+        }
+        SourceCommand::Show { source, json } => {
+            let found = store.find_source(&source).await?;
+            let all = store.sources_with_health().await?;
+            let s = all
+                .iter()
+                .find(|s| s.source.id == found.id)
+                .context("the source vanished while reading it")?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&as_json(s, config))?);
+                return Ok(());
+            }
+            let h = &s.health;
+            println!("id                    {}", s.source.id);
+            println!("slug                  {}", s.source.slug);
+            println!("name                  {}", s.source.name);
+            println!("kind                  {}", s.source.kind);
+            println!(
+                "feed                  {}",
+                s.source.feed_url.as_deref().unwrap_or("-")
+            );
+            println!(
+                "homepage              {}",
+                s.source.homepage.as_deref().unwrap_or("-")
+            );
+            println!("state                 {}", state(s, config));
+            println!("last attempt          {}", when(h.last_attempt_at));
+            println!("last success          {}", when(h.last_success_at));
+            println!(
+                "last error            {}",
+                h.last_error.as_deref().unwrap_or("-")
+            );
+            println!("failures in a row     {}", h.consecutive_failures);
+            println!("failing since         {}", when(h.failing_since));
+            println!("next check            {}", when(h.next_check_at));
+            println!("articles added        {}", h.articles_added);
+            println!(
+                "publishing interval   {}",
+                h.publish_interval_secs
+                    .map_or("-".to_owned(), human_interval)
+            );
+            Ok(())
+        }
+        SourceCommand::Pause { source } => {
+            let found = store.find_source(&source).await?;
+            store.set_source_paused(found.id, true).await?;
+            println!("Paused {} ({}).", found.slug, found.name);
+            Ok(())
+        }
+        SourceCommand::Resume { source } => {
+            let found = store.find_source(&source).await?;
+            store.set_source_paused(found.id, false).await?;
+            store.make_source_due(found.id).await?;
+            println!(
+                "Resumed {} ({}); it is fetched on the next pass.",
+                found.slug, found.name
+            );
+            Ok(())
+        }
+        SourceCommand::Remove {
+            source,
+            with_articles,
+        } => {
+            let found = store.find_source(&source).await?;
+            let removed = store.remove_source(found.id, with_articles).await?;
+            println!(
+                "Removed {} ({}) and {removed} articles.",
+                found.slug, found.name
+            );
+            Ok(())
+        }
+        SourceCommand::ImportOpml { file, channel } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let feeds =
+                xinwen_feed::parse_opml(&text).with_context(|| file.display().to_string())?;
+            let channel = resolve_channel(store, channel).await?;
+            let existing: Vec<String> = store
+                .sources()
+                .await?
+                .into_iter()
+                .filter_map(|s| s.feed_url)
+                .collect();
+            let (mut added, mut skipped) = (0, 0);
+            for feed in feeds {
+                let Ok(url) = url::Url::parse(&feed.feed_url) else {
+                    eprintln!("skipped {:?}: not a URL", feed.feed_url);
+                    skipped += 1;
+                    continue;
+                };
+                if existing.contains(&url.to_string()) || existing.contains(&feed.feed_url) {
+                    skipped += 1;
+                    continue;
+                }
+                let slug = unique_slug(store, &slugify(&feed.title, &url)).await?;
+                store
+                    .insert_source(&NewSource {
+                        slug,
+                        name: if feed.title.is_empty() {
+                            url.host_str().unwrap_or("source").to_owned()
+                        } else {
+                            feed.title
+                        },
+                        kind: SourceKind::NewsSite,
+                        homepage: feed.site_url,
+                        feed_url: Some(url.to_string()),
+                        follow_url: None,
+                        qr_image: None,
+                        channel_slug: Some(channel.clone()),
+                        description: String::new(),
+                    })
+                    .await?;
+                added += 1;
+            }
+            println!(
+                "Imported {added} sources from {} ({skipped} already present or unusable).",
+                file.display()
+            );
+            Ok(())
+        }
+        SourceCommand::ExportOpml { output } => {
+            let channels = store.channels().await?;
+            let feeds: Vec<xinwen_feed::OpmlFeed> = store
+                .sources()
+                .await?
+                .into_iter()
+                .filter_map(|s| {
+                    let category = s
+                        .channel_id
+                        .and_then(|id| channels.iter().find(|c| c.id == id))
+                        .map(|c| c.name.clone());
+                    Some(xinwen_feed::OpmlFeed {
+                        title: s.name,
+                        feed_url: s.feed_url?,
+                        site_url: s.homepage,
+                        category,
+                    })
+                })
+                .collect();
+            let text = xinwen_feed::write_opml(&config.site.name, &feeds)?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("Wrote {} sources to {}.", feeds.len(), path.display());
+                }
+                None => println!("{text}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The state word `source list` shows.
+fn state(s: &SourceWithHealth, config: &Config) -> &'static str {
+    if s.source.paused {
+        "paused"
+    } else if s.source.feed_url.is_none() {
+        "no feed"
+    } else if s.health.is_stale(Utc::now(), config.ingest.stale_after()) {
+        "STALE"
+    } else if s.health.consecutive_failures > 0 {
+        "failing"
+    } else if s.health.last_success_at.is_none() {
+        "new"
+    } else {
+        "ok"
+    }
+}
+
+fn as_json(s: &SourceWithHealth, config: &Config) -> serde_json::Value {
+    serde_json::json!({
+        "source": s.source,
+        "health": s.health,
+        "state": state(s, config),
+    })
+}
+
+fn when(time: Option<DateTime<Utc>>) -> String {
+    time.map_or("-".to_owned(), |t| {
+        t.with_timezone(&xinwen_model::china_offset())
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    })
+}
+
+fn human_interval(seconds: u64) -> String {
+    match seconds {
+        s if s >= 86_400 => format!("about {:.1} days", s as f64 / 86_400.0),
+        s if s >= 3_600 => format!("about {:.1} hours", s as f64 / 3_600.0),
+        s => format!("about {} minutes", s.div_ceil(60)),
+    }
+}
+
+/// The channel a new source goes to: the one named (which must exist), else the first channel,
+/// else a 综合 channel made for it on a fresh site.
+async fn resolve_channel(store: &Store, channel: Option<String>) -> anyhow::Result<String> {
+    let channels = store.channels().await?;
+    match channel {
+        Some(slug) => {
+            if channels.iter().any(|c| c.slug == slug) {
+                Ok(slug)
+            } else {
+                let known: Vec<&str> = channels.iter().map(|c| c.slug.as_str()).collect();
+                bail!(
+                    "there is no channel {slug:?}; the channels are: {}",
+                    known.join(", ")
+                )
+            }
+        }
+        None => match channels.first() {
+            Some(first) => Ok(first.slug.clone()),
+            None => {
+                store
+                    .upsert_channel(&NewChannel {
+                        slug: "zonghe".into(),
+                        name: "综合".into(),
+                        description: String::new(),
+                        position: 0,
+                    })
+                    .await?;
+                Ok("zonghe".into())
+            }
+        },
+    }
+}
+
+/// A URL segment from a name when it is ASCII, else from the feed's host.
+fn slugify(name: &str, url: &url::Url) -> String {
+    let from = |text: &str| {
+        let mut slug = String::new();
+        for c in text.chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c.to_ascii_lowercase());
+            } else if !slug.ends_with('-') && !slug.is_empty() {
+                slug.push('-');
+            }
+        }
+        slug.trim_matches('-').to_owned()
+    };
+    let by_name = from(name);
+    if by_name.len() >= 3 && name.is_ascii() {
+        return by_name;
+    }
+    let host = url.host_str().unwrap_or("source");
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    let by_host = from(host);
+    if by_host.is_empty() {
+        "source".into()
+    } else {
+        by_host
+    }
+}
+
+async fn unique_slug(store: &Store, base: &str) -> anyhow::Result<String> {
+    let mut slug = base.to_owned();
+    let mut n = 2;
+    while store.source_by_slug(&slug).await?.is_some() {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(slug)
+}
+
+/// The feed's own title, fetched through the guard like any other request.
+async fn feed_title(url: &url::Url, config: &Config) -> anyhow::Result<String> {
+    let fetcher = xinwen_fetch::Fetcher::new(config.fetch.to_fetch_config()?)?;
+    let response = match fetcher
+        .fetch(&xinwen_fetch::Request::feed(url.clone()))
+        .await?
+    {
+        xinwen_fetch::Outcome::Fetched(response) => response,
+        xinwen_fetch::Outcome::NotModified { .. } => bail!("the server answered 304"),
+    };
+    let feed = xinwen_feed::parse(
+        &response.body,
+        response.charset.as_deref(),
+        Some(response.url.as_str()),
+    )?;
+    feed.title.context("the feed has no title")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_come_from_ascii_names_or_the_host() {
+        let url = url::Url::parse("https://www.xinghe-ribao.example/rss.xml").unwrap();
+        assert_eq!(slugify("Tech Daily!", &url), "tech-daily");
+        assert_eq!(slugify("星河日报", &url), "xinghe-ribao-example");
+    }
+}
