@@ -32,6 +32,7 @@
 //! max_interval_minutes = 720
 //! stale_after_hours = 48       # a source failing this long is flagged stale
 //! source_concurrency = 8
+//! batch_size = 50              # articles per transaction
 //!
 //! [media]
 //! max_bytes = 8388608          # largest image the proxy fetches
@@ -118,6 +119,7 @@ pub struct IngestSection {
     pub max_interval_minutes: u64,
     pub stale_after_hours: u64,
     pub source_concurrency: usize,
+    pub batch_size: usize,
 }
 
 impl Default for IngestSection {
@@ -127,6 +129,7 @@ impl Default for IngestSection {
             max_interval_minutes: 720,
             stale_after_hours: 48,
             source_concurrency: 8,
+            batch_size: xinwen_ingest::IngestConfig::default().batch_size,
         }
     }
 }
@@ -137,6 +140,7 @@ impl IngestSection {
             min_interval: Duration::from_secs(self.min_interval_minutes.max(1) * 60),
             max_interval: Duration::from_secs(self.max_interval_minutes.max(1) * 60),
             source_concurrency: self.source_concurrency.max(1),
+            batch_size: self.batch_size.max(1),
             ..xinwen_ingest::IngestConfig::default()
         }
     }

@@ -220,7 +220,7 @@ impl Ingester {
             self.config.page_concurrency.max(1),
         ));
         let mut tasks = tokio::task::JoinSet::new();
-        for (position, (entry, hash, was_known)) in work.into_iter().enumerate() {
+        for (entry, hash, was_known) in work {
             let ingester = self.clone();
             let limit = limit.clone();
             let source = source.source.clone();
@@ -230,21 +230,22 @@ impl Ingester {
                 let built = ingester
                     .build_article(&source.slug, &entry, &channels)
                     .await;
-                (position, entry, hash, was_known, built)
+                (entry, hash, was_known, built)
             });
         }
-        let mut done = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok(item) => done.push(item),
-                Err(e) => stats
-                    .failed
-                    .push((String::new(), format!("internal error: {e}"))),
-            }
-        }
-        done.sort_by_key(|item| item.0);
+        // Written as they are built, a batch at a time, so that a pass cut short keeps what
+        // it finished.
         let mut batch = Vec::new();
-        for (_, entry, hash, was_known, built) in done {
+        while let Some(joined) = tasks.join_next().await {
+            let (entry, hash, was_known, built) = match joined {
+                Ok(item) => item,
+                Err(e) => {
+                    stats
+                        .failed
+                        .push((String::new(), format!("internal error: {e}")));
+                    continue;
+                }
+            };
             match built {
                 Ok((article, fetched_page)) => {
                     stats.pages_fetched += usize::from(fetched_page);
@@ -260,7 +261,7 @@ impl Ingester {
                             entry_hash: hash,
                         },
                     });
-                    if batch.len() >= self.config.batch_size {
+                    if batch.len() >= self.config.batch_size.max(1) {
                         self.store
                             .upsert_feed_articles(&batch)
                             .await
