@@ -1,6 +1,7 @@
 //! The `xinwen` binary: glue between the command line, the configuration and the crates that
 //! do the work. Errors are reported here, with context, and become the exit code.
 
+mod bench;
 mod config;
 mod demo;
 mod eval;
@@ -102,10 +103,30 @@ enum Command {
         #[command(subcommand)]
         what: EvalCommand,
     },
+    /// Measure performance and print figures (not a test).
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
     /// Create the data directory or bring its database schema up to date, then exit.
     Migrate {
         #[arg(long)]
         data: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Ingest throughput (fetch → extract → store) against a local origin of synthetic
+    /// publishers, and peak memory.
+    Ingest {
+        #[arg(long, default_value_t = 40)]
+        sources: usize,
+        #[arg(long, default_value_t = 50)]
+        articles: usize,
+        /// The size of each article page.
+        #[arg(long, default_value_t = 50)]
+        page_kb: usize,
     },
 }
 
@@ -296,6 +317,21 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         Command::Eval {
             what: EvalCommand::Extract { dataset, worst },
         } => eval::extract(&dataset, worst),
+        Command::Bench {
+            what:
+                BenchCommand::Ingest {
+                    sources,
+                    articles,
+                    page_kb,
+                },
+        } => {
+            let options = bench::IngestBench {
+                sources,
+                articles_per_source: articles,
+                page_kb,
+            };
+            bench::ingest(options, &config).await
+        }
         Command::Migrate { data } => {
             let data_dir = data.unwrap_or(config.storage.data_dir);
             let store = open_store(&data_dir).await?;

@@ -52,7 +52,9 @@ impl Store {
             // transactions, which the next fetch brings back.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            // Writers take turns (WAL allows one at a time); a burst of ingest batches can
+            // keep one waiting for seconds, which must not become "database is locked".
+            .busy_timeout(Duration::from_secs(30));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
