@@ -34,3 +34,79 @@ pub fn extract(dataset: &Path, show_worst: bool) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Related reading on a labelled corpus (THUCNews): for every article, its related articles
+/// as ranked, and how many of the first 5 and 10 share its label.
+pub fn related(dataset: &Path) -> anyhow::Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        id: String,
+        label: String,
+        text: String,
+    }
+    let file = dataset.join("cnews.jsonl");
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    let lines: Vec<Line> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(n, l)| {
+            serde_json::from_str(l).with_context(|| format!("{}: line {}", file.display(), n + 1))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let started = std::time::Instant::now();
+    let index = xinwen_search::SearchIndex::in_memory(xinwen_text::Analyzer::new())?;
+    // Labels stay out of the index: only the text is there to relate by.
+    let when = chrono::Utc::now();
+    let docs: Vec<xinwen_search::IndexDoc> = lines
+        .iter()
+        .enumerate()
+        .map(|(n, line)| xinwen_search::IndexDoc {
+            id: n as i64,
+            title: String::new(),
+            body: line.text.clone(),
+            source: "dataset".into(),
+            channel: "dataset".into(),
+            published: when,
+            story: None,
+        })
+        .collect();
+    index.put(&docs)?;
+    index.commit(None)?;
+    let indexed = started.elapsed();
+    let started = std::time::Instant::now();
+    let (mut at5, mut at10, mut shown, mut counted) = (0.0, 0.0, 0usize, 0usize);
+    for (n, line) in lines.iter().enumerate() {
+        let ranked = index.related_with(n as i64, 10, false)?;
+        let same = |k: usize| {
+            ranked
+                .iter()
+                .take(k)
+                .filter(|r| lines[r.id as usize].label == line.label)
+                .count() as f64
+                / k as f64
+        };
+        at5 += same(5);
+        at10 += same(10);
+        shown += index.related(n as i64, 8)?.len();
+        counted += 1;
+        let _ = &line.id;
+    }
+    let per_article = started.elapsed().as_secs_f64() * 1000.0 / counted.max(1) as f64;
+    println!("dataset: {} ({counted} articles)", dataset.display());
+    println!(
+        "indexing: {:.2} s; related reading: {per_article:.2} ms per article",
+        indexed.as_secs_f64()
+    );
+    println!(
+        "shown on article pages (after the bar against filler): {:.1} per article on average",
+        shown as f64 / counted.max(1) as f64
+    );
+    println!(
+        "p_at_5={:.3} p_at_10={:.3}",
+        at5 / counted.max(1) as f64,
+        at10 / counted.max(1) as f64
+    );
+    Ok(())
+}

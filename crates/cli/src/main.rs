@@ -145,6 +145,12 @@ enum FeedCommand {
 
 #[derive(Subcommand)]
 enum EvalCommand {
+    /// Related reading on a labelled corpus: precision at 5 and 10 by label.
+    Related {
+        /// A dataset directory with cnews.jsonl (thucnews-cnews-1000).
+        #[arg(long)]
+        dataset: PathBuf,
+    },
     /// Main-content extraction: precision, recall and F1 in the dataset's own metric.
     Extract {
         /// A dataset directory (scrapinghub-article-extraction-benchmark,
@@ -317,6 +323,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         Command::Eval {
             what: EvalCommand::Extract { dataset, worst },
         } => eval::extract(&dataset, worst),
+        Command::Eval {
+            what: EvalCommand::Related { dataset },
+        } => eval::related(&dataset),
         Command::Bench {
             what:
                 BenchCommand::Ingest {

@@ -221,7 +221,9 @@ impl Store {
         let now = chrono::Utc::now().timestamp();
         let removed_at = (status == ArticleStatus::Removed).then_some(now);
         let done = sqlx::query(
-            "UPDATE articles SET status = ?, removed_at = ?, updated_at = ? WHERE id = ?",
+            "UPDATE articles SET status = ?, removed_at = ?, updated_at = ?,
+                change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
+             WHERE id = ?",
         )
         .bind(status.as_str())
         .bind(removed_at)
@@ -371,9 +373,11 @@ async fn upsert_one(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO articles (source_id, channel_id, title, author, original_url, canonical_url,
                                published_at, fetched_at, body_html, body_text, summary, script,
-                               status, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?)
+                               status, updated_at, change_seq)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?,
+                 (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles))
          ON CONFLICT (canonical_url) DO UPDATE SET
+            change_seq = excluded.change_seq,
             source_id = excluded.source_id, channel_id = excluded.channel_id,
             title = excluded.title, author = excluded.author,
             original_url = excluded.original_url, published_at = excluded.published_at,
@@ -478,4 +482,84 @@ fn summary_from_row(row: &SqliteRow, with_body: bool) -> Result<ArticleSummary> 
             None
         },
     })
+}
+
+/// What the search index needs of an article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexRow {
+    pub id: i64,
+    pub title: String,
+    pub body_text: String,
+    pub source_slug: String,
+    pub channel_slug: String,
+    pub published_at: chrono::DateTime<chrono::Utc>,
+    pub status: ArticleStatus,
+    /// The row's place in the order of changes: the index's catch-up mark.
+    pub change_seq: i64,
+}
+
+impl Store {
+    /// Articles changed after change number `since`, live or removed, in the order they
+    /// changed: what an index must catch up on.
+    pub async fn articles_changed_since(&self, since: i64, limit: u32) -> Result<Vec<IndexRow>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.title, a.body_text, a.published_at, a.status, a.change_seq,
+                    s.slug AS source_slug, c.slug AS channel_slug
+             FROM articles a
+             JOIN sources s ON s.id = a.source_id
+             JOIN channels c ON c.id = a.channel_id
+             WHERE a.change_seq > ?
+             ORDER BY a.change_seq
+             LIMIT ?",
+        )
+        .bind(since)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(IndexRow {
+                    id: row.try_get("id")?,
+                    title: row.try_get("title")?,
+                    body_text: row.try_get("body_text")?,
+                    source_slug: row.try_get("source_slug")?,
+                    channel_slug: row.try_get("channel_slug")?,
+                    published_at: from_timestamp(row.try_get("published_at")?),
+                    status: row.try_get::<String, _>("status")?.parse()?,
+                    change_seq: row.try_get("change_seq")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Live articles by id, as lists show them, in the order asked (unknown and removed ids
+    /// left out): how search and related reading turn index hits into items.
+    pub async fn summaries_by_ids(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = vec!["?"; ids.len()].join(", ");
+        let sql = format!(
+            "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url,
+                    s.slug AS source_slug, s.name AS source_name,
+                    c.slug AS channel_slug, c.name AS channel_name,
+                    i.src AS thumb_src, i.alt AS thumb_alt, i.caption AS thumb_caption, a.body_html
+             FROM articles a
+             JOIN sources s ON s.id = a.source_id
+             JOIN channels c ON c.id = a.channel_id
+             LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
+             WHERE a.status = 'live' AND a.id IN ({placeholders})"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for id in ids {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        let mut found: HashMap<i64, ArticleSummary> = HashMap::new();
+        for row in &rows {
+            let summary = summary_from_row(row, true)?;
+            found.insert(summary.id, summary);
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
 }

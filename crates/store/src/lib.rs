@@ -17,7 +17,7 @@ mod media;
 mod migrate;
 mod sources;
 
-pub use articles::{ArticleFilter, EntryKey, FeedArticle, KnownEntry, Page};
+pub use articles::{ArticleFilter, EntryKey, FeedArticle, IndexRow, KnownEntry, Page};
 pub use error::{Error, Result};
 pub use media::MediaRecord;
 pub use sources::{FetchSuccess, SourceWithHealth};

@@ -23,6 +23,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "ingest",
         sql: include_str!("../migrations/sqlite/0002_ingest.sql"),
     },
+    Migration {
+        version: 3,
+        name: "change_seq",
+        sql: include_str!("../migrations/sqlite/0003_change_seq.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {

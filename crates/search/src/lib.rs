@@ -1,0 +1,754 @@
+//! The search index: articles made findable in Chinese, in either script, and related to one
+//! another.
+//!
+//! The index is derived data: tantivy files under `DATA/index/`, built from the store and
+//! rebuilt from it at will (`xinwen reindex`). Each commit records the store's change time it
+//! has caught up to, so after a crash [`SearchIndex::catch_up`] indexes only what changed since.
+//! Results are checked against the store before they are shown, so a removed article leaves
+//! search at once, even before the index hears of it.
+//!
+//! Every text is indexed twice, in normal form (simplified, half-width, lower case; see
+//! `xinwen-text`): as jieba's search-mode words, which rank well, and as overlapping character
+//! bigrams, which find what no dictionary knows (a new name, a place) and make every
+//! two-character query a single term lookup. A query word matches either way.
+//!
+//! This crate owns the schema, the analysis wiring, query building, ranking (BM25 with a
+//! freshness factor), snippets and related reading. It must not render pages.
+
+mod query;
+mod snippet;
+
+pub use query::{Clause, ParsedQuery, parse};
+pub use snippet::snippet;
+
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::tokenizer::{TextAnalyzer, Token as TantivyToken, TokenStream, Tokenizer};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term, doc,
+};
+use xinwen_text::{Analyzer, bigrams, normalize};
+
+/// Bumped when the schema or the analysis changes: an index of another version is rebuilt.
+const SCHEMA_VERSION: &str = "3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("the search index at {path} cannot be used: {message}")]
+    Open { path: String, message: String },
+    #[error("the search index failed: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("reading the store for the index failed: {0}")]
+    Store(#[from] xinwen_store::Error),
+}
+
+pub type Result<T, E = SearchError> = std::result::Result<T, E>;
+
+/// What the index keeps of an article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexDoc {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub source: String,
+    pub channel: String,
+    pub published: DateTime<Utc>,
+    /// The story the article belongs to, once stories exist: related reading skips it.
+    pub story: Option<String>,
+}
+
+impl From<xinwen_store::IndexRow> for IndexDoc {
+    fn from(row: xinwen_store::IndexRow) -> Self {
+        IndexDoc {
+            id: row.id,
+            title: row.title,
+            body: row.body_text,
+            source: row.source_slug,
+            channel: row.channel_slug,
+            published: row.published_at,
+            story: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title_words: Field,
+    title_bigrams: Field,
+    body_words: Field,
+    body_bigrams: Field,
+    source: Field,
+    channel: Field,
+    story: Field,
+    published: Field,
+    keywords: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = |tokenizer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let fields = Fields {
+        id: builder.add_i64_field("id", INDEXED | STORED | FAST),
+        title_words: builder.add_text_field("title_words", text("zh_words")),
+        title_bigrams: builder.add_text_field("title_bigrams", text("zh_bigrams")),
+        body_words: builder.add_text_field("body_words", text("zh_words")),
+        body_bigrams: builder.add_text_field("body_bigrams", text("zh_bigrams")),
+        source: builder.add_text_field("source", STRING),
+        channel: builder.add_text_field("channel", STRING),
+        story: builder.add_text_field("story", STRING),
+        published: builder.add_i64_field("published", INDEXED | FAST),
+        keywords: builder.add_text_field("keywords", STORED),
+    };
+    (builder.build(), fields)
+}
+
+/// jieba words, for tantivy. The text is already in normal form when it arrives.
+#[derive(Clone)]
+struct WordsTokenizer(Analyzer);
+
+/// Character bigrams, for tantivy.
+#[derive(Clone)]
+struct BigramTokenizer;
+
+struct Tokens {
+    tokens: Vec<TantivyToken>,
+    index: usize,
+}
+
+impl TokenStream for Tokens {
+    fn advance(&mut self) -> bool {
+        self.index += 1;
+        self.index <= self.tokens.len()
+    }
+    fn token(&self) -> &TantivyToken {
+        &self.tokens[self.index - 1]
+    }
+    fn token_mut(&mut self) -> &mut TantivyToken {
+        &mut self.tokens[self.index - 1]
+    }
+}
+
+fn into_stream(tokens: Vec<xinwen_text::Token>) -> Tokens {
+    Tokens {
+        tokens: tokens
+            .into_iter()
+            .filter(|t| t.text.len() <= 64)
+            .map(|t| TantivyToken {
+                offset_from: t.start,
+                offset_to: t.end,
+                position: t.position,
+                text: t.text,
+                position_length: 1,
+            })
+            .collect(),
+        index: 0,
+    }
+}
+
+impl Tokenizer for WordsTokenizer {
+    type TokenStream<'a> = Tokens;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
+        into_stream(self.0.words(text))
+    }
+}
+
+impl Tokenizer for BigramTokenizer {
+    type TokenStream<'a> = Tokens;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
+        into_stream(bigrams(text))
+    }
+}
+
+/// One search result: an article id and why it ranked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: i64,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hits {
+    pub total: usize,
+    pub items: Vec<Hit>,
+}
+
+/// A related article and the keywords it shares with the one being read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Related {
+    pub id: i64,
+    pub score: f32,
+    pub shared: Vec<String>,
+}
+
+/// The index, its reader, and its one writer.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    analyzer: Analyzer,
+    path: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// Heap the writer may use before it flushes a segment.
+const WRITER_MEMORY: usize = 128 * 1024 * 1024;
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it, or recreating it when it was built by another
+    /// version of the schema (the caller then catches up from the store, which is everything).
+    pub fn open(dir: &Path, analyzer: Analyzer) -> Result<SearchIndex> {
+        let open_error = |message: String| SearchError::Open {
+            path: dir.display().to_string(),
+            message,
+        };
+        let version_file = dir.join("xinwen-schema-version");
+        let current = std::fs::read_to_string(&version_file).ok();
+        if current.as_deref().map(str::trim) != Some(SCHEMA_VERSION) && dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| open_error(e.to_string()))?;
+        }
+        std::fs::create_dir_all(dir).map_err(|e| open_error(e.to_string()))?;
+        let (schema, fields) = schema();
+        let directory =
+            tantivy::directory::MmapDirectory::open(dir).map_err(|e| open_error(e.to_string()))?;
+        let index =
+            Index::open_or_create(directory, schema).map_err(|e| open_error(e.to_string()))?;
+        std::fs::write(&version_file, SCHEMA_VERSION).map_err(|e| open_error(e.to_string()))?;
+        SearchIndex::with_index(index, fields, analyzer, Some(dir.to_owned()))
+    }
+
+    /// An index in memory, for evaluations and benchmarks.
+    pub fn in_memory(analyzer: Analyzer) -> Result<SearchIndex> {
+        let (schema, fields) = schema();
+        SearchIndex::with_index(Index::create_in_ram(schema), fields, analyzer, None)
+    }
+
+    fn with_index(
+        index: Index,
+        fields: Fields,
+        analyzer: Analyzer,
+        path: Option<PathBuf>,
+    ) -> Result<SearchIndex> {
+        index.tokenizers().register(
+            "zh_words",
+            TextAnalyzer::from(WordsTokenizer(analyzer.clone())),
+        );
+        index
+            .tokenizers()
+            .register("zh_bigrams", TextAnalyzer::from(BigramTokenizer));
+        let writer = index.writer(WRITER_MEMORY)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            analyzer,
+            path,
+        })
+    }
+
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter> {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds or replaces articles (not visible until [`commit`](Self::commit)).
+    pub fn put(&self, docs: &[IndexDoc]) -> Result<()> {
+        let f = self.fields;
+        let prepared: Vec<TantivyDocument> = docs
+            .iter()
+            .map(|d| {
+                let title = normalize(&d.title);
+                let body = normalize(&d.body);
+                let keywords = self
+                    .analyzer
+                    .keywords(&format!("{title}。{title}。{body}"), 60)
+                    .into_iter()
+                    .map(|(k, w)| format!("{k}:{w:.4}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let mut document = doc!(
+                    f.id => d.id,
+                    f.title_words => title.clone(),
+                    f.title_bigrams => title,
+                    f.body_words => body.clone(),
+                    f.body_bigrams => body,
+                    f.source => d.source.clone(),
+                    f.channel => d.channel.clone(),
+                    f.published => d.published.timestamp(),
+                    f.keywords => keywords,
+                );
+                if let Some(story) = &d.story {
+                    document.add_text(f.story, story);
+                }
+                document
+            })
+            .collect();
+        let writer = self.writer();
+        for (d, document) in docs.iter().zip(prepared) {
+            writer.delete_term(Term::from_field_i64(f.id, d.id));
+            writer.add_document(document)?;
+        }
+        Ok(())
+    }
+
+    pub fn remove(&self, id: i64) {
+        self.writer()
+            .delete_term(Term::from_field_i64(self.fields.id, id));
+    }
+
+    /// Makes what was put and removed visible, recording the store's change number it reflects.
+    pub fn commit(&self, watermark: Option<i64>) -> Result<()> {
+        let mut writer = self.writer();
+        let mut prepared = writer.prepare_commit()?;
+        if let Some(watermark) = watermark {
+            prepared.set_payload(&format!("watermark={watermark}"));
+        }
+        prepared.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The store change number the last commit caught up to.
+    pub fn watermark(&self) -> Option<i64> {
+        let metas = self.index.load_metas().ok()?;
+        metas.payload?.strip_prefix("watermark=")?.parse().ok()
+    }
+
+    pub fn document_count(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Indexes every article changed in the store since the last commit (everything, on a new
+    /// index), in batches, and commits. `progress` hears how many were done so far.
+    pub async fn catch_up(
+        &self,
+        store: &xinwen_store::Store,
+        progress: impl Fn(u64),
+    ) -> Result<u64> {
+        let mut since = self.watermark().unwrap_or(i64::MIN);
+        let mut done = 0u64;
+        let start_since = since;
+        loop {
+            let rows = store.articles_changed_since(since, 1000).await?;
+            let Some(last) = rows.last() else { break };
+            since = last.change_seq;
+            let (live, removed): (Vec<_>, Vec<_>) = rows
+                .into_iter()
+                .partition(|r| r.status == xinwen_model::ArticleStatus::Live);
+            for row in &removed {
+                self.remove(row.id);
+            }
+            done += (live.len() + removed.len()) as u64;
+            let docs: Vec<IndexDoc> = live.into_iter().map(IndexDoc::from).collect();
+            self.put(&docs)?;
+            progress(done);
+        }
+        if done > 0 || start_since == i64::MIN {
+            self.commit(Some(since))?;
+        }
+        Ok(done)
+    }
+
+    fn word_clause(&self, word: &str, title_boost: f32) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, boost) in [(f.title_words, 2.0 * title_boost), (f.body_words, 2.0)] {
+            options.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, word),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    boost,
+                )),
+            ));
+        }
+        for (field, boost) in [(f.title_bigrams, title_boost), (f.body_bigrams, 1.0)] {
+            if let Some(query) = self.sequence_query(field, word) {
+                options.push((Occur::Should, Box::new(BoostQuery::new(query, boost))));
+            }
+        }
+        Box::new(BooleanQuery::new(options))
+    }
+
+    /// The bigram sequence of `text` in `field`: one term, or a phrase of them.
+    fn sequence_query(&self, field: Field, text: &str) -> Option<Box<dyn Query>> {
+        let terms: Vec<(usize, Term)> = bigrams(text)
+            .into_iter()
+            .map(|t| (t.position, Term::from_field_text(field, &t.text)))
+            .collect();
+        match terms.len() {
+            0 => None,
+            1 => Some(Box::new(TermQuery::new(
+                terms[0].1.clone(),
+                IndexRecordOption::WithFreqs,
+            ))),
+            _ => Some(Box::new(PhraseQuery::new_with_offset(terms))),
+        }
+    }
+
+    fn clause_query(&self, clause: &Clause) -> Option<Box<dyn Query>> {
+        match clause {
+            Clause::Word(word) => Some(self.word_clause(word, 3.0)),
+            Clause::Phrase(phrase) => {
+                let f = self.fields;
+                let mut options: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                if let Some(q) = self.sequence_query(f.title_bigrams, phrase) {
+                    options.push((Occur::Should, Box::new(BoostQuery::new(q, 3.0))));
+                }
+                if let Some(q) = self.sequence_query(f.body_bigrams, phrase) {
+                    options.push((Occur::Should, q));
+                }
+                (!options.is_empty())
+                    .then(|| Box::new(BooleanQuery::new(options)) as Box<dyn Query>)
+            }
+        }
+    }
+
+    fn build(&self, parsed: &ParsedQuery) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for clause in &parsed.must {
+            if let Some(q) = self.clause_query(clause) {
+                clauses.push((Occur::Must, q));
+            }
+        }
+        for clause in &parsed.should {
+            if let Some(q) = self.clause_query(clause) {
+                clauses.push((Occur::Should, q));
+            }
+        }
+        for clause in &parsed.must_not {
+            if let Some(q) = self.clause_query(clause) {
+                clauses.push((Occur::MustNot, q));
+            }
+        }
+        if let Some(source) = &parsed.source {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.source, source),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if let Some(channel) = &parsed.channel {
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.channel, channel),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if parsed.after.is_some() || parsed.before.is_some() {
+            use std::ops::Bound;
+            let bound = |t: Option<DateTime<Utc>>, inclusive: bool| match t {
+                Some(t) if inclusive => {
+                    Bound::Included(Term::from_field_i64(f.published, t.timestamp()))
+                }
+                Some(t) => Bound::Excluded(Term::from_field_i64(f.published, t.timestamp())),
+                None => Bound::Unbounded,
+            };
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    bound(parsed.after, true),
+                    bound(parsed.before, false),
+                )),
+            ));
+        }
+        if !clauses.iter().any(|(occur, _)| *occur != Occur::MustNot) {
+            clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// One page of results, best first: BM25, raised by up to a third for articles of the
+    /// last few days (`now` sets what "recent" means).
+    pub fn search(
+        &self,
+        parsed: &ParsedQuery,
+        offset: usize,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Hits> {
+        let searcher = self.reader.searcher();
+        let query = self.build(parsed);
+        let now = now.timestamp();
+        let collector = TopDocs::with_limit(limit.max(1))
+            .and_offset(offset)
+            .tweak_score(move |segment: &tantivy::SegmentReader| {
+                let column = segment.fast_fields().i64("published").ok();
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    let when = column.as_ref().and_then(|c| c.first(doc)).unwrap_or(now);
+                    score * freshness(now - when)
+                }
+            });
+        let (top, total) = searcher.search(&query, &(collector, Count))?;
+        let items = top
+            .into_iter()
+            .filter_map(|(score, address)| {
+                Some(Hit {
+                    id: self.id_of(&searcher, address)?,
+                    score,
+                })
+            })
+            .collect();
+        Ok(Hits { total, items })
+    }
+
+    fn id_of(&self, searcher: &Searcher, address: DocAddress) -> Option<i64> {
+        let document: TantivyDocument = searcher.doc(address).ok()?;
+        document.get_first(self.fields.id).and_then(|v| v.as_i64())
+    }
+
+    fn stored_keywords(&self, searcher: &Searcher, address: DocAddress) -> Vec<(String, f32)> {
+        let Ok(document) = searcher.doc::<TantivyDocument>(address) else {
+            return Vec::new();
+        };
+        let text = document
+            .get_first(self.fields.keywords)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        text.split(' ')
+            .filter_map(|pair| {
+                let (word, weight) = pair.rsplit_once(':')?;
+                Some((word.to_owned(), weight.parse().ok()?))
+            })
+            .collect()
+    }
+
+    fn address_of(&self, searcher: &Searcher, id: i64) -> Option<DocAddress> {
+        let query = TermQuery::new(
+            Term::from_field_i64(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .ok()?
+            .first()
+            .map(|(_, address)| *address)
+    }
+
+    /// Up to `limit` articles about what article `id` is about, by its weighted keywords,
+    /// nearer in time first among equals; never the article itself nor one of its story.
+    /// Only those that share at least two of its keywords, carrying a fifth of their weight,
+    /// are returned: fewer, rather than filler.
+    pub fn related(&self, id: i64, limit: usize) -> Result<Vec<Related>> {
+        self.related_with(id, limit, true)
+    }
+
+    /// Related reading as ranked, with or without the bar against filler: the evaluation
+    /// measures the ranking itself.
+    pub fn related_with(
+        &self,
+        id: i64,
+        limit: usize,
+        only_clear_matches: bool,
+    ) -> Result<Vec<Related>> {
+        let searcher = self.reader.searcher();
+        let Some(address) = self.address_of(&searcher, id) else {
+            return Ok(Vec::new());
+        };
+        let keywords = self.stored_keywords(&searcher, address);
+        if keywords.is_empty() {
+            return Ok(Vec::new());
+        }
+        let document: TantivyDocument = searcher.doc(address)?;
+        let story = document
+            .get_first(self.fields.story)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        let own = keywords.clone();
+        // Pseudo-relevance feedback: the profile is widened with the keywords of the closest
+        // few articles, so that an article saying little still finds its neighbours'
+        // vocabulary (a match report that never says 足球 still relates to those that do).
+        // Rocchio's classic weights: the article's own profile at 1, its three nearest
+        // neighbours' together at 0.75.
+        let keywords = {
+            let first = self.keyword_query(&own, id, story.as_deref());
+            let top = searcher.search(&first, &TopDocs::with_limit(3).order_by_score())?;
+            let mut widened: Vec<(String, f32)> = unit(&own);
+            let share = 0.75 / top.len().max(1) as f32;
+            for (_, address) in top {
+                for (word, weight) in unit(&self.stored_keywords(&searcher, address)) {
+                    match widened.iter_mut().find(|(w, _)| *w == word) {
+                        Some((_, existing)) => *existing += weight * share,
+                        None => widened.push((word, weight * share)),
+                    }
+                }
+            }
+            widened.sort_by(|a, b| b.1.total_cmp(&a.1));
+            widened.truncate(80);
+            widened
+        };
+        let query = self.keyword_query(&keywords, id, story.as_deref());
+        let column = searcher
+            .segment_readers()
+            .get(address.segment_ord as usize)
+            .and_then(|s| s.fast_fields().i64("published").ok());
+        let when = column.and_then(|c| c.first(address.doc_id)).unwrap_or(0);
+        let collector = TopDocs::with_limit((limit * 4).max(50)).tweak_score(
+            move |segment: &tantivy::SegmentReader| {
+                let column = segment.fast_fields().i64("published").ok();
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    let other = column.as_ref().and_then(|c| c.first(doc)).unwrap_or(when);
+                    score * freshness((other - when).abs())
+                }
+            },
+        );
+        // The bar and the "why" use the article's own keywords, not the widened profile.
+        let total_weight: f32 = own.iter().map(|(_, w)| w).sum();
+        let norm = |v: &[(String, f32)]| {
+            v.iter()
+                .map(|(_, w)| w * w)
+                .sum::<f32>()
+                .sqrt()
+                .max(f32::EPSILON)
+        };
+        let own_norm = norm(&keywords);
+        // The query finds candidates by BM25 over the keywords; they are then ordered by how
+        // alike the two keyword profiles are (cosine), which does not favour long articles that
+        // merely mention many of the words, blended with the BM25 order.
+        let found = searcher.search(&query, &collector)?;
+        let best = found
+            .first()
+            .map_or(1.0, |(score, _)| *score)
+            .max(f32::EPSILON);
+        let mut ranked = Vec::new();
+        for (score, candidate) in found {
+            let theirs = self.stored_keywords(&searcher, candidate);
+            let weight_in = |profile: &[(String, f32)], word: &str| {
+                profile
+                    .iter()
+                    .find(|(t, _)| t == word)
+                    .map_or(0.0, |(_, v)| *v)
+            };
+            let shared: Vec<(String, f32)> = own
+                .iter()
+                .filter(|(word, _)| theirs.iter().any(|(w, _)| w == word))
+                .cloned()
+                .collect();
+            let dot: f32 = keywords
+                .iter()
+                .map(|(word, w)| w * weight_in(&theirs, word))
+                .sum();
+            let cosine = dot / (own_norm * norm(&theirs));
+            let shared_weight: f32 = shared.iter().map(|(_, w)| w).sum();
+            if only_clear_matches && (shared.len() < 2 || shared_weight < total_weight * 0.2) {
+                continue;
+            }
+            let Some(other) = self.id_of(&searcher, candidate) else {
+                continue;
+            };
+            ranked.push(Related {
+                id: other,
+                score: 0.5 * cosine + 0.5 * score / best,
+                shared: shared.into_iter().take(4).map(|(w, _)| w).collect(),
+            });
+        }
+        ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
+        ranked.truncate(limit);
+        Ok(ranked)
+    }
+
+    /// Articles sharing weighted keywords, never `id` itself nor one of its story.
+    fn keyword_query(
+        &self,
+        keywords: &[(String, f32)],
+        id: i64,
+        story: Option<&str>,
+    ) -> BooleanQuery {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (word, weight) in keywords {
+            for (field, boost) in [(f.body_words, 1.0), (f.title_words, 1.5)] {
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, word),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        weight * boost,
+                    )),
+                ));
+            }
+        }
+        clauses.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(
+                Term::from_field_i64(f.id, id),
+                IndexRecordOption::Basic,
+            )),
+        ));
+        if let Some(story) = story {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.story, story),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        BooleanQuery::new(clauses)
+    }
+
+    /// Where the index lives, if on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+}
+
+/// A keyword profile scaled to length one, so that profiles can be mixed fairly.
+fn unit(keywords: &[(String, f32)]) -> Vec<(String, f32)> {
+    let norm = keywords
+        .iter()
+        .map(|(_, w)| w * w)
+        .sum::<f32>()
+        .sqrt()
+        .max(f32::EPSILON);
+    keywords
+        .iter()
+        .map(|(k, w)| (k.clone(), w / norm))
+        .collect()
+}
+
+/// Up to a third more for what is close in time (`age` in seconds), halving every week.
+fn freshness(age: i64) -> f32 {
+    let days = age.max(0) as f32 / 86_400.0;
+    1.0 + 0.33 * 0.5f32.powf(days / 7.0)
+}
