@@ -278,7 +278,7 @@ async fn a_removed_article_leaves_results_and_the_index_catches_up_after_a_crash
         images: vec![],
         script: article.script,
     };
-    store.upsert_articles(&[again.clone()]).await.unwrap();
+    store.upsert_articles(&[again]).await.unwrap();
     let index = SearchIndex::open(&dir.path().join("index"), Analyzer::new()).unwrap();
     assert_eq!(
         index.document_count(),
