@@ -7,6 +7,7 @@ mod demo;
 mod eval;
 mod extract;
 mod feed;
+mod index;
 mod pipeline;
 mod sources;
 
@@ -107,6 +108,11 @@ enum Command {
     Bench {
         #[command(subcommand)]
         what: BenchCommand,
+    },
+    /// Rebuild the search index from the store, with a progress bar.
+    Reindex {
+        #[arg(long)]
+        data: Option<PathBuf>,
     },
     /// Create the data directory or bring its database schema up to date, then exit.
     Migrate {
@@ -341,6 +347,13 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             };
             bench::ingest(options, &config).await
         }
+        Command::Reindex { data } => {
+            let data_dir = data.unwrap_or(config.storage.data_dir.clone());
+            let store = open_store(&data_dir).await?;
+            let result = index::rebuild(&store).await;
+            store.close().await;
+            result
+        }
         Command::Migrate { data } => {
             let data_dir = data.unwrap_or(config.storage.data_dir);
             let store = open_store(&data_dir).await?;
@@ -391,6 +404,19 @@ async fn serve(
             until_stopped(stopped.clone()),
         ))
     });
+    let mut indexer = None;
+    let search = if run.web {
+        let index = index::open(store.data_dir())?;
+        index::catch_up(&index, &store).await?;
+        indexer = Some(tokio::spawn(index::keep_current(
+            index.clone(),
+            store.clone(),
+            until_stopped(stopped.clone()),
+        )));
+        Some(index)
+    } else {
+        None
+    };
     if run.web {
         let listener = tokio::net::TcpListener::bind(config.server.listen)
             .await
@@ -404,7 +430,11 @@ async fn serve(
             None => format!("http://{address}"),
         };
         site.stale_after = config.ingest.stale_after();
-        let state = AppState::with_media(store.clone(), site, pipeline.media.clone());
+        let services = xinwen_web::Services {
+            media: Some(pipeline.media.clone()),
+            search,
+        };
+        let state = AppState::with_services(store.clone(), site, services);
         // Printed on stdout, not in the log, so that scripts and tests can read the address.
         println!("xinwen is serving on http://{address}/");
         tracing::info!(%address, data_dir = %store.data_dir().display(), "serving");
@@ -415,8 +445,8 @@ async fn serve(
         println!("xinwen is fetching (no web server); stop it with ctrl-c or SIGTERM.");
         until_stopped(stopped.clone()).await;
     }
-    if let Some(scheduler) = scheduler {
-        let _ = scheduler.await;
+    for task in [scheduler, indexer].into_iter().flatten() {
+        let _ = task.await;
     }
     store.close().await;
     tracing::info!("stopped cleanly");

@@ -187,3 +187,94 @@ fn the_not_found_page_is_styled_and_clean() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+#[test]
+fn search_and_the_script_switch_in_a_browser() {
+    let Some(mut browser) = browser() else { return };
+    let server = Server::demo();
+    for (name, width, height, mobile) in WIDTHS {
+        let page = browser.new_page(width, height, mobile).unwrap();
+        browser.goto(&page, &format!("{}/", server.url)).unwrap();
+        // A reader types a traditional query into the header's search box.
+        browser
+            .navigate_by(
+                &page,
+                "document.querySelector('.header-search input').value = '颱風'; document.querySelector('.header-search').submit()",
+            )
+            .unwrap();
+        assert_clean(&mut browser, &page, &format!("search at {name}"));
+        let results = js(
+            &mut browser,
+            &page,
+            "document.querySelectorAll('.search-results .item').length",
+        );
+        assert!(results.as_u64().unwrap() >= 5, "{results}");
+        let marked = js(
+            &mut browser,
+            &page,
+            "[...document.querySelectorAll('.search-results mark')].map(m => m.innerText)",
+        );
+        let marked: Vec<String> = serde_json::from_value(marked).unwrap();
+        assert!(
+            !marked.is_empty() && marked.iter().all(|m| m == "台风" || m == "颱風"),
+            "{marked:?}"
+        );
+        browser
+            .screenshot(&page, &artifacts_dir().join(format!("search-{name}.png")))
+            .unwrap();
+
+        // 繁體: the same page again, the whole site in traditional characters.
+        browser
+            .navigate_by(
+                &page,
+                "document.querySelector('.script-switch a[hreflang=\"zh-Hant\"]').click()",
+            )
+            .unwrap();
+        assert_clean(
+            &mut browser,
+            &page,
+            &format!("traditional search at {name}"),
+        );
+        let state = js(
+            &mut browser,
+            &page,
+            "[location.pathname, document.documentElement.lang, document.querySelector('h1').innerText, document.querySelector('nav.channel-nav').innerText]",
+        );
+        assert_eq!(state[0], "/search", "back on the page the reader was on");
+        assert_eq!(state[1], "zh-Hant");
+        assert!(
+            state[2].as_str().unwrap().contains("「颱風」的搜索結果"),
+            "{state}"
+        );
+        assert!(
+            state[3].as_str().unwrap().contains("國際"),
+            "the interface too: {state}"
+        );
+        browser.goto(&page, &format!("{}/", server.url)).unwrap();
+        let home = js(&mut browser, &page, "document.body.innerText");
+        assert!(
+            home.as_str().unwrap().contains("颱風"),
+            "the choice is kept across pages"
+        );
+        browser
+            .screenshot(
+                &page,
+                &artifacts_dir().join(format!("home-traditional-{name}.png")),
+            )
+            .unwrap();
+
+        // And back to 简体.
+        browser
+            .navigate_by(
+                &page,
+                "document.querySelector('.script-switch a[hreflang=\"zh-Hans\"]').click()",
+            )
+            .unwrap();
+        let lang = js(
+            &mut browser,
+            &page,
+            "[document.documentElement.lang, document.body.innerText.includes('颱風')]",
+        );
+        assert_eq!(lang, serde_json::json!(["zh-CN", false]));
+    }
+}

@@ -5,12 +5,17 @@ use xinwen_text::normalize;
 /// Escaped HTML of about `width` characters of `text` around the first place where the most
 /// query terms meet, each occurrence wrapped in `<mark>`. `terms` are in normal form; the
 /// text is matched in normal form too, so a traditional article is found and marked for a
-/// simplified query (the snippet is shown in normal form).
+/// simplified query. The snippet shows the text as written when normalizing kept it
+/// character for character (nearly always), and the normal form otherwise.
 pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
-    let normalized: Vec<char> = normalize(text)
-        .chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .collect();
+    let spaces = |c: char| if c.is_whitespace() { ' ' } else { c };
+    let normalized: Vec<char> = normalize(text).chars().map(spaces).collect();
+    let original: Vec<char> = text.chars().map(spaces).collect();
+    let shown = if original.len() == normalized.len() {
+        &original
+    } else {
+        &normalized
+    };
     let terms: Vec<Vec<char>> = terms
         .iter()
         .map(|t| {
@@ -47,7 +52,11 @@ pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
         })
         .max()
         .map_or(0, |(_, std::cmp::Reverse(start))| start);
-    let end = (start + width).min(normalized.len());
+    let mut end = (start + width).min(normalized.len());
+    // Never cut a marked word in two.
+    while end < normalized.len() && end > start && marks[end] && marks[end - 1] {
+        end += 1;
+    }
     let mut out = String::new();
     if start > 0 {
         out.push('…');
@@ -61,7 +70,7 @@ pub fn snippet(text: &str, terms: &[String], width: usize) -> String {
             out.push_str("</mark>");
             open = false;
         }
-        match normalized[i] {
+        match shown[i] {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
@@ -100,7 +109,14 @@ mod tests {
     #[test]
     fn traditional_text_is_matched_and_html_escaped() {
         let out = snippet("颱風<script>過後", &["台风".into()], 40);
-        assert_eq!(out, "<mark>台风</mark>&lt;script&gt;过后");
+        assert_eq!(
+            out, "<mark>颱風</mark>&lt;script&gt;過後",
+            "shown as written"
+        );
+        assert_eq!(
+            snippet("全角，标点", &["标点".into()], 40),
+            "全角，<mark>标点</mark>"
+        );
         assert_eq!(snippet("没有匹配", &["台风".into()], 2), "没有…");
     }
 }

@@ -188,6 +188,18 @@ impl Browser {
         self.events
             .retain(|e| e["sessionId"] != json!(page.session));
         self.call(Some(&page.session), "Page.navigate", json!({"url": url}))?;
+        self.wait_for_load(page, url)
+    }
+
+    /// Runs `expression` (a click, a form submitted) and waits for the page it leads to.
+    pub fn navigate_by(&mut self, page: &Page, expression: &str) -> Result<(), String> {
+        self.events
+            .retain(|e| e["sessionId"] != json!(page.session));
+        self.eval(page, expression)?;
+        self.wait_for_load(page, expression)
+    }
+
+    fn wait_for_load(&mut self, page: &Page, url: &str) -> Result<(), String> {
         let started = Instant::now();
         loop {
             let loaded = self.events.iter().any(|e| {

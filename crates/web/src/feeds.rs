@@ -316,3 +316,29 @@ fn atom_xml(scope: &Scope, articles: &[ArticleSummary], base: &str, self_url: &s
         .build()
         .to_string()
 }
+
+/// `/search/feed.xml?q=...`: the newest matches of any search, as RSS, so that a reader can
+/// follow a topic.
+pub async fn search_rss(State(state): State<AppState>, uri: Uri) -> Response {
+    respond(&state, &uri, render_search(&state, &uri)).await
+}
+
+async fn render_search(state: &AppState, uri: &Uri) -> Result<CachedPage, AppError> {
+    let (text, _) = crate::pages::search::read_query(uri)?;
+    let found = crate::pages::search::find(state, &text, 1, FEED_SIZE).await?;
+    let site = state.site();
+    let scope = Scope {
+        title: format!("搜索“{text}” - {}", site.name),
+        description: format!("{}上与“{text}”相关的最新文章", site.name),
+        page_path: format!("/search?q={}", crate::pages::search::encode(&text)),
+        filter: ArticleFilter::default(),
+    };
+    let mut articles = found.articles;
+    articles.sort_by_key(|a| std::cmp::Reverse(a.published_at));
+    let base = site.base_url.trim_end_matches('/');
+    Ok(CachedPage::new(
+        StatusCode::OK,
+        HeaderValue::from_static("application/rss+xml; charset=utf-8"),
+        Bytes::from(rss_xml(&scope, &articles, base)),
+    ))
+}

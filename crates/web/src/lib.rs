@@ -16,6 +16,7 @@ mod feeds;
 mod format;
 mod metrics;
 mod pages;
+mod script;
 mod settings;
 mod views;
 
@@ -31,6 +32,7 @@ use std::sync::Arc;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use xinwen_media::MediaProxy;
+use xinwen_search::SearchIndex;
 use xinwen_store::Store;
 
 /// What every handler can reach. Cheap to clone.
@@ -43,33 +45,40 @@ struct Inner {
     store: Store,
     site: SiteSettings,
     cache: PageCache,
-    media: Option<Arc<MediaProxy>>,
+    services: Services,
+}
+
+/// What the site uses besides the store, when the process has them: the media proxy answers
+/// `/media/p/`, the search index answers `/search` and fills related reading.
+#[derive(Clone, Default)]
+pub struct Services {
+    pub media: Option<Arc<MediaProxy>>,
+    pub search: Option<Arc<SearchIndex>>,
 }
 
 impl AppState {
     pub fn new(store: Store, site: SiteSettings) -> AppState {
-        AppState::build(store, site, None)
+        AppState::with_services(store, site, Services::default())
     }
 
-    /// The same state, with the media proxy answering `/media/p/...`.
-    pub fn with_media(store: Store, site: SiteSettings, media: Arc<MediaProxy>) -> AppState {
-        AppState::build(store, site, Some(media))
-    }
-
-    fn build(store: Store, site: SiteSettings, media: Option<Arc<MediaProxy>>) -> AppState {
+    pub fn with_services(store: Store, site: SiteSettings, services: Services) -> AppState {
         let cache = PageCache::new(site.page_cache_bytes, site.page_cache_ttl);
         AppState {
             inner: Arc::new(Inner {
                 store,
                 site,
                 cache,
-                media,
+                services,
             }),
         }
     }
 
     pub fn media(&self) -> Option<&MediaProxy> {
-        self.inner.media.as_deref()
+        self.inner.services.media.as_deref()
+    }
+
+    pub fn search(&self) -> Option<&SearchIndex> {
+        self.inner.services.search.as_deref()
     }
 
     pub fn store(&self) -> &Store {
@@ -108,6 +117,9 @@ pub fn router(state: AppState) -> Router {
         .route("/channel/{slug}", get(pages::channel::page))
         .route("/source/{slug}", get(pages::source::page))
         .route("/article/{id}", get(pages::article::page))
+        .route("/search", get(pages::search::page))
+        .route("/search/feed.xml", get(feeds::search_rss))
+        .route("/script/{which}", get(script::choose))
         .route("/about", get(pages::info::about))
         .route("/contact", get(pages::info::contact))
         .route("/privacy", get(pages::info::privacy))
@@ -125,6 +137,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .nest_service("/media", media)
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            script::convert_pages,
+        ))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }

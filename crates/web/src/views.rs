@@ -10,7 +10,7 @@ use askama::Template;
 use xinwen_model::{ArticleSummary, Channel};
 
 /// The CSS version in its URL, so that browsers may cache it for a long time.
-pub const CSS_VERSION: &str = "1";
+pub const CSS_VERSION: &str = "2";
 
 pub struct FeedLink {
     pub title: String,
@@ -135,13 +135,17 @@ pub struct Pager {
 
 impl Pager {
     pub fn new(path: &str, number: u32, count: u32) -> Pager {
-        let link = |n: u32| {
+        Pager::for_link(number, count, |n| {
             if n == 1 {
                 path.to_owned()
             } else {
                 format!("{path}?page={n}")
             }
-        };
+        })
+    }
+
+    /// A pager whose links `link` writes (a search keeps its query in them).
+    pub fn for_link(number: u32, count: u32, link: impl Fn(u32) -> String) -> Pager {
         Pager {
             number,
             count: count.max(1),
@@ -279,6 +283,33 @@ pub struct ArticlePage {
     pub original_url: String,
     pub follow: Follow,
     pub related: Vec<RelatedItem>,
+}
+
+/// One search result: the headline and snippet already escaped, with the query's words marked.
+pub struct SearchResult {
+    pub href: String,
+    pub title_html: String,
+    pub snippet_html: String,
+    pub source_name: String,
+    pub source_href: String,
+    pub channel_name: String,
+    pub time_display: String,
+    pub time_iso: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub layout: Layout,
+    pub query: String,
+    pub total: usize,
+    pub results: Vec<SearchResult>,
+    pub pager: Pager,
+    pub feed_href: String,
+    /// Parts of the query that were not understood, said in words.
+    pub notes: Vec<String>,
+    /// When nothing matched: the newest articles instead of an empty page.
+    pub latest: Vec<ListItem>,
 }
 
 #[derive(Template)]

@@ -2,7 +2,7 @@
 
 use super::{follow_block, html, respond};
 use crate::format::{datetime_iso, datetime_zh};
-use crate::views::{ArticlePage, Layout};
+use crate::views::{ArticlePage, Layout, RelatedItem};
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -11,6 +11,36 @@ use xinwen_model::ArticleStatus;
 
 pub async fn page(State(state): State<AppState>, Path(id): Path<String>, uri: Uri) -> Response {
     respond(&state, &uri, render(&state, &id)).await
+}
+
+/// Up to eight articles on the same subject, each with the keywords it shares; none when
+/// search is not running here or nothing is close enough.
+async fn related(state: &AppState, id: i64) -> Result<Vec<RelatedItem>, AppError> {
+    let Some(index) = state.search() else {
+        return Ok(Vec::new());
+    };
+    let related = match index.related(id, 8) {
+        Ok(related) => related,
+        Err(e) => {
+            // Related reading is a help, not the page: a failing index must not take it down.
+            tracing::warn!(article = id, error = %e, "related reading failed");
+            return Ok(Vec::new());
+        }
+    };
+    let ids: Vec<i64> = related.iter().map(|r| r.id).collect();
+    let summaries = state.store().summaries_by_ids(&ids).await?;
+    Ok(summaries
+        .iter()
+        .filter_map(|s| {
+            let why = related.iter().find(|r| r.id == s.id)?;
+            Some(RelatedItem {
+                href: format!("/article/{}", s.id),
+                title: s.title.clone(),
+                source_name: s.source_name.clone(),
+                reason: format!("共同关键词：{}", why.shared.join("、")),
+            })
+        })
+        .collect())
 }
 
 async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, AppError> {
@@ -45,8 +75,7 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
         body_html: article.body_html.clone(),
         original_url: article.original_url.clone(),
         follow: follow_block(&article.source),
-        // Filled by related reading once search lands; the section is hidden while empty.
-        related: Vec::new(),
+        related: related(state, article.id).await?,
     };
     html(StatusCode::OK, &page)
 }

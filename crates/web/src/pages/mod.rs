@@ -9,6 +9,7 @@ pub mod home;
 pub mod info;
 mod list;
 pub mod media;
+pub mod search;
 pub mod source;
 
 use crate::cache::CachedPage;

@@ -1,0 +1,188 @@
+//! `/search`: the search page, and the query that the search feed shares.
+
+use super::{html, respond};
+use crate::format::{datetime_iso, datetime_zh};
+use crate::views::{Layout, ListItem, Pager, SearchPage, SearchResult};
+use crate::{AppError, AppState};
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use xinwen_model::ArticleSummary;
+
+/// Longer queries are cut here: nobody types more, and it bounds the work of one request.
+const MAX_QUERY_CHARS: usize = 200;
+
+/// `q` and `page` from the query string.
+pub(crate) fn read_query(uri: &Uri) -> Result<(String, u32), AppError> {
+    let mut text = String::new();
+    let mut page = 1;
+    for (key, value) in url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "q" => {
+                text = value
+                    .chars()
+                    .take(MAX_QUERY_CHARS)
+                    .collect::<String>()
+                    .trim()
+                    .to_owned()
+            }
+            "page" => {
+                page = value
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| AppError::BadRequest(format!("页码“{value}”不是有效的页码。")))?
+            }
+            _ => {}
+        }
+    }
+    Ok((text, page))
+}
+
+pub(crate) fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// What a query found: its words (for snippets), how many in all, and one page of articles.
+pub(crate) struct Found {
+    pub parsed: xinwen_search::ParsedQuery,
+    pub total: usize,
+    pub articles: Vec<ArticleSummary>,
+}
+
+pub(crate) async fn find(
+    state: &AppState,
+    text: &str,
+    page: u32,
+    per_page: u32,
+) -> Result<Found, AppError> {
+    let Some(index) = state.search() else {
+        return Err(AppError::Internal(
+            "search is not set up in this process".into(),
+        ));
+    };
+    let parsed = xinwen_search::parse(text, index.analyzer());
+    if parsed.is_empty() {
+        return Ok(Found {
+            parsed,
+            total: 0,
+            articles: Vec::new(),
+        });
+    }
+    let offset = (page as usize - 1) * per_page as usize;
+    let hits = index
+        .search(&parsed, offset, per_page as usize, chrono::Utc::now())
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ids: Vec<i64> = hits.items.iter().map(|h| h.id).collect();
+    // The store has the last word: an article removed a moment ago is not shown.
+    let articles = state.store().summaries_by_ids(&ids).await?;
+    Ok(Found {
+        parsed,
+        total: hits.total,
+        articles,
+    })
+}
+
+pub async fn page(State(state): State<AppState>, uri: Uri) -> Response {
+    respond(&state, &uri, render(&state, &uri)).await
+}
+
+async fn render(state: &AppState, uri: &Uri) -> Result<crate::cache::CachedPage, AppError> {
+    let (text, number) = read_query(uri)?;
+    let per_page = state.site().per_page;
+    let found = find(state, &text, number, per_page).await?;
+    let terms = found.parsed.highlight_terms();
+    let results = found
+        .articles
+        .iter()
+        .map(|a| SearchResult {
+            href: format!("/article/{}", a.id),
+            title_html: xinwen_search::snippet(&a.title, &terms, 200),
+            snippet_html: xinwen_search::snippet(
+                a.body_html
+                    .as_deref()
+                    .map(text_of_body)
+                    .unwrap_or_default()
+                    .as_str(),
+                &terms,
+                110,
+            ),
+            source_name: a.source_name.clone(),
+            source_href: format!("/source/{}", a.source_slug),
+            channel_name: a.channel_name.clone(),
+            time_display: datetime_zh(a.published_at),
+            time_iso: datetime_iso(a.published_at),
+        })
+        .collect::<Vec<_>>();
+    let pages = found.total.div_ceil(per_page.max(1) as usize) as u32;
+    if number > 1 && number > pages {
+        return Err(AppError::NotFound);
+    }
+    let latest = if results.is_empty() && !text.is_empty() {
+        let list = state
+            .store()
+            .latest_articles(Default::default(), 1, 5, false)
+            .await?;
+        list.items.iter().map(ListItem::from).collect()
+    } else {
+        Vec::new()
+    };
+    let mut notes: Vec<String> = found
+        .parsed
+        .ignored
+        .iter()
+        .map(|part| format!("没有看懂“{part}”，已忽略。日期请写成 2026-11-01 的形式。"))
+        .collect();
+    if text.chars().count() >= MAX_QUERY_CHARS {
+        notes.push(format!("搜索词太长，只用了前 {MAX_QUERY_CHARS} 个字。"));
+    }
+    let channels = state.store().channels().await?;
+    let encoded = encode(&text);
+    let title = if text.is_empty() {
+        "搜索".to_owned()
+    } else {
+        format!("{text} - 搜索")
+    };
+    let mut layout = Layout::new(state, &channels, title, &format!("/search?q={encoded}"));
+    let feed_href = format!("/search/feed.xml?q={encoded}");
+    if !text.is_empty() {
+        layout.feeds.push(crate::views::FeedLink {
+            title: format!("搜索“{text}” RSS"),
+            href: feed_href.clone(),
+            mime: "application/rss+xml",
+        });
+    }
+    let page = SearchPage {
+        layout,
+        total: found.total,
+        results,
+        pager: Pager::for_link(number, pages, |n| format!("/search?q={encoded}&page={n}")),
+        feed_href,
+        notes,
+        latest,
+        query: text,
+    };
+    html(StatusCode::OK, &page)
+}
+
+/// The text of a stored body: the snippet is cut from what the reader would read.
+fn text_of_body(html: &str) -> String {
+    let mut text = String::with_capacity(html.len() / 2);
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+}
