@@ -2,6 +2,7 @@
 //! do the work. Errors are reported here, with context, and become the exit code.
 
 mod bench;
+mod bench_search;
 mod config;
 mod demo;
 mod eval;
@@ -123,6 +124,15 @@ enum Command {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Search: indexing rate, index size, latency and correctness, against SQLite FTS5
+    /// (trigram) on the same synthetic corpus and queries.
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        docs: usize,
+        /// Queries of each kind (2-, 3-, 4-character words, phrases).
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
+    },
     /// Ingest throughput (fetch → extract → store) against a local origin of synthetic
     /// publishers, and peak memory.
     Ingest {
@@ -332,6 +342,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         Command::Eval {
             what: EvalCommand::Related { dataset },
         } => eval::related(&dataset),
+        Command::Bench {
+            what: BenchCommand::Search { docs, queries },
+        } => bench_search::run(docs, queries).await,
         Command::Bench {
             what:
                 BenchCommand::Ingest {

@@ -282,42 +282,63 @@ impl SearchIndex {
 
     /// Adds or replaces articles (not visible until [`commit`](Self::commit)).
     pub fn put(&self, docs: &[IndexDoc]) -> Result<()> {
-        let f = self.fields;
-        let prepared: Vec<TantivyDocument> = docs
-            .iter()
-            .map(|d| {
-                let title = normalize(&d.title);
-                let body = normalize(&d.body);
-                let keywords = self
-                    .analyzer
-                    .keywords(&format!("{title}。{title}。{body}"), 60)
-                    .into_iter()
-                    .map(|(k, w)| format!("{k}:{w:.4}"))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                let mut document = doc!(
-                    f.id => d.id,
-                    f.title_words => title.clone(),
-                    f.title_bigrams => title,
-                    f.body_words => body.clone(),
-                    f.body_bigrams => body,
-                    f.source => d.source.clone(),
-                    f.channel => d.channel.clone(),
-                    f.published => d.published.timestamp(),
-                    f.keywords => keywords,
-                );
-                if let Some(story) = &d.story {
-                    document.add_text(f.story, story);
-                }
-                document
-            })
-            .collect();
+        // Keywords take a segmentation pass of their own: spread it over the cores.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let chunk = docs.len().div_ceil(threads).max(1);
+        let prepared: Vec<TantivyDocument> = std::thread::scope(|scope| {
+            let parts: Vec<_> = docs
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || part.iter().map(|d| self.document(d)).collect::<Vec<_>>())
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|part| part.join().unwrap_or_default())
+                .collect()
+        });
+        if prepared.len() != docs.len() {
+            return Err(SearchError::Index(tantivy::TantivyError::InternalError(
+                "preparing documents failed".into(),
+            )));
+        }
         let writer = self.writer();
         for (d, document) in docs.iter().zip(prepared) {
-            writer.delete_term(Term::from_field_i64(f.id, d.id));
+            writer.delete_term(Term::from_field_i64(self.fields.id, d.id));
             writer.add_document(document)?;
         }
         Ok(())
+    }
+
+    /// An article as the index keeps it: normal-form text in both analyses, and its keywords.
+    fn document(&self, d: &IndexDoc) -> TantivyDocument {
+        let f = self.fields;
+        let title = normalize(&d.title);
+        let body = normalize(&d.body);
+        let keywords = self
+            .analyzer
+            .keywords(&format!("{title}。{title}。{body}"), 60)
+            .into_iter()
+            .map(|(k, w)| format!("{k}:{w:.4}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut document = doc!(
+            f.id => d.id,
+            f.title_words => title.clone(),
+            f.title_bigrams => title,
+            f.body_words => body.clone(),
+            f.body_bigrams => body,
+            f.source => d.source.clone(),
+            f.channel => d.channel.clone(),
+            f.published => d.published.timestamp(),
+            f.keywords => keywords,
+        );
+        if let Some(story) = &d.story {
+            document.add_text(f.story, story);
+        }
+        document
     }
 
     pub fn remove(&self, id: i64) {

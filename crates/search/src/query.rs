@@ -112,6 +112,33 @@ fn parse_date(text: &str) -> Option<DateTime<Utc>> {
     )
 }
 
+/// The words of one space-free piece of a query. A short piece (up to four characters: most
+/// names, places and terms) is one word, looked for as written. A longer one is segmented,
+/// and runs of single characters the dictionary could not place (a name it does not know)
+/// are joined back into one word.
+fn query_words(piece: &str, analyzer: &Analyzer) -> Vec<String> {
+    let is_han = |w: &str| w.chars().all(xinwen_text::is_cjk);
+    if piece.chars().count() <= 4 && is_han(piece) {
+        return vec![piece.to_owned()];
+    }
+    let mut words: Vec<String> = Vec::new();
+    let mut run = String::new();
+    for word in analyzer.query_words(piece) {
+        if word.chars().count() == 1 && is_han(&word) {
+            run.push_str(&word);
+            continue;
+        }
+        if !run.is_empty() {
+            words.push(std::mem::take(&mut run));
+        }
+        words.push(word);
+    }
+    if !run.is_empty() {
+        words.push(run);
+    }
+    words
+}
+
 /// Reads a query. Words are segmented as the index was, so that 长江大桥 finds the text
 /// 南京长江大桥 and 经济发展 both words.
 pub fn parse(text: &str, analyzer: &Analyzer) -> ParsedQuery {
@@ -177,22 +204,27 @@ pub fn parse(text: &str, analyzer: &Analyzer) -> ParsedQuery {
             }
         }
         let normalized = normalize(body);
-        let words = analyzer.query_words(&normalized);
-        let substantial = words.iter().filter(|w| w.chars().count() >= 2).count();
-        for word in words {
+        for word in query_words(&normalized, analyzer) {
             let clause = Clause::Word(word.clone());
             if negated {
                 query.must_not.push(clause);
-            } else if word.chars().count() == 1
-                && substantial > 0
-                && word.chars().all(xinwen_text::is_cjk)
-            {
-                // A lone character beside real words is usually a particle or a suffix the
-                // index may have joined to its neighbour: it helps ranking, not matching.
-                query.should.push(clause);
             } else {
                 query.must.push(clause);
             }
+        }
+        // A lone character beside real words is usually a particle or a suffix the index
+        // may have joined to its neighbour: it helps ranking, not matching.
+        let substantial = query
+            .must
+            .iter()
+            .filter(|c| matches!(c, Clause::Word(w) if w.chars().count() >= 2))
+            .count();
+        if substantial > 0 {
+            let (single, rest): (Vec<Clause>, Vec<Clause>) = std::mem::take(&mut query.must)
+                .into_iter()
+                .partition(|c| matches!(c, Clause::Word(w) if w.chars().count() == 1 && w.chars().all(xinwen_text::is_cjk)));
+            query.must = rest;
+            query.should.extend(single);
         }
     }
     query

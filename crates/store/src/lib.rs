@@ -13,6 +13,7 @@
 mod articles;
 mod channels;
 mod error;
+pub mod fts5;
 mod media;
 mod migrate;
 mod sources;
