@@ -36,7 +36,7 @@ impl Server {
     /// Starts `command` and waits for the line that says where it serves.
     pub fn start(command: &mut Command) -> Server {
         let mut child = command
-            .env("XINWEN_LOG", "warn")
+            .env("XINWEN_LOG", "error")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
