@@ -144,9 +144,15 @@ impl Default for Analyzer {
 impl Analyzer {
     /// jieba's own dictionary.
     pub fn new() -> Analyzer {
+        let mut tfidf = TfIdf::default();
+        // Keywords must be the words the index holds, and the index segments with the HMM
+        // (which finds names no dictionary knows): the extractor does the same.
+        *tfidf.config_mut() = jieba_rs::KeywordExtractConfig::builder()
+            .use_hmm(true)
+            .build();
         Analyzer {
             jieba: Arc::new(Jieba::new()),
-            tfidf: Arc::new(TfIdf::default()),
+            tfidf: Arc::new(tfidf),
         }
     }
 
