@@ -110,3 +110,85 @@ pub fn related(dataset: &Path) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Same-story decisions on a labelled corpus of reposts (dedup-synthetic): pairwise
+/// precision, recall and F1, and how often each kind of repost joins its original.
+pub fn dedup(dataset: &Path) -> anyhow::Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        title: String,
+        text: String,
+        published_at: chrono::DateTime<chrono::FixedOffset>,
+        story: String,
+        variant: String,
+    }
+    let file = dataset.join("stories.jsonl");
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    let mut lines: Vec<Line> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(n, l)| {
+            serde_json::from_str(l).with_context(|| format!("{}: line {}", file.display(), n + 1))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    // As they would arrive: in order of publication.
+    lines.sort_by_key(|l| l.published_at);
+    let started = std::time::Instant::now();
+    let mut deduper = xinwen_dedup::Deduper::new();
+    for (n, line) in lines.iter().enumerate() {
+        let fingerprint = xinwen_dedup::fingerprint(&line.title, &line.text);
+        deduper.add(n as i64, line.published_at.to_utc(), fingerprint);
+    }
+    let elapsed = started.elapsed();
+    let predicted: Vec<i64> = (0..lines.len())
+        .map(|n| deduper.story_of(n as i64).unwrap_or(n as i64))
+        .collect();
+    let (mut both, mut predicted_pairs, mut true_pairs) = (0u64, 0u64, 0u64);
+    for i in 0..lines.len() {
+        for j in i + 1..lines.len() {
+            let same_true = lines[i].story == lines[j].story;
+            let same_predicted = predicted[i] == predicted[j];
+            true_pairs += u64::from(same_true);
+            predicted_pairs += u64::from(same_predicted);
+            both += u64::from(same_true && same_predicted);
+        }
+    }
+    let precision = both as f64 / predicted_pairs.max(1) as f64;
+    let recall = both as f64 / true_pairs.max(1) as f64;
+    let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
+    println!("dataset: {} ({} articles)", dataset.display(), lines.len());
+    println!(
+        "time: {:.3} s ({:.0} articles per second, fingerprint and assignment, one core)",
+        elapsed.as_secs_f64(),
+        lines.len() as f64 / elapsed.as_secs_f64()
+    );
+    println!("pairs: {true_pairs} true, {predicted_pairs} predicted, {both} both");
+    let mut kinds: Vec<&str> = lines
+        .iter()
+        .map(|l| l.variant.as_str())
+        .filter(|v| *v != "original")
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    for kind in kinds {
+        let (mut joined, mut count) = (0, 0);
+        for (n, line) in lines.iter().enumerate().filter(|(_, l)| l.variant == kind) {
+            let Some(original) = lines
+                .iter()
+                .position(|l| l.story == line.story && l.variant == "original")
+            else {
+                continue;
+            };
+            count += 1;
+            joined += usize::from(predicted[original] == predicted[n]);
+        }
+        println!(
+            "recall {kind}: {:.3} ({joined}/{count} joined their original)",
+            joined as f64 / count.max(1) as f64
+        );
+    }
+    println!("precision={precision:.4} recall={recall:.4} f1={f1:.4}");
+    Ok(())
+}

@@ -161,6 +161,12 @@ enum FeedCommand {
 
 #[derive(Subcommand)]
 enum EvalCommand {
+    /// Same-story decisions: pairwise precision, recall and F1, recall per kind of repost.
+    Dedup {
+        /// A dataset directory with stories.jsonl (dedup-synthetic).
+        #[arg(long)]
+        dataset: PathBuf,
+    },
     /// Related reading on a labelled corpus: precision at 5 and 10 by label.
     Related {
         /// A dataset directory with cnews.jsonl (thucnews-cnews-1000).
@@ -342,6 +348,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         Command::Eval {
             what: EvalCommand::Related { dataset },
         } => eval::related(&dataset),
+        Command::Eval {
+            what: EvalCommand::Dedup { dataset },
+        } => eval::dedup(&dataset),
         Command::Bench {
             what: BenchCommand::Search { docs, queries },
         } => bench_search::run(docs, queries).await,

@@ -23,22 +23,47 @@ fn search_finds_either_script_marks_words_and_offers_a_feed() {
     let simplified = count(&page);
     assert!(simplified >= 8, "{simplified}");
     let (_, traditional) = get(&format!("{}/search?q=%E9%A2%B1%E9%A2%A8", server.url));
-    assert_eq!(count(&traditional), simplified, "颱風 finds what 台风 finds");
+    assert_eq!(
+        count(&traditional),
+        simplified,
+        "颱風 finds what 台风 finds"
+    );
 
-    let (status, feed) = get(&format!("{}/search/feed.xml?q=%E5%8F%B0%E9%A3%8E", server.url));
+    let (status, feed) = get(&format!(
+        "{}/search/feed.xml?q=%E5%8F%B0%E9%A3%8E",
+        server.url
+    ));
     assert_eq!(status, 200);
-    assert!(feed.starts_with("<?xml") && feed.matches("<item>").count() >= 8, "{feed}");
+    assert!(
+        feed.starts_with("<?xml") && feed.matches("<item>").count() >= 8,
+        "{feed}"
+    );
 
-    let (_, nothing) = get(&format!("{}/search?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E8%AF%8D", server.url));
-    assert!(nothing.contains("没有找到") && nothing.contains("最新文章"), "a helpful page: {nothing}");
+    let (_, nothing) = get(&format!(
+        "{}/search?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E8%AF%8D",
+        server.url
+    ));
+    assert!(
+        nothing.contains("没有找到") && nothing.contains("最新文章"),
+        "a helpful page: {nothing}"
+    );
     let (_, help) = get(&format!("{}/search", server.url));
     assert!(help.contains("怎样搜索"));
     let (status, _) = get(&format!("{}/search?q=a&page=zero", server.url));
     assert_eq!(status, 400);
-    let (status, odd) = get(&format!("{}/search?q=%22%22%22%20-%20source%3A%20after%3Axx", server.url));
+    let (status, odd) = get(&format!(
+        "{}/search?q=%22%22%22%20-%20source%3A%20after%3Axx",
+        server.url
+    ));
     assert_eq!(status, 200, "odd queries are answered, not failed: {odd}");
-    let (_, noted) = get(&format!("{}/search?q=after%3Axx%20%E5%8F%B0%E9%A3%8E", server.url));
-    assert!(noted.contains("没有看懂“after:xx”，已忽略") && noted.contains("<mark>"), "{noted}");
+    let (_, noted) = get(&format!(
+        "{}/search?q=after%3Axx%20%E5%8F%B0%E9%A3%8E",
+        server.url
+    ));
+    assert!(
+        noted.contains("没有看懂“after:xx”，已忽略") && noted.contains("<mark>"),
+        "{noted}"
+    );
 }
 
 #[test]
@@ -49,8 +74,14 @@ fn related_reading_explains_itself_and_never_lists_the_article() {
     let related = &page[page.find("相关阅读").expect("a related section")..];
     assert!(related.contains("共同关键词："), "{related}");
     let own_path = &article[server.url.len()..];
-    assert!(!related.contains(&format!("href=\"{own_path}\"")), "never the article itself");
-    assert!(related.contains("台风") || related.contains("白鹭") || related.contains("南屿岛"), "{related}");
+    assert!(
+        !related.contains(&format!("href=\"{own_path}\"")),
+        "never the article itself"
+    );
+    assert!(
+        related.contains("台风") || related.contains("白鹭") || related.contains("南屿岛"),
+        "{related}"
+    );
 }
 
 #[test]
@@ -65,13 +96,22 @@ fn the_script_switch_remembers_the_choice_and_returns_to_the_page() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 303);
     assert_eq!(response.headers()["location"], "/search?q=x");
-    assert!(response.headers()["set-cookie"].to_str().unwrap().starts_with("zh=hant;"));
+    assert!(
+        response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("zh=hant;")
+    );
     let response = client()
         .get(format!("{}/script/hans", server.url))
         .header("Referer", "https://elsewhere.example/phish")
         .send()
         .unwrap();
-    assert_eq!(response.headers()["location"], "/", "never back to another site");
+    assert_eq!(
+        response.headers()["location"],
+        "/",
+        "never back to another site"
+    );
 
     let traditional = client()
         .get(format!("{}/", server.url))
@@ -80,7 +120,10 @@ fn the_script_switch_remembers_the_choice_and_returns_to_the_page() {
         .unwrap();
     assert_eq!(traditional.headers()["vary"], "Cookie, Accept-Language");
     let body = traditional.text().unwrap();
-    assert!(body.contains("<html lang=\"zh-Hant\">") && body.contains("國際"), "interface converted");
+    assert!(
+        body.contains("<html lang=\"zh-Hant\">") && body.contains("國際"),
+        "interface converted"
+    );
     let by_language = client()
         .get(format!("{}/", server.url))
         .header("Accept-Language", "zh-TW,zh;q=0.9")
@@ -88,7 +131,10 @@ fn the_script_switch_remembers_the_choice_and_returns_to_the_page() {
         .unwrap()
         .text()
         .unwrap();
-    assert!(by_language.contains("國際"), "zh-TW browsers get traditional by default");
+    assert!(
+        by_language.contains("國際"),
+        "zh-TW browsers get traditional by default"
+    );
     let (_, as_published) = get(&format!("{}/", server.url));
     assert!(as_published.contains("国际"));
 }
@@ -110,7 +156,11 @@ fn reindex_rebuilds_the_index_from_the_store() {
         .env("XINWEN_LOG", "error")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("Indexed 82 live articles"), "{said}");
 }
