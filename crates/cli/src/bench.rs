@@ -74,7 +74,7 @@ pub async fn ingest(options: IngestBench, config: &Config) -> anyhow::Result<()>
     fetch.min_host_delay = Duration::ZERO;
     fetch.per_host_concurrency = 4;
     let ingest = config.ingest.to_ingest_config();
-    let pipeline = Pipeline::new(&store, config, fetch, ingest)?;
+    let pipeline = Pipeline::new(&store, config, fetch, ingest).await?;
     let sources = store.sources_with_health().await?;
     println!(
         "setup: {} sources x {} articles, pages of {:.1} KB on average ({:.1} MB in all), built in {:.1} s",

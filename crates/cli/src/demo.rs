@@ -63,7 +63,7 @@ pub async fn load(store: &Store, config: &Config) -> anyhow::Result<Loaded> {
     fetch.guard = guard;
     fetch.min_host_delay = Duration::ZERO;
     fetch.per_host_concurrency = 4;
-    let pipeline = Pipeline::new(store, config, fetch, config.ingest.to_ingest_config())?;
+    let pipeline = Pipeline::new(store, config, fetch, config.ingest.to_ingest_config()).await?;
 
     let sources = store.sources_with_health().await?;
     let bar = progress_bar(sources.len());
@@ -79,32 +79,28 @@ pub async fn load(store: &Store, config: &Config) -> anyhow::Result<Loaded> {
     // Images are fetched now rather than on first view, so that the site keeps them when the
     // origin is gone (`--load-only`, then `serve`).
     let signer = pipeline.media.signer().clone();
-    let mut articles = 0;
-    let mut page = 1;
+    let mut since = i64::MIN;
     loop {
-        let list = store
-            .latest_articles(xinwen_store::ArticleFilter::default(), page, 100, false)
-            .await?;
-        for summary in &list.items {
-            articles += 1;
-            if let Some(article) = store.article(summary.id).await? {
-                for image in &article.images {
-                    let Some(rest) = image.src.strip_prefix(xinwen_media::PROXY_PREFIX) else {
-                        continue;
-                    };
-                    if let Some((signature, encoded)) = rest.split_once('/')
-                        && signer.verify(signature, encoded).is_some()
-                    {
-                        pipeline.media.get(signature, encoded).await?;
-                    }
+        let rows = store.articles_changed_since(since, 200).await?;
+        let Some(last) = rows.last() else { break };
+        since = last.change_seq;
+        for row in &rows {
+            let Some(article) = store.article(row.id).await? else {
+                continue;
+            };
+            for image in &article.images {
+                let Some(rest) = image.src.strip_prefix(xinwen_media::PROXY_PREFIX) else {
+                    continue;
+                };
+                if let Some((signature, encoded)) = rest.split_once('/')
+                    && signer.verify(signature, encoded).is_some()
+                {
+                    pipeline.media.get(signature, encoded).await?;
                 }
             }
         }
-        if !list.has_next() {
-            break;
-        }
-        page += 1;
     }
+    let articles = store.article_count().await?;
     Ok(Loaded {
         channels: corpus.channels.len(),
         sources: corpus.sources.len(),

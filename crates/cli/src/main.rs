@@ -228,7 +228,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 config.storage.data_dir = data;
             }
             let store = open_store(&config.storage.data_dir).await?;
-            let pipeline = pipeline::Pipeline::from_config(&store, &config)?;
+            let pipeline = pipeline::Pipeline::from_config(&store, &config).await?;
             let run = Run {
                 web: !fetch_only,
                 fetch: !no_fetch,
@@ -238,7 +238,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         Command::Fetch { source, once, data } => {
             let data_dir = data.unwrap_or(config.storage.data_dir.clone());
             let store = open_store(&data_dir).await?;
-            let pipeline = pipeline::Pipeline::from_config(&store, &config)?;
+            let pipeline = pipeline::Pipeline::from_config(&store, &config).await?;
             if !once && source.is_none() {
                 return serve(
                     store,

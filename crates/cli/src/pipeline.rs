@@ -15,13 +15,13 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// From the configuration as it is.
-    pub fn from_config(store: &Store, config: &Config) -> anyhow::Result<Pipeline> {
+    pub async fn from_config(store: &Store, config: &Config) -> anyhow::Result<Pipeline> {
         let fetch = config.fetch.to_fetch_config()?;
-        Pipeline::new(store, config, fetch, config.ingest.to_ingest_config())
+        Pipeline::new(store, config, fetch, config.ingest.to_ingest_config()).await
     }
 
     /// With fetch and ingest settings given (the demo and the benchmark adjust them).
-    pub fn new(
+    pub async fn new(
         store: &Store,
         config: &Config,
         fetch: FetchConfig,
@@ -38,7 +38,9 @@ impl Pipeline {
                 ..MediaConfig::default()
             },
         ));
-        let ingester = Arc::new(Ingester::new(store.clone(), fetcher, signer, ingest));
+        let stories = Arc::new(xinwen_ingest::StoryKeeper::load(store.clone()).await?);
+        let ingester =
+            Arc::new(Ingester::new(store.clone(), fetcher, signer, ingest).with_stories(stories));
         Ok(Pipeline { ingester, media })
     }
 }

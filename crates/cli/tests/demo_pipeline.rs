@@ -61,13 +61,9 @@ fn the_demo_corpus_arrives_whole_through_the_pipeline() {
             store.article_count().await.unwrap(),
             corpus.articles.len() as u64
         );
-        let list = store
-            .latest_articles(Default::default(), 1, 200, false)
-            .await
-            .unwrap();
         let mut by_url = HashMap::new();
-        for item in &list.items {
-            let article = store.article(item.id).await.unwrap().unwrap();
+        for row in store.articles_changed_since(i64::MIN, 1000).await.unwrap() {
+            let article = store.article(row.id).await.unwrap().unwrap();
             by_url.insert(article.canonical_url.clone(), article);
         }
         let mut weakest = (f64::INFINITY, String::new());
@@ -143,6 +139,40 @@ fn the_demo_corpus_arrives_whole_through_the_pipeline() {
             );
         }
         println!("weakest text recall: {:.3} ({})", weakest.0, weakest.1);
+
+        // Every repost joined its original's story, and the story credits the original.
+        for (repost, original) in &corpus.reposts {
+            let repost = &by_url[repost];
+            let original = &by_url[original];
+            assert!(repost.story_id.is_some());
+            assert_eq!(
+                repost.story_id, original.story_id,
+                "{} joins {}",
+                repost.title, original.title
+            );
+            let story = store
+                .story(repost.story_id.unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                story.original_article_id,
+                Some(original.id),
+                "{} is credited",
+                original.title
+            );
+        }
+        // Nothing else was merged: every other article is a story of its own.
+        let mut stories: Vec<i64> = by_url.values().filter_map(|a| a.story_id).collect();
+        stories.sort_unstable();
+        stories.dedup();
+        assert_eq!(stories.len(), corpus.articles.len() - corpus.reposts.len());
+        // Lists show each story once.
+        let home = store
+            .latest_articles(Default::default(), 1, 200, false)
+            .await
+            .unwrap();
+        assert_eq!(home.total as usize, stories.len());
         let broken = store.find_source("qinglan-kuaibao").await.unwrap();
         let health = store.source_health(broken.id).await.unwrap();
         assert_eq!(health.consecutive_failures, 1);

@@ -308,6 +308,7 @@ pub fn parse_article(file: &str, text: &str) -> Result<ParsedArticle, Error> {
         } else {
             Script::Simplified
         },
+        credited_source: None,
     };
     Ok(ParsedArticle {
         article,

@@ -20,9 +20,11 @@
 mod pipeline;
 pub mod scheduler;
 mod script;
+mod stories;
 
 pub use pipeline::{PassStats, SourceReport};
 pub use script::script_of;
+pub use stories::StoryKeeper;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -71,6 +73,7 @@ pub struct Ingester {
     fetcher: Arc<Fetcher>,
     signer: Signer,
     config: IngestConfig,
+    stories: Option<Arc<StoryKeeper>>,
 }
 
 impl Ingester {
@@ -85,7 +88,14 @@ impl Ingester {
             fetcher,
             signer,
             config,
+            stories: None,
         }
+    }
+
+    /// New articles join stories as they are stored.
+    pub fn with_stories(mut self, stories: Arc<StoryKeeper>) -> Ingester {
+        self.stories = Some(stories);
+        self
     }
 
     pub fn store(&self) -> &Store {

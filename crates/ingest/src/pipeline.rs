@@ -62,6 +62,12 @@ impl Ingester {
             tracing::warn!(source = %source.source.slug, error = %e, "cannot record the attempt");
         }
         let result = self.pass(source).await;
+        if let Some(stories) = &self.stories
+            && let Err(e) = stories.assign_pending().await
+        {
+            // The articles are stored; they join their stories on the next pass or start.
+            tracing::error!(source = %source.source.slug, error = %e, "cannot place new articles in stories");
+        }
         let now = Utc::now();
         let (outcome, next_check_at) = match result {
             Ok((stats, success)) => {
@@ -343,7 +349,7 @@ impl Ingester {
             .clone()
             .or(extracted.title.clone())
             .ok_or("the entry has no title and the page none either")?;
-        let canonical_url = identity_url(
+        let link = identity_url(
             entry_url.as_ref(),
             page_url.as_ref(),
             extracted.canonical_url.as_deref(),
@@ -378,8 +384,8 @@ impl Ingester {
                 channel_slug: channel_for(&entry.categories, channels),
                 title,
                 author,
-                original_url: canonical_url.clone(),
-                canonical_url,
+                canonical_url: xinwen_dedup::canonical_url(&link),
+                original_url: link,
                 published_at,
                 fetched_at: Utc::now(),
                 body_html: xinwen_media::rewrite_images(&extracted.html, &self.signer),
@@ -387,6 +393,7 @@ impl Ingester {
                 summary: extracted.summary.clone(),
                 images,
                 script,
+                credited_source: extracted.source_name.clone(),
             },
             fetched_page,
         ))

@@ -234,9 +234,14 @@ async fn a_summary_only_feed_leads_to_page_fetches_and_an_entry_seen_twice_is_on
         .unwrap()
         .unwrap();
     assert_eq!(
-        first.canonical_url,
+        first.original_url,
         format!("http://{}/a/1.html", origin.address),
         "the page's canonical URL, not the feed's tracking link"
+    );
+    assert_eq!(
+        first.canonical_url,
+        format!("https://{}/a/1.html", origin.address),
+        "in one form"
     );
     assert!(
         first.body_text.contains("第6段"),

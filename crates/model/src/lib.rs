@@ -255,6 +255,9 @@ pub struct NewArticle {
     pub summary: String,
     pub images: Vec<Image>,
     pub script: Script,
+    /// Whom the article says it comes from (a repost's 来源 line), when it says.
+    #[serde(default)]
+    pub credited_source: Option<String>,
 }
 
 /// A whole article, as its page shows it.
@@ -275,6 +278,8 @@ pub struct Article {
     pub images: Vec<Image>,
     pub script: Script,
     pub status: ArticleStatus,
+    /// The story the article belongs to, once compared with the others.
+    pub story_id: Option<i64>,
 }
 
 /// An article as lists show it: enough for a headline, a line of summary and a thumbnail.
@@ -293,6 +298,7 @@ pub struct ArticleSummary {
     pub original_url: String,
     /// Feeds carry the whole body; pages do not need it, so lists leave it empty unless asked.
     pub body_html: Option<String>,
+    pub story_id: Option<i64>,
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ use tantivy::{
 use xinwen_text::{Analyzer, bigrams, normalize};
 
 /// Bumped when the schema or the analysis changes: an index of another version is rebuilt.
-const SCHEMA_VERSION: &str = "3";
+const SCHEMA_VERSION: &str = "4";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -73,7 +73,7 @@ impl From<xinwen_store::IndexRow> for IndexDoc {
             source: row.source_slug,
             channel: row.channel_slug,
             published: row.published_at,
-            story: None,
+            story: row.story_id.map(|s| s.to_string()),
         }
     }
 }
@@ -109,7 +109,7 @@ fn schema() -> (Schema, Fields) {
         body_bigrams: builder.add_text_field("body_bigrams", text("zh_bigrams")),
         source: builder.add_text_field("source", STRING),
         channel: builder.add_text_field("channel", STRING),
-        story: builder.add_text_field("story", STRING),
+        story: builder.add_text_field("story", STRING | STORED),
         published: builder.add_i64_field("published", INDEXED | FAST),
         keywords: builder.add_text_field("keywords", STORED),
     };
@@ -670,6 +670,7 @@ impl SearchIndex {
             .map_or(1.0, |(score, _)| *score)
             .max(f32::EPSILON);
         let mut ranked = Vec::new();
+        let mut seen_stories: Vec<String> = Vec::new();
         for (score, candidate) in found {
             let theirs = self.stored_keywords(&searcher, candidate);
             let weight_in = |profile: &[(String, f32)], word: &str| {
@@ -695,6 +696,21 @@ impl SearchIndex {
             let Some(other) = self.id_of(&searcher, candidate) else {
                 continue;
             };
+            // One article per story: the others tell the same thing.
+            let their_story = searcher
+                .doc::<TantivyDocument>(candidate)
+                .ok()
+                .and_then(|d| {
+                    d.get_first(self.fields.story)
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                });
+            if let Some(their_story) = their_story {
+                if seen_stories.contains(&their_story) {
+                    continue;
+                }
+                seen_stories.push(their_story);
+            }
             ranked.push(Related {
                 id: other,
                 score: 0.5 * cosine + 0.5 * score / best,

@@ -148,6 +148,7 @@ async fn corpus_store() -> (tempfile::TempDir, Store) {
                 } else {
                     Script::Simplified
                 },
+                credited_source: None,
             }
         })
         .collect();
@@ -277,6 +278,7 @@ async fn a_removed_article_leaves_results_and_the_index_catches_up_after_a_crash
         summary: article.summary.clone(),
         images: vec![],
         script: article.script,
+        credited_source: None,
     };
     store.upsert_articles(&[again]).await.unwrap();
     let index = SearchIndex::open(&dir.path().join("index"), Analyzer::new()).unwrap();

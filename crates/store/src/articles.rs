@@ -175,10 +175,24 @@ impl Store {
         }
         if filter.source_id.is_some() {
             conditions.push_str(" AND a.source_id = ?");
+            // A source's list shows each story once: its first article of the story.
+            conditions.push_str(
+                " AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id
+                    AND b.source_id = a.source_id AND b.status = 'live'
+                    AND (b.published_at < a.published_at
+                         OR (b.published_at = a.published_at AND b.id < a.id)))",
+            );
+        } else {
+            // Other lists show each story once: by its lead article.
+            conditions.push_str(
+                " AND (a.story_id IS NULL OR NOT EXISTS (SELECT 1 FROM stories st
+                    WHERE st.id = a.story_id AND st.lead_article_id IS NOT NULL
+                    AND st.lead_article_id <> a.id))",
+            );
         }
         let body = if with_body { ", a.body_html" } else { "" };
         let sql = format!(
-            "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url,
+            "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url, a.story_id,
                     s.slug AS source_slug, s.name AS source_name,
                     c.slug AS channel_slug, c.name AS channel_name,
                     i.src AS thumb_src, i.alt AS thumb_alt, i.caption AS thumb_caption{body}
@@ -236,6 +250,14 @@ impl Store {
                 what: "article",
                 key: id.to_string(),
             });
+        }
+        // The story's lead may have been this article.
+        let story: Option<i64> = sqlx::query_scalar("SELECT story_id FROM articles WHERE id = ?")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        if let Some(story) = story {
+            self.refresh_story(story).await?;
         }
         Ok(())
     }
@@ -373,11 +395,11 @@ async fn upsert_one(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO articles (source_id, channel_id, title, author, original_url, canonical_url,
                                published_at, fetched_at, body_html, body_text, summary, script,
-                               status, updated_at, change_seq)
+                               status, updated_at, change_seq, credited_source)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?,
-                 (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles))
+                 (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles), ?)
          ON CONFLICT (canonical_url) DO UPDATE SET
-            change_seq = excluded.change_seq,
+            change_seq = excluded.change_seq, credited_source = excluded.credited_source,
             source_id = excluded.source_id, channel_id = excluded.channel_id,
             title = excluded.title, author = excluded.author,
             original_url = excluded.original_url, published_at = excluded.published_at,
@@ -399,6 +421,7 @@ async fn upsert_one(
     .bind(&article.summary)
     .bind(article.script.as_str())
     .bind(now)
+    .bind(&article.credited_source)
     .fetch_one(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM article_images WHERE article_id = ?")
@@ -452,6 +475,7 @@ fn article_from_row(row: &SqliteRow, images: Vec<Image>) -> Result<Article> {
         images,
         script: row.try_get::<String, _>("script")?.parse()?,
         status: row.try_get::<String, _>("status")?.parse()?,
+        story_id: row.try_get("story_id")?,
     })
 }
 
@@ -481,6 +505,7 @@ fn summary_from_row(row: &SqliteRow, with_body: bool) -> Result<ArticleSummary> 
         } else {
             None
         },
+        story_id: row.try_get("story_id")?,
     })
 }
 
@@ -496,6 +521,7 @@ pub struct IndexRow {
     pub status: ArticleStatus,
     /// The row's place in the order of changes: the index's catch-up mark.
     pub change_seq: i64,
+    pub story_id: Option<i64>,
 }
 
 impl Store {
@@ -503,7 +529,7 @@ impl Store {
     /// changed: what an index must catch up on.
     pub async fn articles_changed_since(&self, since: i64, limit: u32) -> Result<Vec<IndexRow>> {
         let rows = sqlx::query(
-            "SELECT a.id, a.title, a.body_text, a.published_at, a.status, a.change_seq,
+            "SELECT a.id, a.title, a.body_text, a.published_at, a.status, a.change_seq, a.story_id,
                     s.slug AS source_slug, c.slug AS channel_slug
              FROM articles a
              JOIN sources s ON s.id = a.source_id
@@ -527,6 +553,7 @@ impl Store {
                     published_at: from_timestamp(row.try_get("published_at")?),
                     status: row.try_get::<String, _>("status")?.parse()?,
                     change_seq: row.try_get("change_seq")?,
+                    story_id: row.try_get("story_id")?,
                 })
             })
             .collect()
@@ -540,7 +567,7 @@ impl Store {
         }
         let placeholders = vec!["?"; ids.len()].join(", ");
         let sql = format!(
-            "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url,
+            "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url, a.story_id,
                     s.slug AS source_slug, s.name AS source_name,
                     c.slug AS channel_slug, c.name AS channel_name,
                     i.src AS thumb_src, i.alt AS thumb_alt, i.caption AS thumb_caption, a.body_html

@@ -17,11 +17,16 @@ pub mod fts5;
 mod media;
 mod migrate;
 mod sources;
+mod stories;
 
 pub use articles::{ArticleFilter, EntryKey, FeedArticle, IndexRow, KnownEntry, Page};
 pub use error::{Error, Result};
 pub use media::MediaRecord;
 pub use sources::{FetchSuccess, SourceWithHealth};
+pub use stories::{
+    HOT_HALF_LIFE_HOURS, HOT_WINDOW_HOURS, HotStory, StoredFingerprint, Story, StoryArticle,
+    Unassigned,
+};
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -28,6 +28,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "change_seq",
         sql: include_str!("../migrations/sqlite/0003_change_seq.sql"),
     },
+    Migration {
+        version: 4,
+        name: "stories",
+        sql: include_str!("../migrations/sqlite/0004_stories.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {

@@ -56,6 +56,7 @@ fn article(n: u32, title: &str) -> NewArticle {
             caption: "图说".into(),
         }],
         script: Script::Simplified,
+        credited_source: None,
     }
 }
 
@@ -66,10 +67,10 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         .upsert_articles(&[article(1, "第一篇")])
         .await
         .unwrap();
-    assert_eq!(store.schema_versions().await.unwrap(), vec![1, 2, 3]);
+    assert_eq!(store.schema_versions().await.unwrap(), vec![1, 2, 3, 4]);
     store.close().await;
     let reopened = Store::open(dir.path()).await.unwrap();
-    assert_eq!(reopened.schema_versions().await.unwrap(), vec![1, 2, 3]);
+    assert_eq!(reopened.schema_versions().await.unwrap(), vec![1, 2, 3, 4]);
     assert_eq!(reopened.article_count().await.unwrap(), 1);
 }
 

@@ -342,3 +342,30 @@ async fn render_search(state: &AppState, uri: &Uri) -> Result<CachedPage, AppErr
         Bytes::from(rss_xml(&scope, &articles, base)),
     ))
 }
+
+/// `/hot/feed.xml`: the 热点 list as RSS, hottest first.
+pub async fn hot_rss(State(state): State<AppState>, uri: Uri) -> Response {
+    respond(&state, &uri, render_hot(&state)).await
+}
+
+async fn render_hot(state: &AppState) -> Result<CachedPage, AppError> {
+    let hot = state
+        .store()
+        .hot_stories(chrono::Utc::now(), FEED_SIZE)
+        .await?;
+    let ids: Vec<i64> = hot.iter().map(|h| h.lead_article_id).collect();
+    let articles = state.store().summaries_by_ids(&ids).await?;
+    let site = state.site();
+    let scope = Scope {
+        title: format!("热点 - {}", site.name),
+        description: format!("{}上多家来源正在报道的新闻", site.name),
+        page_path: "/hot".into(),
+        filter: ArticleFilter::default(),
+    };
+    let base = site.base_url.trim_end_matches('/');
+    Ok(CachedPage::new(
+        StatusCode::OK,
+        HeaderValue::from_static("application/rss+xml; charset=utf-8"),
+        Bytes::from(rss_xml(&scope, &articles, base)),
+    ))
+}

@@ -10,7 +10,7 @@ use askama::Template;
 use xinwen_model::{ArticleSummary, Channel};
 
 /// The CSS version in its URL, so that browsers may cache it for a long time.
-pub const CSS_VERSION: &str = "2";
+pub const CSS_VERSION: &str = "3";
 
 pub struct FeedLink {
     pub title: String,
@@ -165,9 +165,56 @@ pub struct ChannelSection {
 #[template(path = "home.html")]
 pub struct HomePage {
     pub layout: Layout,
+    pub hot: Vec<HotItem>,
     pub items: Vec<ListItem>,
     pub pager: Pager,
     pub sections: Vec<ChannelSection>,
+}
+
+/// A story on the 热点 list: its lead article and how widely it is told.
+pub struct HotItem {
+    pub rank: usize,
+    pub href: String,
+    pub title: String,
+    pub story_href: String,
+    pub source_count: u32,
+    pub time_display: String,
+}
+
+#[derive(Template)]
+#[template(path = "hot.html")]
+pub struct HotPage {
+    pub layout: Layout,
+    pub hot: Vec<HotItem>,
+}
+
+/// One article of a story's coverage.
+pub struct CoverageItem {
+    pub href: String,
+    pub title: String,
+    pub source_name: String,
+    pub source_href: String,
+    pub time_display: String,
+    pub time_iso: String,
+    pub is_original: bool,
+}
+
+#[derive(Template)]
+#[template(path = "story.html")]
+pub struct StoryPage {
+    pub layout: Layout,
+    pub title: String,
+    pub source_count: usize,
+    pub coverage: Vec<CoverageItem>,
+}
+
+/// "Also reported by": the other sources of an article's story.
+pub struct AlsoReported {
+    pub story_href: String,
+    pub source_count: usize,
+    pub others: Vec<CoverageItem>,
+    /// When this article is not the original: who had it first.
+    pub original: Option<CoverageItem>,
 }
 
 /// What a list page is about: a channel or a source.
@@ -282,6 +329,7 @@ pub struct ArticlePage {
     pub body_html: String,
     pub original_url: String,
     pub follow: Follow,
+    pub also: Option<AlsoReported>,
     pub related: Vec<RelatedItem>,
 }
 

@@ -75,6 +75,7 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
         body_html: article.body_html.clone(),
         original_url: article.original_url.clone(),
         follow: follow_block(&article.source),
+        also: super::stories::also_reported(state, article.id, article.story_id).await?,
         related: related(state, article.id).await?,
     };
     html(StatusCode::OK, &page)

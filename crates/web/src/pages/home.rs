@@ -48,7 +48,13 @@ async fn render(state: &AppState, uri: &Uri) -> Result<crate::cache::CachedPage,
         }
     }
     let site_name = state.site().name.clone();
+    let hot = if number == 1 {
+        super::stories::hot_items(state, 5).await?
+    } else {
+        Vec::new()
+    };
     let page = HomePage {
+        hot,
         layout: Layout::new(state, &channels, String::new(), "/").with_feeds(&site_name, ""),
         items: latest.items.iter().map(ListItem::from).collect(),
         pager: Pager::new("/", number, latest.page_count()),

@@ -11,6 +11,7 @@ mod list;
 pub mod media;
 pub mod search;
 pub mod source;
+pub mod stories;
 
 use crate::cache::CachedPage;
 use crate::views::{ErrorPage, Follow, Layout};

@@ -74,8 +74,23 @@ pub(crate) async fn find(
         .search(&parsed, offset, per_page as usize, chrono::Utc::now())
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let ids: Vec<i64> = hits.items.iter().map(|h| h.id).collect();
-    // The store has the last word: an article removed a moment ago is not shown.
-    let articles = state.store().summaries_by_ids(&ids).await?;
+    // The store has the last word: an article removed a moment ago is not shown. A story
+    // is shown once, by its best-ranked article.
+    let mut seen = Vec::new();
+    let articles = state
+        .store()
+        .summaries_by_ids(&ids)
+        .await?
+        .into_iter()
+        .filter(|a| match a.story_id {
+            Some(story) if seen.contains(&story) => false,
+            Some(story) => {
+                seen.push(story);
+                true
+            }
+            None => true,
+        })
+        .collect();
     Ok(Found {
         parsed,
         total: hits.total,

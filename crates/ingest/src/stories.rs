@@ -1,0 +1,98 @@
+//! Keeping stories as articles arrive: each new article is compared with the recent ones
+//! (`xinwen-dedup`) and joins a story or starts one; the store keeps the result.
+
+use chrono::Utc;
+use std::sync::Mutex;
+use xinwen_dedup::{Deduper, Fingerprint, WINDOW_DAYS, fingerprint};
+use xinwen_store::Store;
+
+pub struct StoryKeeper {
+    store: Store,
+    deduper: Mutex<Deduper>,
+}
+
+impl StoryKeeper {
+    /// Starts from the fingerprints of recent articles (reposts come within days, so older
+    /// ones need not be compared), then places every article still without a story.
+    pub async fn load(store: Store) -> Result<StoryKeeper, xinwen_store::Error> {
+        let mut deduper = Deduper::new();
+        let since = Utc::now() - chrono::Duration::days(WINDOW_DAYS * 2);
+        // A site whose newest articles are older than that (a demo, a restored backup) still
+        // needs its last weeks.
+        let since = match store
+            .fingerprints_since(chrono::DateTime::<Utc>::MIN_UTC)
+            .await
+        {
+            Ok(all) if all.len() < 200_000 => {
+                for stored in all {
+                    insert(&mut deduper, stored);
+                }
+                None
+            }
+            _ => Some(since),
+        };
+        if let Some(since) = since {
+            for stored in store.fingerprints_since(since).await? {
+                insert(&mut deduper, stored);
+            }
+        }
+        let keeper = StoryKeeper {
+            store,
+            deduper: Mutex::new(deduper),
+        };
+        keeper.assign_pending().await?;
+        Ok(keeper)
+    }
+
+    /// Places every article without a story, oldest first. Returns how many.
+    pub async fn assign_pending(&self) -> Result<usize, xinwen_store::Error> {
+        let mut done = 0;
+        loop {
+            let pending = self.store.articles_without_story(500).await?;
+            if pending.is_empty() {
+                return Ok(done);
+            }
+            for article in pending {
+                let print = fingerprint(&article.title, &article.body_text);
+                let (story, merged) = {
+                    let mut deduper = self.deduper.lock().unwrap_or_else(|e| e.into_inner());
+                    match deduper.story_of(article.id) {
+                        Some(story) => (story, None),
+                        None => {
+                            let assignment =
+                                deduper.add(article.id, article.published_at, print.clone());
+                            (assignment.story, assignment.merged)
+                        }
+                    }
+                };
+                let signature = print.signature_bytes();
+                let numbers = print.numbers_bytes();
+                self.store
+                    .assign_story(
+                        article.id,
+                        story,
+                        merged,
+                        (&signature, print.shingles, print.content_hash, &numbers),
+                    )
+                    .await?;
+                done += 1;
+            }
+        }
+    }
+}
+
+fn insert(deduper: &mut Deduper, stored: xinwen_store::StoredFingerprint) {
+    if let Some(print) = Fingerprint::from_parts(
+        &stored.signature,
+        stored.shingles,
+        stored.content_hash,
+        &stored.numbers,
+    ) {
+        deduper.insert(
+            stored.article_id,
+            stored.story_id,
+            stored.published_at,
+            print,
+        );
+    }
+}
