@@ -197,7 +197,7 @@ const COMMON: &[&str] = &[
 /// Characters the made-up names are built from.
 const NAME_CHARS: &str = "安柏辰丹德芳峰冠海翰浩宏华辉佳嘉杰锦俊凯岚磊林玲龙路曼铭楠宁鹏琪泉然瑞森善舒涛婷彤维文熙祥潇欣鑫轩雅扬怡逸瑛雨远云泽哲振志卓子澜屿湾港岭坪溪湖滩洲矶浦渚汀岗岙墩埠岑";
 
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -209,19 +209,19 @@ impl Rng {
     fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
 }
 
-struct Vocabulary {
-    words: Vec<String>,
+pub(crate) struct Vocabulary {
+    pub(crate) words: Vec<String>,
     /// Cumulative Zipf weights, for sampling by binary search.
     cumulative: Vec<f64>,
 }
 
 impl Vocabulary {
-    fn new(rng: &mut Rng, made_up: usize) -> Vocabulary {
+    pub(crate) fn new(rng: &mut Rng, made_up: usize) -> Vocabulary {
         let chars: Vec<char> = NAME_CHARS.chars().collect();
         let mut words: Vec<String> = COMMON.iter().map(|w| (*w).to_owned()).collect();
         let mut seen: std::collections::HashSet<String> = words.iter().cloned().collect();
@@ -267,7 +267,12 @@ impl Vocabulary {
 
 const PUNCTUATION: [&str; 4] = ["，", "。", "、", "；"];
 
-fn text(vocabulary: &Vocabulary, rng: &mut Rng, words: usize, uses: &mut [u32]) -> String {
+pub(crate) fn text(
+    vocabulary: &Vocabulary,
+    rng: &mut Rng,
+    words: usize,
+    uses: &mut [u32],
+) -> String {
     let mut out = String::new();
     for n in 0..words {
         let index = vocabulary.sample(rng);

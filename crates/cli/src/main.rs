@@ -2,6 +2,7 @@
 //! do the work. Errors are reported here, with context, and become the exit code.
 
 mod bench;
+mod bench_dedup;
 mod bench_search;
 mod config;
 mod demo;
@@ -124,6 +125,11 @@ enum Command {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Story assignment: articles per second on one core and memory kept.
+    Dedup {
+        #[arg(long, default_value_t = 100_000)]
+        docs: usize,
+    },
     /// Search: indexing rate, index size, latency and correctness, against SQLite FTS5
     /// (trigram) on the same synthetic corpus and queries.
     Search {
@@ -351,6 +357,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         Command::Eval {
             what: EvalCommand::Dedup { dataset },
         } => eval::dedup(&dataset),
+        Command::Bench {
+            what: BenchCommand::Dedup { docs },
+        } => bench_dedup::run(docs),
         Command::Bench {
             what: BenchCommand::Search { docs, queries },
         } => bench_search::run(docs, queries).await,
