@@ -399,3 +399,60 @@ async fn health_records_failures_in_a_row_and_a_success_clears_them() {
     let listed = store.sources_with_health().await.unwrap();
     assert_eq!(listed[0].health, health);
 }
+
+#[tokio::test]
+async fn hot_stories_rank_by_sources_and_recency_within_the_window() {
+    let (_dir, store) = store_with_source().await;
+    for slug in ["a", "b", "c", "d"] {
+        store
+            .upsert_source(&NewSource {
+                slug: slug.into(),
+                name: format!("来源{slug}"),
+                kind: SourceKind::Wechat,
+                homepage: None,
+                feed_url: None,
+                follow_url: None,
+                qr_image: None,
+                channel_slug: Some("guoji".into()),
+                description: String::new(),
+            })
+            .await
+            .unwrap();
+    }
+    let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
+    let hours = chrono::Duration::hours;
+    // (story, sources, hours ago of each article)
+    let plan: [(&str, &[&str], &[i64]); 4] = [
+        ("wide", &["a", "b", "c"], &[6, 5, 4]),
+        ("narrow", &["a", "b"], &[2, 1]),
+        ("old", &["a", "b", "c", "d"], &[100, 99, 98, 97]),
+        ("alone", &["a"], &[1]),
+    ];
+    let mut leads = Vec::new();
+    for (n, (story, sources, ages)) in plan.iter().enumerate() {
+        let mut first = None;
+        for (k, (source, age)) in sources.iter().zip(ages.iter()).enumerate() {
+            let mut a = article((n * 10 + k) as u32, &format!("{story}-{k}"));
+            a.source_slug = (*source).into();
+            a.published_at = now - hours(*age);
+            let id = store.upsert_articles(&[a]).await.unwrap()[0];
+            let story_id = *first.get_or_insert(id);
+            store.assign_story(id, story_id, None, (&[0u8; 512], 100, id as u64, &[])).await.unwrap();
+        }
+        leads.push(first.unwrap());
+    }
+    let hot = store.hot_stories(now, 10).await.unwrap();
+    let order: Vec<i64> = hot.iter().map(|h| h.story_id).collect();
+    // Three sources five hours ago outweigh two sources an hour ago; a story older than the
+    // window and a story told by one source are not hot.
+    assert_eq!(order, [leads[0], leads[1]], "{hot:?}");
+    assert_eq!(hot[0].source_count, 3);
+    let story = store.story(leads[0]).await.unwrap().unwrap();
+    assert_eq!(story.original_article_id, Some(leads[0]), "the earliest, when nobody is credited");
+    assert_eq!(story.source_count(), 3);
+    // The lead leaves with its article; the list shows the story by the next one.
+    store.set_article_status(leads[0], ArticleStatus::Removed).await.unwrap();
+    let story = store.story(leads[0]).await.unwrap().unwrap();
+    assert_ne!(story.lead_article_id, Some(leads[0]));
+    assert!(story.lead_article_id.is_some());
+}
