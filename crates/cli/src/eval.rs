@@ -137,8 +137,10 @@ pub fn dedup(dataset: &Path) -> anyhow::Result<()> {
     lines.sort_by_key(|l| l.published_at);
     let started = std::time::Instant::now();
     let mut deduper = xinwen_dedup::Deduper::new();
+    let mut prints = Vec::with_capacity(lines.len());
     for (n, line) in lines.iter().enumerate() {
         let fingerprint = xinwen_dedup::fingerprint(&line.title, &line.text);
+        prints.push(fingerprint.clone());
         deduper.add(n as i64, line.published_at.to_utc(), fingerprint);
     }
     let elapsed = started.elapsed();
@@ -184,11 +186,55 @@ pub fn dedup(dataset: &Path) -> anyhow::Result<()> {
             count += 1;
             joined += usize::from(predicted[original] == predicted[n]);
         }
+        let similarity: Vec<(f64, f64)> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.variant == kind)
+            .filter_map(|(n, l)| {
+                let original = lines
+                    .iter()
+                    .position(|o| o.story == l.story && o.variant == "original")?;
+                Some((
+                    prints[n].jaccard(&prints[original]),
+                    prints[n].containment(&prints[original]),
+                ))
+            })
+            .collect();
+        let lowest_jaccard = similarity.iter().map(|s| s.0).fold(1.0, f64::min);
+        let lowest_containment = similarity.iter().map(|s| s.1).fold(1.0, f64::min);
         println!(
-            "recall {kind}: {:.3} ({joined}/{count} joined their original)",
+            "recall {kind}: {:.3} ({joined}/{count} joined their original; to it: Jaccard >= {lowest_jaccard:.2}, containment >= {lowest_containment:.2})",
             joined as f64 / count.max(1) as f64
         );
     }
+    // The hard negatives: different stories on one topic. How close do they come?
+    let originals: Vec<usize> = (0..lines.len())
+        .filter(|n| lines[*n].variant == "original")
+        .collect();
+    let mut closest = Vec::new();
+    let mut contained = Vec::new();
+    for (i, a) in originals.iter().enumerate() {
+        for b in &originals[i + 1..] {
+            let jaccard = prints[*a].jaccard(&prints[*b]);
+            closest.push(jaccard);
+            if jaccard < xinwen_dedup::SAME_JACCARD {
+                contained.push(prints[*a].containment(&prints[*b]));
+            }
+        }
+    }
+    contained.sort_by(|a, b| b.total_cmp(a));
+    closest.sort_by(|a, b| b.total_cmp(a));
+    let above = closest
+        .iter()
+        .filter(|j| **j >= xinwen_dedup::SAME_JACCARD)
+        .count();
+    println!(
+        "different stories: {} pairs of originals; {above} at Jaccard >= {} (near-copies of one template); the next closest {:.2}, the highest containment below that {:.2}",
+        closest.len(),
+        xinwen_dedup::SAME_JACCARD,
+        closest.get(above).copied().unwrap_or(0.0),
+        contained.first().copied().unwrap_or(0.0)
+    );
     println!("precision={precision:.4} recall={recall:.4} f1={f1:.4}");
     Ok(())
 }

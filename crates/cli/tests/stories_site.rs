@@ -12,7 +12,10 @@ fn a_story_is_shown_once_credited_and_its_coverage_listed() {
     let repost = article_url(&server, "rebo-kuaixun", "紧急扩散！台风“白鹭”逼近南屿岛");
     let (_, page) = get(&repost);
     let also = &page[page.find("also-reported").expect("the also-reported block")..];
-    assert!(also.contains("首发：") && also.contains("东海晚报"), "{also}");
+    assert!(
+        also.contains("首发：") && also.contains("东海晚报"),
+        "{also}"
+    );
     assert!(also.contains("共有 2 家来源报道了这条新闻"), "{also}");
     let story_at = also.find("href=\"/story/").unwrap() + "href=\"".len();
     let story_path = &also[story_at..story_at + also[story_at..].find('"').unwrap()];
@@ -22,7 +25,10 @@ fn a_story_is_shown_once_credited_and_its_coverage_listed() {
     let first = timeline.find("东海晚报").unwrap();
     let second = timeline.find("热播快讯").unwrap();
     assert!(first < second, "the timeline runs oldest first");
-    assert!(timeline[..second].contains("首发"), "the original is marked");
+    assert!(
+        timeline[..second].contains("首发"),
+        "the original is marked"
+    );
 
     // Lists and search show the story once: by the original.
     let (_, home) = get(&format!("{}/", server.url));
@@ -35,12 +41,25 @@ fn a_story_is_shown_once_credited_and_its_coverage_listed() {
         all.push_str(&list);
     }
     assert!(all.contains("台风“白鹭”逼近南屿岛 渡轮今起全线停航"));
-    assert!(!all.contains("紧急扩散！台风"), "the repost is not listed beside its original");
-    let (_, results) = get(&format!("{}/search?q=%E6%B8%A1%E8%BD%AE%E4%BB%8A%E8%B5%B7%E5%85%A8%E7%BA%BF%E5%81%9C%E8%88%AA", server.url));
-    assert_eq!(results.matches("<li class=\"item\">").count(), 1, "one story, one result: {results}");
+    assert!(
+        !all.contains("紧急扩散！台风"),
+        "the repost is not listed beside its original"
+    );
+    let (_, results) = get(&format!(
+        "{}/search?q=%E6%B8%A1%E8%BD%AE%E4%BB%8A%E8%B5%B7%E5%85%A8%E7%BA%BF%E5%81%9C%E8%88%AA",
+        server.url
+    ));
+    assert_eq!(
+        results.matches("<li class=\"item\">").count(),
+        1,
+        "one story, one result: {results}"
+    );
 
     // 热点: the stories several sources tell, on the home page, their page and their feed.
-    assert!(home.contains("class=\"hot\"") && home.contains("家来源报道"), "{home}");
+    assert!(
+        home.contains("class=\"hot\"") && home.contains("家来源报道"),
+        "{home}"
+    );
     let (status, hot) = get(&format!("{}/hot", server.url));
     assert_eq!(status, 200);
     assert!(hot.contains("居民用水价格听证会举行"), "{hot}");

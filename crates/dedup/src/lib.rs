@@ -9,8 +9,8 @@
 //!    (shingles); a MinHash signature of that set (128 hashes); and a hash of the whole.
 //! 2. [`Deduper::add`]: candidates come from locality-sensitive hashing over the signature
 //!    (42 bands of 3 hashes: two texts sharing half their shingles meet in a band with
-//!    probability 0.996, texts sharing a fifth with probability 0.29), are kept within a time window, and join when the texts are
-//!    near-copies: estimated Jaccard similarity at least [`SAME_JACCARD`], or one contains the
+//!    probability 0.996, texts sharing a fifth with probability 0.29), are kept within a time
+//!    window, and join when the texts are near-copies: estimated Jaccard similarity at least [`SAME_JACCARD`], or one contains the
 //!    other ([`SAME_CONTAINMENT`] of the smaller set's shingles, the truncated repost).
 //!    An article joining two stories merges them. Everything is deterministic: the same
 //!    articles in the same order give the same stories.
@@ -33,12 +33,12 @@ const ROWS: usize = 3;
 pub const SHINGLE: usize = 5;
 
 /// Estimated Jaccard similarity from which two texts are one story. Reposts with a sentence
-/// cut or punctuation changed keep 0.8 and more; different articles on one event, written
-/// apart, share under 0.1 (the figures that chose these are in ARCHITECTURE.md).
+/// cut or punctuation changed keep 0.59 and more; different articles on one topic share 0.40
+/// at most (the figures that chose these are in ARCHITECTURE.md).
 pub const SAME_JACCARD: f64 = 0.5;
 /// Share of the smaller text's shingles found in the larger from which one is a cut of the
 /// other.
-pub const SAME_CONTAINMENT: f64 = 0.8;
+pub const SAME_CONTAINMENT: f64 = 0.75;
 /// Texts shorter than this many shingles are too short to judge by their text alone.
 pub const MIN_SHINGLES: u32 = 20;
 /// Reposts come within days; an old text published again much later is a new story.

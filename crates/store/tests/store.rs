@@ -437,7 +437,10 @@ async fn hot_stories_rank_by_sources_and_recency_within_the_window() {
             a.published_at = now - hours(*age);
             let id = store.upsert_articles(&[a]).await.unwrap()[0];
             let story_id = *first.get_or_insert(id);
-            store.assign_story(id, story_id, None, (&[0u8; 512], 100, id as u64, &[])).await.unwrap();
+            store
+                .assign_story(id, story_id, None, (&[0u8; 512], 100, id as u64, &[]))
+                .await
+                .unwrap();
         }
         leads.push(first.unwrap());
     }
@@ -448,10 +451,17 @@ async fn hot_stories_rank_by_sources_and_recency_within_the_window() {
     assert_eq!(order, [leads[0], leads[1]], "{hot:?}");
     assert_eq!(hot[0].source_count, 3);
     let story = store.story(leads[0]).await.unwrap().unwrap();
-    assert_eq!(story.original_article_id, Some(leads[0]), "the earliest, when nobody is credited");
+    assert_eq!(
+        story.original_article_id,
+        Some(leads[0]),
+        "the earliest, when nobody is credited"
+    );
     assert_eq!(story.source_count(), 3);
     // The lead leaves with its article; the list shows the story by the next one.
-    store.set_article_status(leads[0], ArticleStatus::Removed).await.unwrap();
+    store
+        .set_article_status(leads[0], ArticleStatus::Removed)
+        .await
+        .unwrap();
     let story = store.story(leads[0]).await.unwrap().unwrap();
     assert_ne!(story.lead_article_id, Some(leads[0]));
     assert!(story.lead_article_id.is_some());
