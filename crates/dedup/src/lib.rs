@@ -410,6 +410,32 @@ impl Deduper {
         }
     }
 
+    /// Forgets articles published before `keep_after`: nothing older than the window can
+    /// match a new article, so a long-running process need not keep them. Returns how many
+    /// were forgotten. Their stories are kept in the store; only comparison memory goes.
+    pub fn forget_before(&mut self, keep_after: DateTime<Utc>) -> usize {
+        let cutoff = keep_after.timestamp();
+        let before = self.entries.len();
+        let kept: Vec<Entry> = std::mem::take(&mut self.entries)
+            .into_iter()
+            .filter(|e| e.published >= cutoff)
+            .collect();
+        for band in &mut self.bands {
+            band.clear();
+        }
+        let stories: FxHashMap<i64, i64> = kept
+            .iter()
+            .filter_map(|e| Some((e.id, self.story_of.get(&e.id).copied()?)))
+            .collect();
+        self.story_of = stories;
+        for entry in kept {
+            let story = self.story_of.get(&entry.id).copied().unwrap_or(entry.id);
+            let published = DateTime::from_timestamp(entry.published, 0).unwrap_or_default();
+            self.insert(entry.id, story, published, entry.fingerprint);
+        }
+        before - self.entries.len()
+    }
+
     /// The story of an article added before, after merges.
     pub fn story_of(&self, id: i64) -> Option<i64> {
         self.story_of.get(&id).map(|s| self.resolve(*s))
@@ -504,6 +530,26 @@ mod tests {
                 .story,
             2
         );
+    }
+
+    #[test]
+    fn forgetting_old_articles_keeps_recent_ones_matching() {
+        let mut deduper = Deduper::new();
+        let other = "渔业协定签署后，两国渔民可以在共同渔区内按配额作业，双方海警将联合巡查，违规渔船会被记录并通报对方主管部门，协定有效期十年，到期后可以续签。";
+        deduper.add(1, at(0), fingerprint("旧闻", other));
+        deduper.add(2, at(24 * 30), fingerprint("新闻", ORIGINAL));
+        assert_eq!(deduper.forget_before(at(24 * 20)), 1);
+        assert_eq!(deduper.len(), 1);
+        let repost = deduper.add(
+            3,
+            at(24 * 30 + 2),
+            fingerprint("转载", &format!("来源：星河日报\n{ORIGINAL}")),
+        );
+        assert_eq!(
+            repost.story, 2,
+            "recent articles still match after the old are forgotten"
+        );
+        assert_eq!(deduper.story_of(1), None);
     }
 
     #[test]

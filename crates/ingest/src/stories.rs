@@ -9,7 +9,13 @@ use xinwen_store::Store;
 pub struct StoryKeeper {
     store: Store,
     deduper: Mutex<Deduper>,
+    /// The size past which old fingerprints are forgotten next; doubles when forgetting frees
+    /// little, so that a busy window is not rebuilt on every article.
+    forget_at: std::sync::atomic::AtomicUsize,
 }
+
+/// Past this many fingerprints in memory, articles older than twice the window are forgotten.
+const FORGET_ABOVE: usize = 100_000;
 
 impl StoryKeeper {
     /// Starts from the fingerprints of recent articles (reposts come within days, so older
@@ -38,6 +44,7 @@ impl StoryKeeper {
         }
         let keeper = StoryKeeper {
             store,
+            forget_at: std::sync::atomic::AtomicUsize::new(FORGET_ABOVE.max(deduper.len() * 2)),
             deduper: Mutex::new(deduper),
         };
         keeper.assign_pending().await?;
@@ -56,6 +63,19 @@ impl StoryKeeper {
                 let print = fingerprint(&article.title, &article.body_text);
                 let (story, merged) = {
                     let mut deduper = self.deduper.lock().unwrap_or_else(|e| e.into_inner());
+                    use std::sync::atomic::Ordering;
+                    if deduper.len() > self.forget_at.load(Ordering::Relaxed) {
+                        let keep_after =
+                            article.published_at - chrono::Duration::days(WINDOW_DAYS * 2);
+                        let forgotten = deduper.forget_before(keep_after);
+                        self.forget_at
+                            .store(FORGET_ABOVE.max(deduper.len() * 2), Ordering::Relaxed);
+                        tracing::info!(
+                            forgotten,
+                            kept = deduper.len(),
+                            "story fingerprints past the window forgotten"
+                        );
+                    }
                     match deduper.story_of(article.id) {
                         Some(story) => (story, None),
                         None => {
