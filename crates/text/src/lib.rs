@@ -114,6 +114,43 @@ pub fn bigrams(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// Overlapping trigrams of every run of three or more Chinese characters. Rarer than bigrams,
+/// they make exact sequences of three characters or more cheap to find; shorter runs and other
+/// text are left to [`bigrams`]. Positions leave a gap between runs, so that a phrase matched
+/// by every third trigram cannot straddle a comma.
+pub fn trigrams(text: &str) -> Vec<Token> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let end_of = |i: usize| chars.get(i + 1).map_or(text.len(), |(b, _)| *b);
+    let mut tokens = Vec::new();
+    let mut position = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_cjk(chars[i].1) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j + 1 < chars.len() && is_cjk(chars[j + 1].1) {
+            j += 1;
+        }
+        for k in i..=j.saturating_sub(2).max(i) {
+            if k + 2 > j {
+                break;
+            }
+            tokens.push(Token {
+                text: text[chars[k].0..end_of(k + 2)].to_owned(),
+                start: chars[k].0,
+                end: end_of(k + 2),
+                position,
+            });
+            position += 1;
+        }
+        position += 3;
+        i = j + 1;
+    }
+    tokens
+}
+
 /// A user dictionary that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum TextError {
@@ -258,6 +295,20 @@ mod tests {
         assert_eq!(texts, ["邱天", "天进", "进球", "iphone15", "上市", "好"]);
         let positions: Vec<usize> = bigrams("经济发展").iter().map(|t| t.position).collect();
         assert_eq!(positions, [0, 1, 2]);
+    }
+
+    #[test]
+    fn trigrams_cover_runs_of_three_or_more() {
+        let texts: Vec<String> = trigrams("经济发展 好的 abc 南屿岛")
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        assert_eq!(texts, ["经济发", "济发展", "南屿岛"]);
+        let positions: Vec<usize> = trigrams("经济发展，南屿岛")
+            .iter()
+            .map(|t| t.position)
+            .collect();
+        assert_eq!(positions, [0, 1, 5], "a gap between runs");
     }
 
     #[test]
