@@ -171,7 +171,12 @@ fn build(corpus: &Corpus) -> (Resources, BTreeMap<String, String>) {
                 }
             }
             let page = if source.kind == SourceKind::Wechat {
-                wechat_page(article, source, &body)
+                // A repost's 阅读原文 leads to what it copies, as on WeChat.
+                let read_original = corpus
+                    .reposts
+                    .get(&article.canonical_url)
+                    .unwrap_or(&article.canonical_url);
+                wechat_page(article, source, &body, read_original)
             } else {
                 portal_page(article, source, channel, &body, &articles, feed.gbk)
             };
@@ -375,7 +380,12 @@ fn feed_document(
 /// A page shaped like a WeChat public-account article: the body waits hidden in `#js_content`
 /// with lazy `data-src` images, the metadata sits in inline scripts, and the page ends with the
 /// 阅读原文 link, reading counts and the QR prompt.
-fn wechat_page(article: &NewArticle, source: &NewSource, body: &str) -> String {
+fn wechat_page(
+    article: &NewArticle,
+    source: &NewSource,
+    body: &str,
+    read_original: &str,
+) -> String {
     let time = china_time(article);
     let body = body
         .replace("<img src=", "<img class=\"rich_pages wxw-img\" data-type=\"svg\" data-src=")
@@ -408,7 +418,7 @@ fn wechat_page(article: &NewArticle, source: &NewSource, body: &str) -> String {
 <span class="rich_media_meta rich_media_meta_nickname" id="profileBt"><a href="javascript:void(0);" id="js_name">{account}</a></span>
 <em id="publish_time" class="rich_media_meta rich_media_meta_text">{date}</em></div>
 <div class="rich_media_content js_underline_content" id="js_content" style="visibility: hidden;">{body}</div>
-<div class="rich_media_tool" id="js_toobar3"><a class="media_tool_meta meta_primary" id="js_view_source" href="{url}">阅读原文</a>
+<div class="rich_media_tool" id="js_toobar3"><a class="media_tool_meta meta_primary" id="js_view_source" href="{read_original}">阅读原文</a>
 <div class="media_tool_meta">阅读 <span id="readNum3">1.2万</span></div><div class="media_tool_meta">在看 <span id="likeNum3">318</span></div></div>
 <div class="rich_media_extra"><div id="js_sponsor_ad_area" class="sponsor_ad"></div><div class="weui-loadmore">正在加载</div>
 <div class="discuss_container" id="js_cmt_area"><p class="discuss_title">留言</p><ul class="discuss_list"><li class="discuss_item">写得很好，转发了</li><li class="discuss_item">关注很久了</li></ul></div></div>
@@ -427,6 +437,7 @@ fn wechat_page(article: &NewArticle, source: &NewSource, body: &str) -> String {
         account = escape(&source.name),
         timestamp = article.published_at.timestamp(),
         date = time.format("%Y-%m-%d %H:%M"),
+        read_original = escape(read_original),
     )
 }
 

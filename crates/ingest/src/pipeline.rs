@@ -378,6 +378,13 @@ impl Ingester {
             })
             .collect();
         let script = script_of(extracted.lang.as_deref(), text);
+        // Who it credits: a 来源 line's name, else where its 阅读原文 leads (when that is
+        // another page).
+        let credited_source = extracted.source_name.clone().or_else(|| {
+            let read_original = extracted.wechat.as_ref()?.source_url.clone()?;
+            (xinwen_dedup::canonical_url(&read_original) != xinwen_dedup::canonical_url(&link))
+                .then_some(read_original)
+        });
         Ok((
             NewArticle {
                 source_slug: source_slug.to_owned(),
@@ -393,7 +400,7 @@ impl Ingester {
                 summary: extracted.summary.clone(),
                 images,
                 script,
-                credited_source: extracted.source_name.clone(),
+                credited_source,
             },
             fetched_page,
         ))

@@ -72,6 +72,17 @@ pub struct HotStory {
     pub score: f64,
 }
 
+/// Whether two URLs name one page: equal once scheme, trailing slash, fragment and query are
+/// set aside (the store keeps canonical URLs; credited links come as written).
+fn same_page(a: &str, b: &str) -> bool {
+    let core = |url: &str| {
+        let url = url.split(['#', '?']).next().unwrap_or_default();
+        let url = url.split_once("://").map_or(url, |(_, rest)| rest);
+        url.trim_end_matches('/').to_ascii_lowercase()
+    };
+    core(a) == core(b)
+}
+
 /// Half-life of a source's contribution to a story's heat.
 pub const HOT_HALF_LIFE_HOURS: f64 = 12.0;
 /// How far back 热点 looks.
@@ -230,7 +241,8 @@ impl Store {
     /// else the earliest live article.
     pub async fn refresh_story(&self, id: i64) -> Result<()> {
         let rows = sqlx::query(
-            "SELECT a.id, a.published_at, a.status, a.credited_source, s.name AS source_name, a.source_id
+            "SELECT a.id, a.published_at, a.status, a.credited_source, s.name AS source_name, a.source_id,
+                    a.canonical_url
              FROM articles a JOIN sources s ON s.id = a.source_id
              WHERE a.story_id = ? ORDER BY a.published_at, a.id",
         )
@@ -251,6 +263,7 @@ impl Store {
             credits: Option<String>,
             source_name: String,
             source_id: i64,
+            canonical_url: String,
         }
         let rows: Vec<Row> = rows
             .iter()
@@ -262,6 +275,7 @@ impl Store {
                     credits: r.try_get("credited_source")?,
                     source_name: r.try_get("source_name")?,
                     source_id: r.try_get("source_id")?,
+                    canonical_url: r.try_get("canonical_url")?,
                 })
             })
             .collect::<Result<_>>()?;
@@ -271,6 +285,10 @@ impl Store {
                 .filter(|other| {
                     other.credits.as_deref().is_some_and(|c| {
                         let c = c.trim();
+                        // A 阅读原文 link names the page itself; a 来源 line, the publication.
+                        if c.starts_with("http://") || c.starts_with("https://") {
+                            return same_page(c, &row.canonical_url);
+                        }
                         !c.is_empty()
                             && (row.source_name.contains(c) || c.contains(row.source_name.as_str()))
                     })

@@ -466,3 +466,59 @@ async fn hot_stories_rank_by_sources_and_recency_within_the_window() {
     assert_ne!(story.lead_article_id, Some(leads[0]));
     assert!(story.lead_article_id.is_some());
 }
+
+#[tokio::test]
+async fn the_original_is_the_one_reposts_credit_by_name_or_link_not_just_the_earliest() {
+    let (_dir, store) = store_with_source().await;
+    let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
+    for (slug, name) in [("rebo", "热播快讯"), ("zhinan", "城市生活指南")] {
+        store
+            .upsert_source(&NewSource {
+                slug: slug.into(),
+                name: name.into(),
+                kind: SourceKind::Wechat,
+                homepage: None,
+                feed_url: None,
+                follow_url: None,
+                qr_image: None,
+                channel_slug: Some("guoji".into()),
+                description: String::new(),
+            })
+            .await
+            .unwrap();
+    }
+    // The repost reached us first; its 阅读原文 leads to 星河日报's page.
+    let mut repost = article(1, "刚刚！大桥通车");
+    repost.source_slug = "rebo".into();
+    repost.published_at = now - chrono::Duration::hours(3);
+    repost.credited_source = Some("http://xinghe.example/2.html?from=timeline".into());
+    let mut original = article(2, "大桥正式通车");
+    original.published_at = now - chrono::Duration::hours(2);
+    let mut named = article(3, "转：大桥通车");
+    named.source_slug = "zhinan".into();
+    named.published_at = now - chrono::Duration::hours(1);
+    named.credited_source = Some("星河日报".into());
+    let ids = store
+        .upsert_articles(&[repost, original, named])
+        .await
+        .unwrap();
+    for id in &ids {
+        store
+            .assign_story(*id, ids[0], None, (&[0u8; 512], 100, *id as u64, &[]))
+            .await
+            .unwrap();
+    }
+    let story = store.story(ids[0]).await.unwrap().unwrap();
+    assert_eq!(
+        story.original_article_id,
+        Some(ids[1]),
+        "credited twice, by link and by name"
+    );
+    assert_eq!(story.lead_article_id, Some(ids[1]));
+    let list = store
+        .latest_articles(ArticleFilter::default(), 1, 10, false)
+        .await
+        .unwrap();
+    assert_eq!(list.total, 1, "one story, listed once");
+    assert_eq!(list.items[0].id, ids[1], "by its original");
+}
