@@ -7,10 +7,11 @@
 //! Results are checked against the store before they are shown, so a removed article leaves
 //! search at once, even before the index hears of it.
 //!
-//! Every text is indexed twice, in normal form (simplified, half-width, lower case; see
-//! `xinwen-text`): as jieba's search-mode words, which rank well, and as overlapping character
+//! Every text is indexed three times, in normal form (simplified, half-width, lower case; see
+//! `xinwen-text`): as jieba's search-mode words, which rank well; as overlapping character
 //! bigrams, which find what no dictionary knows (a new name, a place) and make every
-//! two-character query a single term lookup. A query word matches either way.
+//! two-character query a single term lookup; and as trigrams, through which longer exact
+//! sequences are checked with a third of the terms. A query word matches either way.
 //!
 //! This crate owns the schema, the analysis wiring, query building, ranking (BM25 with a
 //! freshness factor), snippets and related reading. It must not render pages.
