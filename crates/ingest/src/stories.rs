@@ -8,6 +8,9 @@ use xinwen_store::Store;
 
 pub struct StoryKeeper {
     store: Store,
+    /// One placing pass at a time: passes over many sources finish together, and each would
+    /// otherwise read the same pending articles.
+    placing: tokio::sync::Mutex<()>,
     deduper: Mutex<Deduper>,
     /// The size past which old fingerprints are forgotten next; doubles when forgetting frees
     /// little, so that a busy window is not rebuilt on every article.
@@ -44,6 +47,7 @@ impl StoryKeeper {
         }
         let keeper = StoryKeeper {
             store,
+            placing: tokio::sync::Mutex::new(()),
             forget_at: std::sync::atomic::AtomicUsize::new(FORGET_ABOVE.max(deduper.len() * 2)),
             deduper: Mutex::new(deduper),
         };
@@ -53,12 +57,14 @@ impl StoryKeeper {
 
     /// Places every article without a story, oldest first. Returns how many.
     pub async fn assign_pending(&self) -> Result<usize, xinwen_store::Error> {
+        let _turn = self.placing.lock().await;
         let mut done = 0;
         loop {
             let pending = self.store.articles_without_story(500).await?;
             if pending.is_empty() {
                 return Ok(done);
             }
+            let mut placements = Vec::with_capacity(pending.len());
             for article in pending {
                 let print = fingerprint(&article.title, &article.body_text);
                 let (story, merged) = {
@@ -85,18 +91,18 @@ impl StoryKeeper {
                         }
                     }
                 };
-                let signature = print.signature_bytes();
-                let numbers = print.numbers_bytes();
-                self.store
-                    .assign_story(
-                        article.id,
-                        story,
-                        merged,
-                        (&signature, print.shingles, print.content_hash, &numbers),
-                    )
-                    .await?;
+                placements.push(xinwen_store::Placement {
+                    article_id: article.id,
+                    story_id: story,
+                    merged,
+                    signature: print.signature_bytes(),
+                    shingles: print.shingles,
+                    content_hash: print.content_hash,
+                    numbers: print.numbers_bytes(),
+                });
                 done += 1;
             }
+            self.store.assign_stories(&placements).await?;
         }
     }
 }

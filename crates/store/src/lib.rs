@@ -24,8 +24,8 @@ pub use error::{Error, Result};
 pub use media::MediaRecord;
 pub use sources::{FetchSuccess, SourceWithHealth};
 pub use stories::{
-    HOT_HALF_LIFE_HOURS, HOT_WINDOW_HOURS, HotStory, StoredFingerprint, Story, StoryArticle,
-    Unassigned,
+    HOT_HALF_LIFE_HOURS, HOT_WINDOW_HOURS, HotStory, Placement, StoredFingerprint, Story,
+    StoryArticle, Unassigned,
 };
 
 use sqlx::SqlitePool;

@@ -18,6 +18,19 @@ pub struct StoredFingerprint {
     pub numbers: Vec<u8>,
 }
 
+/// Where an article went, with its fingerprint's parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub article_id: i64,
+    pub story_id: i64,
+    /// A story this article showed to be the same one, folded into `story_id`.
+    pub merged: Option<i64>,
+    pub signature: Vec<u8>,
+    pub shingles: u32,
+    pub content_hash: u64,
+    pub numbers: Vec<u8>,
+}
+
 /// An article not yet compared with the others.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unassigned {
@@ -136,8 +149,7 @@ impl Store {
             .collect()
     }
 
-    /// Records an article's story and fingerprint, in one transaction, and refreshes the
-    /// story. `merged` is a story this article showed to be the same one, folded in.
+    /// Records an article's story and fingerprint, and refreshes the story.
     pub async fn assign_story(
         &self,
         article_id: i64,
@@ -146,48 +158,77 @@ impl Store {
         fingerprint: (&[u8], u32, u64, &[u8]),
     ) -> Result<()> {
         let (signature, shingles, content_hash, numbers) = fingerprint;
+        self.assign_stories(&[Placement {
+            article_id,
+            story_id,
+            merged,
+            signature: signature.to_vec(),
+            shingles,
+            content_hash,
+            numbers: numbers.to_vec(),
+        }])
+        .await
+    }
+
+    /// Records where articles went, with their fingerprints, and refreshes every story they
+    /// touched, all in one transaction: a batch costs one commit, and a crash leaves either
+    /// all of it or none.
+    pub async fn assign_stories(&self, placements: &[Placement]) -> Result<()> {
+        if placements.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.write_transaction().await?;
-        sqlx::query(
-            "INSERT INTO article_fingerprints (article_id, signature, shingles, content_hash, numbers)
-             VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (article_id) DO UPDATE SET signature = excluded.signature,
-                shingles = excluded.shingles, content_hash = excluded.content_hash,
-                numbers = excluded.numbers",
-        )
-        .bind(article_id)
-        .bind(signature)
-        .bind(i64::from(shingles))
-        .bind(content_hash as i64)
-        .bind(numbers)
-        .execute(&mut *tx)
-        .await?;
-        // A new change number: the search index learns the story (related reading skips it).
-        sqlx::query(
-            "UPDATE articles SET story_id = ?,
-                change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
-             WHERE id = ?",
-        )
-        .bind(story_id)
-        .bind(article_id)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(merged) = merged {
+        let mut touched: Vec<i64> = Vec::new();
+        for p in placements {
+            sqlx::query(
+                "INSERT INTO article_fingerprints (article_id, signature, shingles, content_hash, numbers)
+                 VALUES (?, ?, ?, ?, ?)
+                 ON CONFLICT (article_id) DO UPDATE SET signature = excluded.signature,
+                    shingles = excluded.shingles, content_hash = excluded.content_hash,
+                    numbers = excluded.numbers",
+            )
+            .bind(p.article_id)
+            .bind(&p.signature)
+            .bind(i64::from(p.shingles))
+            .bind(p.content_hash as i64)
+            .bind(&p.numbers)
+            .execute(&mut *tx)
+            .await?;
+            // A new change number: the search index learns the story (related reading skips it).
             sqlx::query(
                 "UPDATE articles SET story_id = ?,
                     change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
-                 WHERE story_id = ?",
+                 WHERE id = ?",
             )
-            .bind(story_id)
-            .bind(merged)
+            .bind(p.story_id)
+            .bind(p.article_id)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("DELETE FROM stories WHERE id = ?")
+            if let Some(merged) = p.merged {
+                sqlx::query(
+                    "UPDATE articles SET story_id = ?,
+                        change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
+                     WHERE story_id = ?",
+                )
+                .bind(p.story_id)
                 .bind(merged)
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query("DELETE FROM stories WHERE id = ?")
+                    .bind(merged)
+                    .execute(&mut *tx)
+                    .await?;
+                touched.retain(|t| *t != merged);
+            }
+            if !touched.contains(&p.story_id) {
+                touched.push(p.story_id);
+            }
+        }
+        for story in touched {
+            refresh_in(&mut tx, story).await?;
         }
         tx.commit().await?;
-        self.refresh_story(story_id).await
+        Ok(())
     }
 
     /// A story with its articles, oldest first.
@@ -235,85 +276,95 @@ impl Store {
     }
 
     /// Works out a story's original, lead and counts again from its articles.
-    ///
-    /// The original is the article the others credit (their 来源 lines name its source), or
-    /// else the earliest. The lead, which lists show, is the original while it is live, or
-    /// else the earliest live article.
     pub async fn refresh_story(&self, id: i64) -> Result<()> {
-        let rows = sqlx::query(
+        let mut tx = self.write_transaction().await?;
+        refresh_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Works out a story's original, lead and counts again from its articles, inside the
+/// caller's transaction.
+///
+/// The original is the article the others credit (their 来源 lines name its source, or their
+/// 阅读原文 links its page), or else the earliest. The lead, which lists show, is the original
+/// while it is live, or else the earliest live article.
+async fn refresh_in(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
+    let rows = sqlx::query(
             "SELECT a.id, a.published_at, a.status, a.credited_source, s.name AS source_name, a.source_id,
                     a.canonical_url
              FROM articles a JOIN sources s ON s.id = a.source_id
              WHERE a.story_id = ? ORDER BY a.published_at, a.id",
         )
         .bind(id)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *conn)
         .await?;
-        if rows.is_empty() {
-            sqlx::query("DELETE FROM stories WHERE id = ?")
-                .bind(id)
-                .execute(&self.pool)
-                .await?;
-            return Ok(());
-        }
-        struct Row {
-            id: i64,
-            published: i64,
-            live: bool,
-            credits: Option<String>,
-            source_name: String,
-            source_id: i64,
-            canonical_url: String,
-        }
-        let rows: Vec<Row> = rows
-            .iter()
-            .map(|r| {
-                Ok(Row {
-                    id: r.try_get("id")?,
-                    published: r.try_get("published_at")?,
-                    live: r.try_get::<String, _>("status")? == "live",
-                    credits: r.try_get("credited_source")?,
-                    source_name: r.try_get("source_name")?,
-                    source_id: r.try_get("source_id")?,
-                    canonical_url: r.try_get("canonical_url")?,
+    if rows.is_empty() {
+        sqlx::query("DELETE FROM stories WHERE id = ?")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    }
+    struct Row {
+        id: i64,
+        published: i64,
+        live: bool,
+        credits: Option<String>,
+        source_name: String,
+        source_id: i64,
+        canonical_url: String,
+    }
+    let rows: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            Ok(Row {
+                id: r.try_get("id")?,
+                published: r.try_get("published_at")?,
+                live: r.try_get::<String, _>("status")? == "live",
+                credits: r.try_get("credited_source")?,
+                source_name: r.try_get("source_name")?,
+                source_id: r.try_get("source_id")?,
+                canonical_url: r.try_get("canonical_url")?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let credited = |row: &Row| {
+        rows.iter()
+            .filter(|other| other.id != row.id)
+            .filter(|other| {
+                other.credits.as_deref().is_some_and(|c| {
+                    let c = c.trim();
+                    // A 阅读原文 link names the page itself; a 来源 line, the publication.
+                    if c.starts_with("http://") || c.starts_with("https://") {
+                        return same_page(c, &row.canonical_url);
+                    }
+                    !c.is_empty()
+                        && (row.source_name.contains(c) || c.contains(row.source_name.as_str()))
                 })
             })
-            .collect::<Result<_>>()?;
-        let credited = |row: &Row| {
-            rows.iter()
-                .filter(|other| other.id != row.id)
-                .filter(|other| {
-                    other.credits.as_deref().is_some_and(|c| {
-                        let c = c.trim();
-                        // A 阅读原文 link names the page itself; a 来源 line, the publication.
-                        if c.starts_with("http://") || c.starts_with("https://") {
-                            return same_page(c, &row.canonical_url);
-                        }
-                        !c.is_empty()
-                            && (row.source_name.contains(c) || c.contains(row.source_name.as_str()))
-                    })
-                })
-                .count()
-        };
-        // Rows are oldest first, so among equals the earliest wins.
-        let original = rows
-            .iter()
-            .map(|row| (credited(row), row))
-            .filter(|(count, _)| *count > 0)
-            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.published.cmp(&a.1.published)))
-            .map(|(_, row)| row)
-            .unwrap_or(&rows[0]);
-        let lead = if original.live {
-            Some(original.id)
-        } else {
-            rows.iter().find(|r| r.live).map(|r| r.id)
-        };
-        let live: Vec<&Row> = rows.iter().filter(|r| r.live).collect();
-        let mut sources: Vec<i64> = live.iter().map(|r| r.source_id).collect();
-        sources.sort_unstable();
-        sources.dedup();
-        sqlx::query(
-            "INSERT INTO stories (id, original_article_id, lead_article_id, first_published_at,
+            .count()
+    };
+    // Rows are oldest first, so among equals the earliest wins.
+    let original = rows
+        .iter()
+        .map(|row| (credited(row), row))
+        .filter(|(count, _)| *count > 0)
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.published.cmp(&a.1.published)))
+        .map(|(_, row)| row)
+        .unwrap_or(&rows[0]);
+    let lead = if original.live {
+        Some(original.id)
+    } else {
+        rows.iter().find(|r| r.live).map(|r| r.id)
+    };
+    let live: Vec<&Row> = rows.iter().filter(|r| r.live).collect();
+    let mut sources: Vec<i64> = live.iter().map(|r| r.source_id).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    sqlx::query(
+        "INSERT INTO stories (id, original_article_id, lead_article_id, first_published_at,
                  last_published_at, article_count, source_count, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET original_article_id = excluded.original_article_id,
@@ -322,20 +373,21 @@ impl Store {
                 last_published_at = excluded.last_published_at,
                 article_count = excluded.article_count, source_count = excluded.source_count,
                 updated_at = excluded.updated_at",
-        )
-        .bind(id)
-        .bind(original.id)
-        .bind(lead)
-        .bind(rows.first().map_or(0, |r| r.published))
-        .bind(rows.iter().map(|r| r.published).max().unwrap_or(0))
-        .bind(live.len() as i64)
-        .bind(sources.len() as i64)
-        .bind(Utc::now().timestamp())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
+    )
+    .bind(id)
+    .bind(original.id)
+    .bind(lead)
+    .bind(rows.first().map_or(0, |r| r.published))
+    .bind(rows.iter().map(|r| r.published).max().unwrap_or(0))
+    .bind(live.len() as i64)
+    .bind(sources.len() as i64)
+    .bind(Utc::now().timestamp())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
 
+impl Store {
     /// 热点: stories told by at least two sources in the last [`HOT_WINDOW_HOURS`], hottest
     /// first. A story's heat is the sum, over its sources, of one half per
     /// [`HOT_HALF_LIFE_HOURS`] since that source first published it: many sources, recently,
