@@ -8,6 +8,7 @@
 
 use crate::config::Config;
 use crate::pipeline::Pipeline;
+use crate::synthetic::{Rng, Vocabulary};
 use anyhow::Context;
 use axum::Router;
 use axum::extract::State;
@@ -177,157 +178,13 @@ async fn serve_page(State(pages): State<Arc<Pages>>, headers: HeaderMap, uri: Ur
     }
 }
 
-/// A deterministic word stream with a skewed (Zipf-like) frequency, so that pages read like
-/// varied Chinese text rather than one sentence repeated.
-struct Words {
-    state: u64,
-}
-
-const VOCABULARY: &[&str] = &[
-    "经济",
-    "发展",
-    "城市",
-    "记者",
-    "今天",
-    "表示",
-    "市民",
-    "项目",
-    "政府",
-    "企业",
-    "工作",
-    "问题",
-    "进行",
-    "已经",
-    "相关",
-    "部门",
-    "情况",
-    "服务",
-    "建设",
-    "交通",
-    "计划",
-    "公司",
-    "市场",
-    "投资",
-    "学校",
-    "学生",
-    "医院",
-    "居民",
-    "社区",
-    "文化",
-    "科技",
-    "创新",
-    "环境",
-    "保护",
-    "气温",
-    "降雨",
-    "台风",
-    "地铁",
-    "线路",
-    "开通",
-    "运营",
-    "乘客",
-    "车站",
-    "大桥",
-    "港口",
-    "渡轮",
-    "航班",
-    "旅客",
-    "比赛",
-    "球队",
-    "冠军",
-    "教练",
-    "球迷",
-    "体育",
-    "马拉松",
-    "博物馆",
-    "展览",
-    "文物",
-    "图书馆",
-    "芯片",
-    "产线",
-    "晶圆",
-    "卫星",
-    "发射",
-    "数据",
-    "平台",
-    "用户",
-    "手机",
-    "网络",
-    "人工智能",
-    "价格",
-    "消费",
-    "基金",
-    "股票",
-    "银行",
-    "利率",
-    "贷款",
-    "房价",
-    "租金",
-    "就业",
-    "工资",
-    "补贴",
-    "会议",
-    "代表",
-    "谈判",
-    "协议",
-    "签署",
-    "合作",
-    "国际",
-    "外交",
-    "渔业",
-    "海域",
-    "边境",
-    "选举",
-    "预计",
-    "明年",
-    "上午",
-    "下午",
-    "晚上",
-    "目前",
-    "同时",
-    "此外",
-    "但是",
-    "因为",
-    "所以",
-    "如果",
-    "一个",
-    "一些",
-    "我们",
-    "他们",
-    "这个",
-    "那个",
-    "可以",
-    "需要",
-    "应该",
-    "通过",
-    "对于",
-    "关于",
-];
-
-impl Words {
-    fn next(&mut self) -> &'static str {
-        // xorshift64*: fast and deterministic.
-        self.state ^= self.state >> 12;
-        self.state ^= self.state << 25;
-        self.state ^= self.state >> 27;
-        let r = self.state.wrapping_mul(0x2545_f491_4f6c_dd1d);
-        let u = (r >> 11) as f64 / (1u64 << 53) as f64;
-        let index = ((VOCABULARY.len() as f64).powf(u) - 1.0) as usize;
-        VOCABULARY[index.min(VOCABULARY.len() - 1)]
-    }
-
-    fn sentence(&mut self) -> String {
-        let length = 8 + (self.state % 10) as usize;
-        let mut text: String = (0..length).map(|_| self.next()).collect();
-        text.push('。');
-        text
-    }
-}
-
 fn synthetic_site(options: &IngestBench) -> Pages {
     let mut pages = Pages::new();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let vocabulary = Vocabulary::new(&mut rng, 2_000);
     let mut words = Words {
-        state: 0x9e37_79b9_7f4a_7c15,
+        rng: &mut rng,
+        vocabulary: &vocabulary,
     };
     for s in 0..options.sources {
         let host = host(s);
@@ -365,8 +222,8 @@ fn synthetic_site(options: &IngestBench) -> Pages {
 
 /// A portal-style page of about `size` bytes: an article of 8–14 paragraphs in the middle of
 /// navigation, lists of links, comments and scripts, as the pages xinwen meets are.
-fn page(words: &mut Words, host: &str, path: &str, title: &str, size: usize) -> String {
-    let paragraphs = 8 + (words.state % 7) as usize;
+fn page(words: &mut Words<'_>, host: &str, path: &str, title: &str, size: usize) -> String {
+    let paragraphs = 8 + words.rng.below(7);
     let article: String = (0..paragraphs)
         .map(|_| {
             format!(
@@ -420,6 +277,24 @@ fn page(words: &mut Words, host: &str, path: &str, title: &str, size: usize) -> 
         "</div><div class=\"footer\">Copyright © 2026 合成新闻网 版权所有</div></body></html>",
     );
     page
+}
+
+/// The word source of the synthetic pages.
+struct Words<'a> {
+    rng: &'a mut Rng,
+    vocabulary: &'a Vocabulary,
+}
+
+impl<'a> Words<'a> {
+    fn next(&mut self) -> &'a str {
+        let vocabulary: &'a Vocabulary = self.vocabulary;
+        vocabulary.word(self.rng)
+    }
+
+    fn sentence(&mut self) -> String {
+        let length = 8 + self.rng.below(10);
+        self.vocabulary.text(self.rng, length, |_| {})
+    }
 }
 
 /// The process's peak resident memory, from Linux's /proc.

@@ -3,14 +3,13 @@
 //! sign-off, a sentence cut, or the end dropped), arriving in time order.
 
 use crate::bench::peak_rss_mib;
-use crate::bench_search::{Rng, Vocabulary, text};
+use crate::synthetic::{Rng, Vocabulary};
 use std::time::Instant;
 use xinwen_dedup::{Deduper, fingerprint};
 
 pub fn run(docs: usize) -> anyhow::Result<()> {
     let mut rng = Rng(0x51a7_e5ee_d00d_f00d);
     let vocabulary = Vocabulary::new(&mut rng, 30_000);
-    let mut uses = vec![0u32; vocabulary.words.len()];
     // Recent originals a repost may copy, as (id, title, text).
     let mut recent: std::collections::VecDeque<(i64, String, String)> =
         std::collections::VecDeque::new();
@@ -47,8 +46,8 @@ pub fn run(docs: usize) -> anyhow::Result<()> {
         } else {
             let words = 60 + rng.below(90);
             (
-                text(&vocabulary, &mut rng, 10, &mut uses),
-                text(&vocabulary, &mut rng, words, &mut uses),
+                vocabulary.text(&mut rng, 10, |_| {}),
+                vocabulary.text(&mut rng, words, |_| {}),
                 None,
             )
         };

@@ -2,7 +2,7 @@
 //! fetch → extract → store pipeline.
 
 use crate::config::Config;
-use crate::pipeline::{Pipeline, progress_bar, summarize};
+use crate::pipeline::{Pipeline, run_pass_with_progress, summarize};
 use anyhow::Context;
 use std::time::Duration;
 use xinwen_demo::origin::Origin;
@@ -66,15 +66,7 @@ pub async fn load(store: &Store, config: &Config) -> anyhow::Result<Loaded> {
     let pipeline = Pipeline::new(store, config, fetch, config.ingest.to_ingest_config()).await?;
 
     let sources = store.sources_with_health().await?;
-    let bar = progress_bar(sources.len());
-    let reports = pipeline
-        .ingester
-        .run_pass(sources, |report| {
-            bar.set_message(report.slug.clone());
-            bar.inc(1);
-        })
-        .await;
-    bar.finish_and_clear();
+    let reports = run_pass_with_progress(&pipeline, sources).await;
 
     // Images are fetched now rather than on first view, so that the site keeps them when the
     // origin is gone (`--load-only`, then `serve`).

@@ -12,6 +12,7 @@ mod feed;
 mod index;
 mod pipeline;
 mod sources;
+mod synthetic;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -271,15 +272,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                     .filter(|s| !s.source.paused && s.source.feed_url.is_some())
                     .collect(),
             };
-            let bar = pipeline::progress_bar(sources.len());
-            let reports = pipeline
-                .ingester
-                .run_pass(sources, |report| {
-                    bar.set_message(report.slug.clone());
-                    bar.inc(1);
-                })
-                .await;
-            bar.finish_and_clear();
+            let reports = pipeline::run_pass_with_progress(&pipeline, sources).await;
             println!("{}", pipeline::summarize(&reports));
             store.close().await;
             if source.is_some()

@@ -45,6 +45,23 @@ impl Pipeline {
     }
 }
 
+/// One fetch pass over `sources`, a progress bar on standard error while it runs.
+pub async fn run_pass_with_progress(
+    pipeline: &Pipeline,
+    sources: Vec<xinwen_store::SourceWithHealth>,
+) -> Vec<xinwen_ingest::SourceReport> {
+    let bar = progress_bar(sources.len());
+    let reports = pipeline
+        .ingester
+        .run_pass(sources, |report| {
+            bar.set_message(report.slug.clone());
+            bar.inc(1);
+        })
+        .await;
+    bar.finish_and_clear();
+    reports
+}
+
 /// A progress bar for a pass over `total` sources, on standard error (hidden when that is not
 /// a terminal, so scripts and tests see only the summary).
 pub fn progress_bar(total: usize) -> indicatif::ProgressBar {

@@ -3,9 +3,8 @@
 
 mod common;
 
-use common::BINARY;
+use common::run_with_data;
 use std::collections::HashMap;
-use std::process::Command;
 
 /// Share of the expected text's character bigrams found in the actual text.
 fn bigram_recall(expected: &str, actual: &str) -> f64 {
@@ -35,18 +34,7 @@ fn bigram_recall(expected: &str, actual: &str) -> f64 {
 fn the_demo_corpus_arrives_whole_through_the_pipeline() {
     let temp = tempfile::tempdir().unwrap();
     let data = temp.path().join("data");
-    let out = Command::new(BINARY)
-        .args(["demo", "--load-only", "--data"])
-        .arg(&data)
-        .env("XINWEN_LOG", "error")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let said = String::from_utf8_lossy(&out.stdout);
+    let said = run_with_data(&["demo", "--load-only"], &data);
     assert!(said.contains("82 articles added"), "{said}");
     assert!(
         said.contains("1 sources failed"),

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{BINARY, Server, article_url, get};
+use common::{BINARY, Server, article_url, get, run_with_data};
 use std::process::Command;
 
 #[test]
@@ -69,17 +69,7 @@ fn sigterm_stops_the_server_cleanly() {
 fn serve_reads_its_configuration_file_and_the_environment_overrides_it() {
     let temp = tempfile::tempdir().unwrap();
     let data = temp.path().join("data");
-    let loaded = Command::new(BINARY)
-        .args(["demo", "--load-only", "--data"])
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(
-        loaded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&loaded.stderr)
-    );
-    let said = String::from_utf8_lossy(&loaded.stdout);
+    let said = run_with_data(&["demo", "--load-only"], &data);
     assert!(
         said.contains("8 channels, 13 sources, 82 articles"),
         "{said}"

@@ -2,8 +2,7 @@
 
 mod common;
 
-use common::{BINARY, Server, article_url, get};
-use std::process::Command;
+use common::{Server, article_url, get, run_with_data};
 
 fn client() -> reqwest::blocking::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -143,24 +142,7 @@ fn the_script_switch_remembers_the_choice_and_returns_to_the_page() {
 fn reindex_rebuilds_the_index_from_the_store() {
     let temp = tempfile::tempdir().unwrap();
     let data = temp.path().join("data");
-    let loaded = Command::new(BINARY)
-        .args(["demo", "--load-only", "--data"])
-        .arg(&data)
-        .env("XINWEN_LOG", "error")
-        .output()
-        .unwrap();
-    assert!(loaded.status.success());
-    let out = Command::new(BINARY)
-        .args(["reindex", "--data"])
-        .arg(&data)
-        .env("XINWEN_LOG", "error")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let said = String::from_utf8_lossy(&out.stdout);
+    run_with_data(&["demo", "--load-only"], &data);
+    let said = run_with_data(&["reindex"], &data);
     assert!(said.contains("Indexed 82 live articles"), "{said}");
 }

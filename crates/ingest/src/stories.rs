@@ -25,25 +25,12 @@ impl StoryKeeper {
     /// ones need not be compared), then places every article still without a story.
     pub async fn load(store: Store) -> Result<StoryKeeper, xinwen_store::Error> {
         let mut deduper = Deduper::new();
-        let since = Utc::now() - chrono::Duration::days(WINDOW_DAYS * 2);
-        // A site whose newest articles are older than that (a demo, a restored backup) still
-        // needs its last weeks.
-        let since = match store
-            .fingerprints_since(chrono::DateTime::<Utc>::MIN_UTC)
-            .await
-        {
-            Ok(all) if all.len() < 200_000 => {
-                for stored in all {
-                    insert(&mut deduper, stored);
-                }
-                None
-            }
-            _ => Some(since),
-        };
-        if let Some(since) = since {
-            for stored in store.fingerprints_since(since).await? {
-                insert(&mut deduper, stored);
-            }
+        // The window ends at the newest article, not the clock: a site whose sources went
+        // quiet (a demo, a restored backup) still compares against its last weeks.
+        let newest = store.newest_published_at().await?.unwrap_or_else(Utc::now);
+        let since = newest.min(Utc::now()) - chrono::Duration::days(WINDOW_DAYS * 2);
+        for stored in store.fingerprints_since(since).await? {
+            insert(&mut deduper, stored);
         }
         let keeper = StoryKeeper {
             store,

@@ -106,6 +106,13 @@ const HEALTH_COLUMNS: &str = "h.etag, h.last_modified, h.last_attempt_at, h.last
     h.last_error, h.consecutive_failures, h.failing_since, h.next_check_at, h.articles_added,
     h.publish_interval_secs";
 
+fn with_health_from_row(row: &SqliteRow) -> Result<SourceWithHealth> {
+    Ok(SourceWithHealth {
+        source: from_row(row)?,
+        health: health_from_row(row)?,
+    })
+}
+
 fn health_from_row(row: &SqliteRow) -> Result<SourceHealth> {
     let time = |name: &str| -> Result<Option<DateTime<Utc>>> {
         Ok(row.try_get::<Option<i64>, _>(name)?.map(from_timestamp))
@@ -231,14 +238,7 @@ impl Store {
         let rows = sqlx::query(AssertSqlSafe(sql))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(SourceWithHealth {
-                    source: from_row(row)?,
-                    health: health_from_row(row)?,
-                })
-            })
-            .collect()
+        rows.iter().map(with_health_from_row).collect()
     }
 
     pub async fn source_health(&self, id: i64) -> Result<SourceHealth> {
@@ -276,14 +276,7 @@ impl Store {
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(SourceWithHealth {
-                    source: from_row(row)?,
-                    health: health_from_row(row)?,
-                })
-            })
-            .collect()
+        rows.iter().map(with_health_from_row).collect()
     }
 
     /// The earliest moment any active source is due, if any is scheduled.

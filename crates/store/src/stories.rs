@@ -128,6 +128,15 @@ impl Store {
             .collect()
     }
 
+    /// When the newest live article was published, if there is one.
+    pub async fn newest_published_at(&self) -> Result<Option<DateTime<Utc>>> {
+        let newest: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(published_at) FROM articles WHERE status = 'live'")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(newest.map(from_timestamp))
+    }
+
     /// Articles without a story yet, oldest first: what the deduper must still see.
     pub async fn articles_without_story(&self, limit: u32) -> Result<Vec<Unassigned>> {
         let rows = sqlx::query(
@@ -393,13 +402,10 @@ impl Store {
     /// [`HOT_HALF_LIFE_HOURS`] since that source first published it: many sources, recently,
     /// and quickly one after another, all raise it.
     ///
-    /// "Now" is the newer of the clock and the newest article's time bounded by the clock, so
+    /// "Now" is the newest article's time (an hour after it), never later than the clock, so
     /// that a site whose sources have gone quiet still shows what was hot when they last spoke.
     pub async fn hot_stories(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<HotStory>> {
-        let newest: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(published_at) FROM articles WHERE status = 'live'")
-                .fetch_one(&self.pool)
-                .await?;
+        let newest = self.newest_published_at().await?.map(|t| t.timestamp());
         let now = newest.map_or(now.timestamp(), |n| n.min(now.timestamp()) + 3600);
         let since = now - HOT_WINDOW_HOURS * 3600;
         let rows = sqlx::query(

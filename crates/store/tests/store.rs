@@ -35,6 +35,24 @@ async fn store_with_source() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// A source of its own in channel guoji, for tests that need several.
+async fn add_source(store: &Store, slug: &str, name: &str) {
+    store
+        .upsert_source(&NewSource {
+            slug: slug.into(),
+            name: name.into(),
+            kind: SourceKind::Wechat,
+            homepage: None,
+            feed_url: None,
+            follow_url: None,
+            qr_image: None,
+            channel_slug: Some("guoji".into()),
+            description: String::new(),
+        })
+        .await
+        .unwrap();
+}
+
 fn article(n: u32, title: &str) -> NewArticle {
     let published =
         Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap() + chrono::Duration::hours(i64::from(n));
@@ -404,20 +422,7 @@ async fn health_records_failures_in_a_row_and_a_success_clears_them() {
 async fn hot_stories_rank_by_sources_and_recency_within_the_window() {
     let (_dir, store) = store_with_source().await;
     for slug in ["a", "b", "c", "d"] {
-        store
-            .upsert_source(&NewSource {
-                slug: slug.into(),
-                name: format!("来源{slug}"),
-                kind: SourceKind::Wechat,
-                homepage: None,
-                feed_url: None,
-                follow_url: None,
-                qr_image: None,
-                channel_slug: Some("guoji".into()),
-                description: String::new(),
-            })
-            .await
-            .unwrap();
+        add_source(&store, slug, &format!("来源{slug}")).await;
     }
     let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
     let hours = chrono::Duration::hours;
@@ -472,20 +477,7 @@ async fn the_original_is_the_one_reposts_credit_by_name_or_link_not_just_the_ear
     let (_dir, store) = store_with_source().await;
     let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
     for (slug, name) in [("rebo", "热播快讯"), ("zhinan", "城市生活指南")] {
-        store
-            .upsert_source(&NewSource {
-                slug: slug.into(),
-                name: name.into(),
-                kind: SourceKind::Wechat,
-                homepage: None,
-                feed_url: None,
-                follow_url: None,
-                qr_image: None,
-                channel_slug: Some("guoji".into()),
-                description: String::new(),
-            })
-            .await
-            .unwrap();
+        add_source(&store, slug, name).await;
     }
     // The repost reached us first; its 阅读原文 leads to 星河日报's page.
     let mut repost = article(1, "刚刚！大桥通车");

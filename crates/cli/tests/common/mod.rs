@@ -133,3 +133,21 @@ pub fn artifacts_dir() -> PathBuf {
 pub fn required(variable: &str) -> bool {
     std::env::var(variable).is_ok_and(|v| v == "1")
 }
+
+/// Runs `xinwen ARGS... --data DATA` quietly to completion and returns what it printed on
+/// standard output; a failure fails the test with what it printed on standard error.
+pub fn run_with_data(args: &[&str], data: &Path) -> String {
+    let out = Command::new(BINARY)
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env("XINWEN_LOG", "error")
+        .output()
+        .expect("the xinwen binary runs");
+    assert!(
+        out.status.success(),
+        "xinwen {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

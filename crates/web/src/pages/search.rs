@@ -116,7 +116,7 @@ async fn render(state: &AppState, uri: &Uri) -> Result<crate::cache::CachedPage,
             snippet_html: xinwen_search::snippet(
                 a.body_html
                     .as_deref()
-                    .map(text_of_body)
+                    .map(xinwen_extract::html_to_text)
                     .unwrap_or_default()
                     .as_str(),
                 &terms,
@@ -178,26 +178,4 @@ async fn render(state: &AppState, uri: &Uri) -> Result<crate::cache::CachedPage,
         query: text,
     };
     html(StatusCode::OK, &page)
-}
-
-/// The text of a stored body: the snippet is cut from what the reader would read.
-fn text_of_body(html: &str) -> String {
-    let mut text = String::with_capacity(html.len() / 2);
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                text.push(' ');
-            }
-            _ if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    text.replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
 }
