@@ -171,6 +171,15 @@ pub struct SiteConfig {
     pub tagline: String,
     /// The public address; `None` means the listen address, which suits a local site.
     pub base_url: Option<String>,
+    /// Mark cookies Secure. `None`: when the base URL is https.
+    pub secure_cookies: Option<bool>,
+    /// Take the visitor's address from X-Forwarded-For: only behind a proxy that sets it.
+    pub trust_forwarded_for: bool,
+    /// How long an editor stays logged in.
+    pub session_hours: i64,
+    /// Submissions and takedown requests accepted per address per hour, and overall.
+    pub requests_per_address_hour: u64,
+    pub requests_per_hour: u64,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -205,6 +214,11 @@ impl Default for SiteConfig {
             name: "新闻 xinwen".into(),
             tagline: "来源清楚的中文新闻".into(),
             base_url: None,
+            secure_cookies: None,
+            trust_forwarded_for: false,
+            session_hours: 12,
+            requests_per_address_hour: 5,
+            requests_per_hour: 200,
         }
     }
 }

@@ -9,6 +9,8 @@ use xinwen_demo::origin::Origin;
 use xinwen_store::Store;
 
 pub struct Loaded {
+    /// The admin account made for the demo, with its password, when one was made now.
+    pub admin: Option<(String, String)>,
     pub channels: usize,
     pub sources: usize,
     pub articles: u64,
@@ -93,7 +95,9 @@ pub async fn load(store: &Store, config: &Config) -> anyhow::Result<Loaded> {
         }
     }
     let articles = store.article_count().await?;
+    let admin = demo_admin(store).await?;
     Ok(Loaded {
+        admin,
         channels: corpus.channels.len(),
         sources: corpus.sources.len(),
         articles,
@@ -101,4 +105,21 @@ pub async fn load(store: &Store, config: &Config) -> anyhow::Result<Loaded> {
         pipeline,
         origin,
     })
+}
+
+/// An admin account to try the admin with, with a fresh random password, the first time a
+/// data directory is loaded; later loads leave the accounts alone.
+async fn demo_admin(store: &Store) -> anyhow::Result<Option<(String, String)>> {
+    if !store.users().await?.is_empty() {
+        return Ok(None);
+    }
+    let password: String = xinwen_accounts::new_token()?.chars().take(16).collect();
+    let hashed = {
+        let password = password.clone();
+        tokio::task::spawn_blocking(move || xinwen_accounts::hash_password(&password)).await??
+    };
+    store
+        .add_user("admin", &hashed, xinwen_model::Role::Admin)
+        .await?;
+    Ok(Some(("admin".to_owned(), password)))
 }

@@ -13,6 +13,7 @@ mod index;
 mod pipeline;
 mod sources;
 mod synthetic;
+mod users;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -70,6 +71,13 @@ enum Command {
         data: Option<PathBuf>,
         #[command(subcommand)]
         command: sources::SourceCommand,
+    },
+    /// Manage the editors' accounts for the admin at /admin.
+    User {
+        #[arg(long, global = true)]
+        data: Option<PathBuf>,
+        #[command(subcommand)]
+        command: users::UserCommand,
     },
     /// Read feed files.
     Feed {
@@ -289,6 +297,13 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             store.close().await;
             result
         }
+        Command::User { data, command } => {
+            let data_dir = data.unwrap_or(config.storage.data_dir.clone());
+            let store = open_store(&data_dir).await?;
+            let result = users::run(command, &store).await;
+            store.close().await;
+            result
+        }
         Command::Feed {
             command:
                 FeedCommand::Parse {
@@ -323,6 +338,11 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 loaded.articles,
                 loaded.summary
             );
+            if let Some((name, password)) = &loaded.admin {
+                println!(
+                    "The admin is at /admin: log in as {name} with password {password} (made for this demo; change it with `xinwen user passwd {name}`)."
+                );
+            }
             if load_only {
                 store.close().await;
                 return Ok(());
@@ -454,9 +474,19 @@ async fn serve(
             None => format!("http://{address}"),
         };
         site.stale_after = config.ingest.stale_after();
+        site.secure_cookies = config
+            .site
+            .secure_cookies
+            .unwrap_or(site.base_url.starts_with("https://"));
+        site.trust_forwarded_for = config.site.trust_forwarded_for;
+        site.session_hours = config.site.session_hours;
+        site.requests_per_address_hour = config.site.requests_per_address_hour;
+        site.requests_per_hour = config.site.requests_per_hour;
+        site.address_key = users::address_key(store.data_dir())?;
         let services = xinwen_web::Services {
             media: Some(pipeline.media.clone()),
             search,
+            fetcher: Some(pipeline.fetcher.clone()),
         };
         let state = AppState::with_services(store.clone(), site, services);
         // Printed on stdout, not in the log, so that scripts and tests can read the address.

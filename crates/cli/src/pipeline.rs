@@ -11,6 +11,8 @@ use xinwen_store::Store;
 pub struct Pipeline {
     pub ingester: Arc<Ingester>,
     pub media: Arc<MediaProxy>,
+    /// The one HTTP client, shared: ingest, the media proxy and editors' previews.
+    pub fetcher: Arc<Fetcher>,
 }
 
 impl Pipeline {
@@ -39,9 +41,14 @@ impl Pipeline {
             },
         ));
         let stories = Arc::new(xinwen_ingest::StoryKeeper::load(store.clone()).await?);
-        let ingester =
-            Arc::new(Ingester::new(store.clone(), fetcher, signer, ingest).with_stories(stories));
-        Ok(Pipeline { ingester, media })
+        let ingester = Arc::new(
+            Ingester::new(store.clone(), fetcher.clone(), signer, ingest).with_stories(stories),
+        );
+        Ok(Pipeline {
+            ingester,
+            media,
+            fetcher,
+        })
     }
 }
 
@@ -81,12 +88,14 @@ pub fn progress_bar(total: usize) -> indicatif::ProgressBar {
 pub fn summarize(reports: &[xinwen_ingest::SourceReport]) -> String {
     let mut added = 0;
     let mut updated = 0;
+    let mut withheld = 0;
     let mut lines = Vec::new();
     for report in reports {
         match &report.outcome {
             Ok(stats) => {
                 added += stats.added;
                 updated += stats.updated;
+                withheld += stats.withheld;
                 for (url, why) in &stats.failed {
                     lines.push(format!("  {}: entry {url}: {why}", report.slug));
                 }
@@ -99,6 +108,11 @@ pub fn summarize(reports: &[xinwen_ingest::SourceReport]) -> String {
         "Fetched {} sources: {added} articles added, {updated} updated, {failed} sources failed.",
         reports.len()
     );
+    if withheld > 0 {
+        text.push_str(&format!(
+            " {withheld} articles withheld: a takedown removed them."
+        ));
+    }
     for line in lines {
         text.push('\n');
         text.push_str(&line);

@@ -278,3 +278,300 @@ fn search_and_the_script_switch_in_a_browser() {
         assert_eq!(lang, serde_json::json!(["zh-CN", false]));
     }
 }
+
+/// Adds an account to a running site's data directory, as an operator would.
+fn add_user(server: &Server, name: &str, role: &str, password: &str) {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(common::BINARY)
+        .args([
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+            "--data",
+        ])
+        .arg(&server.data_dir)
+        .env("XINWEN_LOG", "error")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    assert!(child.wait().unwrap().success(), "xinwen user add {name}");
+}
+
+fn log_in(browser: &mut Browser, page: &Page, server: &Server, name: &str, password: &str) {
+    browser
+        .goto(page, &format!("{}/admin/login", server.url))
+        .unwrap();
+    browser
+        .navigate_by(
+            page,
+            &format!(
+                "document.querySelector('#username').value = '{name}'; document.querySelector('#password').value = '{password}'; document.querySelector('#login-form').submit()"
+            ),
+        )
+        .unwrap();
+    let path = js(browser, page, "location.pathname");
+    assert_eq!(path, "/admin", "logged in");
+}
+
+fn text_of(browser: &mut Browser, page: &Page, selector: &str) -> String {
+    js(
+        browser,
+        page,
+        &format!("document.querySelector('{selector}')?.innerText ?? ''"),
+    )
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+#[test]
+fn a_reader_tip_is_submitted_approved_and_published() {
+    let Some(mut browser) = browser() else { return };
+    let server = Server::demo();
+    add_user(&server, "editor1", "editor", "a long editor password");
+    let page = browser.new_page(390, 844, true).unwrap();
+    // From an article, as the reference page invites.
+    let article = article_url(&server, "xinghe-ribao", "寒潮");
+    browser.goto(&page, &article).unwrap();
+    browser
+        .navigate_by(&page, "document.querySelector('.submit-link').click()")
+        .unwrap();
+    assert_clean(&mut browser, &page, "the submission form");
+    browser
+        .navigate_by(
+            &page,
+            "document.querySelector('#tip-body').value = '青澜市东湖公园的樱花今天提前开放，游客很多。\\n\\n现场有志愿者引导。'; document.querySelector('#tip-url').value = 'https://photos.example/donghu'; document.querySelector('#tip-form').submit()",
+        )
+        .unwrap();
+    let receipt = text_of(&mut browser, &page, "#receipt");
+    assert!(receipt.starts_with("S-"), "a receipt: {receipt:?}");
+
+    let admin = browser.new_page(1280, 900, false).unwrap();
+    log_in(
+        &mut browser,
+        &admin,
+        &server,
+        "editor1",
+        "a long editor password",
+    );
+    assert_eq!(text_of(&mut browser, &admin, "#pending-submissions"), "1");
+    browser
+        .navigate_by(
+            &admin,
+            "document.querySelector('#pending-submissions').closest('a').click()",
+        )
+        .unwrap();
+    browser
+        .navigate_by(
+            &admin,
+            "document.querySelector('#submissions tbody a').click()",
+        )
+        .unwrap();
+    assert_clean(&mut browser, &admin, "the submission in the admin");
+    assert!(text_of(&mut browser, &admin, "#submission-body").contains("樱花今天提前开放"));
+    browser
+        .navigate_by(
+            &admin,
+            "document.querySelector('#p-title').value = '东湖公园樱花提前开放'; document.querySelector('#approve-form').submit()",
+        )
+        .unwrap();
+    assert!(text_of(&mut browser, &admin, ".notice").contains("已采用并发布"));
+    browser
+        .screenshot(
+            &admin,
+            &artifacts_dir().join("admin-submission-approved.png"),
+        )
+        .unwrap();
+    browser
+        .navigate_by(
+            &admin,
+            "document.querySelector('#published-article').click()",
+        )
+        .unwrap();
+    assert_clean(&mut browser, &admin, "the published tip");
+    assert_eq!(
+        text_of(&mut browser, &admin, "#article-title"),
+        "东湖公园樱花提前开放"
+    );
+    assert!(text_of(&mut browser, &admin, ".article-body").contains("现场有志愿者引导"));
+    assert!(text_of(&mut browser, &admin, ".byline").contains("读者投稿"));
+
+    browser
+        .goto(
+            &page,
+            &format!("{}/submit/status?receipt={receipt}", server.url),
+        )
+        .unwrap();
+    assert_eq!(text_of(&mut browser, &page, "#status-label"), "已采用");
+    browser
+        .goto(&page, &format!("{}/channel/tougao", server.url))
+        .unwrap();
+    assert!(text_of(&mut browser, &page, "main").contains("东湖公园樱花提前开放"));
+}
+
+/// The ids of articles in the `related` section of an article page.
+fn related_ids(html: &str) -> Vec<String> {
+    let Some(start) = html.find("class=\"related\"") else {
+        return Vec::new();
+    };
+    html[start..]
+        .split("href=\"/article/")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .collect()
+}
+
+#[test]
+fn a_takedown_is_requested_approved_and_the_article_is_gone_everywhere() {
+    let Some(mut browser) = browser() else { return };
+    let server = Server::demo();
+    add_user(&server, "editor1", "editor", "a long editor password");
+    // An article some other article recommends, so that related reading is put to the test.
+    let (_, home) = common::get(&format!("{}/", server.url));
+    let listed: Vec<String> = home
+        .split("href=\"/article/")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .collect();
+    let mut recommended_by: Vec<(String, String)> = Vec::new();
+    for id in &listed {
+        let (_, html) = common::get(&format!("{}/article/{id}", server.url));
+        for other in related_ids(&html) {
+            recommended_by.push((id.clone(), other));
+        }
+    }
+    let (_, target) = recommended_by
+        .first()
+        .cloned()
+        .expect("some related reading");
+    let recommenders: Vec<String> = recommended_by
+        .iter()
+        .filter(|(_, t)| *t == target)
+        .map(|(by, _)| by.clone())
+        .collect();
+    let target_url = format!("{}/article/{target}", server.url);
+    let (_, html) = common::get(&target_url);
+    let title_start = html.find("id=\"article-title\">").unwrap() + "id=\"article-title\">".len();
+    let title = html[title_start..title_start + html[title_start..].find('<').unwrap()].to_owned();
+    let query: String = title.chars().take(6).collect();
+    let search_url = format!(
+        "{}/search?q={}",
+        server.url,
+        url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
+    );
+    assert!(
+        common::get(&search_url)
+            .1
+            .contains(&format!("/article/{target}\""))
+    );
+
+    // The rights holder reports it from the article page.
+    let page = browser.new_page(390, 844, true).unwrap();
+    browser.goto(&page, &target_url).unwrap();
+    browser
+        .navigate_by(&page, "document.querySelector('.report-link').click()")
+        .unwrap();
+    assert_clean(&mut browser, &page, "the takedown form");
+    let prefilled = js(
+        &mut browser,
+        &page,
+        "document.querySelector('#td-pages').value",
+    );
+    assert!(
+        prefilled
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/article/{target}"))
+    );
+    browser
+        .navigate_by(
+            &page,
+            "document.querySelector('#td-claimant').value = '星河日报社法务部'; document.querySelector('#td-contact').value = 'legal@xinghe.example'; document.querySelector('#td-work').value = '本社记者采写的原创报道'; document.querySelector('#td-statement').value = '本社为著作权人，未授权转载。'; document.querySelector('input[name=confirm]').checked = true; document.querySelector('#takedown-form').submit()",
+        )
+        .unwrap();
+    let receipt = text_of(&mut browser, &page, "#receipt");
+    assert!(receipt.starts_with("T-"), "a receipt: {receipt:?}");
+
+    // An editor approves it.
+    let admin = browser.new_page(1280, 900, false).unwrap();
+    log_in(
+        &mut browser,
+        &admin,
+        &server,
+        "editor1",
+        "a long editor password",
+    );
+    browser
+        .goto(&admin, &format!("{}/admin/takedowns", server.url))
+        .unwrap();
+    browser
+        .navigate_by(
+            &admin,
+            "document.querySelector('#takedowns tbody a').click()",
+        )
+        .unwrap();
+    assert_clean(&mut browser, &admin, "the takedown in the admin");
+    let checked = js(
+        &mut browser,
+        &admin,
+        "[...document.querySelectorAll('input[name=article]:checked')].map(i => i.value)",
+    );
+    assert_eq!(checked, serde_json::json!([target]));
+    browser
+        .navigate_by(
+            &admin,
+            "document.querySelector('#approve-takedown').submit()",
+        )
+        .unwrap();
+    assert!(text_of(&mut browser, &admin, ".notice").contains("已从全站删除"));
+
+    // Gone: 410 with a notice, and out of search, feeds, the sitemap and related reading.
+    let (status, gone) = common::get(&target_url);
+    assert_eq!(status, 410);
+    assert!(gone.contains("应权利人要求") && gone.contains(&receipt));
+    browser.goto(&page, &target_url).unwrap();
+    assert!(text_of(&mut browser, &page, "main").contains("应权利人要求"));
+    browser.goto(&page, &search_url).unwrap();
+    let hits = js(
+        &mut browser,
+        &page,
+        &format!(
+            "document.querySelectorAll('.search-results a[href=\"/article/{target}\"]').length"
+        ),
+    );
+    assert_eq!(hits, 0);
+    for feed in ["/feed.xml", "/atom.xml", "/sitemap.xml", "/hot/feed.xml"] {
+        let (_, body) = common::get(&format!("{}{feed}", server.url));
+        assert!(
+            !body.contains(&format!("/article/{target}<")) && !body.contains(&title),
+            "{feed}"
+        );
+    }
+    for by in &recommenders {
+        let (_, html) = common::get(&format!("{}/article/{by}", server.url));
+        assert!(
+            !related_ids(&html).contains(&target),
+            "article {by} still recommends it"
+        );
+    }
+    browser
+        .goto(
+            &page,
+            &format!("{}/takedown/status?receipt={receipt}", server.url),
+        )
+        .unwrap();
+    assert_eq!(
+        text_of(&mut browser, &page, "#status-label"),
+        "已删除相关文章"
+    );
+    browser
+        .goto(&page, &format!("{}/transparency", server.url))
+        .unwrap();
+    assert_clean(&mut browser, &page, "the transparency page");
+    assert!(text_of(&mut browser, &page, "tfoot").contains("1"));
+}

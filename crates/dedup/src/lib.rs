@@ -203,14 +203,39 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// The fingerprint of an article: its text, or its title too when the text is short.
-pub fn fingerprint(title: &str, text: &str) -> Fingerprint {
-    let body = xinwen_text::normalize(&strip_boilerplate(text));
-    let mut chars: Vec<char> = body.chars().filter(|c| c.is_alphanumeric()).collect();
+/// The characters two texts are compared by: letters and digits of the normal form, with the
+/// title's when the text is short.
+fn compared_chars(title: &str, normal_body: &str) -> Vec<char> {
+    let mut chars: Vec<char> = normal_body
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
     if chars.len() < 60 {
         let title = xinwen_text::normalize(strip_title_prefix(title));
         chars.extend(title.chars().filter(|c| c.is_alphanumeric()));
     }
+    chars
+}
+
+fn hash_chars(chars: &[char]) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    for c in chars {
+        hash = mix(hash ^ u64::from(*c as u32));
+    }
+    hash
+}
+
+/// The `content_hash` of [`fingerprint`] alone, without the cost of the signature: what a
+/// tombstone is checked against.
+pub fn content_hash(title: &str, text: &str) -> u64 {
+    let body = xinwen_text::normalize(&strip_boilerplate(text));
+    hash_chars(&compared_chars(title, &body))
+}
+
+/// The fingerprint of an article: its text, or its title too when the text is short.
+pub fn fingerprint(title: &str, text: &str) -> Fingerprint {
+    let body = xinwen_text::normalize(&strip_boilerplate(text));
+    let chars = compared_chars(title, &body);
     static NUMBER: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"\d+(?:\.\d+)?").expect("valid regex"));
     let mut numbers: Vec<u32> = NUMBER
@@ -224,10 +249,7 @@ pub fn fingerprint(title: &str, text: &str) -> Fingerprint {
         .collect();
     numbers.sort_unstable();
     numbers.dedup();
-    let mut content_hash = 0xcbf2_9ce4_8422_2325u64;
-    for c in &chars {
-        content_hash = mix(content_hash ^ u64::from(*c as u32));
-    }
+    let content_hash = hash_chars(&chars);
     let mut shingles: Vec<u64> = chars
         .windows(SHINGLE)
         .map(|w| {
@@ -445,6 +467,19 @@ impl Deduper {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_content_hash_alone_is_the_fingerprints() {
+        let text = "市文旅局今天宣布，青岚湖环湖步道将于下月全线开放，全长二十六公里。".repeat(3);
+        assert_eq!(
+            content_hash("标题", &text),
+            fingerprint("标题", &text).content_hash
+        );
+        assert_eq!(
+            content_hash("短", "短文"),
+            fingerprint("短", "短文").content_hash
+        );
+    }
     use chrono::TimeZone;
 
     const ORIGINAL: &str = "青澜跨江大桥今天上午正式通车。大桥全长八点六公里，主桥跨度一千一百八十米，是目前国内跨度最大的公铁两用斜拉桥之一。\n通车后，从江北新区到老城区的车程将由过去的四十分钟缩短到十分钟左右。市交通局表示，大桥通车初期实行小客车免费通行，货车需要错峰通过。\n建设单位介绍，大桥从开工到通车历时四年零三个月，施工期间克服了江面大风和汛期等困难，累计投入建设者超过五千人次。";

@@ -18,11 +18,13 @@
 //! after every batch, so an interrupted pass is simply done again.
 
 mod pipeline;
+mod preview;
 pub mod scheduler;
 mod script;
 mod stories;
 
 pub use pipeline::{PassStats, SourceReport};
+pub use preview::{Preview, PreviewError, preview};
 pub use script::script_of;
 pub use stories::StoryKeeper;
 

@@ -32,6 +32,8 @@ pub struct PassStats {
     pub unchanged: usize,
     /// Pages fetched because the feed carried only a teaser.
     pub pages_fetched: usize,
+    /// Articles not written because a takedown tombstoned their address or their text.
+    pub withheld: usize,
     /// Entries that could not be turned into articles this time, with why; they are tried
     /// again on the next pass.
     pub failed: Vec<(String, String)>,
@@ -242,6 +244,7 @@ impl Ingester {
         // Written as they are built, a batch at a time, so that a pass cut short keeps what
         // it finished.
         let mut batch = Vec::new();
+        let check_tombstones = self.store.has_tombstones().await.map_err(store_failure)?;
         while let Some(joined) = tasks.join_next().await {
             let (entry, hash, was_known, built) = match joined {
                 Ok(item) => item,
@@ -255,6 +258,11 @@ impl Ingester {
             match built {
                 Ok((article, fetched_page)) => {
                     stats.pages_fetched += usize::from(fetched_page);
+                    if check_tombstones && self.tombstoned(&article).await.map_err(store_failure)? {
+                        tracing::info!(url = %article.canonical_url, "withheld: a takedown removed this work");
+                        stats.withheld += 1;
+                        continue;
+                    }
                     if was_known {
                         stats.updated += 1;
                     } else {
@@ -289,6 +297,16 @@ impl Ingester {
                 .map_err(store_failure)?;
         }
         Ok(stats)
+    }
+
+    /// Whether a takedown removed this work: its address, or the same text anywhere else.
+    async fn tombstoned(&self, article: &NewArticle) -> Result<bool, xinwen_store::Error> {
+        let hash = xinwen_dedup::content_hash(&article.title, &article.body_text);
+        let (urls, hashes) = self
+            .store
+            .tombstoned(&[article.canonical_url.as_str()], &[hash])
+            .await?;
+        Ok(!urls.is_empty() || !hashes.is_empty())
     }
 
     /// Turns one entry into an article: from the feed's own text when it is whole, from the

@@ -104,6 +104,13 @@ async fn origin() -> Origin {
             }),
         )
         .route(
+            // Another publisher reposting the full-text entry word for word.
+            "/copy.xml",
+            get(move || async move {
+                rss(address, &[(4, "全文条目（转载）")], true).replace("entry-4", "copy-4")
+            }),
+        )
+        .route(
             "/broken.xml",
             get(|| async { "<rss><channel><item><title>半截" }),
         )
@@ -384,4 +391,76 @@ async fn retry_after_pushes_the_next_check_back() {
     let error = report.outcome.unwrap_err();
     assert!(error.contains("503") && error.contains("7200"), "{error}");
     assert!(report.next_check_at - before >= chrono::Duration::seconds(7200));
+}
+
+#[tokio::test]
+async fn a_tombstoned_work_does_not_come_back_from_its_source_or_a_copy() {
+    let origin = origin().await;
+    let (_dir, ingester) = setup("/full.xml", &origin).await;
+    assert_eq!(pass(&ingester).await.outcome.unwrap().added, 1);
+    let store = ingester.store();
+    let list = store
+        .latest_articles(ArticleFilter::default(), 1, 10, false)
+        .await
+        .unwrap();
+    let article = store.article(list.items[0].id).await.unwrap().unwrap();
+    let takedown = store
+        .add_takedown(
+            &xinwen_store::NewTakedown {
+                claimant: "星河日报".into(),
+                contact: "legal@xinghe.example".into(),
+                pages: article.original_url.clone(),
+                work: "全文条目".into(),
+                statement: "本报为著作权人".into(),
+                address_hash: "test".into(),
+            },
+            "T-TEST-0000-0001",
+        )
+        .await
+        .unwrap();
+    let hash = xinwen_dedup::content_hash(&article.title, &article.body_text);
+    store
+        .approve_takedown(
+            takedown,
+            &[(article.id, hash)],
+            "",
+            &xinwen_store::Actor::operator(),
+        )
+        .await
+        .unwrap();
+
+    store
+        .insert_source(&NewSource {
+            slug: "reposter".into(),
+            name: "转载号".into(),
+            kind: SourceKind::Wechat,
+            homepage: None,
+            feed_url: Some(format!("http://{}/copy.xml", origin.address)),
+            follow_url: None,
+            qr_image: None,
+            channel_slug: Some("shehui".into()),
+            description: String::new(),
+        })
+        .await
+        .unwrap();
+    let sources = store.sources_with_health().await.unwrap();
+    let reports = ingester.run_pass(sources, |_| {}).await;
+    let by_slug = |slug: &str| {
+        reports
+            .iter()
+            .find(|r| r.slug == slug)
+            .unwrap()
+            .outcome
+            .clone()
+            .unwrap()
+    };
+    let original = by_slug("xinghe");
+    assert_eq!((original.added, original.updated), (0, 0), "{original:?}");
+    let copy = by_slug("reposter");
+    assert_eq!((copy.added, copy.withheld), (0, 1), "{copy:?}");
+    let live = store
+        .latest_articles(ArticleFilter::default(), 1, 10, false)
+        .await
+        .unwrap();
+    assert_eq!(live.total, 0, "nothing of the removed work is live");
 }

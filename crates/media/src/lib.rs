@@ -183,6 +183,8 @@ pub enum Served {
     },
     /// The image could not be had; the page shows a placeholder that links to `original`.
     Failed { original: String, reason: String },
+    /// A takedown removed the article the image belonged to.
+    Removed,
 }
 
 /// Why a proxy request is refused outright.
@@ -233,6 +235,9 @@ impl MediaProxy {
         let url_hash = hex(&Sha256::digest(url.as_bytes()));
         let cache_error = |e: xinwen_store::Error| MediaError::Cache(e.to_string());
         if let Some(record) = self.store.media(&url_hash).await.map_err(cache_error)? {
+            if record.blocked {
+                return Ok(Served::Removed);
+            }
             match (&record.content_hash, &record.content_type) {
                 (Some(hash), Some(content_type)) => {
                     // A file gone missing (a cleaned disk) is fetched again below.
@@ -270,6 +275,7 @@ impl MediaProxy {
                     size: Some(bytes.len() as u64),
                     fetched_at: Utc::now(),
                     error: None,
+                    blocked: false,
                 };
                 self.store
                     .put_media(&url_hash, &record)
@@ -290,6 +296,7 @@ impl MediaProxy {
                     size: None,
                     fetched_at: Utc::now(),
                     error: Some(reason.clone()),
+                    blocked: false,
                 };
                 self.store
                     .put_media(&url_hash, &record)
@@ -302,6 +309,34 @@ impl MediaProxy {
             }
         };
         Ok(served)
+    }
+
+    /// Takes the images of removed articles out of the cache and blocks their proxy URLs, so
+    /// that they are neither served nor fetched again. `srcs` are the images' `src` values
+    /// as bodies print them; anything that is not a proxy path is skipped. Returns how many
+    /// were blocked.
+    pub async fn purge(&self, srcs: &[String]) -> Result<usize, MediaError> {
+        let mut blocked = 0;
+        for src in srcs {
+            let Some(url) = self.signer.original_of(src) else {
+                continue;
+            };
+            let url_hash = hex(&Sha256::digest(url.as_bytes()));
+            let file = self
+                .store
+                .block_media(&url_hash, &url)
+                .await
+                .map_err(|e| MediaError::Cache(e.to_string()))?;
+            if let Some(hash) = file {
+                match tokio::fs::remove_file(self.path_of(&hash)).await {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(MediaError::Cache(e.to_string())),
+                }
+            }
+            blocked += 1;
+        }
+        Ok(blocked)
     }
 
     async fn fetch(&self, url: &str) -> Result<(Bytes, String), String> {

@@ -84,6 +84,7 @@ async fn images_are_fetched_once_checked_and_served_from_the_cache() {
                 assert_eq!(content_type, "image/png");
             }
             Served::Failed { reason, .. } => panic!("the image failed: {reason}"),
+            Served::Removed => panic!("nothing was removed"),
         }
     }
     assert_eq!(
@@ -103,7 +104,9 @@ async fn images_are_fetched_once_checked_and_served_from_the_cache() {
             assert!(original.ends_with("/fake.png"));
             assert!(reason.contains("not an image"), "{reason}");
         }
-        Served::Image { .. } => panic!("HTML served as an image must not pass"),
+        Served::Image { .. } | Served::Removed => {
+            panic!("HTML served as an image must not pass")
+        }
     }
     let (signature, encoded) = split(&signer.proxy_path(&format!("http://{address}/huge.png")));
     assert!(matches!(
@@ -111,9 +114,45 @@ async fn images_are_fetched_once_checked_and_served_from_the_cache() {
         Served::Failed { .. }
     ));
 
+    // A takedown purges the image: the file goes, and the URL is neither served nor fetched.
+    let photo = signer.proxy_path(&format!("http://{address}/photo.png"));
+    let cached_files = || {
+        walk(&dir.path().join("media-cache"))
+            .into_iter()
+            .filter(|p| p.extension().is_none())
+            .count()
+    };
+    assert_eq!(cached_files(), 1);
+    let not_ours = "https://elsewhere.example/x.png".to_owned();
+    assert_eq!(proxy.purge(&[photo.clone(), not_ours]).await.unwrap(), 1);
+    assert_eq!(cached_files(), 0, "the cached file is deleted");
+    let (signature, encoded) = split(&photo);
+    assert!(matches!(
+        proxy.get(&signature, &encoded).await.unwrap(),
+        Served::Removed
+    ));
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "a removed image is not fetched again"
+    );
+
     let (_, forged) = split(&signer.proxy_path("http://127.0.0.1/anything"));
     assert!(matches!(
         proxy.get(&signature, &forged).await,
         Err(MediaError::BadSignature)
     ));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }

@@ -23,6 +23,53 @@ pub struct UnknownValue {
     pub expected: &'static str,
 }
 
+/// An enumeration kept as text: `as_str` gives the spelling the store keeps, `FromStr` reads
+/// it back (with an error naming the spellings it knows), `Display` prints it.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal {
+        $first:ident => $first_text:literal $(, $variant:ident => $text:literal)* $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $first, $($variant),*
+        }
+
+        impl $name {
+            pub const ALL: &[$name] = &[$name::$first, $($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $name::$first => $first_text,
+                    $($name::$variant => $text),*
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $first_text => Ok($name::$first),
+                    $($text => Ok($name::$variant),)*
+                    _ => Err(UnknownValue {
+                        what: $what,
+                        value: s.to_owned(),
+                        expected: concat!($first_text $(, ", ", $text)*),
+                    }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
 /// What kind of publisher a source is. WeChat public accounts matter apart because their pages
 /// need their own extraction and their images refuse hotlinking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -301,6 +348,62 @@ pub struct ArticleSummary {
     pub story_id: Option<i64>,
 }
 
+text_enum! {
+    /// What an editor may do. Editors moderate (articles, submissions, takedowns, pausing
+    /// sources); admins also manage sources, the operator's pages and see the accounts.
+    Role, "role" { Admin => "admin", Editor => "editor" }
+}
+
+text_enum! {
+    /// What a reader sent: a tip (a few lines, perhaps a link) or a whole article.
+    SubmissionKind, "submission kind" { Tip => "tip", Article => "article" }
+}
+
+text_enum! {
+    /// Where a reader's submission stands.
+    SubmissionStatus, "submission status" {
+        Pending => "pending", Approved => "approved", Rejected => "rejected", Spam => "spam",
+    }
+}
+
+text_enum! {
+    /// Where a rights holder's request stands.
+    TakedownStatus, "takedown status" {
+        Pending => "pending", Approved => "approved", Rejected => "rejected",
+    }
+}
+
+impl Role {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Admin => "管理员",
+            Role::Editor => "编辑",
+        }
+    }
+}
+
+impl SubmissionStatus {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SubmissionStatus::Pending => "待审核",
+            SubmissionStatus::Approved => "已采用",
+            SubmissionStatus::Rejected => "未采用",
+            // The reader is told no more than for a rejection.
+            SubmissionStatus::Spam => "未采用",
+        }
+    }
+}
+
+impl TakedownStatus {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            TakedownStatus::Pending => "待处理",
+            TakedownStatus::Approved => "已删除相关文章",
+            TakedownStatus::Rejected => "已驳回",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +419,23 @@ mod tests {
         for status in [ArticleStatus::Live, ArticleStatus::Removed] {
             assert_eq!(status.as_str().parse::<ArticleStatus>().unwrap(), status);
         }
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>().unwrap(), *role);
+        }
+        for status in SubmissionStatus::ALL {
+            assert_eq!(
+                status.as_str().parse::<SubmissionStatus>().unwrap(),
+                *status
+            );
+        }
+        for status in TakedownStatus::ALL {
+            assert_eq!(status.as_str().parse::<TakedownStatus>().unwrap(), *status);
+        }
+        let err = "boss".parse::<Role>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown role \"boss\"; expected one of: admin, editor"
+        );
     }
 
     #[test]

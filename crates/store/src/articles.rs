@@ -272,7 +272,7 @@ impl Store {
 }
 
 /// The batch writer behind both upserts; the caller owns the transaction.
-async fn write_articles<'a>(
+pub(crate) async fn write_articles<'a>(
     tx: &mut Transaction<'_, Sqlite>,
     items: impl Iterator<Item = (&'a NewArticle, Option<&'a EntryKey>)>,
 ) -> Result<Vec<i64>> {
@@ -588,5 +588,233 @@ impl Store {
             found.insert(summary.id, summary);
         }
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+}
+
+/// An article as the admin lists it, live or removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminArticle {
+    pub id: i64,
+    pub title: String,
+    pub source_name: String,
+    pub channel_slug: String,
+    pub channel_name: String,
+    pub published_at: chrono::DateTime<chrono::Utc>,
+    pub status: ArticleStatus,
+    /// `hidden` (an editor's decision) or `takedown`, when removed.
+    pub removal_reason: Option<String>,
+}
+
+/// Why an article's page answers 410.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemovalNotice {
+    pub reason: Option<String>,
+    pub removed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The receipt of the takedown request that removed it.
+    pub takedown_receipt: Option<String>,
+}
+
+impl Store {
+    /// Articles for the admin, newest first: all, or only live or only removed ones, and
+    /// only those whose title contains `title` when given.
+    pub async fn admin_articles(
+        &self,
+        status: Option<ArticleStatus>,
+        title: Option<&str>,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<AdminArticle>> {
+        let page = page.max(1);
+        let per_page = per_page.clamp(1, 200);
+        let mut conditions = vec!["1 = 1"];
+        if status.is_some() {
+            conditions.push("a.status = ?");
+        }
+        if title.is_some() {
+            conditions.push("instr(a.title, ?) > 0");
+        }
+        let conditions = conditions.join(" AND ");
+        let sql = format!(
+            "SELECT a.id, a.title, a.published_at, a.status, a.removal_reason,
+                    s.name AS source_name, c.slug AS channel_slug, c.name AS channel_name
+             FROM articles a
+             JOIN sources s ON s.id = a.source_id
+             JOIN channels c ON c.id = a.channel_id
+             WHERE {conditions}
+             ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM articles a WHERE {conditions}"
+        )));
+        if let Some(status) = status {
+            query = query.bind(status.as_str());
+            count = count.bind(status.as_str());
+        }
+        if let Some(title) = title {
+            query = query.bind(title);
+            count = count.bind(title);
+        }
+        let rows = query
+            .bind(i64::from(per_page))
+            .bind(i64::from(page - 1) * i64::from(per_page))
+            .fetch_all(&self.pool)
+            .await?;
+        let total = count.fetch_one(&self.pool).await?;
+        let items = rows
+            .iter()
+            .map(|row| {
+                Ok(AdminArticle {
+                    id: row.try_get("id")?,
+                    title: row.try_get("title")?,
+                    source_name: row.try_get("source_name")?,
+                    channel_slug: row.try_get("channel_slug")?,
+                    channel_name: row.try_get("channel_name")?,
+                    published_at: from_timestamp(row.try_get("published_at")?),
+                    status: row.try_get::<String, _>("status")?.parse()?,
+                    removal_reason: row.try_get("removal_reason")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            number: page,
+            per_page,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+
+    /// Hides an article (an editor's decision) or brings a hidden one back, with the audit
+    /// line in the same transaction. An article removed by a takedown is not restored here:
+    /// that removal answers a legal request, and its tombstone stays.
+    pub async fn set_article_hidden(
+        &self,
+        id: i64,
+        hidden: bool,
+        actor: &crate::Actor,
+    ) -> Result<()> {
+        let mut tx = self.write_transaction().await?;
+        let reason: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT status, removal_reason FROM articles WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((_, reason)) = reason else {
+            return Err(Error::NotFound {
+                what: "article",
+                key: id.to_string(),
+            });
+        };
+        if reason.as_deref() == Some("takedown") {
+            return Err(Error::Conflict {
+                what: "article",
+                key: format!("{id} (removed by a takedown request)"),
+            });
+        }
+        let now = chrono::Utc::now().timestamp();
+        let (status, removed_at, removal_reason, action) = if hidden {
+            ("removed", Some(now), Some("hidden"), "article.hide")
+        } else {
+            ("live", None, None, "article.restore")
+        };
+        sqlx::query(
+            "UPDATE articles SET status = ?, removed_at = ?, removal_reason = ?, updated_at = ?,
+                change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
+             WHERE id = ?",
+        )
+        .bind(status)
+        .bind(removed_at)
+        .bind(removal_reason)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        crate::accounts::audit_in(&mut tx, actor, action, ("article", Some(id)), "").await?;
+        tx.commit().await?;
+        let story: Option<i64> = sqlx::query_scalar("SELECT story_id FROM articles WHERE id = ?")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        if let Some(story) = story {
+            self.refresh_story(story).await?;
+        }
+        Ok(())
+    }
+
+    /// Moves an article to another channel.
+    pub async fn set_article_channel(
+        &self,
+        id: i64,
+        channel_slug: &str,
+        actor: &crate::Actor,
+    ) -> Result<()> {
+        let mut tx = self.write_transaction().await?;
+        let channel_id = channel_id_in(&mut tx, channel_slug).await?;
+        let done = sqlx::query(
+            "UPDATE articles SET channel_id = ?, updated_at = ?,
+                change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
+             WHERE id = ?",
+        )
+        .bind(channel_id)
+        .bind(chrono::Utc::now().timestamp())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound {
+                what: "article",
+                key: id.to_string(),
+            });
+        }
+        crate::accounts::audit_in(
+            &mut tx,
+            actor,
+            "article.channel",
+            ("article", Some(id)),
+            channel_slug,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Why an article is removed, for its 410 page.
+    pub async fn removal_notice(&self, id: i64) -> Result<Option<RemovalNotice>> {
+        let row = sqlx::query(
+            "SELECT a.removal_reason, a.removed_at, t.receipt FROM articles a
+             LEFT JOIN takedowns t ON t.id = a.takedown_id
+             WHERE a.id = ? AND a.status = 'removed'",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(RemovalNotice {
+                reason: row.try_get("removal_reason")?,
+                removed_at: row
+                    .try_get::<Option<i64>, _>("removed_at")?
+                    .map(from_timestamp),
+                takedown_receipt: row.try_get("receipt")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The newest live articles' ids and last changes, for the sitemap.
+    pub async fn sitemap_articles(
+        &self,
+        limit: u32,
+    ) -> Result<Vec<(i64, chrono::DateTime<chrono::Utc>)>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, updated_at FROM articles WHERE status = 'live'
+             ORDER BY published_at DESC, id DESC LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, at)| (id, from_timestamp(at)))
+            .collect())
     }
 }

@@ -10,18 +10,26 @@
 //! backend can stand behind the same API. sqlx is used without its compile-time macros, which
 //! would tie every query to one backend at build time.
 
+mod accounts;
 mod articles;
 mod channels;
 mod error;
 pub mod fts5;
 mod media;
 mod migrate;
+mod moderation;
 mod sources;
 mod stories;
 
-pub use articles::{ArticleFilter, EntryKey, FeedArticle, IndexRow, KnownEntry, Page};
+pub use accounts::{Actor, AuditEntry, SessionUser, User};
+pub use articles::{
+    AdminArticle, ArticleFilter, EntryKey, FeedArticle, IndexRow, KnownEntry, Page, RemovalNotice,
+};
 pub use error::{Error, Result};
 pub use media::MediaRecord;
+pub use moderation::{
+    ArticleRef, MonthCounts, NewSubmission, NewTakedown, RemovedArticle, Submission, Takedown,
+};
 pub use sources::{FetchSuccess, SourceWithHealth};
 pub use stories::{
     HOT_HALF_LIFE_HOURS, HOT_WINDOW_HOURS, HotStory, Placement, StoredFingerprint, Story,

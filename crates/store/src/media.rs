@@ -14,12 +14,15 @@ pub struct MediaRecord {
     pub size: Option<u64>,
     pub fetched_at: DateTime<Utc>,
     pub error: Option<String>,
+    /// Removed by a takedown: never fetched or served again. Only [`Store::block_media`] sets it.
+    pub blocked: bool,
 }
 
 impl Store {
     pub async fn media(&self, url_hash: &str) -> Result<Option<MediaRecord>> {
         let row = sqlx::query(
-            "SELECT url, content_hash, content_type, size, fetched_at, error FROM media WHERE url_hash = ?",
+            "SELECT url, content_hash, content_type, size, fetched_at, error, blocked FROM media
+             WHERE url_hash = ?",
         )
         .bind(url_hash)
         .fetch_optional(&self.pool)
@@ -34,6 +37,7 @@ impl Store {
                     .and_then(|s| u64::try_from(s).ok()),
                 fetched_at: from_timestamp(row.try_get("fetched_at")?),
                 error: row.try_get("error")?,
+                blocked: row.try_get::<i64, _>("blocked")? != 0,
             })
         })
         .transpose()
@@ -58,5 +62,33 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Blocks an image for good and returns the file it was cached in, if it was and no other
+    /// image still being served has the same bytes (then the caller may delete the file).
+    pub async fn block_media(&self, url_hash: &str, url: &str) -> Result<Option<String>> {
+        let mut tx = self.write_transaction().await?;
+        let hash: Option<Option<String>> = sqlx::query_scalar(
+            "INSERT INTO media (url_hash, url, fetched_at, error, blocked)
+             VALUES (?, ?, ?, 'removed by a takedown', 1)
+             ON CONFLICT (url_hash) DO UPDATE SET blocked = 1, error = excluded.error
+             RETURNING content_hash",
+        )
+        .bind(url_hash)
+        .bind(url)
+        .bind(Utc::now().timestamp())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(Some(hash)) = hash else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let shared: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM media WHERE content_hash = ? AND blocked = 0")
+                .bind(&hash)
+                .fetch_one(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok((shared == 0).then_some(hash))
     }
 }

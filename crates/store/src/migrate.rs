@@ -33,6 +33,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "stories",
         sql: include_str!("../migrations/sqlite/0004_stories.sql"),
     },
+    Migration {
+        version: 5,
+        name: "moderation",
+        sql: include_str!("../migrations/sqlite/0005_moderation.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {

@@ -228,6 +228,17 @@ impl Store {
         Ok(count)
     }
 
+    /// The ids of a source's articles, live or not: what must leave derived indexes when the
+    /// source is removed with them.
+    pub async fn article_ids_of_source(&self, id: i64) -> Result<Vec<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM articles WHERE source_id = ? ORDER BY id")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     /// Every source with its health, by name.
     pub async fn sources_with_health(&self) -> Result<Vec<SourceWithHealth>> {
         let sql = format!(

@@ -85,10 +85,13 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         .upsert_articles(&[article(1, "第一篇")])
         .await
         .unwrap();
-    assert_eq!(store.schema_versions().await.unwrap(), vec![1, 2, 3, 4]);
+    assert_eq!(store.schema_versions().await.unwrap(), vec![1, 2, 3, 4, 5]);
     store.close().await;
     let reopened = Store::open(dir.path()).await.unwrap();
-    assert_eq!(reopened.schema_versions().await.unwrap(), vec![1, 2, 3, 4]);
+    assert_eq!(
+        reopened.schema_versions().await.unwrap(),
+        vec![1, 2, 3, 4, 5]
+    );
     assert_eq!(reopened.article_count().await.unwrap(), 1);
 }
 

@@ -15,6 +15,18 @@ pub enum AppError {
     Gone,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Not allowed: a missing CSRF token, a cross-site form, an editor at an admin's task.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// A form body over the size limit.
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// A rate limit or a login lockout; the reader is told how long to wait.
+    #[error("too many requests: {0}")]
+    TooMany(String),
+    /// What the reader asked for cannot be done in the state things are in (a decided request).
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -25,6 +37,10 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Gone => StatusCode::GONE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -32,7 +48,16 @@ impl AppError {
 
 impl From<xinwen_store::Error> for AppError {
     fn from(e: xinwen_store::Error) -> Self {
-        AppError::Internal(e.to_string())
+        match e {
+            xinwen_store::Error::NotFound { .. } => AppError::NotFound,
+            xinwen_store::Error::Conflict { what, key } => {
+                AppError::Conflict(format!("{what} {key}: 已被处理或已存在，请刷新页面查看。"))
+            }
+            xinwen_store::Error::SourceHasArticles { count, .. } => AppError::Conflict(format!(
+                "这个来源还有 {count} 篇文章；请先暂停它，或确认连同文章一起删除。"
+            )),
+            other => AppError::Internal(other.to_string()),
+        }
     }
 }
 

@@ -206,7 +206,8 @@ fn rss_xml(scope: &Scope, articles: &[ArticleSummary], base: &str) -> String {
                     permalink: true,
                 }))
                 .pub_date(Some(a.published_at.to_rfc2822()))
-                .description(Some(a.summary.clone()))
+                // RSS readers take the description as HTML; the summary is plain text.
+                .description(Some(crate::format::escape_html(&a.summary)))
                 .content(a.body_html.as_deref().map(|html| absolutize(html, base)))
                 .categories(vec![rss::Category {
                     name: a.channel_name.clone(),

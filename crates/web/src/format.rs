@@ -9,6 +9,22 @@ pub fn datetime_zh(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// `2026年11月12日`, in Beijing time.
+pub fn date_zh(t: DateTime<Utc>) -> String {
+    t.with_timezone(&xinwen_model::china_offset())
+        .format("%Y年%m月%d日")
+        .to_string()
+}
+
+/// Plain text made safe inside HTML (text and attribute values).
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
 /// The machine form for `<time datetime>`.
 pub fn datetime_iso(t: DateTime<Utc>) -> String {
     t.with_timezone(&xinwen_model::china_offset())

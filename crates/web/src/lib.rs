@@ -1,23 +1,29 @@
-//! The reader-facing site: server-rendered pages, RSS and Atom feeds, `/healthz` and
-//! `/metrics`, over axum.
+//! The site: server-rendered pages, RSS and Atom feeds, the readers' and rights holders' forms,
+//! the editors' admin, `/healthz` and `/metrics`, over axum.
 //!
 //! It owns URLs, templates (compiled into the binary by askama, so a broken template is a build
-//! error, not a 500 in production), the page cache and HTTP metrics. It reads the store and
-//! never writes articles; it must not parse publishers' HTML, and it reaches the network only
-//! through the media proxy (`xinwen-media`), which fetches images through the guard. Every
-//! article body it prints was sanitized before it was stored.
+//! error, not a 500 in production), the page cache, sessions and CSRF (`auth`), and HTTP
+//! metrics. It writes to the store only through its moderation calls (a submission published,
+//! an article hidden or moved, a takedown approved), never articles from publishers' HTML,
+//! which it must not parse. It reaches the network only through the media proxy and the
+//! editors' link preview (`xinwen-ingest`), both through the fetch guard. Every article body it
+//! prints was sanitized or escaped before it was stored.
 //!
 //! [`router`] builds the whole application without a socket, which is what the tests drive;
 //! [`serve`] binds it to a listener with graceful shutdown.
 
+mod admin;
+mod auth;
 mod cache;
 mod error;
 mod feeds;
 mod format;
+mod forms;
 mod metrics;
 mod pages;
 mod script;
 mod settings;
+mod sitemap;
 mod views;
 
 pub use cache::PageCache;
@@ -31,6 +37,7 @@ use std::future::Future;
 use std::sync::Arc;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
+use xinwen_fetch::Fetcher;
 use xinwen_media::MediaProxy;
 use xinwen_search::SearchIndex;
 use xinwen_store::Store;
@@ -54,6 +61,8 @@ struct Inner {
 pub struct Services {
     pub media: Option<Arc<MediaProxy>>,
     pub search: Option<Arc<SearchIndex>>,
+    /// Fetches links editors preview (through the private-address guard).
+    pub fetcher: Option<Arc<Fetcher>>,
 }
 
 impl AppState {
@@ -79,6 +88,10 @@ impl AppState {
 
     pub fn search(&self) -> Option<&SearchIndex> {
         self.inner.services.search.as_deref()
+    }
+
+    pub fn fetcher(&self) -> Option<&Fetcher> {
+        self.inner.services.fetcher.as_deref()
     }
 
     pub fn store(&self) -> &Store {
@@ -123,6 +136,20 @@ pub fn router(state: AppState) -> Router {
         .route("/search", get(pages::search::page))
         .route("/search/feed.xml", get(feeds::search_rss))
         .route("/script/{which}", get(script::choose))
+        .route(
+            "/submit",
+            get(pages::submit::form).post(pages::submit::send),
+        )
+        .route("/submit/status", get(pages::submit::status))
+        .route(
+            "/takedown",
+            get(pages::takedown::form).post(pages::takedown::send),
+        )
+        .route("/takedown/status", get(pages::takedown::status))
+        .route("/transparency", get(pages::takedown::transparency))
+        .route("/sitemap.xml", get(sitemap::sitemap))
+        .route("/robots.txt", get(sitemap::robots))
+        .nest("/admin", admin::router())
         .route("/about", get(pages::info::about))
         .route("/contact", get(pages::info::contact))
         .route("/privacy", get(pages::info::privacy))
@@ -142,6 +169,12 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            auth::csrf_guard,
+        ))
+        // Bodies are capped by the CSRF guard, which answers with the site's own page.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             script::convert_pages,
         ))
         .layer(axum::middleware::from_fn(metrics::track))
@@ -155,7 +188,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     metrics::install();
-    axum::serve(listener, router(state))
+    // The peer's address is what per-address limits count (unless a trusted proxy says).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::cache::CachedPage;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use xinwen_text::Variant;
@@ -100,6 +100,11 @@ pub async fn convert_pages(
     request: Request,
     next: Next,
 ) -> Response {
+    // The admin is for editors, in the text as stored; converting it would change what they
+    // are judging.
+    if request.uri().path().starts_with("/admin") {
+        return next.run(request).await;
+    }
     let script = ReaderScript::of(request.headers());
     let Some(variant) = script.variant() else {
         let mut response = next.run(request).await;
@@ -111,7 +116,8 @@ pub async fn convert_pages(
         script.tag(),
         request.uri().path_and_query().map_or("/", |pq| pq.as_str())
     );
-    if let Some(page) = state.cache().get(&key) {
+    let shared = matches!(*request.method(), Method::GET | Method::HEAD);
+    if shared && let Some(page) = state.cache().get(&key) {
         let mut response = (page.status, page.body).into_response();
         response
             .headers_mut()
@@ -134,7 +140,14 @@ pub async fn convert_pages(
     };
     let text = String::from_utf8_lossy(&bytes);
     let converted = convert_html(&text, variant);
-    let cacheable = matches!(parts.status.as_u16(), 200 | 404 | 410);
+    // A page for one visitor (a form with their token, a receipt) is never shared.
+    let private = parts.headers.contains_key(header::SET_COOKIE)
+        || parts
+            .headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("no-store") || v.contains("private"));
+    let cacheable = shared && !private && matches!(parts.status.as_u16(), 200 | 404 | 410);
     let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)

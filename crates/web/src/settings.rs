@@ -24,6 +24,18 @@ pub struct SiteSettings {
     pub page_cache_ttl: Duration,
     /// A source failing this long is shown as stale.
     pub stale_after: chrono::Duration,
+    /// Cookies carry `Secure`: on when the site is served over https.
+    pub secure_cookies: bool,
+    /// Read the visitor's address from `X-Forwarded-For`: only behind a proxy that sets it.
+    pub trust_forwarded_for: bool,
+    /// Keys the hashes of visitors' addresses, so that the store holds no addresses.
+    pub address_key: String,
+    /// How long an editor's session lasts.
+    pub session_hours: i64,
+    /// Submissions and takedown requests accepted from one address in an hour.
+    pub requests_per_address_hour: u64,
+    /// ... and from everyone together: a flood cannot bury the editors.
+    pub requests_per_hour: u64,
 }
 
 impl SiteSettings {
@@ -39,6 +51,12 @@ impl SiteSettings {
             page_cache_bytes: 64 * 1024 * 1024,
             page_cache_ttl: Duration::from_secs(10),
             stale_after: chrono::Duration::hours(48),
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            address_key: xinwen_accounts::new_token().unwrap_or_default(),
+            session_hours: 12,
+            requests_per_address_hour: 5,
+            requests_per_hour: 200,
         }
     }
 }

@@ -10,7 +10,7 @@ use askama::Template;
 use xinwen_model::{ArticleSummary, Channel};
 
 /// The CSS version in its URL, so that browsers may cache it for a long time.
-pub const CSS_VERSION: &str = "3";
+pub const CSS_VERSION: &str = "4";
 
 pub struct FeedLink {
     pub title: String,
@@ -315,6 +315,7 @@ pub struct RelatedItem {
 #[template(path = "article.html")]
 pub struct ArticlePage {
     pub layout: Layout,
+    pub id: i64,
     /// The article's own script (zh-Hans, zh-Hant), so that screen readers and fonts follow
     /// the article rather than the zh-CN interface around it.
     pub lang: &'static str,
@@ -373,4 +374,85 @@ pub struct ErrorPage {
     pub layout: Layout,
     pub heading: String,
     pub message: String,
+}
+
+/// The tip and article form, with what was typed when it comes back with mistakes.
+#[derive(Template)]
+#[template(path = "submit.html")]
+pub struct SubmitPage {
+    pub layout: Layout,
+    pub csrf: String,
+    /// `tip` or `article`: which of the two forms the values belong to.
+    pub kind: String,
+    pub errors: Vec<String>,
+    pub title: String,
+    pub body: String,
+    pub url: String,
+    pub author: String,
+    pub contact: String,
+    pub max_tip: usize,
+    pub max_article: usize,
+}
+
+/// What a reader or rights holder sees after sending a form.
+#[derive(Template)]
+#[template(path = "receipt.html")]
+pub struct ReceiptPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub message: String,
+    pub receipt: Option<String>,
+    pub status_href: String,
+}
+
+/// Where a submission or request stands, looked up by its receipt.
+pub struct StatusView {
+    pub received: String,
+    pub label: String,
+    pub note: Option<String>,
+    pub article_href: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+pub struct StatusPage {
+    pub layout: Layout,
+    pub heading: String,
+    pub action: String,
+    pub receipt: String,
+    pub found: Option<StatusView>,
+    pub asked: bool,
+}
+
+/// The rights holders' request form.
+#[derive(Template)]
+#[template(path = "takedown.html")]
+pub struct TakedownPage {
+    pub layout: Layout,
+    pub csrf: String,
+    pub errors: Vec<String>,
+    pub claimant: String,
+    pub contact: String,
+    pub pages: String,
+    pub work: String,
+    pub statement: String,
+    pub confirmed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "transparency.html")]
+pub struct TransparencyPage {
+    pub layout: Layout,
+    pub months: Vec<xinwen_store::MonthCounts>,
+    pub totals: xinwen_store::MonthCounts,
+}
+
+/// An article's 410 page: why it is gone, and where to read about removals.
+#[derive(Template)]
+#[template(path = "gone.html")]
+pub struct GonePage {
+    pub layout: Layout,
+    pub by_takedown: bool,
+    pub removed_on: Option<String>,
+    pub receipt: Option<String>,
 }

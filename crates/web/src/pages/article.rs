@@ -2,7 +2,7 @@
 
 use super::{follow_block, html, respond};
 use crate::format::{datetime_iso, datetime_zh};
-use crate::views::{ArticlePage, Layout, RelatedItem};
+use crate::views::{ArticlePage, GonePage, Layout, RelatedItem};
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -48,10 +48,10 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let store = state.store();
     let article = store.article(id).await?.ok_or(AppError::NotFound)?;
-    if article.status == ArticleStatus::Removed {
-        return Err(AppError::Gone);
-    }
     let channels = store.channels().await?;
+    if article.status == ArticleStatus::Removed {
+        return gone(state, &channels, article.id).await;
+    }
     let path = format!("/article/{}", article.id);
     let mut layout = Layout::new(state, &channels, article.title.clone(), &path);
     if !article.summary.is_empty() {
@@ -63,6 +63,7 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
     );
     let page = ArticlePage {
         layout,
+        id: article.id,
         lang: article.script.as_str(),
         title: article.title.clone(),
         channel_name: article.channel.name.clone(),
@@ -79,4 +80,32 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
         related: related(state, article.id).await?,
     };
     html(StatusCode::OK, &page)
+}
+
+/// The 410 page of a removed article: it says why (a rights holder's request, an editor's
+/// decision) and, for a takedown, the request's receipt.
+async fn gone(
+    state: &AppState,
+    channels: &[xinwen_model::Channel],
+    id: i64,
+) -> Result<crate::cache::CachedPage, AppError> {
+    let notice = state.store().removal_notice(id).await?;
+    let by_takedown = notice
+        .as_ref()
+        .is_some_and(|n| n.reason.as_deref() == Some("takedown"));
+    let page = GonePage {
+        layout: Layout::new(
+            state,
+            channels,
+            "文章已删除".into(),
+            &format!("/article/{id}"),
+        ),
+        by_takedown,
+        removed_on: notice
+            .as_ref()
+            .and_then(|n| n.removed_at)
+            .map(crate::format::date_zh),
+        receipt: notice.and_then(|n| n.takedown_receipt),
+    };
+    html(StatusCode::GONE, &page)
 }

@@ -1,5 +1,5 @@
-//! About, contact, privacy and terms: Markdown files the operator edits in the data
-//! directory's `pages/`, with xinwen's own text when a file is absent.
+//! About, contact, privacy and terms: Markdown the operator edits in the admin, or in the data
+//! directory's `pages/`, with xinwen's own text when neither has it.
 
 use super::{html, respond};
 use crate::views::{InfoPage, Layout};
@@ -14,48 +14,50 @@ const DEFAULT_PRIVACY: &str = include_str!("../../pages/privacy.md");
 const DEFAULT_TERMS: &str = include_str!("../../pages/terms.md");
 
 pub async fn about(State(state): State<AppState>, uri: Uri) -> Response {
-    respond(&state, &uri, render(&state, "about", DEFAULT_ABOUT, &uri)).await
+    respond(&state, &uri, render(&state, "about", &uri)).await
 }
 
 pub async fn contact(State(state): State<AppState>, uri: Uri) -> Response {
-    respond(
-        &state,
-        &uri,
-        render(&state, "contact", DEFAULT_CONTACT, &uri),
-    )
-    .await
+    respond(&state, &uri, render(&state, "contact", &uri)).await
 }
 
 pub async fn privacy(State(state): State<AppState>, uri: Uri) -> Response {
-    respond(
-        &state,
-        &uri,
-        render(&state, "privacy", DEFAULT_PRIVACY, &uri),
-    )
-    .await
+    respond(&state, &uri, render(&state, "privacy", &uri)).await
 }
 
 pub async fn terms(State(state): State<AppState>, uri: Uri) -> Response {
-    respond(&state, &uri, render(&state, "terms", DEFAULT_TERMS, &uri)).await
+    respond(&state, &uri, render(&state, "terms", &uri)).await
+}
+
+/// The page's Markdown: as edited in the admin, else the operator's file, else xinwen's own.
+pub(crate) async fn markdown_of(state: &AppState, name: &str) -> Result<String, AppError> {
+    if let Some(edited) = state.store().site_page(name).await? {
+        return Ok(edited);
+    }
+    let default = match name {
+        "about" => DEFAULT_ABOUT,
+        "contact" => DEFAULT_CONTACT,
+        "privacy" => DEFAULT_PRIVACY,
+        "terms" => DEFAULT_TERMS,
+        _ => return Err(AppError::NotFound),
+    };
+    let path = state.site().pages_dir.join(format!("{name}.md"));
+    match tokio::fs::read_to_string(&path).await {
+        Ok(text) => Ok(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(default.to_owned()),
+        Err(e) => Err(AppError::Internal(format!(
+            "cannot read {}: {e}",
+            path.display()
+        ))),
+    }
 }
 
 async fn render(
     state: &AppState,
     name: &str,
-    default: &str,
     uri: &Uri,
 ) -> Result<crate::cache::CachedPage, AppError> {
-    let path = state.site().pages_dir.join(format!("{name}.md"));
-    let markdown = match tokio::fs::read_to_string(&path).await {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => default.to_owned(),
-        Err(e) => {
-            return Err(AppError::Internal(format!(
-                "cannot read {}: {e}",
-                path.display()
-            )));
-        }
-    };
+    let markdown = markdown_of(state, name).await?;
     let title = markdown
         .lines()
         .find_map(|l| l.strip_prefix("# "))

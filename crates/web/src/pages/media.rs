@@ -45,6 +45,13 @@ pub async fn proxy(
             }
             response
         }
+        Served::Removed => {
+            let mut response = (StatusCode::GONE, "已应权利人要求删除").into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
         Served::Failed { .. } => {
             let mut response = (StatusCode::OK, PLACEHOLDER_SVG).into_response();
             let headers = response.headers_mut();

@@ -12,6 +12,8 @@ pub mod media;
 pub mod search;
 pub mod source;
 pub mod stories;
+pub mod submit;
+pub mod takedown;
 
 use crate::cache::CachedPage;
 use crate::views::{ErrorPage, Follow, Layout};
@@ -83,6 +85,10 @@ pub(crate) async fn error_page(state: &AppState, err: &AppError) -> Result<Cache
             "应权利人要求或经编辑审核，这篇文章已从本站删除。".to_owned(),
         ),
         AppError::BadRequest(why) => ("请求有误", why.clone()),
+        AppError::Forbidden(why) => ("无法完成", why.clone()),
+        AppError::TooLarge(why) => ("内容过大", why.clone()),
+        AppError::TooMany(why) => ("请稍后再试", why.clone()),
+        AppError::Conflict(why) => ("无法完成", why.clone()),
         AppError::Internal(_) => ("服务器内部错误", "请稍后再试。".to_owned()),
     };
     let channels = state.store().channels().await?;
@@ -92,6 +98,43 @@ pub(crate) async fn error_page(state: &AppState, err: &AppError) -> Result<Cache
         message,
     };
     html(err.status(), &page)
+}
+
+/// A page for one visitor (a form with their token, a receipt, an admin page): rendered
+/// each time, never cached here or by anyone else.
+pub(crate) fn private_page(
+    status: StatusCode,
+    template: &impl Template,
+    cookie: Option<HeaderValue>,
+) -> Response {
+    let body = match template.render() {
+        Ok(body) => body,
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let mut response = (status, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(HTML));
+    if let Some(cookie) = cookie {
+        headers.append(header::SET_COOKIE, cookie);
+    }
+    crate::auth::private_headers(&mut response);
+    response
+}
+
+/// The site's error page for a request that is not cached (forms, admin): rendered each
+/// time, never stored.
+pub(crate) async fn error_response(state: &AppState, err: AppError) -> Response {
+    if let AppError::Internal(detail) = err {
+        return AppError::Internal(detail).into_response();
+    }
+    match error_page(state, &err).await {
+        Ok(page) => {
+            let mut response = into_response(page);
+            crate::auth::private_headers(&mut response);
+            response
+        }
+        Err(internal) => internal.into_response(),
+    }
 }
 
 /// What the router answers for any address it does not know.

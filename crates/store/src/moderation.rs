@@ -1,0 +1,736 @@
+//! What readers and rights holders send, and what editors decide: submissions, takedown
+//! requests, the tombstones that keep removed works out, and the counts the transparency page
+//! publishes. Every decision is written with its audit line in one transaction.
+
+use crate::accounts::{Actor, audit_in};
+use crate::{Error, Page, Result, Store, from_timestamp};
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, Row};
+use std::collections::HashSet;
+use xinwen_model::{ArticleStatus, NewArticle, SubmissionKind, SubmissionStatus, TakedownStatus};
+
+/// A reader's submission as the public form gives it, already cleaned and within limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSubmission {
+    pub kind: SubmissionKind,
+    pub title: String,
+    pub body: String,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    pub contact: Option<String>,
+    pub address_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    pub id: i64,
+    pub receipt: String,
+    pub kind: SubmissionKind,
+    pub title: String,
+    pub body: String,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    pub contact: Option<String>,
+    pub status: SubmissionStatus,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<String>,
+    pub article_id: Option<i64>,
+}
+
+/// A rights holder's request as the public form gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTakedown {
+    pub claimant: String,
+    pub contact: String,
+    /// The addresses concerned, one per line.
+    pub pages: String,
+    pub work: String,
+    pub statement: String,
+    pub address_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Takedown {
+    pub id: i64,
+    pub receipt: String,
+    pub claimant: String,
+    pub contact: String,
+    pub pages: String,
+    pub work: String,
+    pub statement: String,
+    pub status: TakedownStatus,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<String>,
+    pub decision_note: Option<String>,
+}
+
+/// An article as an editor weighs it: enough to recognise it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArticleRef {
+    pub id: i64,
+    pub title: String,
+    pub source_name: String,
+    pub original_url: String,
+    pub status: ArticleStatus,
+}
+
+/// What an approved takedown removed: the web layer purges what it derived from them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemovedArticle {
+    pub id: i64,
+    /// The `src` of each image, as the body prints it (proxy paths).
+    pub image_srcs: Vec<String>,
+}
+
+/// One month of the transparency report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MonthCounts {
+    /// `2026-11`, in China time.
+    pub month: String,
+    pub takedowns_received: u64,
+    pub takedowns_approved: u64,
+    pub takedowns_rejected: u64,
+    pub articles_removed: u64,
+    pub submissions_received: u64,
+    pub submissions_published: u64,
+}
+
+const SUBMISSION_COLUMNS: &str = "s.id, s.receipt, s.kind, s.title, s.body, s.url, s.author,
+    s.contact, s.status, s.created_at, s.decided_at, u.username AS decided_by, s.article_id";
+
+const TAKEDOWN_COLUMNS: &str = "t.id, t.receipt, t.claimant, t.contact, t.pages, t.work,
+    t.statement, t.status, t.created_at, t.decided_at, u.username AS decided_by, t.decision_note";
+
+fn submission_from_row(row: &SqliteRow) -> Result<Submission> {
+    Ok(Submission {
+        id: row.try_get("id")?,
+        receipt: row.try_get("receipt")?,
+        kind: row.try_get::<String, _>("kind")?.parse()?,
+        title: row.try_get("title")?,
+        body: row.try_get("body")?,
+        url: row.try_get("url")?,
+        author: row.try_get("author")?,
+        contact: row.try_get("contact")?,
+        status: row.try_get::<String, _>("status")?.parse()?,
+        created_at: from_timestamp(row.try_get("created_at")?),
+        decided_at: row
+            .try_get::<Option<i64>, _>("decided_at")?
+            .map(from_timestamp),
+        decided_by: row.try_get("decided_by")?,
+        article_id: row.try_get("article_id")?,
+    })
+}
+
+fn takedown_from_row(row: &SqliteRow) -> Result<Takedown> {
+    Ok(Takedown {
+        id: row.try_get("id")?,
+        receipt: row.try_get("receipt")?,
+        claimant: row.try_get("claimant")?,
+        contact: row.try_get("contact")?,
+        pages: row.try_get("pages")?,
+        work: row.try_get("work")?,
+        statement: row.try_get("statement")?,
+        status: row.try_get::<String, _>("status")?.parse()?,
+        created_at: from_timestamp(row.try_get("created_at")?),
+        decided_at: row
+            .try_get::<Option<i64>, _>("decided_at")?
+            .map(from_timestamp),
+        decided_by: row.try_get("decided_by")?,
+        decision_note: row.try_get("decision_note")?,
+    })
+}
+
+fn page_of<T>(items: Vec<T>, number: u32, per_page: u32, total: i64) -> Page<T> {
+    Page {
+        items,
+        number,
+        per_page,
+        total: u64::try_from(total).unwrap_or(0),
+    }
+}
+
+fn pending_conflict(what: &'static str, id: i64) -> Error {
+    Error::Conflict {
+        what,
+        key: format!("{id} (already decided)"),
+    }
+}
+
+impl Store {
+    /// Stores a reader's submission under `receipt`.
+    pub async fn add_submission(&self, new: &NewSubmission, receipt: &str) -> Result<i64> {
+        let mut tx = self.write_transaction().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO submissions (receipt, kind, title, body, url, author, contact,
+                                      address_hash, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(receipt)
+        .bind(new.kind.as_str())
+        .bind(&new.title)
+        .bind(&new.body)
+        .bind(&new.url)
+        .bind(&new.author)
+        .bind(&new.contact)
+        .bind(&new.address_hash)
+        .bind(Utc::now().timestamp())
+        .fetch_one(&mut *tx)
+        .await?;
+        audit_in(
+            &mut tx,
+            &Actor::public(),
+            "submission.receive",
+            ("submission", Some(id)),
+            &format!("{} {receipt}", new.kind),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Submissions and takedown requests received since `since`, from one address or from
+    /// everyone: what the public forms' rate limits count.
+    pub async fn requests_since(
+        &self,
+        address_hash: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> Result<u64> {
+        let mut total = 0;
+        for table in ["submissions", "takedowns"] {
+            let sql = match address_hash {
+                Some(_) => {
+                    format!(
+                        "SELECT COUNT(*) FROM {table} WHERE created_at >= ? AND address_hash = ?"
+                    )
+                }
+                None => format!("SELECT COUNT(*) FROM {table} WHERE created_at >= ?"),
+            };
+            let mut query =
+                sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql)).bind(since.timestamp());
+            if let Some(hash) = address_hash {
+                query = query.bind(hash);
+            }
+            total += u64::try_from(query.fetch_one(&self.pool).await?).unwrap_or(0);
+        }
+        Ok(total)
+    }
+
+    pub async fn submission(&self, id: i64) -> Result<Option<Submission>> {
+        self.submission_where("s.id = ?", id.to_string()).await
+    }
+
+    pub async fn submission_by_receipt(&self, receipt: &str) -> Result<Option<Submission>> {
+        self.submission_where("s.receipt = ?", receipt.to_owned())
+            .await
+    }
+
+    async fn submission_where(&self, condition: &str, value: String) -> Result<Option<Submission>> {
+        let sql = format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions s
+             LEFT JOIN users u ON u.id = s.decided_by WHERE {condition}"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(submission_from_row).transpose()
+    }
+
+    /// Submissions in one state, oldest first for the pending queue, newest first otherwise.
+    pub async fn submissions(
+        &self,
+        status: SubmissionStatus,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<Submission>> {
+        let page = page.max(1);
+        let per_page = per_page.clamp(1, 200);
+        let order = if status == SubmissionStatus::Pending {
+            "ASC"
+        } else {
+            "DESC"
+        };
+        let sql = format!(
+            "SELECT {SUBMISSION_COLUMNS} FROM submissions s
+             LEFT JOIN users u ON u.id = s.decided_by
+             WHERE s.status = ? ORDER BY s.created_at {order}, s.id {order} LIMIT ? OFFSET ?"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(status.as_str())
+            .bind(i64::from(per_page))
+            .bind(i64::from(page - 1) * i64::from(per_page))
+            .fetch_all(&self.pool)
+            .await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM submissions WHERE status = ?")
+            .bind(status.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        let items = rows
+            .iter()
+            .map(submission_from_row)
+            .collect::<Result<_>>()?;
+        Ok(page_of(items, page, per_page, total))
+    }
+
+    /// Rejects a pending submission, or marks it as spam.
+    pub async fn dismiss_submission(
+        &self,
+        id: i64,
+        status: SubmissionStatus,
+        actor: &Actor,
+    ) -> Result<()> {
+        debug_assert!(matches!(
+            status,
+            SubmissionStatus::Rejected | SubmissionStatus::Spam
+        ));
+        let mut tx = self.write_transaction().await?;
+        let done = sqlx::query(
+            "UPDATE submissions SET status = ?, decided_at = ?, decided_by = ?
+             WHERE id = ? AND status = 'pending'",
+        )
+        .bind(status.as_str())
+        .bind(Utc::now().timestamp())
+        .bind(actor.user_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(pending_conflict("submission", id));
+        }
+        let action = if status == SubmissionStatus::Spam {
+            "submission.spam"
+        } else {
+            "submission.reject"
+        };
+        audit_in(&mut tx, actor, action, ("submission", Some(id)), "").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Publishes a pending submission as `article`, in one transaction with the decision and
+    /// its audit line. Returns the new article's id.
+    pub async fn publish_submission(
+        &self,
+        id: i64,
+        article: &NewArticle,
+        actor: &Actor,
+    ) -> Result<i64> {
+        let mut tx = self.write_transaction().await?;
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM submissions WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match status.as_deref() {
+            None => {
+                return Err(Error::NotFound {
+                    what: "submission",
+                    key: id.to_string(),
+                });
+            }
+            Some("pending") => {}
+            Some(_) => return Err(pending_conflict("submission", id)),
+        }
+        let ids =
+            crate::articles::write_articles(&mut tx, std::iter::once((article, None))).await?;
+        let article_id = ids[0];
+        sqlx::query(
+            "UPDATE submissions SET status = 'approved', decided_at = ?, decided_by = ?,
+                article_id = ? WHERE id = ?",
+        )
+        .bind(Utc::now().timestamp())
+        .bind(actor.user_id)
+        .bind(article_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        audit_in(
+            &mut tx,
+            actor,
+            "submission.approve",
+            ("submission", Some(id)),
+            &format!("published as article {article_id}"),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(article_id)
+    }
+
+    /// Stores a takedown request under `receipt`.
+    pub async fn add_takedown(&self, new: &NewTakedown, receipt: &str) -> Result<i64> {
+        let mut tx = self.write_transaction().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO takedowns (receipt, claimant, contact, pages, work, statement,
+                                    address_hash, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(receipt)
+        .bind(&new.claimant)
+        .bind(&new.contact)
+        .bind(&new.pages)
+        .bind(&new.work)
+        .bind(&new.statement)
+        .bind(&new.address_hash)
+        .bind(Utc::now().timestamp())
+        .fetch_one(&mut *tx)
+        .await?;
+        audit_in(
+            &mut tx,
+            &Actor::public(),
+            "takedown.receive",
+            ("takedown", Some(id)),
+            receipt,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn takedown(&self, id: i64) -> Result<Option<Takedown>> {
+        self.takedown_where("t.id = ?", id.to_string()).await
+    }
+
+    pub async fn takedown_by_receipt(&self, receipt: &str) -> Result<Option<Takedown>> {
+        self.takedown_where("t.receipt = ?", receipt.to_owned())
+            .await
+    }
+
+    async fn takedown_where(&self, condition: &str, value: String) -> Result<Option<Takedown>> {
+        let sql = format!(
+            "SELECT {TAKEDOWN_COLUMNS} FROM takedowns t
+             LEFT JOIN users u ON u.id = t.decided_by WHERE {condition}"
+        );
+        let row = sqlx::query(AssertSqlSafe(sql))
+            .bind(value)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(takedown_from_row).transpose()
+    }
+
+    /// Takedown requests in one state, oldest first for the pending queue.
+    pub async fn takedowns(
+        &self,
+        status: TakedownStatus,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<Takedown>> {
+        let page = page.max(1);
+        let per_page = per_page.clamp(1, 200);
+        let order = if status == TakedownStatus::Pending {
+            "ASC"
+        } else {
+            "DESC"
+        };
+        let sql = format!(
+            "SELECT {TAKEDOWN_COLUMNS} FROM takedowns t
+             LEFT JOIN users u ON u.id = t.decided_by
+             WHERE t.status = ? ORDER BY t.created_at {order}, t.id {order} LIMIT ? OFFSET ?"
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(status.as_str())
+            .bind(i64::from(per_page))
+            .bind(i64::from(page - 1) * i64::from(per_page))
+            .fetch_all(&self.pool)
+            .await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM takedowns WHERE status = ?")
+            .bind(status.as_str())
+            .fetch_one(&self.pool)
+            .await?;
+        let items = rows.iter().map(takedown_from_row).collect::<Result<_>>()?;
+        Ok(page_of(items, page, per_page, total))
+    }
+
+    /// Articles by id or by the address they were published at (original or canonical): what
+    /// the pages named in a takedown request are here. Unknown ones are left out.
+    pub async fn articles_by_refs(&self, ids: &[i64], urls: &[String]) -> Result<Vec<ArticleRef>> {
+        let mut found = Vec::new();
+        let mut seen = HashSet::new();
+        let select = "SELECT a.id, a.title, a.original_url, a.status, s.name AS source_name
+                      FROM articles a JOIN sources s ON s.id = a.source_id";
+        for id in ids {
+            let sql = format!("{select} WHERE a.id = ?");
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+            found.extend(rows);
+        }
+        for url in urls {
+            let sql = format!("{select} WHERE a.canonical_url = ? OR a.original_url = ?");
+            let rows = sqlx::query(AssertSqlSafe(sql))
+                .bind(url)
+                .bind(url)
+                .fetch_all(&self.pool)
+                .await?;
+            found.extend(rows);
+        }
+        let mut refs = Vec::new();
+        for row in &found {
+            let id: i64 = row.try_get("id")?;
+            if seen.insert(id) {
+                refs.push(ArticleRef {
+                    id,
+                    title: row.try_get("title")?,
+                    source_name: row.try_get("source_name")?,
+                    original_url: row.try_get("original_url")?,
+                    status: row.try_get::<String, _>("status")?.parse()?,
+                });
+            }
+        }
+        Ok(refs)
+    }
+
+    /// Approves a pending takedown: the articles are removed, each leaves a tombstone (its
+    /// address and the hash of its text), and the request, the removals and the audit lines
+    /// are committed together. Returns what was removed, for the caller to purge what it
+    /// derived (search, media, caches).
+    ///
+    /// `articles` pairs each article's id with the hash of its text (`xinwen_dedup`'s
+    /// `content_hash`), which the store cannot compute itself.
+    pub async fn approve_takedown(
+        &self,
+        id: i64,
+        articles: &[(i64, u64)],
+        note: &str,
+        actor: &Actor,
+    ) -> Result<Vec<RemovedArticle>> {
+        let mut tx = self.write_transaction().await?;
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM takedowns WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match status.as_deref() {
+            None => {
+                return Err(Error::NotFound {
+                    what: "takedown",
+                    key: id.to_string(),
+                });
+            }
+            Some("pending") => {}
+            Some(_) => return Err(pending_conflict("takedown", id)),
+        }
+        let now = Utc::now().timestamp();
+        let mut removed = Vec::new();
+        let mut stories = Vec::new();
+        for (article_id, content_hash) in articles {
+            // Stored as the signed integer of the same bits, like the fingerprints.
+            let content_hash = *content_hash as i64;
+            let row: Option<(String, String, Option<i64>)> = sqlx::query_as(
+                "SELECT canonical_url, original_url, story_id FROM articles WHERE id = ?",
+            )
+            .bind(article_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((canonical_url, original_url, story_id)) = row else {
+                return Err(Error::NotFound {
+                    what: "article",
+                    key: article_id.to_string(),
+                });
+            };
+            sqlx::query(
+                "UPDATE articles SET status = 'removed', removed_at = ?, updated_at = ?,
+                    removal_reason = 'takedown', takedown_id = ?,
+                    change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
+                 WHERE id = ?",
+            )
+            .bind(now)
+            .bind(now)
+            .bind(id)
+            .bind(article_id)
+            .execute(&mut *tx)
+            .await?;
+            for url in [&canonical_url, &original_url] {
+                sqlx::query(
+                    "INSERT INTO tombstones (canonical_url, content_hash, article_id, takedown_id,
+                                             created_at)
+                     VALUES (?, ?, ?, ?, ?) ON CONFLICT (canonical_url) DO NOTHING",
+                )
+                .bind(url)
+                .bind(content_hash)
+                .bind(article_id)
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let image_srcs: Vec<String> = sqlx::query_scalar(
+                "SELECT src FROM article_images WHERE article_id = ? ORDER BY position",
+            )
+            .bind(article_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            audit_in(
+                &mut tx,
+                actor,
+                "article.remove",
+                ("article", Some(*article_id)),
+                &format!("takedown {id}: {original_url}"),
+            )
+            .await?;
+            stories.extend(story_id);
+            removed.push(RemovedArticle {
+                id: *article_id,
+                image_srcs,
+            });
+        }
+        sqlx::query(
+            "UPDATE takedowns SET status = 'approved', decided_at = ?, decided_by = ?,
+                decision_note = ? WHERE id = ?",
+        )
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(note)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        audit_in(
+            &mut tx,
+            actor,
+            "takedown.approve",
+            ("takedown", Some(id)),
+            &format!("{} articles removed", removed.len()),
+        )
+        .await?;
+        tx.commit().await?;
+        // The stories' leads and counts change with their articles gone.
+        for story in stories {
+            self.refresh_story(story).await?;
+        }
+        Ok(removed)
+    }
+
+    /// Rejects a pending takedown, with the reason the claimant will see.
+    pub async fn reject_takedown(&self, id: i64, note: &str, actor: &Actor) -> Result<()> {
+        let mut tx = self.write_transaction().await?;
+        let done = sqlx::query(
+            "UPDATE takedowns SET status = 'rejected', decided_at = ?, decided_by = ?,
+                decision_note = ? WHERE id = ? AND status = 'pending'",
+        )
+        .bind(Utc::now().timestamp())
+        .bind(actor.user_id)
+        .bind(note)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(pending_conflict("takedown", id));
+        }
+        audit_in(
+            &mut tx,
+            actor,
+            "takedown.reject",
+            ("takedown", Some(id)),
+            note,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether any takedown has left a tombstone: when none has, ingest need not check.
+    pub async fn has_tombstones(&self) -> Result<bool> {
+        let any: Option<i64> = sqlx::query_scalar("SELECT 1 FROM tombstones LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(any.is_some())
+    }
+
+    /// Which of these addresses and text hashes are tombstoned: what ingest must not write.
+    pub async fn tombstoned(
+        &self,
+        urls: &[&str],
+        content_hashes: &[u64],
+    ) -> Result<(HashSet<String>, HashSet<u64>)> {
+        let mut dead_urls = HashSet::new();
+        let mut dead_hashes = HashSet::new();
+        for chunk in urls.chunks(400) {
+            let sql = format!(
+                "SELECT canonical_url FROM tombstones WHERE canonical_url IN ({})",
+                vec!["?"; chunk.len()].join(", ")
+            );
+            let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+            for url in chunk {
+                query = query.bind(*url);
+            }
+            dead_urls.extend(query.fetch_all(&self.pool).await?);
+        }
+        for chunk in content_hashes.chunks(400) {
+            let sql = format!(
+                "SELECT content_hash FROM tombstones WHERE content_hash IN ({})",
+                vec!["?"; chunk.len()].join(", ")
+            );
+            let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
+            for hash in chunk {
+                // Stored as the signed integer of the same bits.
+                query = query.bind(*hash as i64);
+            }
+            dead_hashes.extend(
+                query
+                    .fetch_all(&self.pool)
+                    .await?
+                    .into_iter()
+                    .map(|h| h as u64),
+            );
+        }
+        Ok((dead_urls, dead_hashes))
+    }
+
+    /// Counts by month (China time), newest first: requests received and how they ended,
+    /// articles removed, submissions received and published.
+    pub async fn transparency(&self) -> Result<Vec<MonthCounts>> {
+        use std::collections::BTreeMap;
+        let month = |t: i64| {
+            from_timestamp(t)
+                .with_timezone(&xinwen_model::china_offset())
+                .format("%Y-%m")
+                .to_string()
+        };
+        let mut months: BTreeMap<String, MonthCounts> = BTreeMap::new();
+        // Few rows (a handful a day at most): read them and count here, which keeps the SQL
+        // free of date functions that differ between SQLite and PostgreSQL.
+        let takedowns: Vec<(i64, String)> =
+            sqlx::query_as("SELECT created_at, status FROM takedowns")
+                .fetch_all(&self.pool)
+                .await?;
+        let removed: Vec<i64> = sqlx::query_scalar(
+            "SELECT removed_at FROM articles WHERE removal_reason = 'takedown'
+             AND removed_at IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let submissions: Vec<(i64, String)> =
+            sqlx::query_as("SELECT created_at, status FROM submissions")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut bump = |at: i64, count: fn(&mut MonthCounts)| {
+            let key = month(at);
+            let slot = months.entry(key.clone()).or_insert_with(|| MonthCounts {
+                month: key,
+                ..MonthCounts::default()
+            });
+            count(slot);
+        };
+        for (at, status) in &takedowns {
+            bump(*at, |m| m.takedowns_received += 1);
+            match status.as_str() {
+                "approved" => bump(*at, |m| m.takedowns_approved += 1),
+                "rejected" => bump(*at, |m| m.takedowns_rejected += 1),
+                _ => {}
+            }
+        }
+        for at in &removed {
+            bump(*at, |m| m.articles_removed += 1);
+        }
+        for (at, status) in &submissions {
+            bump(*at, |m| m.submissions_received += 1);
+            if status == "approved" {
+                bump(*at, |m| m.submissions_published += 1);
+            }
+        }
+        Ok(months.into_values().rev().collect())
+    }
+}

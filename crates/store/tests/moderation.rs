@@ -1,0 +1,426 @@
+//! Accounts, sessions, submissions, takedowns, tombstones and the audit log, against a real
+//! SQLite file.
+
+use chrono::{Duration, Utc};
+use xinwen_model::{
+    ArticleStatus, NewArticle, NewChannel, NewSource, Role, Script, SourceKind, SubmissionKind,
+    SubmissionStatus, TakedownStatus,
+};
+use xinwen_store::{Actor, Error, NewSubmission, NewTakedown, Store};
+
+async fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    store
+        .upsert_channel(&NewChannel {
+            slug: "guoji".into(),
+            name: "国际".into(),
+            description: String::new(),
+            position: 0,
+        })
+        .await
+        .unwrap();
+    store
+        .upsert_source(&NewSource {
+            slug: "xinghe".into(),
+            name: "星河日报".into(),
+            kind: SourceKind::NewsSite,
+            homepage: None,
+            feed_url: None,
+            follow_url: None,
+            qr_image: None,
+            channel_slug: Some("guoji".into()),
+            description: String::new(),
+        })
+        .await
+        .unwrap();
+    (dir, store)
+}
+
+fn article(n: u32) -> NewArticle {
+    let now = Utc::now();
+    NewArticle {
+        source_slug: "xinghe".into(),
+        channel_slug: None,
+        title: format!("第{n}篇"),
+        author: None,
+        original_url: format!("https://xinghe.example/{n}.html?from=feed"),
+        canonical_url: format!("https://xinghe.example/{n}.html"),
+        published_at: now,
+        fetched_at: now,
+        body_html: "<p>正文</p>".into(),
+        body_text: "正文".into(),
+        summary: "正文".into(),
+        images: vec![xinwen_model::Image {
+            src: format!("/media/p/sig/{n}"),
+            alt: String::new(),
+            caption: String::new(),
+        }],
+        script: Script::Simplified,
+        credited_source: None,
+    }
+}
+
+async fn editor(store: &Store) -> Actor {
+    store
+        .add_user("zhang", "$argon2id$fake", Role::Editor)
+        .await
+        .unwrap();
+    let (user, hash) = store.user_for_login("zhang").await.unwrap().unwrap();
+    assert_eq!(hash, "$argon2id$fake");
+    Actor::user(&user)
+}
+
+#[tokio::test]
+async fn sessions_live_until_they_expire_or_the_password_changes() {
+    let (_dir, store) = store().await;
+    let id = store.add_user("li", "hash-1", Role::Admin).await.unwrap();
+    assert!(matches!(
+        store.add_user("li", "hash-2", Role::Editor).await,
+        Err(Error::Conflict { .. })
+    ));
+    let now = Utc::now();
+    store
+        .create_session("digest-a", id, "csrf-a", now + Duration::hours(1))
+        .await
+        .unwrap();
+    let session = store.session("digest-a", now).await.unwrap().unwrap();
+    assert_eq!(session.user.username, "li");
+    assert_eq!(session.user.role, Role::Admin);
+    assert_eq!(session.csrf_token, "csrf-a");
+    assert!(
+        store
+            .session("digest-a", now + Duration::hours(2))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert!(store.session("unknown", now).await.unwrap().is_none());
+
+    store.set_password("li", "hash-3").await.unwrap();
+    assert!(
+        store.session("digest-a", now).await.unwrap().is_none(),
+        "ended by the new password"
+    );
+    assert_eq!(
+        store.user_for_login("li").await.unwrap().unwrap().1,
+        "hash-3"
+    );
+    assert!(matches!(
+        store.set_password("nobody", "h").await,
+        Err(Error::NotFound { .. })
+    ));
+
+    store
+        .create_session("digest-b", id, "csrf-b", now + Duration::hours(1))
+        .await
+        .unwrap();
+    store.delete_session("digest-b").await.unwrap();
+    assert!(
+        store.session("digest-b", now).await.unwrap().is_none(),
+        "logged out"
+    );
+}
+
+#[tokio::test]
+async fn failed_logins_are_counted_by_name_and_address() {
+    let (_dir, store) = store().await;
+    let now = Utc::now();
+    for i in 0..3 {
+        store
+            .record_login_failure("li", "addr-1", now - Duration::seconds(i))
+            .await
+            .unwrap();
+    }
+    store
+        .record_login_failure("wang", "addr-1", now)
+        .await
+        .unwrap();
+    store
+        .record_login_failure("li", "addr-2", now - Duration::hours(1))
+        .await
+        .unwrap();
+    let (by_name, by_address) = store
+        .login_failures("li", "addr-1", now - Duration::minutes(15))
+        .await
+        .unwrap();
+    assert_eq!(by_name.len(), 3, "the old failure is outside the window");
+    assert_eq!(by_address.len(), 4, "any name from the address counts");
+    store.clear_login_failures("li").await.unwrap();
+    let (by_name, _) = store
+        .login_failures("li", "addr-1", now - Duration::days(1))
+        .await
+        .unwrap();
+    assert!(by_name.is_empty());
+}
+
+#[tokio::test]
+async fn a_submission_is_published_once_with_its_audit_line() {
+    let (_dir, store) = store().await;
+    let actor = editor(&store).await;
+    let new = NewSubmission {
+        kind: SubmissionKind::Tip,
+        title: String::new(),
+        body: "青岚湖步道今天开放".into(),
+        url: None,
+        author: None,
+        contact: Some("reader@example.com".into()),
+        address_hash: "addr-1".into(),
+    };
+    let id = store
+        .add_submission(&new, "S-AAAA-BBBB-CCCC")
+        .await
+        .unwrap();
+    store
+        .add_submission(&new, "S-AAAA-BBBB-DDDD")
+        .await
+        .unwrap();
+    let hour_ago = Utc::now() - Duration::hours(1);
+    assert_eq!(
+        store
+            .requests_since(Some("addr-1"), hour_ago)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .requests_since(Some("addr-2"), hour_ago)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(store.requests_since(None, hour_ago).await.unwrap(), 2);
+
+    let pending = store
+        .submissions(SubmissionStatus::Pending, 1, 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.total, 2);
+    assert_eq!(pending.items[0].receipt, "S-AAAA-BBBB-CCCC", "oldest first");
+
+    let mut published = article(9);
+    published.canonical_url = "xinwen:submission:S-AAAA-BBBB-CCCC".into();
+    let article_id = store
+        .publish_submission(id, &published, &actor)
+        .await
+        .unwrap();
+    let s = store
+        .submission_by_receipt("S-AAAA-BBBB-CCCC")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(s.status, SubmissionStatus::Approved);
+    assert_eq!(s.article_id, Some(article_id));
+    assert_eq!(s.decided_by.as_deref(), Some("zhang"));
+    assert_eq!(
+        store.article(article_id).await.unwrap().unwrap().title,
+        "第9篇"
+    );
+    // Decided is decided: neither a second publication nor a rejection goes through.
+    assert!(matches!(
+        store.publish_submission(id, &published, &actor).await,
+        Err(Error::Conflict { .. })
+    ));
+    assert!(matches!(
+        store
+            .dismiss_submission(id, SubmissionStatus::Spam, &actor)
+            .await,
+        Err(Error::Conflict { .. })
+    ));
+    let log = store.audit_log(1, 50).await.unwrap();
+    let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "submission.approve",
+            "submission.receive",
+            "submission.receive",
+            "user.add"
+        ]
+    );
+    assert_eq!(log.items[0].actor, "zhang");
+    assert_eq!(log.items[1].actor, "public");
+}
+
+#[tokio::test]
+async fn an_approved_takedown_removes_tombstones_and_is_counted() {
+    let (_dir, store) = store().await;
+    let actor = editor(&store).await;
+    let ids = store
+        .upsert_articles(&[article(1), article(2), article(3)])
+        .await
+        .unwrap();
+    let takedown = store
+        .add_takedown(
+            &NewTakedown {
+                claimant: "青岚出版社".into(),
+                contact: "legal@example.com".into(),
+                pages: "https://xinghe.example/1.html".into(),
+                work: "《青岚湖志》".into(),
+                statement: "我社为著作权人".into(),
+                address_hash: "addr-9".into(),
+            },
+            "T-AAAA-BBBB-CCCC",
+        )
+        .await
+        .unwrap();
+    let named = store
+        .articles_by_refs(&[ids[1]], &["https://xinghe.example/1.html".into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        named.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [ids[1], ids[0]]
+    );
+
+    let removed = store
+        .approve_takedown(takedown, &[(ids[0], 11), (ids[1], 12)], "核实无误", &actor)
+        .await
+        .unwrap();
+    assert_eq!(removed.len(), 2);
+    assert_eq!(removed[0].image_srcs, ["/media/p/sig/1"]);
+    for id in &ids[..2] {
+        assert_eq!(
+            store.article(*id).await.unwrap().unwrap().status,
+            ArticleStatus::Removed
+        );
+        let notice = store.removal_notice(*id).await.unwrap().unwrap();
+        assert_eq!(notice.reason.as_deref(), Some("takedown"));
+        assert_eq!(notice.takedown_receipt.as_deref(), Some("T-AAAA-BBBB-CCCC"));
+    }
+    assert_eq!(
+        store.article(ids[2]).await.unwrap().unwrap().status,
+        ArticleStatus::Live
+    );
+    assert!(store.has_tombstones().await.unwrap());
+    // Both the canonical and the original address are tombstoned.
+    let (urls, hashes) = store
+        .tombstoned(
+            &[
+                "https://xinghe.example/1.html",
+                "https://xinghe.example/1.html?from=feed",
+                "https://xinghe.example/3.html",
+            ],
+            &[12, 13],
+        )
+        .await
+        .unwrap();
+    assert_eq!(urls.len(), 2);
+    assert_eq!(hashes.into_iter().collect::<Vec<_>>(), [12]);
+    // Fetched again, the article stays removed.
+    store.upsert_articles(&[article(1)]).await.unwrap();
+    assert_eq!(
+        store.article(ids[0]).await.unwrap().unwrap().status,
+        ArticleStatus::Removed
+    );
+    // An editor cannot undo a takedown by "restoring" the article.
+    assert!(matches!(
+        store.set_article_hidden(ids[0], false, &actor).await,
+        Err(Error::Conflict { .. })
+    ));
+    assert!(matches!(
+        store.reject_takedown(takedown, "late", &actor).await,
+        Err(Error::Conflict { .. })
+    ));
+    let t = store
+        .takedown_by_receipt("T-AAAA-BBBB-CCCC")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(t.status, TakedownStatus::Approved);
+    assert_eq!(t.decision_note.as_deref(), Some("核实无误"));
+
+    let months = store.transparency().await.unwrap();
+    assert_eq!(months.len(), 1);
+    assert_eq!(months[0].takedowns_received, 1);
+    assert_eq!(months[0].takedowns_approved, 1);
+    assert_eq!(months[0].articles_removed, 2);
+    let live = store
+        .latest_articles(Default::default(), 1, 10, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        live.items.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [ids[2]]
+    );
+    let sitemap: Vec<i64> = store
+        .sitemap_articles(10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(sitemap, [ids[2]]);
+    let actions: Vec<String> = store
+        .audit_log(1, 50)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions[..3],
+        ["takedown.approve", "article.remove", "article.remove"]
+    );
+}
+
+#[tokio::test]
+async fn hiding_restoring_and_moving_articles() {
+    let (_dir, store) = store().await;
+    let actor = editor(&store).await;
+    store
+        .upsert_channel(&NewChannel {
+            slug: "keji".into(),
+            name: "科技".into(),
+            description: String::new(),
+            position: 1,
+        })
+        .await
+        .unwrap();
+    let ids = store.upsert_articles(&[article(1)]).await.unwrap();
+    store
+        .set_article_hidden(ids[0], true, &actor)
+        .await
+        .unwrap();
+    let hidden = store
+        .admin_articles(Some(ArticleStatus::Removed), None, 1, 10)
+        .await
+        .unwrap();
+    assert_eq!(hidden.items[0].removal_reason.as_deref(), Some("hidden"));
+    store
+        .set_article_hidden(ids[0], false, &actor)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.article(ids[0]).await.unwrap().unwrap().status,
+        ArticleStatus::Live
+    );
+    store
+        .set_article_channel(ids[0], "keji", &actor)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.article(ids[0]).await.unwrap().unwrap().channel.slug,
+        "keji"
+    );
+    assert!(matches!(
+        store.set_article_channel(ids[0], "nope", &actor).await,
+        Err(Error::NotFound { .. })
+    ));
+    let found = store
+        .admin_articles(None, Some("1篇"), 1, 10)
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(
+        store
+            .admin_articles(None, Some("没有"), 1, 10)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+}

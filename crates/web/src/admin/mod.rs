@@ -1,0 +1,287 @@
+//! The editors' admin under `/admin`: sources, articles, the submission and takedown queues,
+//! the audit log, the operator's pages and the accounts.
+//!
+//! Every page needs a session ([`Editor`]); admin-only actions check the role; every POST has
+//! passed the CSRF guard before it gets here. Pages are rendered per request and sent with
+//! `no-store` and anti-framing headers. Each action is written to the audit log by the store,
+//! in the same transaction as the change.
+
+mod articles;
+mod login;
+mod moderation;
+mod sources;
+
+use crate::auth::Editor;
+use crate::pages::private_page;
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use xinwen_model::{SubmissionStatus, TakedownStatus};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/sources", get(sources::list).post(sources::add))
+        .route("/sources/{id}", get(sources::edit).post(sources::save))
+        .route("/sources/{id}/pause", post(sources::pause))
+        .route("/sources/{id}/resume", post(sources::resume))
+        .route("/sources/{id}/delete", post(sources::delete))
+        .route("/articles", get(articles::list))
+        .route("/articles/{id}/hide", post(articles::hide))
+        .route("/articles/{id}/restore", post(articles::restore))
+        .route("/articles/{id}/channel", post(articles::channel))
+        .route("/submissions", get(moderation::submissions))
+        .route("/submissions/{id}", get(moderation::submission))
+        .route("/submissions/{id}/preview", post(moderation::preview))
+        .route("/submissions/{id}/approve", post(moderation::approve))
+        .route("/submissions/{id}/reject", post(moderation::reject))
+        .route("/submissions/{id}/spam", post(moderation::spam))
+        .route("/takedowns", get(moderation::takedowns))
+        .route("/takedowns/{id}", get(moderation::takedown))
+        .route(
+            "/takedowns/{id}/approve",
+            post(moderation::approve_takedown),
+        )
+        .route("/takedowns/{id}/reject", post(moderation::reject_takedown))
+        .route("/audit", get(audit))
+        .route(
+            "/pages/{slug}",
+            get(articles::page_form).post(articles::page_save),
+        )
+        .route("/users", get(users))
+}
+
+/// The frame of every admin page.
+pub struct AdminLayout {
+    pub title: String,
+    pub site_name: String,
+    pub username: String,
+    pub role: &'static str,
+    pub is_admin: bool,
+    pub csrf: String,
+    pub notice: Option<&'static str>,
+    pub pending_submissions: u64,
+    pub pending_takedowns: u64,
+}
+
+impl AdminLayout {
+    pub async fn new(
+        state: &AppState,
+        editor: &Editor,
+        title: &str,
+        uri: &Uri,
+    ) -> Result<AdminLayout, AppError> {
+        let store = state.store();
+        let pending_submissions = store
+            .submissions(SubmissionStatus::Pending, 1, 1)
+            .await?
+            .total;
+        let pending_takedowns = store.takedowns(TakedownStatus::Pending, 1, 1).await?.total;
+        Ok(AdminLayout {
+            title: title.to_owned(),
+            site_name: state.site().name.clone(),
+            username: editor.user.username.clone(),
+            role: editor.user.role.label_zh(),
+            is_admin: editor.is_admin(),
+            csrf: editor.csrf.clone(),
+            notice: notice_of(uri),
+            pending_submissions,
+            pending_takedowns,
+        })
+    }
+}
+
+/// What the last action did, from `?done=`: fixed texts only, so the address cannot put
+/// words on the page.
+fn notice_of(uri: &Uri) -> Option<&'static str> {
+    let code = url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "done")
+        .map(|(_, v)| v.into_owned())?;
+    Some(match code.as_str() {
+        "approved" => "已采用并发布。",
+        "rejected" => "已标记为未采用。",
+        "spam" => "已标记为垃圾信息。",
+        "takedown-approved" => "已批准：相关文章已从全站删除，并不会再被抓取。",
+        "takedown-rejected" => "已驳回这项请求。",
+        "hidden" => "文章已隐藏。",
+        "restored" => "文章已恢复。",
+        "channel" => "已更换频道。",
+        "source-added" => "已添加来源，将很快开始抓取。",
+        "source-saved" => "来源已保存。",
+        "paused" => "已暂停抓取。",
+        "resumed" => "已恢复抓取，马上开始。",
+        "deleted" => "来源已删除。",
+        "page-saved" => "页面已保存。",
+        "login" => "已登录。",
+        _ => return None,
+    })
+}
+
+/// After a POST: back to a page, with what happened (303, so a reload does not resend).
+pub fn done(path: &str, code: &str) -> Response {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{separator}done={code}")).into_response()
+}
+
+/// Renders an admin page, or the error page for what went wrong.
+pub async fn page<T: Template>(state: &AppState, result: Result<T, AppError>) -> Response {
+    match result {
+        Ok(page) => private_page(StatusCode::OK, &page, None),
+        Err(e) => crate::pages::error_response(state, e).await,
+    }
+}
+
+/// Sends the result of an action: where to go next, or the error page.
+pub async fn act(state: &AppState, result: Result<Response, AppError>) -> Response {
+    match result {
+        Ok(response) => response,
+        Err(e) => crate::pages::error_response(state, e).await,
+    }
+}
+
+/// `?page=N` for admin lists; a bad number is page 1 rather than an error.
+pub fn page_number(uri: &Uri) -> u32 {
+    query_value(uri, "page")
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(1)
+}
+
+pub fn query_value(uri: &Uri, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Links to the neighbouring pages of an admin list.
+pub struct AdminPager {
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub number: u32,
+    pub count: u32,
+}
+
+impl AdminPager {
+    pub fn new<T>(list: &xinwen_store::Page<T>, link: impl Fn(u32) -> String) -> AdminPager {
+        let count = list.page_count().max(1);
+        AdminPager {
+            prev: (list.number > 1).then(|| link(list.number - 1)),
+            next: list.has_next().then(|| link(list.number + 1)),
+            number: list.number,
+            count,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/home.html")]
+struct HomePage {
+    layout: AdminLayout,
+    sources: usize,
+    failing_sources: usize,
+    live_articles: u64,
+}
+
+async fn home(editor: Editor, State(state): State<AppState>, uri: Uri) -> Response {
+    let result = async {
+        let store = state.store();
+        let sources = store.sources_with_health().await?;
+        let failing_sources = sources
+            .iter()
+            .filter(|s| s.health.consecutive_failures > 0)
+            .count();
+        let live = store
+            .admin_articles(Some(xinwen_model::ArticleStatus::Live), None, 1, 1)
+            .await?;
+        Ok(HomePage {
+            layout: AdminLayout::new(&state, &editor, "管理后台", &uri).await?,
+            sources: sources.len(),
+            failing_sources,
+            live_articles: live.total,
+        })
+    };
+    page(&state, result.await).await
+}
+
+struct AuditRow {
+    at: String,
+    actor: String,
+    action: String,
+    target: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage {
+    layout: AdminLayout,
+    rows: Vec<AuditRow>,
+    pager: AdminPager,
+}
+
+async fn audit(editor: Editor, State(state): State<AppState>, uri: Uri) -> Response {
+    let result = async {
+        let log = state.store().audit_log(page_number(&uri), 50).await?;
+        let rows = log
+            .items
+            .iter()
+            .map(|e| AuditRow {
+                at: crate::format::datetime_zh(e.at),
+                actor: e.actor.clone(),
+                action: e.action.clone(),
+                target: match e.target_id {
+                    Some(id) => format!("{} {id}", e.target_kind),
+                    None => e.target_kind.clone(),
+                },
+                detail: e.detail.clone(),
+            })
+            .collect();
+        Ok(AuditPage {
+            layout: AdminLayout::new(&state, &editor, "操作日志", &uri).await?,
+            rows,
+            pager: AdminPager::new(&log, |n| format!("/admin/audit?page={n}")),
+        })
+    };
+    page(&state, result.await).await
+}
+
+struct UserRow {
+    username: String,
+    role: &'static str,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    layout: AdminLayout,
+    users: Vec<UserRow>,
+}
+
+async fn users(editor: Editor, State(state): State<AppState>, uri: Uri) -> Response {
+    let result = async {
+        editor.require_admin()?;
+        let users = state
+            .store()
+            .users()
+            .await?
+            .into_iter()
+            .map(|u| UserRow {
+                username: u.username,
+                role: u.role.label_zh(),
+                created: crate::format::datetime_zh(u.created_at),
+            })
+            .collect();
+        Ok(UsersPage {
+            layout: AdminLayout::new(&state, &editor, "账号", &uri).await?,
+            users,
+        })
+    };
+    page(&state, result.await).await
+}

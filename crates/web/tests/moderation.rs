@@ -1,0 +1,963 @@
+//! Submissions, takedowns and the admin driven through the router, over the demo corpus in a
+//! real SQLite file with a real (in-memory) search index: the security rules (CSRF, inert
+//! script, throttled logins, roles, private addresses, sizes, rate limits) and a takedown
+//! leaving every place an article shows up.
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower::ServiceExt;
+use xinwen_model::{ArticleSummary, Role, SubmissionStatus};
+use xinwen_store::{ArticleFilter, Store};
+use xinwen_web::{AppState, Services, SiteSettings, router};
+
+const PASSWORD: &str = "correct horse battery";
+
+struct Site {
+    _dir: tempfile::TempDir,
+    state: AppState,
+}
+
+async fn site() -> Site {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let corpus = xinwen_demo::load().unwrap();
+    for c in &corpus.channels {
+        store.upsert_channel(c).await.unwrap();
+    }
+    for s in &corpus.sources {
+        store.upsert_source(s).await.unwrap();
+    }
+    store.upsert_articles(&corpus.articles).await.unwrap();
+    let hash = xinwen_accounts::hash_password(PASSWORD).unwrap();
+    store.add_user("boss", &hash, Role::Admin).await.unwrap();
+    store.add_user("ed", &hash, Role::Editor).await.unwrap();
+    let index = xinwen_search::SearchIndex::in_memory(xinwen_text::Analyzer::new()).unwrap();
+    index.catch_up(&store, |_| {}).await.unwrap();
+    let mut settings = SiteSettings::for_data_dir(dir.path());
+    settings.base_url = "https://news.example".into();
+    let services = Services {
+        search: Some(Arc::new(index)),
+        ..Services::default()
+    };
+    Site {
+        state: AppState::with_services(store, settings, services),
+        _dir: dir,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    location: String,
+    body: String,
+}
+
+/// A browser of sorts: keeps cookies, comes from one address, and can read a form's token.
+struct Visitor<'a> {
+    site: &'a Site,
+    address: SocketAddr,
+    cookies: HashMap<String, String>,
+}
+
+impl<'a> Visitor<'a> {
+    fn new(site: &'a Site, address: &str) -> Visitor<'a> {
+        Visitor {
+            site,
+            address: format!("{address}:40000").parse().unwrap(),
+            cookies: HashMap::new(),
+        }
+    }
+
+    async fn send(&mut self, request: axum::http::request::Builder, body: Body) -> Reply {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut request = request
+            .header(header::HOST, "news.example")
+            .header(header::COOKIE, cookie)
+            .body(body)
+            .unwrap();
+        request.extensions_mut().insert(ConnectInfo(self.address));
+        let response = router(self.site.state.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
+        for set in response.headers().get_all(header::SET_COOKIE) {
+            let set = set.to_str().unwrap();
+            let (pair, attributes) = set.split_once(';').unwrap_or((set, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || attributes.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            location,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&mut self, uri: &str) -> Reply {
+        self.send(Request::get(uri), Body::empty()).await
+    }
+
+    async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        self.send(
+            Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded"),
+            Body::from(body),
+        )
+        .await
+    }
+
+    /// Posts a form with the token the page at `form_page` carries.
+    async fn submit(&mut self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Reply {
+        let page = self.get(form_page).await;
+        let token = csrf_of(&page.body);
+        let mut all = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+
+    async fn log_in(&mut self, username: &str) {
+        let reply = self
+            .submit(
+                "/admin/login",
+                "/admin/login",
+                &[
+                    ("username", username),
+                    ("password", PASSWORD),
+                    ("next", "/admin"),
+                ],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        assert!(self.cookies.contains_key("xinwen_session"));
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let start = html
+        .find("name=\"csrf\" value=\"")
+        .unwrap_or_else(|| panic!("no csrf field in {html}"))
+        + "name=\"csrf\" value=\"".len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+fn receipt_of(html: &str) -> String {
+    let start = html.find("id=\"receipt\">").expect("a receipt") + "id=\"receipt\">".len();
+    html[start..start + html[start..].find('<').unwrap()].to_owned()
+}
+
+async fn find(site: &Site, title_part: &str) -> ArticleSummary {
+    site.state
+        .store()
+        .latest_articles(ArticleFilter::default(), 1, 200, false)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|a| a.title.contains(title_part))
+        .unwrap_or_else(|| panic!("no article titled {title_part}"))
+}
+
+async fn requests(site: &Site) -> u64 {
+    let day_ago = chrono::Utc::now() - chrono::Duration::days(1);
+    site.state
+        .store()
+        .requests_since(None, day_ago)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_form_without_the_right_token_or_from_another_site_is_refused() {
+    let site = site().await;
+    let mut reader = Visitor::new(&site, "203.0.113.5");
+    let tip = [("kind", "tip"), ("body", "青岚湖边新开了一家书店")];
+    let missing = reader.post("/submit", &tip).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    assert!(missing.body.contains("校验码"), "{}", missing.body);
+    reader.get("/submit").await;
+    let mut wrong = vec![("csrf", "not-the-token")];
+    wrong.extend_from_slice(&tip);
+    assert_eq!(
+        reader.post("/submit", &wrong).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(requests(&site).await, 0, "nothing stored");
+
+    // The right token, but the browser says the form was on another site.
+    let token = csrf_of(&reader.get("/submit").await.body);
+    let mut fields = vec![("csrf", token.as_str())];
+    fields.extend_from_slice(&tip);
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&fields)
+        .finish();
+    let cross = reader
+        .send(
+            Request::post("/submit")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ORIGIN, "https://evil.example"),
+            Body::from(body.clone()),
+        )
+        .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+    let cross = reader
+        .send(
+            Request::post("/submit")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("sec-fetch-site", "cross-site"),
+            Body::from(body.clone()),
+        )
+        .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+    let same = reader
+        .send(
+            Request::post("/submit")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ORIGIN, "https://news.example"),
+            Body::from(body),
+        )
+        .await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    assert_eq!(requests(&site).await, 1);
+
+    // An editor's action needs the session's own token, not the public form's.
+    let mut editor = Visitor::new(&site, "198.51.100.7");
+    editor.log_in("ed").await;
+    let id = find(&site, "寒潮周末到来").await.id;
+    let public_token = csrf_of(&editor.get("/submit").await.body);
+    let hide = format!("/admin/articles/{id}/hide");
+    assert_eq!(editor.post(&hide, &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        editor.post(&hide, &[("csrf", &public_token)]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let hidden = editor.submit("/admin/articles", &hide, &[]).await;
+    assert_eq!(hidden.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        editor.get(&format!("/article/{id}")).await.status,
+        StatusCode::GONE
+    );
+    // Logging out needs the token too, and ends the session.
+    assert_eq!(
+        editor.post("/admin/logout", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let out = editor.submit("/admin", "/admin/logout", &[]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let after = editor.get("/admin").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert!(
+        after.location.starts_with("/admin/login"),
+        "{}",
+        after.location
+    );
+}
+
+#[tokio::test]
+async fn script_in_every_field_stays_text_for_editors_and_readers() {
+    let site = site().await;
+    let evil = "<script>alert(1)</script><img src=x onerror=alert(2)>";
+    let mut reader = Visitor::new(&site, "203.0.113.5");
+    let sent = reader
+        .submit(
+            "/submit",
+            "/submit",
+            &[
+                ("kind", "article"),
+                ("title", evil),
+                ("body", &format!("第一段{evil}\n\n第二段")),
+                ("author", evil),
+                (
+                    "url",
+                    "https://news.example/a?x=\"><script>alert(3)</script>",
+                ),
+                ("contact", evil),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let receipt = receipt_of(&sent.body);
+    let sent = reader
+        .submit(
+            "/takedown",
+            "/takedown",
+            &[
+                ("claimant", evil),
+                ("contact", evil),
+                ("pages", "https://news.example/article/1"),
+                ("work", evil),
+                ("statement", evil),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+
+    let mut editor = Visitor::new(&site, "198.51.100.7");
+    editor.log_in("ed").await;
+    let queue = site
+        .state
+        .store()
+        .submissions(SubmissionStatus::Pending, 1, 10)
+        .await
+        .unwrap();
+    let id = queue.items[0].id;
+    let takedown = site
+        .state
+        .store()
+        .takedowns(xinwen_model::TakedownStatus::Pending, 1, 10)
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let inert = |html: &str| {
+        assert!(!html.contains("<script>alert"), "raw script in {html}");
+        assert!(!html.contains("<img src=x"), "raw tag in {html}");
+    };
+    for page in [
+        "/admin/submissions".to_owned(),
+        format!("/admin/submissions/{id}"),
+        "/admin/takedowns".to_owned(),
+        format!("/admin/takedowns/{takedown}"),
+        "/admin/audit".to_owned(),
+    ] {
+        let reply = editor.get(&page).await;
+        assert_eq!(reply.status, StatusCode::OK, "{page}");
+        inert(&reply.body);
+    }
+    let detail = editor.get(&format!("/admin/submissions/{id}")).await.body;
+    let at = detail.find("alert(1)").unwrap();
+    assert!(
+        detail[..at].ends_with("&#60;script&#62;"),
+        "shown as text: {}",
+        &detail[at - 40..at + 40]
+    );
+    let approved = editor
+        .submit(
+            &format!("/admin/submissions/{id}"),
+            &format!("/admin/submissions/{id}/approve"),
+            &[("title", evil), ("author", evil), ("channel", "")],
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    let published = site
+        .state
+        .store()
+        .submission(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .article_id
+        .unwrap();
+    let article = reader.get(&format!("/article/{published}")).await;
+    assert_eq!(article.status, StatusCode::OK);
+    inert(&article.body);
+    assert!(article.body.contains("读者投稿"), "attributed");
+    assert!(
+        article.body.contains("<p>第一段&lt;script&gt;"),
+        "the body is escaped text"
+    );
+    for page in ["/", "/channel/tougao", "/feed.xml", "/search?q=第一段"] {
+        inert(&reader.get(page).await.body);
+    }
+    let status = reader
+        .get(&format!(
+            "/submit/status?receipt={}",
+            receipt.to_lowercase()
+        ))
+        .await;
+    assert!(status.body.contains("已采用"), "{}", status.body);
+    assert!(status.body.contains(&format!("/article/{published}")));
+}
+
+#[tokio::test]
+async fn repeated_bad_logins_lock_the_name_then_the_address() {
+    let site = site().await;
+    let mut guesser = Visitor::new(&site, "203.0.113.66");
+    for _ in 0..5 {
+        let reply = guesser
+            .submit(
+                "/admin/login",
+                "/admin/login",
+                &[("username", "ed"), ("password", "guess-guess")],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        assert!(reply.body.contains("用户名或密码不正确"));
+    }
+    // Now even the right password, from anywhere, waits.
+    let mut owner = Visitor::new(&site, "198.51.100.1");
+    let locked = owner
+        .submit(
+            "/admin/login",
+            "/admin/login",
+            &[("username", "ed"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.body.contains("暂时锁定"), "{}", locked.body);
+    assert!(!owner.cookies.contains_key("xinwen_session"));
+    // Another account is not locked by this one's failures.
+    owner.log_in("boss").await;
+
+    // One address trying many names is throttled as a whole.
+    let mut sprayer = Visitor::new(&site, "203.0.113.99");
+    for i in 0..20 {
+        let name = format!("user{i}");
+        let reply = sprayer
+            .submit(
+                "/admin/login",
+                "/admin/login",
+                &[("username", &name), ("password", "x")],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    let throttled = sprayer
+        .submit(
+            "/admin/login",
+            "/admin/login",
+            &[("username", "boss"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(throttled.body.contains("网络地址"));
+}
+
+#[tokio::test]
+async fn an_editor_cannot_do_what_only_admins_may() {
+    let site = site().await;
+    let source = site.state.store().sources().await.unwrap()[0].clone();
+    let mut editor = Visitor::new(&site, "198.51.100.7");
+    editor.log_in("ed").await;
+    let token = csrf_of(&editor.get("/admin/sources").await.body);
+    let denied = [
+        (
+            format!("/admin/sources/{}/delete", source.id),
+            vec![("with_articles", "yes")],
+        ),
+        (
+            format!("/admin/sources/{}", source.id),
+            vec![("name", "改名")],
+        ),
+        (
+            "/admin/sources".to_owned(),
+            vec![("name", "新来源"), ("slug", "xin")],
+        ),
+        (
+            "/admin/pages/contact".to_owned(),
+            vec![("markdown", "# 联系")],
+        ),
+    ];
+    for (action, fields) in &denied {
+        let mut all = vec![("csrf", token.as_str())];
+        all.extend(fields.iter().copied());
+        let reply = editor.post(action, &all).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{action}");
+        assert!(
+            reply.body.contains("只有管理员"),
+            "{action}: {}",
+            reply.body
+        );
+    }
+    assert_eq!(
+        editor.get("/admin/users").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        editor
+            .get(&format!("/admin/sources/{}", source.id))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        site.state
+            .store()
+            .source_by_id(source.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // What editors may do: pause a source.
+    let paused = editor
+        .post(
+            &format!("/admin/sources/{}/pause", source.id),
+            &[("csrf", &token)],
+        )
+        .await;
+    assert_eq!(paused.status, StatusCode::SEE_OTHER);
+    assert!(
+        site.state
+            .store()
+            .source_by_id(source.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .paused
+    );
+
+    let mut admin = Visitor::new(&site, "198.51.100.8");
+    admin.log_in("boss").await;
+    let saved = admin
+        .submit(
+            "/admin/pages/contact",
+            "/admin/pages/contact",
+            &[("markdown", "# 联系我们\n\n请写信给编辑部。")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert!(admin.get("/contact").await.body.contains("请写信给编辑部"));
+    assert_eq!(admin.get("/admin/users").await.status, StatusCode::OK);
+    let audit = admin.get("/admin/audit").await.body;
+    assert!(
+        audit.contains("page.edit") && audit.contains("source.pause"),
+        "{audit}"
+    );
+
+    // An admin deletes a source with its articles: they leave search too.
+    let victim = find(&site, "寒潮周末到来").await;
+    let owner = site
+        .state
+        .store()
+        .source_by_slug(&victim.source_slug)
+        .await
+        .unwrap()
+        .unwrap();
+    let query = format!(
+        "/search?q={}",
+        url::form_urlencoded::byte_serialize("寒潮".as_bytes()).collect::<String>()
+    );
+    let link = format!("/article/{}\"", victim.id);
+    assert!(admin.get(&query).await.body.contains(&link));
+    let delete = format!("/admin/sources/{}/delete", owner.id);
+    let refused = admin.submit("/admin/sources", &delete, &[]).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::CONFLICT,
+        "not without its articles unless asked"
+    );
+    let deleted = admin
+        .submit("/admin/sources", &delete, &[("with_articles", "yes")])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
+    assert!(!admin.get(&query).await.body.contains(&link));
+    let page = format!("/article/{}", victim.id);
+    assert_eq!(admin.get(&page).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn links_to_private_addresses_are_refused_with_the_reason() {
+    let site = site().await;
+    let mut reader = Visitor::new(&site, "203.0.113.5");
+    for (url, shown) in [
+        ("http://127.0.0.1:8080/admin", "127.0.0.1"),
+        ("http://10.20.30.40/internal", "10.20.30.40"),
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "169.254.169.254",
+        ),
+        ("http://[::1]/", "::1"),
+    ] {
+        let reply = reader
+            .submit(
+                "/submit",
+                "/submit",
+                &[("kind", "tip"), ("body", "一条线索"), ("url", url)],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{url}");
+        assert!(reply.body.contains("本站不会访问"), "{url}: {}", reply.body);
+        assert!(reply.body.contains(shown), "{url} names the address");
+        assert!(reply.body.contains("一条线索"), "what was typed is kept");
+    }
+    assert_eq!(requests(&site).await, 0);
+}
+
+#[tokio::test]
+async fn oversized_submissions_get_a_clear_error_and_lose_nothing() {
+    let site = site().await;
+    let articles_before = site.state.store().article_count().await.unwrap();
+    let mut reader = Visitor::new(&site, "203.0.113.5");
+    reader
+        .submit(
+            "/submit",
+            "/submit",
+            &[("kind", "tip"), ("body", "先前的一条线索")],
+        )
+        .await;
+    assert_eq!(requests(&site).await, 1);
+
+    // Over a field's limit: the form comes back with the text and says by how much.
+    let long = "字".repeat(5_001);
+    let reply = reader
+        .submit("/submit", "/submit", &[("kind", "tip"), ("body", &long)])
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.body.contains("5001 个字"),
+        "{}",
+        &reply.body[..2000.min(reply.body.len())]
+    );
+    assert!(reply.body.contains(&long), "the text is given back");
+
+    // Over the body limit: refused before any handler, with the site's page.
+    let huge = "字".repeat(400_000);
+    let reply = reader
+        .submit(
+            "/submit",
+            "/submit",
+            &[("kind", "article"), ("title", "大"), ("body", &huge)],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(reply.body.contains("上限"), "{}", reply.body);
+
+    assert_eq!(
+        requests(&site).await,
+        1,
+        "the earlier submission is still there, alone"
+    );
+    assert_eq!(
+        site.state.store().article_count().await.unwrap(),
+        articles_before
+    );
+    let later = reader
+        .submit(
+            "/submit",
+            "/submit",
+            &[("kind", "tip"), ("body", "之后的一条线索")],
+        )
+        .await;
+    assert_eq!(later.status, StatusCode::OK, "the site goes on working");
+}
+
+#[tokio::test]
+async fn bots_and_floods_are_held_off() {
+    let site = site().await;
+    let mut bot = Visitor::new(&site, "203.0.113.5");
+    let honeypot = bot
+        .submit(
+            "/submit",
+            "/submit",
+            &[
+                ("kind", "tip"),
+                ("body", "买药"),
+                ("website", "http://spam.example"),
+            ],
+        )
+        .await;
+    assert_eq!(honeypot.status, StatusCode::OK, "told nothing");
+    assert_eq!(requests(&site).await, 0, "but nothing stored");
+
+    let mut reader = Visitor::new(&site, "203.0.113.6");
+    for i in 0..5 {
+        let body = format!("第{i}条线索");
+        let reply = reader
+            .submit("/submit", "/submit", &[("kind", "tip"), ("body", &body)])
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+    let sixth = reader
+        .submit(
+            "/submit",
+            "/submit",
+            &[("kind", "tip"), ("body", "第六条线索")],
+        )
+        .await;
+    assert_eq!(sixth.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(sixth.body.contains("每小时最多提交 5 次"));
+    assert!(sixth.body.contains("第六条线索"), "kept for later");
+    let mut neighbour = Visitor::new(&site, "203.0.113.7");
+    let other = neighbour
+        .submit(
+            "/takedown",
+            "/takedown",
+            &[
+                ("claimant", "甲"),
+                ("contact", "a@example.com"),
+                ("pages", "https://news.example/article/1"),
+                ("work", "作品"),
+                ("statement", "声明"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        other.status,
+        StatusCode::OK,
+        "another address is not limited"
+    );
+}
+
+#[tokio::test]
+async fn an_approved_takedown_is_gone_from_every_list_search_and_related_reading() {
+    let site = site().await;
+    let target = find(&site, "寒潮周末到来").await;
+    let path = format!("/article/{}", target.id);
+    let mut reader = Visitor::new(&site, "203.0.113.5");
+    // Before: on its page, in the feeds, the sitemap, search, and someone's related reading.
+    let page = reader.get(&path).await.body;
+    assert!(
+        page.contains(&format!("/takedown?article={}", target.id)),
+        "a report link"
+    );
+    assert!(page.contains("href=\"/submit\""), "a submission link");
+    let query = format!(
+        "/search?q={}",
+        url::form_urlencoded::byte_serialize("寒潮".as_bytes()).collect::<String>()
+    );
+    assert!(reader.get(&query).await.body.contains(&path));
+    assert!(reader.get("/sitemap.xml").await.body.contains(&path));
+    assert!(reader.get("/feed.xml").await.body.contains(&target.title));
+    let index = site.state.search().unwrap();
+    let neighbours: Vec<i64> = site
+        .state
+        .store()
+        .latest_articles(ArticleFilter::default(), 1, 200, false)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|a| a.id)
+        .filter(|id| {
+            index
+                .related(*id, 8)
+                .unwrap()
+                .iter()
+                .any(|r| r.id == target.id)
+        })
+        .collect();
+
+    let form = reader
+        .get(&format!("/takedown?article={}", target.id))
+        .await;
+    assert!(
+        form.body.contains(&format!("https://news.example{path}")),
+        "prefilled"
+    );
+    let sent = reader
+        .submit(
+            &format!("/takedown?article={}", target.id),
+            "/takedown",
+            &[
+                ("claimant", "星河日报社"),
+                ("contact", "legal@xinghe.example"),
+                ("pages", &format!("https://news.example{path}")),
+                ("work", "《寒潮》一文"),
+                ("statement", "本社为著作权人，未授权转载。"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK);
+    let receipt = receipt_of(&sent.body);
+
+    let mut editor = Visitor::new(&site, "198.51.100.7");
+    editor.log_in("ed").await;
+    let takedown = site
+        .state
+        .store()
+        .takedown_by_receipt(&receipt)
+        .await
+        .unwrap()
+        .unwrap();
+    let review = editor
+        .get(&format!("/admin/takedowns/{}", takedown.id))
+        .await
+        .body;
+    assert!(
+        review.contains(&format!("name=\"article\" value=\"{}\"", target.id)),
+        "the page named is matched"
+    );
+    let approved = editor
+        .submit(
+            &format!("/admin/takedowns/{}", takedown.id),
+            &format!("/admin/takedowns/{}/approve", takedown.id),
+            &[("article", &target.id.to_string()), ("note", "核实无误")],
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+
+    let gone = reader.get(&path).await;
+    assert_eq!(gone.status, StatusCode::GONE);
+    assert!(gone.body.contains("应权利人要求"));
+    assert!(gone.body.contains(&receipt));
+    assert!(!gone.body.contains(&target.title));
+    for list in [
+        "/",
+        "/feed.xml",
+        "/atom.xml",
+        "/sitemap.xml",
+        "/hot",
+        &query,
+    ] {
+        let body = reader.get(list).await.body;
+        assert!(
+            !body.contains(&path) && !body.contains(&target.title),
+            "{list} still has it"
+        );
+    }
+    for id in &neighbours {
+        assert!(
+            !index
+                .related(*id, 8)
+                .unwrap()
+                .iter()
+                .any(|r| r.id == target.id),
+            "related reading of {id} still offers it"
+        );
+        assert!(
+            !reader
+                .get(&format!("/article/{id}"))
+                .await
+                .body
+                .contains(&path)
+        );
+    }
+    let status = reader
+        .get(&format!("/takedown/status?receipt={receipt}"))
+        .await
+        .body;
+    assert!(
+        status.contains("已删除相关文章") && status.contains("核实无误"),
+        "{status}"
+    );
+    let report = reader.get("/transparency").await.body;
+    let month = chrono::Utc::now()
+        .with_timezone(&xinwen_model::china_offset())
+        .format("%Y-%m")
+        .to_string();
+    assert!(report.contains(&month), "{report}");
+    let audit = editor.get("/admin/audit").await.body;
+    assert!(audit.contains("takedown.approve") && audit.contains("article.remove"));
+}
+
+/// A site whose preview fetcher reaches a local origin under public-looking names: `allowed`
+/// decides whether the origin's address (127.0.0.1) is on the operator's allow-list.
+async fn site_with_fetcher(allowed: bool) -> (Site, SocketAddr) {
+    use axum::routing::get;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = listener.local_addr().unwrap();
+    let app = axum::Router::new().route(
+        "/story.html",
+        get(|| async {
+            axum::response::Html(
+                "<html><head><title>东湖樱花提前开放 - 东湖观察</title></head><body><nav>首页 新闻</nav>\
+                 <article><h1>东湖樱花提前开放</h1><p>青澜市东湖公园的樱花今年比往年早开了一周，周末游客明显增多，园方增派了志愿者在入口处引导。</p>\
+                 <p>园方提醒游客不要攀折花枝，并建议错峰出行，乘坐公共交通前往。</p><script>alert('page script')</script></article></body></html>",
+            )
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let mut guard = if allowed {
+        xinwen_fetch::Guard::new(vec!["127.0.0.1".parse().unwrap()])
+    } else {
+        xinwen_fetch::Guard::new(Vec::new())
+    };
+    guard.resolve_to("tips.example", origin);
+    let fetcher = xinwen_fetch::Fetcher::new(xinwen_fetch::FetchConfig {
+        guard,
+        min_host_delay: std::time::Duration::ZERO,
+        ..xinwen_fetch::FetchConfig::default()
+    })
+    .unwrap();
+    let base = site().await;
+    let services = Services {
+        fetcher: Some(Arc::new(fetcher)),
+        ..Services::default()
+    };
+    let state = AppState::with_services(
+        base.state.store().clone(),
+        base.state.site().clone(),
+        services,
+    );
+    (
+        Site {
+            state,
+            _dir: base._dir,
+        },
+        origin,
+    )
+}
+
+#[tokio::test]
+async fn an_editor_previews_a_submitted_link_through_the_guard() {
+    for allowed in [true, false] {
+        let (site, _) = site_with_fetcher(allowed).await;
+        let mut reader = Visitor::new(&site, "203.0.113.5");
+        let sent = reader
+            .submit(
+                "/submit",
+                "/submit",
+                &[
+                    ("kind", "tip"),
+                    ("body", "东湖樱花开了"),
+                    ("url", "http://tips.example/story.html"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            sent.status,
+            StatusCode::OK,
+            "a public-looking name is accepted"
+        );
+        let id = site
+            .state
+            .store()
+            .submissions(SubmissionStatus::Pending, 1, 1)
+            .await
+            .unwrap()
+            .items[0]
+            .id;
+        let mut editor = Visitor::new(&site, "198.51.100.7");
+        editor.log_in("ed").await;
+        let preview = editor
+            .submit(
+                &format!("/admin/submissions/{id}"),
+                &format!("/admin/submissions/{id}/preview"),
+                &[],
+            )
+            .await;
+        assert_eq!(preview.status, StatusCode::OK);
+        assert!(!preview.body.contains("alert('page script')"), "text only");
+        if allowed {
+            assert!(preview.body.contains("id=\"preview\""), "{}", preview.body);
+            assert!(preview.body.contains("东湖樱花提前开放"));
+            assert!(preview.body.contains("园方增派了志愿者"));
+            assert!(
+                !preview.body.contains("首页 新闻"),
+                "extracted, not the whole page"
+            );
+        } else {
+            // The name resolves to a loopback address the operator has not allowed.
+            assert!(
+                preview.body.contains("id=\"preview-error\""),
+                "{}",
+                preview.body
+            );
+            assert!(preview.body.contains("127.0.0.1"), "{}", preview.body);
+        }
+    }
+}
