@@ -98,11 +98,28 @@ pub struct MonthCounts {
     pub submissions_published: u64,
 }
 
-const SUBMISSION_COLUMNS: &str = "s.id, s.receipt, s.kind, s.title, s.body, s.url, s.author,
-    s.contact, s.status, s.created_at, s.decided_at, u.username AS decided_by, s.article_id";
+/// What the two queues (submissions, takedown requests) share: rows with a receipt, a status
+/// and the editor who decided, read the same way.
+struct Queue<T> {
+    table: &'static str,
+    /// The columns, of the table as `q` and its decider as `u`.
+    columns: &'static str,
+    from_row: fn(&SqliteRow) -> Result<T>,
+}
 
-const TAKEDOWN_COLUMNS: &str = "t.id, t.receipt, t.claimant, t.contact, t.pages, t.work,
-    t.statement, t.status, t.created_at, t.decided_at, u.username AS decided_by, t.decision_note";
+const SUBMISSIONS: Queue<Submission> = Queue {
+    table: "submissions",
+    columns: "q.id, q.receipt, q.kind, q.title, q.body, q.url, q.author, q.contact, q.status,
+        q.created_at, q.decided_at, u.username AS decided_by, q.article_id",
+    from_row: submission_from_row,
+};
+
+const TAKEDOWNS: Queue<Takedown> = Queue {
+    table: "takedowns",
+    columns: "q.id, q.receipt, q.claimant, q.contact, q.pages, q.work, q.statement, q.status,
+        q.created_at, q.decided_at, u.username AS decided_by, q.decision_note",
+    from_row: takedown_from_row,
+};
 
 fn submission_from_row(row: &SqliteRow) -> Result<Submission> {
     Ok(Submission {
@@ -219,24 +236,65 @@ impl Store {
     }
 
     pub async fn submission(&self, id: i64) -> Result<Option<Submission>> {
-        self.submission_where("s.id = ?", id.to_string()).await
-    }
-
-    pub async fn submission_by_receipt(&self, receipt: &str) -> Result<Option<Submission>> {
-        self.submission_where("s.receipt = ?", receipt.to_owned())
+        self.queue_one(&SUBMISSIONS, "q.id = ?", id.to_string())
             .await
     }
 
-    async fn submission_where(&self, condition: &str, value: String) -> Result<Option<Submission>> {
+    pub async fn submission_by_receipt(&self, receipt: &str) -> Result<Option<Submission>> {
+        self.queue_one(&SUBMISSIONS, "q.receipt = ?", receipt.to_owned())
+            .await
+    }
+
+    async fn queue_one<T>(
+        &self,
+        queue: &Queue<T>,
+        condition: &str,
+        value: String,
+    ) -> Result<Option<T>> {
         let sql = format!(
-            "SELECT {SUBMISSION_COLUMNS} FROM submissions s
-             LEFT JOIN users u ON u.id = s.decided_by WHERE {condition}"
+            "SELECT {columns} FROM {table} q LEFT JOIN users u ON u.id = q.decided_by
+             WHERE {condition}",
+            columns = queue.columns,
+            table = queue.table,
         );
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(value)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(submission_from_row).transpose()
+        row.as_ref().map(queue.from_row).transpose()
+    }
+
+    /// One page of a queue in one state: the pending oldest first (the order to work in),
+    /// decided ones newest first.
+    async fn queue_page<T>(
+        &self,
+        queue: &Queue<T>,
+        status: &str,
+        page: u32,
+        per_page: u32,
+    ) -> Result<Page<T>> {
+        let page = page.max(1);
+        let per_page = per_page.clamp(1, 200);
+        let order = if status == "pending" { "ASC" } else { "DESC" };
+        let sql = format!(
+            "SELECT {columns} FROM {table} q LEFT JOIN users u ON u.id = q.decided_by
+             WHERE q.status = ? ORDER BY q.created_at {order}, q.id {order} LIMIT ? OFFSET ?",
+            columns = queue.columns,
+            table = queue.table,
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(status)
+            .bind(i64::from(per_page))
+            .bind(i64::from(page - 1) * i64::from(per_page))
+            .fetch_all(&self.pool)
+            .await?;
+        let count = format!("SELECT COUNT(*) FROM {} WHERE status = ?", queue.table);
+        let total: i64 = sqlx::query_scalar(AssertSqlSafe(count))
+            .bind(status)
+            .fetch_one(&self.pool)
+            .await?;
+        let items = rows.iter().map(queue.from_row).collect::<Result<_>>()?;
+        Ok(page_of(items, page, per_page, total))
     }
 
     /// Submissions in one state, oldest first for the pending queue, newest first otherwise.
@@ -246,33 +304,8 @@ impl Store {
         page: u32,
         per_page: u32,
     ) -> Result<Page<Submission>> {
-        let page = page.max(1);
-        let per_page = per_page.clamp(1, 200);
-        let order = if status == SubmissionStatus::Pending {
-            "ASC"
-        } else {
-            "DESC"
-        };
-        let sql = format!(
-            "SELECT {SUBMISSION_COLUMNS} FROM submissions s
-             LEFT JOIN users u ON u.id = s.decided_by
-             WHERE s.status = ? ORDER BY s.created_at {order}, s.id {order} LIMIT ? OFFSET ?"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(status.as_str())
-            .bind(i64::from(per_page))
-            .bind(i64::from(page - 1) * i64::from(per_page))
-            .fetch_all(&self.pool)
-            .await?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM submissions WHERE status = ?")
-            .bind(status.as_str())
-            .fetch_one(&self.pool)
-            .await?;
-        let items = rows
-            .iter()
-            .map(submission_from_row)
-            .collect::<Result<_>>()?;
-        Ok(page_of(items, page, per_page, total))
+        self.queue_page(&SUBMISSIONS, status.as_str(), page, per_page)
+            .await
     }
 
     /// Rejects a pending submission, or marks it as spam.
@@ -390,24 +423,12 @@ impl Store {
     }
 
     pub async fn takedown(&self, id: i64) -> Result<Option<Takedown>> {
-        self.takedown_where("t.id = ?", id.to_string()).await
+        self.queue_one(&TAKEDOWNS, "q.id = ?", id.to_string()).await
     }
 
     pub async fn takedown_by_receipt(&self, receipt: &str) -> Result<Option<Takedown>> {
-        self.takedown_where("t.receipt = ?", receipt.to_owned())
+        self.queue_one(&TAKEDOWNS, "q.receipt = ?", receipt.to_owned())
             .await
-    }
-
-    async fn takedown_where(&self, condition: &str, value: String) -> Result<Option<Takedown>> {
-        let sql = format!(
-            "SELECT {TAKEDOWN_COLUMNS} FROM takedowns t
-             LEFT JOIN users u ON u.id = t.decided_by WHERE {condition}"
-        );
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(value)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(takedown_from_row).transpose()
     }
 
     /// Takedown requests in one state, oldest first for the pending queue.
@@ -417,30 +438,8 @@ impl Store {
         page: u32,
         per_page: u32,
     ) -> Result<Page<Takedown>> {
-        let page = page.max(1);
-        let per_page = per_page.clamp(1, 200);
-        let order = if status == TakedownStatus::Pending {
-            "ASC"
-        } else {
-            "DESC"
-        };
-        let sql = format!(
-            "SELECT {TAKEDOWN_COLUMNS} FROM takedowns t
-             LEFT JOIN users u ON u.id = t.decided_by
-             WHERE t.status = ? ORDER BY t.created_at {order}, t.id {order} LIMIT ? OFFSET ?"
-        );
-        let rows = sqlx::query(AssertSqlSafe(sql))
-            .bind(status.as_str())
-            .bind(i64::from(per_page))
-            .bind(i64::from(page - 1) * i64::from(per_page))
-            .fetch_all(&self.pool)
-            .await?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM takedowns WHERE status = ?")
-            .bind(status.as_str())
-            .fetch_one(&self.pool)
-            .await?;
-        let items = rows.iter().map(takedown_from_row).collect::<Result<_>>()?;
-        Ok(page_of(items, page, per_page, total))
+        self.queue_page(&TAKEDOWNS, status.as_str(), page, per_page)
+            .await
     }
 
     /// Articles by id or by the address they were published at (original or canonical): what

@@ -56,8 +56,32 @@ async fn submit_page(
     })
 }
 
+/// Why a public form is not stored.
+pub(crate) enum Refusal {
+    /// Show the form again, with what was typed, the reasons, and this status.
+    Again(StatusCode, Vec<String>),
+    Failed(AppError),
+}
+
+/// Whether a checked form may be stored: its fields are right and the hourly limits allow.
+pub(crate) async fn vet(state: &AppState, address: &str, check: Checker) -> Result<(), Refusal> {
+    if !check.is_ok() {
+        return Err(Refusal::Again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            check.errors,
+        ));
+    }
+    match within_rate_limits(state, address).await {
+        Ok(()) => Ok(()),
+        Err(AppError::TooMany(why)) => {
+            Err(Refusal::Again(StatusCode::TOO_MANY_REQUESTS, vec![why]))
+        }
+        Err(other) => Err(Refusal::Failed(other)),
+    }
+}
+
 /// Checks the hourly limits, per address and overall, before anything is stored.
-pub(crate) async fn within_rate_limits(state: &AppState, address: &str) -> Result<(), AppError> {
+async fn within_rate_limits(state: &AppState, address: &str) -> Result<(), AppError> {
     let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
     let site = state.site();
     if state
@@ -161,21 +185,15 @@ pub async fn send(
         contact: new.contact.filter(|c| !c.is_empty()),
         ..new
     };
-    let refused = if check.is_ok() {
-        within_rate_limits(&state, &address).await.err()
-    } else {
-        None
-    };
-    if !check.is_ok() || refused.is_some() {
-        let (status, mut errors) = match refused {
-            Some(AppError::TooMany(why)) => (StatusCode::TOO_MANY_REQUESTS, vec![why]),
-            Some(other) => return super::error_response(&state, other).await,
-            None => (StatusCode::UNPROCESSABLE_ENTITY, Vec::new()),
-        };
-        errors.extend(check.errors);
-        return match submit_page(&state, csrf, kind.as_str(), &fields, errors).await {
-            Ok(page) => private_page(status, &page, None),
-            Err(e) => super::error_response(&state, e).await,
+    if let Err(refusal) = vet(&state, &address, check).await {
+        return match refusal {
+            Refusal::Again(status, errors) => {
+                match submit_page(&state, csrf, kind.as_str(), &fields, errors).await {
+                    Ok(page) => private_page(status, &page, None),
+                    Err(e) => super::error_response(&state, e).await,
+                }
+            }
+            Refusal::Failed(e) => super::error_response(&state, e).await,
         };
     }
     let stored = async {

@@ -1,7 +1,7 @@
 //! `/takedown`: rights holders ask for articles to be removed; `/takedown/status` tells them
 //! the decision; `/transparency` publishes the counts by month.
 
-use super::submit::{honeypot_answer, receipt_of, within_rate_limits};
+use super::submit::{Refusal, honeypot_answer, receipt_of, vet};
 use super::{html, private_page, respond};
 use crate::auth::{address_hash, connected, form_token};
 use crate::format::datetime_zh;
@@ -105,21 +105,15 @@ pub async fn send(
         fields.get("confirm") == "yes",
         "请勾选确认：以上信息真实，且您是权利人或其授权代理人。",
     );
-    let refused = if check.is_ok() {
-        within_rate_limits(&state, &address).await.err()
-    } else {
-        None
-    };
-    if !check.is_ok() || refused.is_some() {
-        let (status, mut errors) = match refused {
-            Some(AppError::TooMany(why)) => (StatusCode::TOO_MANY_REQUESTS, vec![why]),
-            Some(other) => return super::error_response(&state, other).await,
-            None => (StatusCode::UNPROCESSABLE_ENTITY, Vec::new()),
-        };
-        errors.extend(check.errors);
-        return match takedown_page(&state, csrf, &fields, errors).await {
-            Ok(page) => private_page(status, &page, None),
-            Err(e) => super::error_response(&state, e).await,
+    if let Err(refusal) = vet(&state, &address, check).await {
+        return match refusal {
+            Refusal::Again(status, errors) => {
+                match takedown_page(&state, csrf, &fields, errors).await {
+                    Ok(page) => private_page(status, &page, None),
+                    Err(e) => super::error_response(&state, e).await,
+                }
+            }
+            Refusal::Failed(e) => super::error_response(&state, e).await,
         };
     }
     let stored = async {
