@@ -79,9 +79,9 @@ impl Signer {
             Err(e) => return Err(error(e)),
         }
         let mut key = [0u8; 32];
-        for chunk in key.chunks_mut(8) {
-            chunk.copy_from_slice(&random_u64().to_le_bytes());
-        }
+        // The operating system's CSPRNG: whoever could guess this key could make the proxy
+        // fetch any address.
+        getrandom::fill(&mut key).map_err(|e| error(std::io::Error::other(e.to_string())))?;
         std::fs::create_dir_all(data_dir).map_err(error)?;
         // Written beside and renamed, so that two processes starting together agree on one key.
         let temp = data_dir.join(format!("media.key.{}", std::process::id()));
@@ -136,14 +136,6 @@ impl Signer {
         let (signature, encoded) = rest.split_once('/')?;
         self.verify(signature, encoded)
     }
-}
-
-fn random_u64() -> u64 {
-    // fastrand is seeded from the OS; mixing in the time and the pid costs nothing.
-    let time = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    fastrand::u64(..) ^ time.rotate_left(17) ^ u64::from(std::process::id())
 }
 
 #[cfg(unix)]

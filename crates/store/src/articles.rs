@@ -236,7 +236,8 @@ impl Store {
         let removed_at = (status == ArticleStatus::Removed).then_some(now);
         let done = sqlx::query(
             "UPDATE articles SET status = ?, removed_at = ?, updated_at = ?,
-                change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
+                change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions))
              WHERE id = ?",
         )
         .bind(status.as_str())
@@ -397,7 +398,8 @@ async fn upsert_one(
                                published_at, fetched_at, body_html, body_text, summary, script,
                                status, updated_at, change_seq, credited_source)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?,
-                 (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles), ?)
+                 (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions)), ?)
          ON CONFLICT (canonical_url) DO UPDATE SET
             change_seq = excluded.change_seq, credited_source = excluded.credited_source,
             source_id = excluded.source_id, channel_id = excluded.channel_id,
@@ -525,8 +527,8 @@ pub struct IndexRow {
 }
 
 impl Store {
-    /// Articles changed after change number `since`, live or removed, in the order they
-    /// changed: what an index must catch up on.
+    /// Articles changed after change number `since`, live, removed or deleted, in the order
+    /// they changed: what an index must catch up on.
     pub async fn articles_changed_since(&self, since: i64, limit: u32) -> Result<Vec<IndexRow>> {
         let rows = sqlx::query(
             "SELECT a.id, a.title, a.body_text, a.published_at, a.status, a.change_seq, a.story_id,
@@ -542,7 +544,16 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
+        let deleted: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT article_id, change_seq FROM article_deletions WHERE change_seq > ?
+             ORDER BY change_seq LIMIT ?",
+        )
+        .bind(since)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut changed = rows
+            .iter()
             .map(|row| {
                 Ok(IndexRow {
                     id: row.try_get("id")?,
@@ -556,7 +567,22 @@ impl Store {
                     story_id: row.try_get("story_id")?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        // A deleted article is, to an index, a removed one with nothing left to show.
+        changed.extend(deleted.into_iter().map(|(id, change_seq)| IndexRow {
+            id,
+            title: String::new(),
+            body_text: String::new(),
+            source_slug: String::new(),
+            channel_slug: String::new(),
+            published_at: chrono::DateTime::default(),
+            status: ArticleStatus::Removed,
+            change_seq,
+            story_id: None,
+        }));
+        changed.sort_by_key(|row| row.change_seq);
+        changed.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(changed)
     }
 
     /// Live articles by id, as lists show them, in the order asked (unknown and removed ids
@@ -719,7 +745,8 @@ impl Store {
         };
         sqlx::query(
             "UPDATE articles SET status = ?, removed_at = ?, removal_reason = ?, updated_at = ?,
-                change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
+                change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions))
              WHERE id = ?",
         )
         .bind(status)
@@ -752,7 +779,8 @@ impl Store {
         let channel_id = channel_id_in(&mut tx, channel_slug).await?;
         let done = sqlx::query(
             "UPDATE articles SET channel_id = ?, updated_at = ?,
-                change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
+                change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions))
              WHERE id = ?",
         )
         .bind(channel_id)

@@ -38,6 +38,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "moderation",
         sql: include_str!("../migrations/sqlite/0005_moderation.sql"),
     },
+    Migration {
+        version: 6,
+        name: "deletions",
+        sql: include_str!("../migrations/sqlite/0006_deletions.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {

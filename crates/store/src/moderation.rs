@@ -533,7 +533,8 @@ impl Store {
             sqlx::query(
                 "UPDATE articles SET status = 'removed', removed_at = ?, updated_at = ?,
                     removal_reason = 'takedown', takedown_id = ?,
-                    change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
+                    change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions))
                  WHERE id = ?",
             )
             .bind(now)

@@ -216,6 +216,22 @@ impl Store {
         if count > 0 && !with_articles {
             return Err(Error::SourceHasArticles { key: slug, count });
         }
+        // Each deleted article leaves a change, so that every index drops it.
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM articles WHERE source_id = ? ORDER BY id")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        for article in ids {
+            sqlx::query(
+                "INSERT INTO article_deletions (article_id, change_seq) VALUES (?,
+                    (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions)))",
+            )
+            .bind(article)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query("DELETE FROM articles WHERE source_id = ?")
             .bind(id)
             .execute(&mut *tx)
@@ -226,17 +242,6 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(count)
-    }
-
-    /// The ids of a source's articles, live or not: what must leave derived indexes when the
-    /// source is removed with them.
-    pub async fn article_ids_of_source(&self, id: i64) -> Result<Vec<i64>> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM articles WHERE source_id = ? ORDER BY id")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?,
-        )
     }
 
     /// Every source with its health, by name.

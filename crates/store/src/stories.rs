@@ -206,7 +206,8 @@ impl Store {
             // A new change number: the search index learns the story (related reading skips it).
             sqlx::query(
                 "UPDATE articles SET story_id = ?,
-                    change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
+                    change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions))
                  WHERE id = ?",
             )
             .bind(p.story_id)
@@ -216,7 +217,8 @@ impl Store {
             if let Some(merged) = p.merged {
                 sqlx::query(
                     "UPDATE articles SET story_id = ?,
-                        change_seq = (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM articles)
+                        change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions))
                      WHERE story_id = ?",
                 )
                 .bind(p.story_id)

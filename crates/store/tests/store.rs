@@ -85,12 +85,15 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         .upsert_articles(&[article(1, "第一篇")])
         .await
         .unwrap();
-    assert_eq!(store.schema_versions().await.unwrap(), vec![1, 2, 3, 4, 5]);
+    assert_eq!(
+        store.schema_versions().await.unwrap(),
+        vec![1, 2, 3, 4, 5, 6]
+    );
     store.close().await;
     let reopened = Store::open(dir.path()).await.unwrap();
     assert_eq!(
         reopened.schema_versions().await.unwrap(),
-        vec![1, 2, 3, 4, 5]
+        vec![1, 2, 3, 4, 5, 6]
     );
     assert_eq!(reopened.article_count().await.unwrap(), 1);
 }
@@ -309,8 +312,31 @@ async fn sources_are_added_once_paused_and_removed_only_with_their_articles() {
         "{err}"
     );
     assert!(err.to_string().contains("pause it instead"), "{err}");
+    let before = store.articles_changed_since(i64::MIN, 100).await.unwrap();
+    let last_seq = before.last().unwrap().change_seq;
     assert_eq!(store.remove_source(source.id, true).await.unwrap(), 1);
     assert_eq!(store.article_count().await.unwrap(), 0);
+    // The deletion is a change an index catches up on, numbered after everything before it.
+    let after = store.articles_changed_since(last_seq, 100).await.unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].id, before.last().unwrap().id);
+    assert_eq!(after[0].status, ArticleStatus::Removed);
+    assert!(after[0].change_seq > last_seq);
+    // ...and numbers are never handed out twice, though the newest article is gone.
+    add_source(&store, "other", "别的报").await;
+    let mut next = article(2, "下一篇");
+    next.source_slug = "other".into();
+    store.upsert_articles(&[next]).await.unwrap();
+    let newest = store
+        .articles_changed_since(after[0].change_seq, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        newest.len(),
+        1,
+        "the new article is seen after the deletion"
+    );
+    assert_eq!(newest[0].title, "下一篇");
     assert!(matches!(
         store.find_source("xinghe").await,
         Err(Error::NotFound { .. })

@@ -282,19 +282,7 @@ pub async fn delete(
     let result = async {
         editor.require_admin()?;
         let with_articles = Fields::parse(&body).get("with_articles") == "yes";
-        // Deleted rows leave no change for the index to catch up on: they are taken out here.
-        let articles = state.store().article_ids_of_source(id).await?;
         let removed = state.store().remove_source(id, with_articles).await?;
-        if let Some(index) = state.search()
-            && removed > 0
-        {
-            for article in &articles {
-                index.remove(*article);
-            }
-            if let Err(e) = index.commit(index.watermark()) {
-                tracing::error!(error = %e, "the search index kept a deleted source's articles");
-            }
-        }
         state
             .store()
             .record_audit(
