@@ -102,6 +102,8 @@ pub struct MonthCounts {
 /// and the editor who decided, read the same way.
 struct Queue<T> {
     table: &'static str,
+    /// The singular, for errors.
+    what: &'static str,
     /// The columns, of the table as `q` and its decider as `u`.
     columns: &'static str,
     from_row: fn(&SqliteRow) -> Result<T>,
@@ -109,6 +111,7 @@ struct Queue<T> {
 
 const SUBMISSIONS: Queue<Submission> = Queue {
     table: "submissions",
+    what: "submission",
     columns: "q.id, q.receipt, q.kind, q.title, q.body, q.url, q.author, q.contact, q.status,
         q.created_at, q.decided_at, u.username AS decided_by, q.article_id",
     from_row: submission_from_row,
@@ -116,6 +119,7 @@ const SUBMISSIONS: Queue<Submission> = Queue {
 
 const TAKEDOWNS: Queue<Takedown> = Queue {
     table: "takedowns",
+    what: "takedown",
     columns: "q.id, q.receipt, q.claimant, q.contact, q.pages, q.work, q.statement, q.status,
         q.created_at, q.decided_at, u.username AS decided_by, q.decision_note",
     from_row: takedown_from_row,
@@ -166,6 +170,28 @@ fn page_of<T>(items: Vec<T>, number: u32, per_page: u32, total: i64) -> Page<T> 
         number,
         per_page,
         total: u64::try_from(total).unwrap_or(0),
+    }
+}
+
+/// Fails unless the request `id` of `queue` exists and is still undecided: a decision is
+/// taken once.
+async fn require_pending<T>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    queue: &Queue<T>,
+    id: i64,
+) -> Result<()> {
+    let sql = format!("SELECT status FROM {} WHERE id = ?", queue.table);
+    let status: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match status.as_deref() {
+        None => Err(Error::NotFound {
+            what: queue.what,
+            key: id.to_string(),
+        }),
+        Some("pending") => Ok(()),
+        Some(_) => Err(pending_conflict(queue.what, id)),
     }
 }
 
@@ -352,21 +378,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<i64> {
         let mut tx = self.write_transaction().await?;
-        let status: Option<String> =
-            sqlx::query_scalar("SELECT status FROM submissions WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match status.as_deref() {
-            None => {
-                return Err(Error::NotFound {
-                    what: "submission",
-                    key: id.to_string(),
-                });
-            }
-            Some("pending") => {}
-            Some(_) => return Err(pending_conflict("submission", id)),
-        }
+        require_pending(&mut tx, &SUBMISSIONS, id).await?;
         let ids =
             crate::articles::write_articles(&mut tx, std::iter::once((article, None))).await?;
         let article_id = ids[0];
@@ -497,21 +509,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<Vec<RemovedArticle>> {
         let mut tx = self.write_transaction().await?;
-        let status: Option<String> =
-            sqlx::query_scalar("SELECT status FROM takedowns WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match status.as_deref() {
-            None => {
-                return Err(Error::NotFound {
-                    what: "takedown",
-                    key: id.to_string(),
-                });
-            }
-            Some("pending") => {}
-            Some(_) => return Err(pending_conflict("takedown", id)),
-        }
+        require_pending(&mut tx, &TAKEDOWNS, id).await?;
         let now = Utc::now().timestamp();
         let mut removed = Vec::new();
         let mut stories = Vec::new();
