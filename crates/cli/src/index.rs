@@ -69,6 +69,13 @@ pub async fn rebuild(store: &Store) -> anyhow::Result<()> {
     let started = Instant::now();
     let done = index.catch_up(store, |n| bar.set_position(n)).await?;
     bar.finish_and_clear();
+    let compacting = Instant::now();
+    let segments = tokio::task::block_in_place(|| index.compact())?;
+    tracing::info!(
+        segments,
+        seconds = compacting.elapsed().as_secs_f64(),
+        "search index compacted"
+    );
     println!(
         "Indexed {} live articles ({done} read) in {:.1} s into {}.",
         index.document_count(),

@@ -261,7 +261,7 @@ impl SearchIndex {
     }
 
     fn with_index(
-        index: Index,
+        mut index: Index,
         fields: Fields,
         analyzer: Analyzer,
         path: Option<PathBuf>,
@@ -276,6 +276,9 @@ impl SearchIndex {
         index
             .tokenizers()
             .register("zh_trigrams", TextAnalyzer::from(TrigramTokenizer));
+        // A query searches its segments on several threads: on a large index, one query's
+        // latency is then what a segment takes, not what all of them take one after another.
+        index.set_default_multithread_executor()?;
         let writer = index.writer(WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
@@ -378,6 +381,67 @@ impl SearchIndex {
         drop(writer);
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Merges the segments into as many as the machine has cores, of about equal size, and
+    /// waits for it: for after a bulk load (`reindex`, the benchmark). Queries then search
+    /// every segment on a core of its own and visit no more segments than that, and no
+    /// background merge left by the load shares the cores with them. Trickle updates while
+    /// serving are left to the merge policy. Returns how many segments there were.
+    pub fn compact(&self) -> Result<usize> {
+        let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let mut writer = self.writer();
+        // No new background merges; those already running finish, and their segments then
+        // join these.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let started = std::time::Instant::now();
+        let before = self.index.searchable_segment_ids()?.len();
+        let outcome = loop {
+            let mut metas = self.index.searchable_segment_metas()?;
+            if metas.len() <= parts {
+                break Ok(());
+            }
+            // Largest first, each into the lightest part.
+            metas.sort_by_key(|m| std::cmp::Reverse(m.num_docs()));
+            let mut bins: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); parts];
+            for meta in metas {
+                if let Some(bin) = bins.iter_mut().min_by_key(|b| b.0) {
+                    bin.0 += u64::from(meta.num_docs());
+                    bin.1.push(meta.id());
+                }
+            }
+            let merges: Vec<_> = bins
+                .iter()
+                .filter(|(_, ids)| ids.len() > 1)
+                .map(|(_, ids)| writer.merge(ids))
+                .collect();
+            let mut failure = None;
+            for merge in merges {
+                if let Err(e) = merge.wait() {
+                    failure = Some(e);
+                }
+            }
+            match failure {
+                None => {}
+                // Some segment is still in a background merge: wait for it to finish.
+                Some(tantivy::TantivyError::InvalidArgument(_))
+                    if started.elapsed() < std::time::Duration::from_secs(3600) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                Some(e) => break Err(e),
+            }
+        };
+        writer.set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
+        drop(writer);
+        outcome?;
+        self.reader.reload()?;
+        Ok(before)
+    }
+
+    /// How many segments queries visit.
+    pub fn segment_count(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     /// The store change number the last commit caught up to.

@@ -361,3 +361,34 @@ async fn related_reading_is_on_topic_never_the_article_itself_and_never_filler()
         "not the seafood restaurant"
     );
 }
+
+#[tokio::test]
+async fn compacting_leaves_a_segment_per_core_and_the_same_answers() {
+    let (dir, store) = corpus_store().await;
+    let index = SearchIndex::open(&dir.path().join("index"), Analyzer::new()).unwrap();
+    // One commit per article, as trickle updates make them: a segment each.
+    let rows = store.articles_changed_since(i64::MIN, 100).await.unwrap();
+    for row in rows {
+        let seq = row.change_seq;
+        index.put(&[row.into()]).unwrap();
+        index.commit(Some(seq)).unwrap();
+    }
+    let before = titles(&store, &index, "台风").await;
+    assert!(!before.is_empty());
+    let watermark = index.watermark();
+    let segments = index.compact().unwrap();
+    assert!(segments > 1, "{segments}");
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    assert!(
+        index.segment_count() <= cores.max(1),
+        "{}",
+        index.segment_count()
+    );
+    assert_eq!(titles(&store, &index, "台风").await, before);
+    assert_eq!(index.watermark(), watermark, "the catch-up mark survives");
+    assert_eq!(
+        index.compact().unwrap(),
+        index.segment_count(),
+        "nothing left to merge"
+    );
+}

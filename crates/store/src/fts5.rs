@@ -44,6 +44,14 @@ impl Fts5Baseline {
         Ok(())
     }
 
+    /// Merges the index's b-trees into one, as FTS5's documentation advises after a bulk load.
+    pub async fn optimize(&self) -> Result<()> {
+        sqlx::query("INSERT INTO docs (docs) VALUES ('optimize')")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// The best `limit` documents for an FTS5 query, by its own BM25 rank.
     pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<i64>> {
         let ids =
