@@ -251,7 +251,7 @@ pub async fn run(docs: usize, queries_per_kind: usize) -> anyhow::Result<()> {
         ms(all_f.percentile(0.99)),
         format!("{total_f}/{}", queries.len())
     );
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     let tail: Vec<String> = slowest
         .iter()
         .take(5)
