@@ -207,7 +207,7 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    if let Err(why) = same_site(&parts.headers) {
+    if let Err(why) = same_site(&parts.headers, &state.site().base_url) {
         return refuse(&state, &why).await;
     }
     let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
@@ -243,8 +243,9 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
 
 /// Refuses a request that says it comes from another site. Browsers send `Origin` with every
 /// POST and `Sec-Fetch-Site` with most; a request without either (a script, a test) is left
-/// to the token check.
-fn same_site(headers: &HeaderMap) -> Result<(), String> {
+/// to the token check. The origin may be the address the request came to or the site's
+/// public address (a proxy in front may not pass the public Host on).
+fn same_site(headers: &HeaderMap, base_url: &str) -> Result<(), String> {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
         && !matches!(site, "same-origin" | "none")
     {
@@ -255,18 +256,23 @@ fn same_site(headers: &HeaderMap) -> Result<(), String> {
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        let origin_host = url::Url::parse(origin)
-            .ok()
-            .map(|u| match u.port() {
-                Some(port) => format!("{}:{port}", u.host_str().unwrap_or_default()),
-                None => u.host_str().unwrap_or_default().to_owned(),
-            })
-            .unwrap_or_default();
-        if origin_host.is_empty() || origin_host != host {
+        let origin_host = authority(origin);
+        if origin_host.is_empty() || (origin_host != host && origin_host != authority(base_url)) {
             return Err("不接受来自其他网站的提交。".into());
         }
     }
     Ok(())
+}
+
+/// `host[:port]` of a URL, as a Host header writes it; empty when it is not a URL.
+fn authority(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .map(|u| match u.port() {
+            Some(port) => format!("{}:{port}", u.host_str().unwrap_or_default()),
+            None => u.host_str().unwrap_or_default().to_owned(),
+        })
+        .unwrap_or_default()
 }
 
 async fn refuse(state: &AppState, why: &str) -> Response {
@@ -293,4 +299,52 @@ pub fn private_headers(response: &mut Response) {
 pub async fn end_session(state: &AppState, editor: &Editor) -> Result<HeaderValue, AppError> {
     state.store().delete_session(&editor.token_hash).await?;
     Ok(set_cookie(state, SESSION_COOKIE, "", "/admin", "Lax", 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn only_this_site_may_post() {
+        let base = "https://news.example";
+        let ok = [
+            headers(&[("host", "news.example"), ("origin", "https://news.example")]),
+            // Behind a proxy that sends its own Host upstream.
+            headers(&[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "https://news.example"),
+            ]),
+            headers(&[
+                ("host", "127.0.0.1:8080"),
+                ("origin", "http://127.0.0.1:8080"),
+            ]),
+            headers(&[("host", "news.example"), ("sec-fetch-site", "same-origin")]),
+            headers(&[("host", "news.example")]),
+        ];
+        for h in &ok {
+            assert!(same_site(h, base).is_ok(), "{h:?}");
+        }
+        let refused = [
+            headers(&[("host", "news.example"), ("origin", "https://evil.example")]),
+            headers(&[("host", "news.example"), ("origin", "null")]),
+            headers(&[
+                ("host", "news.example"),
+                ("origin", "https://news.example.evil.example"),
+            ]),
+            headers(&[("host", "news.example"), ("sec-fetch-site", "cross-site")]),
+            headers(&[("host", "news.example"), ("sec-fetch-site", "same-site")]),
+        ];
+        for h in &refused {
+            assert!(same_site(h, base).is_err(), "{h:?}");
+        }
+    }
 }
