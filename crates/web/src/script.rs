@@ -56,16 +56,8 @@ impl ReaderScript {
 
     /// The reader's script: the cookie, else the first Chinese language the browser asks for.
     pub fn of(headers: &HeaderMap) -> ReaderScript {
-        let cookie = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .find_map(|pair| {
-                let (name, value) = pair.trim().split_once('=')?;
-                (name == COOKIE).then(|| ReaderScript::from_tag(value.trim()))?
-            });
-        if let Some(script) = cookie {
+        if let Some(script) = crate::auth::cookie(headers, COOKIE).and_then(ReaderScript::from_tag)
+        {
             return script;
         }
         let languages = headers
