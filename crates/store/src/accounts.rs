@@ -351,12 +351,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(crate::Page {
-            items,
-            number: page,
-            per_page,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        Ok(crate::Page::counted(items, page, per_page, total))
     }
 
     /// The operator's page as last edited in the admin, if it was.

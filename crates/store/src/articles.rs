@@ -48,6 +48,16 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// One page of a list whose `COUNT(*)` was `total`.
+    pub(crate) fn counted(items: Vec<T>, number: u32, per_page: u32, total: i64) -> Page<T> {
+        Page {
+            items,
+            number,
+            per_page,
+            total: u64::try_from(total).unwrap_or(0),
+        }
+    }
+
     pub fn page_count(&self) -> u32 {
         let per_page = u64::from(self.per_page.max(1));
         u32::try_from(self.total.div_ceil(per_page)).unwrap_or(u32::MAX)
@@ -222,12 +232,7 @@ impl Store {
             .iter()
             .map(|row| summary_from_row(row, with_body))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            number: page,
-            per_page,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        Ok(Page::counted(items, page, per_page, total))
     }
 
     /// Hides an article from every list and makes its page answer 410, or brings it back.
@@ -253,14 +258,20 @@ impl Store {
             });
         }
         // The story's lead may have been this article.
+        self.refresh_story_of(id).await
+    }
+
+    /// Brings the story of article `id` up to date after the article changed (its lead and
+    /// counts may have been this article).
+    async fn refresh_story_of(&self, id: i64) -> Result<()> {
         let story: Option<i64> = sqlx::query_scalar("SELECT story_id FROM articles WHERE id = ?")
             .bind(id)
             .fetch_one(&self.pool)
             .await?;
-        if let Some(story) = story {
-            self.refresh_story(story).await?;
+        match story {
+            Some(story) => self.refresh_story(story).await,
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// How many articles there are, live or not.
@@ -702,12 +713,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            number: page,
-            per_page,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        Ok(Page::counted(items, page, per_page, total))
     }
 
     /// Hides an article (an editor's decision) or brings a hidden one back, with the audit
@@ -758,14 +764,7 @@ impl Store {
         .await?;
         crate::accounts::audit_in(&mut tx, actor, action, ("article", Some(id)), "").await?;
         tx.commit().await?;
-        let story: Option<i64> = sqlx::query_scalar("SELECT story_id FROM articles WHERE id = ?")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        if let Some(story) = story {
-            self.refresh_story(story).await?;
-        }
-        Ok(())
+        self.refresh_story_of(id).await
     }
 
     /// Moves an article to another channel.

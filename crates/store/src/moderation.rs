@@ -164,15 +164,6 @@ fn takedown_from_row(row: &SqliteRow) -> Result<Takedown> {
     })
 }
 
-fn page_of<T>(items: Vec<T>, number: u32, per_page: u32, total: i64) -> Page<T> {
-    Page {
-        items,
-        number,
-        per_page,
-        total: u64::try_from(total).unwrap_or(0),
-    }
-}
-
 /// Fails unless the request `id` of `queue` exists and is still undecided: a decision is
 /// taken once.
 async fn require_pending<T>(
@@ -320,7 +311,7 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         let items = rows.iter().map(queue.from_row).collect::<Result<_>>()?;
-        Ok(page_of(items, page, per_page, total))
+        Ok(Page::counted(items, page, per_page, total))
     }
 
     /// Submissions in one state, oldest first for the pending queue, newest first otherwise.
