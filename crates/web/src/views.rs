@@ -352,6 +352,8 @@ pub struct SearchPage {
     pub layout: Layout,
     pub query: String,
     pub total: usize,
+    /// The count as shown: exact, or an estimate said to be one.
+    pub total_text: String,
     pub results: Vec<SearchResult>,
     pub pager: Pager,
     pub feed_href: String,

@@ -47,6 +47,8 @@ pub(crate) fn encode(text: &str) -> String {
 pub(crate) struct Found {
     pub parsed: xinwen_search::ParsedQuery,
     pub total: usize,
+    /// False when `total` is an estimate (a query matching a great many articles).
+    pub total_exact: bool,
     pub articles: Vec<ArticleSummary>,
 }
 
@@ -66,6 +68,7 @@ pub(crate) async fn find(
         return Ok(Found {
             parsed,
             total: 0,
+            total_exact: true,
             articles: Vec::new(),
         });
     }
@@ -94,6 +97,7 @@ pub(crate) async fn find(
     Ok(Found {
         parsed,
         total: hits.total,
+        total_exact: hits.total_exact,
         articles,
     })
 }
@@ -129,8 +133,13 @@ async fn render(state: &AppState, uri: &Uri) -> Result<crate::cache::CachedPage,
             time_iso: datetime_iso(a.published_at),
         })
         .collect::<Vec<_>>();
-    let pages = found.total.div_ceil(per_page.max(1) as usize) as u32;
-    if number > 1 && number > pages {
+    let mut pages =
+        u32::try_from(found.total.div_ceil(per_page.max(1) as usize)).unwrap_or(u32::MAX);
+    if !found.total_exact && found.articles.len() >= per_page as usize {
+        // An estimate may fall short: a full page always offers the next.
+        pages = pages.max(number.saturating_add(1));
+    }
+    if number > 1 && (number > pages || results.is_empty()) {
         return Err(AppError::NotFound);
     }
     let latest = if results.is_empty() && !text.is_empty() {
@@ -170,6 +179,7 @@ async fn render(state: &AppState, uri: &Uri) -> Result<crate::cache::CachedPage,
     let page = SearchPage {
         layout,
         total: found.total,
+        total_text: count_text(found.total, found.total_exact),
         results,
         pager: Pager::for_link(number, pages, |n| format!("/search?q={encoded}&page={n}")),
         feed_href,
@@ -178,4 +188,33 @@ async fn render(state: &AppState, uri: &Uri) -> Result<crate::cache::CachedPage,
         query: text,
     };
     html(StatusCode::OK, &page)
+}
+
+/// "共找到 12 篇文章", or a rounded "约 95 万篇文章" when the count is an estimate.
+fn count_text(total: usize, exact: bool) -> String {
+    if exact {
+        return format!("共找到 {total} 篇文章");
+    }
+    let tens_of_thousands = total as f64 / 10_000.0;
+    let amount = if tens_of_thousands >= 10.0 {
+        format!("{:.0} 万", tens_of_thousands.round())
+    } else if tens_of_thousands >= 1.0 {
+        format!("{:.1} 万", tens_of_thousands)
+    } else {
+        format!("{} ", (total / 100) * 100)
+    };
+    format!("约 {amount}篇文章")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_text;
+
+    #[test]
+    fn counts_are_exact_or_rounded_and_said_to_be_estimates() {
+        assert_eq!(count_text(12, true), "共找到 12 篇文章");
+        assert_eq!(count_text(952_292, false), "约 95 万篇文章");
+        assert_eq!(count_text(23_456, false), "约 2.3 万篇文章");
+        assert_eq!(count_text(8_765, false), "约 8700 篇文章");
+    }
 }
