@@ -28,9 +28,7 @@ use rank::{Bounded, BoundedClause, FreshTop, freshness};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tantivy::collector::TopDocs;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, EnableScoring, Occur, PhraseQuery, Query, RangeQuery, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
@@ -651,7 +649,7 @@ impl SearchIndex {
         let collector = FreshTop {
             keep: offset + limit.max(1),
             now: now.timestamp(),
-            counting: query.weight(EnableScoring::disabled_from_searcher(&searcher))?,
+            counting: rank::counting_weights(query.as_ref(), &searcher)?,
             count_exactly_up_to: rank::COUNT_EXACTLY_UP_TO,
         };
         let ranked = searcher.search(query.as_ref(), &collector)?;
