@@ -12,7 +12,8 @@
 //! - The count is exact up to [`COUNT_EXACTLY_UP_TO`] matches in a segment; past that it is
 //!   extrapolated from samples spread over the segment, and said to be an estimate.
 //!
-//! Both are exact where it matters: the page is the same as scoring every match would give.
+//! The page is exactly what scoring every match would give; only the count is approximate, and
+//! only when it is large.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -48,7 +49,6 @@ pub(crate) struct Ranked {
 }
 
 /// The best `keep` documents by BM25 × freshness at `now`, with the count of matches.
-/// `counting` is the same query without scoring, for the count.
 pub(crate) struct FreshTop {
     pub keep: usize,
     pub now: i64,
@@ -217,8 +217,8 @@ impl Collector for FreshTop {
     }
 }
 
-/// Parts a segment is cut into for counting, so that an estimate samples all of it: the
-/// matches of a story that broke last week are not all at one end.
+/// Parts the rest of a segment is cut into when its count is estimated, so that the estimate
+/// samples all of it: the matches of a story that broke last week are all at one end.
 const STRATA: u32 = 32;
 
 /// The weights to count a query's matches with, scoring off: a [`Bounded`] union's clauses
@@ -240,59 +240,90 @@ pub(crate) fn counting_weights(
 }
 
 /// The live matches of a segment (documents any of `alternatives` matches): counted one by
-/// one up to `up_to`, an equal share in each stratum, the rest of a stratum extrapolated from
-/// how far into it its count got.
+/// one up to `up_to`; past that, the rest of the segment is cut into strata, a few matches
+/// are counted at the start of each and the rest of each stratum extrapolated from how far
+/// into it the count got.
 fn count_matches(
     alternatives: &[Box<dyn Weight>],
     reader: &SegmentReader,
     up_to: u64,
 ) -> tantivy::Result<(u64, bool)> {
-    let mut scorers = alternatives
-        .iter()
-        .map(|w| w.scorer(reader, 1.0))
-        .collect::<tantivy::Result<Vec<_>>>()?;
-    let next =
-        |scorers: &[Box<dyn Scorer>]| scorers.iter().map(|s| s.doc()).min().unwrap_or(TERMINATED);
-    let alive = reader.alive_bitset();
-    let max_doc = u64::from(reader.max_doc());
-    let per_stratum = (up_to / u64::from(STRATA)).max(1);
-    let (mut total, mut exact) = (0.0f64, true);
+    let mut union = FirstOf {
+        scorers: alternatives
+            .iter()
+            .map(|w| w.scorer(reader, 1.0))
+            .collect::<tantivy::Result<Vec<_>>>()?,
+        alive: reader.alive_bitset(),
+    };
+    let (counted, reached) = union.count(0, TERMINATED, up_to);
+    if reached == TERMINATED {
+        return Ok((counted, true));
+    }
+    let start = u64::from(reached) + 1;
+    let rest = u64::from(reader.max_doc()).saturating_sub(start);
+    let per_stratum = (up_to / 2 / u64::from(STRATA)).max(1);
+    let mut total = counted as f64;
     for stratum in 0..u64::from(STRATA) {
-        let from = (max_doc * stratum / u64::from(STRATA)) as DocId;
-        let to = (max_doc * (stratum + 1) / u64::from(STRATA)) as DocId;
-        for scorer in scorers.iter_mut() {
+        let from = (start + rest * stratum / u64::from(STRATA)) as DocId;
+        let to = (start + rest * (stratum + 1) / u64::from(STRATA)) as DocId;
+        if from >= to {
+            continue;
+        }
+        let (counted, reached) = union.count(from, to, per_stratum);
+        total += if reached < to {
+            counted as f64 * f64::from(to - from) / f64::from(reached - from + 1)
+        } else {
+            counted as f64
+        };
+    }
+    Ok((
+        (total.round() as u64).min(u64::from(reader.num_docs())),
+        false,
+    ))
+}
+
+/// The documents any of `scorers` is on, in order, one at a time.
+struct FirstOf<'a> {
+    scorers: Vec<Box<dyn Scorer>>,
+    alive: Option<&'a tantivy::fastfield::AliveBitSet>,
+}
+
+impl FirstOf<'_> {
+    fn doc(&self) -> DocId {
+        self.scorers
+            .iter()
+            .map(|s| s.doc())
+            .min()
+            .unwrap_or(TERMINATED)
+    }
+
+    /// Live documents from `from` (not before where the walk is) up to `to`, excluded, at
+    /// most `limit` of them; and the document the count stopped at (`to` or beyond when it
+    /// went through, TERMINATED when nothing is left).
+    fn count(&mut self, from: DocId, to: DocId, limit: u64) -> (u64, DocId) {
+        for scorer in self.scorers.iter_mut() {
             if scorer.doc() < from {
                 scorer.seek(from);
             }
         }
         let mut counted = 0u64;
-        let mut doc = next(&scorers);
+        let mut doc = self.doc();
         while doc < to {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
+            if self.alive.is_none_or(|a| a.is_alive(doc)) {
                 counted += 1;
-                if counted >= per_stratum {
-                    break;
+                if counted >= limit {
+                    return (counted, doc);
                 }
             }
-            for scorer in scorers.iter_mut() {
+            for scorer in self.scorers.iter_mut() {
                 if scorer.doc() == doc {
                     scorer.advance();
                 }
             }
-            doc = next(&scorers);
+            doc = self.doc();
         }
-        if doc < to {
-            let share = f64::from(doc - from + 1) / f64::from(to - from);
-            total += counted as f64 / share;
-            exact = false;
-        } else {
-            total += counted as f64;
-        }
+        (counted, doc)
     }
-    Ok((
-        (total.round() as u64).min(u64::from(reader.num_docs())),
-        exact,
-    ))
 }
 
 /// One clause of a [`Bounded`] union: a query scored with BM25 over `terms` (one term, or the
