@@ -72,6 +72,12 @@ static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// A class or id token naming a comments section or one comment.
+static COMMENTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(comments?|[a-z]+[-_]comments?|comments?[-_](area|section|list|wrapper|wrap|container|block|box|thread|body|content|text|respond))$")
+        .expect("valid regex")
+});
+
 /// Words that make an element a likely article container despite an unlikely word.
 static MAYBE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)and|article|body|column|content|main|shadow|text|detail|rich_media|post|story|entry|js_content|zhengwen")
@@ -237,6 +243,18 @@ impl Dom {
                     | "alertdialog"
                     | "dialog"
             )
+        {
+            return true;
+        }
+        // A comments section is never the article, whatever else its name says
+        // ("post-comments", "comment-body"), even when a short article has the page look
+        // through names ("commentary" is another word).
+        if !matches!(name, "html" | "body")
+            && [attr(node, "class"), attr(node, "id")]
+                .iter()
+                .flatten()
+                .flat_map(|n| n.split_whitespace())
+                .any(|token| COMMENTS.is_match(token))
         {
             return true;
         }

@@ -148,3 +148,27 @@ fn a_byline_and_source_line_like_the_reference_page() {
     assert!(!a.text.contains("海鲜"), "related-reading filler survived");
     assert!(!a.text.contains("戳这里"));
 }
+
+#[test]
+fn a_short_post_keeps_its_comments_out() {
+    // A short post is what makes the extractor look again through class names; the
+    // comments under it must stay out even then, whatever else their section is called.
+    let comment = |n: usize| {
+        format!(
+            r#"<li class="comment depth-1" id="comment-{n}"><div class="comment-body"><p>第{n}位读者：我读完这篇文章以后想了很久，觉得渡轮停航的安排还可以更早通知大家，码头上的告示也应该写得更清楚一些，方便老人和第一次来岛上的游客。</p></div></li>"#
+        )
+    };
+    let comments: String = (1..=12).map(comment).collect();
+    let page = format!(
+        r#"<html><head><title>南屿岛渡轮恢复通知 - 青澜小站</title></head><body>
+<div id="content" class="site-content"><main id="main" class="site-main">
+<article class="post"><h1>南屿岛渡轮恢复通知</h1>
+<div class="entry-content"><p>台风过后，南屿岛客运渡轮今天上午恢复航行，首班船八点开出。码头工作人员提醒旅客提前半小时到达，凭身份证购票。</p></div></article>
+<div id="comments" class="comments-area post-comments"><h3 class="comments-title">评论</h3>
+<ul class="comment-list">{comments}</ul></div>
+</main></div></body></html>"#
+    );
+    let a = xinwen_extract::extract(page.as_bytes(), Some("https://qinglan.example/p/1"), None);
+    assert!(a.text.contains("首班船八点开出"), "{}", a.text);
+    assert!(!a.text.contains("读者"), "comments survived: {}", a.text);
+}
