@@ -192,7 +192,8 @@ pub async fn run(docs: usize, queries_per_kind: usize) -> anyhow::Result<()> {
     );
     let (mut total_x, mut total_f, mut two_char_x, mut two_char_count) = (0, 0, 0, 0);
     // The slowest queries and how many documents they matched: what the tail is made of.
-    let mut slowest: Vec<(Duration, String, usize)> = Vec::new();
+    // (time, query, matches, whether the count is exact)
+    let mut slowest: Vec<(Duration, String, usize, bool)> = Vec::new();
     for kind in &kinds {
         let mut lx = Latency {
             samples: Vec::new(),
@@ -208,7 +209,7 @@ pub async fn run(docs: usize, queries_per_kind: usize) -> anyhow::Result<()> {
             let hits = index.search(&xinwen_search::parse(query, &analyzer), 0, 10, when)?;
             let took_x = clock.elapsed();
             lx.samples.push(took_x);
-            slowest.push((took_x, query.clone(), hits.total));
+            slowest.push((took_x, query.clone(), hits.total, hits.total_exact));
             let ok_x = !hits.items.is_empty() && hits.items.iter().all(|h| contains(h.id, needle));
             let clock = Instant::now();
             let found = fts.search(&fts_query(query), 10).await.unwrap_or_default();
@@ -255,7 +256,10 @@ pub async fn run(docs: usize, queries_per_kind: usize) -> anyhow::Result<()> {
     let tail: Vec<String> = slowest
         .iter()
         .take(5)
-        .map(|(took, query, total)| format!("{query} {:.1}ms/{total} hits", ms(*took)))
+        .map(|(took, query, total, exact)| {
+            let about = if *exact { "" } else { "about " };
+            format!("{query} {:.1}ms/{about}{total} hits", ms(*took))
+        })
         .collect();
     println!("slowest xinwen queries: {}", tail.join(", "));
     let (both_x, both_f) = answered_by_both;
