@@ -635,8 +635,8 @@ impl SearchIndex {
     }
 
     /// One page of results, best first: BM25, raised by up to a third for articles of the
-    /// last few days (`now` sets what "recent" means). The total is exact for up to some
-    /// tens of thousands of matches and estimated beyond (`Hits::total_exact`).
+    /// last few days (`now` sets what "recent" means). The total is exact up to a few
+    /// thousand matches and estimated beyond (`Hits::total_exact`).
     pub fn search(
         &self,
         parsed: &ParsedQuery,
