@@ -17,13 +17,15 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::BlockSegmentPostings;
 use tantivy::query::{
-    Bm25Weight, BooleanQuery, EnableScoring, Explanation, Occur, Query, Scorer, Weight,
+    Bm25Weight, BooleanQuery, BooleanWeight, EnableScoring, Explanation, Occur, Query, Scorer,
+    SumCombiner, Weight,
 };
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED, Term};
@@ -373,17 +375,16 @@ impl Bounded {
 
 impl Query for Bounded {
     fn weight(&self, scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let union = self.union().weight(scoring)?;
         let EnableScoring::Enabled {
             statistics_provider,
             ..
         } = scoring
         else {
-            return Ok(union);
+            return self.union().weight(scoring);
         };
         // Unions of single terms are bounded by tantivy itself (block-max WAND), better.
         if self.clauses.iter().all(|c| c.terms.len() == 1) {
-            return Ok(union);
+            return self.union().weight(scoring);
         }
         let mut clauses = Vec::with_capacity(self.clauses.len());
         for clause in &self.clauses {
@@ -395,16 +396,35 @@ impl Query for Bounded {
                 }
             }
             let Some((_, term)) = rarest else {
-                return Ok(union);
+                return self.union().weight(scoring);
             };
             let bm25 = Bm25Weight::for_terms(statistics_provider, &clause.terms)?;
             clauses.push(ClauseWeight {
-                weight: clause.query.weight(scoring)?,
+                weight: Arc::from(clause.query.weight(scoring)?),
                 bounding_term: term.clone(),
                 bm25: bm25.boost_by(clause.boost),
             });
         }
-        Ok(Box::new(BoundedWeight { union, clauses }))
+        // The plain union, for when the query is a part of a larger one, shares the clauses'
+        // weights rather than looking their statistics up again.
+        let union = BooleanWeight::with_minimum_number_should_match(
+            clauses
+                .iter()
+                .map(|c| {
+                    (
+                        Occur::Should,
+                        Box::new(SharedWeight(c.weight.clone())) as Box<dyn Weight>,
+                    )
+                })
+                .collect(),
+            1,
+            true,
+            Box::new(SumCombiner::default),
+        );
+        Ok(Box::new(BoundedWeight {
+            union: Box::new(union),
+            clauses,
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -415,9 +435,22 @@ impl Query for Bounded {
 }
 
 struct ClauseWeight {
-    weight: Box<dyn Weight>,
+    weight: Arc<dyn Weight>,
     bounding_term: Term,
     bm25: Bm25Weight,
+}
+
+/// A clause's weight, in the union as well as on its own.
+struct SharedWeight(Arc<dyn Weight>);
+
+impl Weight for SharedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        self.0.scorer(reader, boost)
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
 }
 
 struct BoundedWeight {
