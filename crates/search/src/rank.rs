@@ -684,8 +684,17 @@ mod tests {
         k: usize,
         now: i64,
     ) -> (Vec<(f32, i64)>, usize) {
-        let searcher = index.reader.searcher();
         let query = index.build(&parse(query, index.analyzer()));
+        scored_exhaustively(index, query.as_ref(), k, now)
+    }
+
+    fn scored_exhaustively(
+        index: &SearchIndex,
+        query: &dyn Query,
+        k: usize,
+        now: i64,
+    ) -> (Vec<(f32, i64)>, usize) {
+        let searcher = index.reader.searcher();
         let collector = TopDocs::with_limit(k).tweak_score(move |segment: &SegmentReader| {
             let column = segment.fast_fields().i64("published").ok();
             move |doc: DocId, score: Score| {
@@ -693,9 +702,7 @@ mod tests {
                 score * freshness(now - when)
             }
         });
-        let (top, total) = searcher
-            .search(query.as_ref(), &(collector, Count))
-            .unwrap();
+        let (top, total) = searcher.search(query, &(collector, Count)).unwrap();
         let top = top
             .into_iter()
             .map(|(score, address)| (score, index.id_of(&searcher, address).unwrap()))
@@ -758,6 +765,50 @@ mod tests {
             .search(&parse("经济", index.analyzer()), 10, 10, now)
             .unwrap();
         assert_eq!(first.items[10..], second.items[..]);
+    }
+
+    #[test]
+    fn a_bounded_clause_inside_a_larger_query_scores_as_a_plain_union() {
+        let (index, now) = corpus(3000);
+        for text in [
+            "\"经济发展\" 学校",
+            "人工智能 -台风",
+            "\"北京市场\" source:s",
+        ] {
+            let parsed = parse(text, index.analyzer());
+            // The same clauses as plain unions, nothing shared, nothing bounded.
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (occur, list) in [
+                (Occur::Must, &parsed.must),
+                (Occur::MustNot, &parsed.must_not),
+            ] {
+                for clause in list {
+                    let bounded = index.clause_query(clause).unwrap();
+                    clauses.push((occur, Box::new(bounded.union())));
+                }
+            }
+            if parsed.source.is_some() {
+                clauses.push((
+                    Occur::Must,
+                    Box::new(tantivy::query::TermQuery::new(
+                        Term::from_field_text(index.fields.source, "s"),
+                        IndexRecordOption::Basic,
+                    )),
+                ));
+            }
+            let plain = BooleanQuery::new(clauses);
+            let (expected, total) = scored_exhaustively(&index, &plain, 10, now.timestamp());
+            assert!(total > 10, "{text}: too few matches ({total})");
+            let hits = index.search(&parsed, 0, 10, now).unwrap();
+            let got: Vec<(f32, i64)> = hits.items.iter().map(|h| (h.score, h.id)).collect();
+            assert_eq!(got.len(), expected.len(), "{text}");
+            for ((score, _), (want, _)) in got.iter().zip(&expected) {
+                assert!(
+                    (score - want).abs() <= want * 1e-4,
+                    "{text}: {got:?} != {expected:?}"
+                );
+            }
+        }
     }
 
     #[test]
