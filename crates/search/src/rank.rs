@@ -688,6 +688,23 @@ mod tests {
         scored_exhaustively(index, query.as_ref(), k, now)
     }
 
+    /// A page as (score, id) pairs, after checking its scores against `expected`'s.
+    fn assert_same_scores(
+        what: &str,
+        hits: &crate::Hits,
+        expected: &[(f32, i64)],
+    ) -> Vec<(f32, i64)> {
+        let got: Vec<(f32, i64)> = hits.items.iter().map(|h| (h.score, h.id)).collect();
+        assert_eq!(got.len(), expected.len(), "{what}");
+        for ((score, _), (want, _)) in got.iter().zip(expected) {
+            assert!(
+                (score - want).abs() <= want * 1e-4,
+                "{what}: {got:?} != {expected:?}"
+            );
+        }
+        got
+    }
+
     fn scored_exhaustively(
         index: &SearchIndex,
         query: &dyn Query,
@@ -737,13 +754,8 @@ mod tests {
                 let hits = index
                     .search(&parse(query, index.analyzer()), 0, k, now)
                     .unwrap();
-                let got: Vec<(f32, i64)> = hits.items.iter().map(|h| (h.score, h.id)).collect();
-                assert_eq!(got.len(), expected.len(), "{query} top {k}");
+                let got = assert_same_scores(&format!("{query} top {k}"), &hits, &expected);
                 for ((score, id), (want_score, want_id)) in got.iter().zip(&expected) {
-                    assert!(
-                        (score - want_score).abs() <= want_score * 1e-4,
-                        "{query} top {k}: {got:?} != {expected:?}"
-                    );
                     // Equal scores may come in either order; different ones may not.
                     if (score - want_score).abs() > 0.0 {
                         assert_eq!(id, want_id, "{query} top {k}");
@@ -800,14 +812,7 @@ mod tests {
             let (expected, total) = scored_exhaustively(&index, &plain, 10, now.timestamp());
             assert!(total > 10, "{text}: too few matches ({total})");
             let hits = index.search(&parsed, 0, 10, now).unwrap();
-            let got: Vec<(f32, i64)> = hits.items.iter().map(|h| (h.score, h.id)).collect();
-            assert_eq!(got.len(), expected.len(), "{text}");
-            for ((score, _), (want, _)) in got.iter().zip(&expected) {
-                assert!(
-                    (score - want).abs() <= want * 1e-4,
-                    "{text}: {got:?} != {expected:?}"
-                );
-            }
+            assert_same_scores(text, &hits, &expected);
         }
     }
 
