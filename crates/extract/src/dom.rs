@@ -3,15 +3,13 @@
 //! holds. Counts are computed once, bottom-up, without recursion (pages can nest thousands
 //! of levels deep).
 
+use crate::html::{Document, Node, NodeId, NodeRef};
 use crate::text::Measure;
-use ego_tree::{NodeId, NodeRef};
 use regex::Regex;
-use scraper::{Html, Node};
-// NodeIds are small integers: a fast non-cryptographic hash is safe and much quicker.
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap;
 use std::sync::LazyLock;
 
-pub type NodeHandle<'a> = NodeRef<'a, Node>;
+pub type NodeHandle<'a> = NodeRef<'a>;
 
 /// Elements that never hold article text.
 const JUNK_TAGS: &[&str] = &[
@@ -94,6 +92,46 @@ pub static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// What a class or id value says about its element.
+#[derive(Debug, Clone, Copy, Default)]
+struct NameKinds {
+    /// A token of it names a comments section.
+    comments: bool,
+    /// It names page furniture...
+    unlikely: bool,
+    /// ...or perhaps the article.
+    maybe: bool,
+}
+
+impl NameKinds {
+    fn of(name: &str) -> NameKinds {
+        NameKinds {
+            comments: name
+                .split_whitespace()
+                .any(|token| COMMENTS.is_match(token)),
+            unlikely: UNLIKELY.is_match(name),
+            maybe: MAYBE.is_match(name),
+        }
+    }
+
+    fn or(self, other: NameKinds) -> NameKinds {
+        NameKinds {
+            comments: self.comments || other.comments,
+            unlikely: self.unlikely || other.unlikely,
+            maybe: self.maybe || other.maybe,
+        }
+    }
+}
+
+#[derive(Default)]
+struct NameCache<'a>(FxHashMap<&'a str, NameKinds>);
+
+impl<'a> NameCache<'a> {
+    fn kinds(&mut self, name: &'a str) -> NameKinds {
+        *self.0.entry(name).or_insert_with(|| NameKinds::of(name))
+    }
+}
+
 /// Counts over an element and everything inside it that is not junk.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Stats {
@@ -119,26 +157,22 @@ impl Stats {
 }
 
 pub struct Dom {
-    pub html: Html,
-    junk: HashSet<NodeId>,
-    stats: HashMap<NodeId, Stats>,
+    pub html: Document,
+    /// By node index: whether the node is junk itself (not whether it is inside junk).
+    junk: Vec<bool>,
+    /// By node index; zero inside junk.
+    stats: Vec<Stats>,
     /// Whether class and id names alone can make an element junk. Names mislead sometimes
     /// ("pageRow" reads as "pager"), so extraction retries without them when it finds little.
     strip_unlikely: bool,
 }
 
 pub fn tag<'a>(node: &NodeHandle<'a>) -> Option<&'a str> {
-    match node.value() {
-        Node::Element(e) => Some(e.name()),
-        _ => None,
-    }
+    node.tag()
 }
 
 pub fn attr<'a>(node: &NodeHandle<'a>, name: &str) -> Option<&'a str> {
-    match node.value() {
-        Node::Element(e) => e.attr(name),
-        _ => None,
-    }
+    node.attr(name)
 }
 
 /// readability's class weight: +25 for article-like names, -25 for furniture.
@@ -160,11 +194,11 @@ pub fn class_weight(node: &NodeHandle<'_>) -> f64 {
 
 impl Dom {
     pub fn parse(source: &str) -> Dom {
-        let html = Html::parse_document(source);
+        let html = Document::parse(source);
         let mut dom = Dom {
             html,
-            junk: HashSet::default(),
-            stats: HashMap::default(),
+            junk: Vec::new(),
+            stats: Vec::new(),
             strip_unlikely: true,
         };
         dom.mark_junk();
@@ -175,21 +209,20 @@ impl Dom {
     /// Recomputes junk and counts without judging elements by their class and id names.
     pub fn relax(&mut self) {
         self.strip_unlikely = false;
-        self.junk.clear();
         self.mark_junk();
         self.count();
     }
 
     pub fn root(&self) -> NodeHandle<'_> {
-        self.html.tree.root()
+        self.html.root()
     }
 
     pub fn is_junk(&self, id: NodeId) -> bool {
-        self.junk.contains(&id)
+        self.junk[id.index()]
     }
 
     pub fn stats(&self, id: NodeId) -> Stats {
-        self.stats.get(&id).copied().unwrap_or_default()
+        self.stats[id.index()]
     }
 
     pub fn body(&self) -> NodeHandle<'_> {
@@ -199,24 +232,30 @@ impl Dom {
             .unwrap_or_else(|| self.root())
     }
 
+    /// Marks the outermost junk nodes; what lies inside them is left unjudged, since every
+    /// walk stops at them. A parent's id is below its children's, so one walk forward sees
+    /// parents first.
     fn mark_junk(&mut self) {
-        let mut junk = Vec::new();
-        let mut stack = vec![self.html.tree.root()];
-        while let Some(node) = stack.pop() {
-            if let Node::Comment(_) | Node::ProcessingInstruction(_) = node.value() {
-                junk.push(node.id());
-                continue;
+        let mut junk = vec![false; self.html.node_count()];
+        let mut inside = vec![false; self.html.node_count()];
+        // Pages repeat the same few class names on thousands of elements.
+        let mut names = NameCache::default();
+        for node in self.html.nodes() {
+            let i = node.id().index();
+            if let Some(parent) = node.parent() {
+                let p = parent.id().index();
+                if junk[p] || inside[p] {
+                    inside[i] = true;
+                    continue;
+                }
             }
-            if self.looks_like_junk(&node) {
-                junk.push(node.id());
-                continue;
-            }
-            stack.extend(node.children());
+            junk[i] =
+                matches!(node.value(), Node::Comment) || self.looks_like_junk(&node, &mut names);
         }
-        self.junk.extend(junk);
+        self.junk = junk;
     }
 
-    fn looks_like_junk(&self, node: &NodeHandle<'_>) -> bool {
+    fn looks_like_junk<'a>(&self, node: &NodeHandle<'a>, names: &mut NameCache<'a>) -> bool {
         let Some(name) = tag(node) else {
             return false;
         };
@@ -226,7 +265,9 @@ impl Dom {
         if attr(node, "hidden").is_some() {
             return true;
         }
-        if let Some(style) = attr(node, "style") {
+        if let Some(style) = attr(node, "style")
+            && style.contains("none")
+        {
             let style: String = style.chars().filter(|c| !c.is_whitespace()).collect();
             if style.contains("display:none") {
                 return true;
@@ -249,13 +290,11 @@ impl Dom {
         // A comments section is never the article, whatever else its name says
         // ("post-comments", "comment-body"), even when a short article has the page look
         // through names ("commentary" is another word).
-        if !matches!(name, "html" | "body")
-            && [attr(node, "class"), attr(node, "id")]
-                .iter()
-                .flatten()
-                .flat_map(|n| n.split_whitespace())
-                .any(|token| COMMENTS.is_match(token))
-        {
+        let kinds = [attr(node, "class"), attr(node, "id")]
+            .into_iter()
+            .flatten()
+            .fold(NameKinds::default(), |all, name| all.or(names.kinds(name)));
+        if !matches!(name, "html" | "body") && kinds.comments {
             return true;
         }
         if !self.strip_unlikely
@@ -266,58 +305,55 @@ impl Dom {
         {
             return false;
         }
-        let names = [attr(node, "class"), attr(node, "id")];
-        let any = |re: &Regex| names.iter().flatten().any(|n| re.is_match(n));
-        any(&UNLIKELY) && !any(&MAYBE)
+        kinds.unlikely && !kinds.maybe
     }
 
-    /// Fills `stats` for every element, children before parents.
+    /// Fills `stats` for every node. Ids follow document order, so one walk forward finds
+    /// what lies inside junk and one walk backward adds children into parents.
     fn count(&mut self) {
-        let mut stack: Vec<(NodeHandle<'_>, bool)> = vec![(self.html.tree.root(), false)];
-        let mut stats: HashMap<NodeId, Stats> = HashMap::default();
-        while let Some((node, children_done)) = stack.pop() {
-            if self.junk.contains(&node.id()) {
+        let nodes = self.html.node_count();
+        let mut dead = vec![false; nodes];
+        for node in self.html.nodes() {
+            let i = node.id().index();
+            dead[i] = self.junk[i] || node.parent().is_some_and(|p| dead[p.id().index()]);
+        }
+        let mut stats = vec![Stats::default(); nodes];
+        for node in self.html.nodes().rev() {
+            let i = node.id().index();
+            if dead[i] {
                 continue;
             }
-            if !children_done {
-                stack.push((node, true));
-                for child in node.children() {
-                    stack.push((child, false));
-                }
-                continue;
-            }
-            let mut own = Stats::default();
+            let mut own = stats[i];
             match node.value() {
                 Node::Text(t) => own.text = Measure::of(t),
-                Node::Element(e) => {
-                    for child in node.children() {
-                        if let Some(s) = stats.get(&child.id()) {
-                            own.text.add(s.text);
-                            own.link_chars += s.link_chars;
-                            own.paragraphs += s.paragraphs;
-                            own.images += s.images;
-                            own.list_items += s.list_items;
-                            own.inputs += s.inputs;
-                            own.links += s.links;
-                            own.embeds += s.embeds;
-                        }
+                Node::Element(e) => match e.name() {
+                    "a" => {
+                        own.link_chars = own.text.chars;
+                        own.links += 1;
                     }
-                    match e.name() {
-                        "a" => {
-                            own.link_chars = own.text.chars;
-                            own.links += 1;
-                        }
-                        "p" => own.paragraphs += 1,
-                        "img" => own.images += 1,
-                        "li" => own.list_items += 1,
-                        "input" | "select" | "textarea" => own.inputs += 1,
-                        "embed" | "object" | "iframe" | "video" => own.embeds += 1,
-                        _ => {}
-                    }
-                }
+                    "p" => own.paragraphs += 1,
+                    "img" => own.images += 1,
+                    "li" => own.list_items += 1,
+                    "input" | "select" | "textarea" => own.inputs += 1,
+                    "embed" | "object" | "iframe" | "video" => own.embeds += 1,
+                    _ => {}
+                },
                 _ => {}
             }
-            stats.insert(node.id(), own);
+            stats[i] = own;
+            if let Some(parent) = node.parent()
+                && !matches!(node.value(), Node::Doctype | Node::Comment)
+            {
+                let into = &mut stats[parent.id().index()];
+                into.text.add(own.text);
+                into.link_chars += own.link_chars;
+                into.paragraphs += own.paragraphs;
+                into.images += own.images;
+                into.list_items += own.list_items;
+                into.inputs += own.inputs;
+                into.links += own.links;
+                into.embeds += own.embeds;
+            }
         }
         self.stats = stats;
     }
@@ -363,7 +399,7 @@ impl Dom {
             if seen > max_nodes {
                 return false;
             }
-            if self.junk.contains(&n.id()) {
+            if self.is_junk(n.id()) {
                 continue;
             }
             match n.value() {
@@ -383,8 +419,7 @@ impl Dom {
     /// Whether an element has a block element among its children (not counting junk).
     pub fn has_block_child(&self, node: NodeHandle<'_>) -> bool {
         node.children().any(|c| {
-            !self.junk.contains(&c.id())
-                && tag(&c).is_some_and(|t| BLOCK_TAGS.contains(&t) && t != "br")
+            !self.is_junk(c.id()) && tag(&c).is_some_and(|t| BLOCK_TAGS.contains(&t) && t != "br")
         })
     }
 }

@@ -7,8 +7,8 @@
 //! [`sanitize_html`] last, after every other transformation, so that nothing later can
 //! reintroduce markup; [`extract`] does that itself.
 //!
-//! The pipeline, one module a step: [`charset`] (bytes to text) → `dom` (parse with
-//! html5ever through scraper, mark junk, count text) → `meta` (title, authors, source, time)
+//! The pipeline, one module a step: [`charset`] (bytes to text) → `dom` (parse with our own
+//! `html` parser, mark junk, count text) → `meta` (title, authors, source, time)
 //! and `wechat` (WeChat's own page layout) → `content` (find the article, clean it, write it)
 //! → `sanitize`.
 
@@ -16,6 +16,7 @@ pub mod charset;
 mod content;
 mod date;
 mod dom;
+mod html;
 mod meta;
 mod sanitize;
 mod text;

@@ -3,10 +3,10 @@
 //! JSON-LD first, then the page's own headings and byline text.
 
 use crate::dom::{Dom, NodeHandle, attr, tag};
+use crate::html::Node;
 use crate::text::collapse_whitespace;
 use chrono::{DateTime, FixedOffset};
 use regex::Regex;
-use scraper::Node;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -113,7 +113,7 @@ impl Head {
 fn raw_text(node: NodeHandle<'_>) -> String {
     node.descendants()
         .filter_map(|n| match n.value() {
-            Node::Text(t) => Some(&**t),
+            Node::Text(t) => Some(t),
             _ => None,
         })
         .collect()

@@ -30,20 +30,20 @@ pub fn is_sentence_punct(c: char) -> bool {
     )
 }
 
+/// White space as the extractor sees it: Unicode's, the full-width space and the zero-width
+/// space.
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{3000}' || c == '\u{200b}'
+}
+
 /// Collapses runs of white space (including the full-width space and NBSP) into one space.
 pub fn collapse_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    for c in s.chars() {
-        if c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}' || c == '\u{200b}' {
-            pending_space = !out.is_empty();
-        } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(c);
+    for word in s.split(is_space).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
         }
+        out.push_str(word);
     }
     out
 }
@@ -62,20 +62,37 @@ pub struct Measure {
 impl Measure {
     pub fn of(s: &str) -> Measure {
         let mut m = Measure::default();
-        let mut chars = s.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c.is_whitespace() || c == '\u{3000}' || c == '\u{a0}' {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        // Pages are mostly ASCII markup-free text or mostly CJK; ASCII is read a byte at a
+        // time, the rest a character at a time.
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii() {
+                i += 1;
+                if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C) {
+                    continue;
+                }
+                m.chars += 1;
+                // Half-width marks count only where they end a clause ("3.5%", "1,000" and
+                // "12:30" in tickers and tables are not prose).
+                if matches!(b, b',' | b'.' | b'!' | b'?' | b';' | b':')
+                    && s[i..].chars().next().is_none_or(char::is_whitespace)
+                {
+                    m.punct += 1;
+                }
+                continue;
+            }
+            let c = s[i..].chars().next().unwrap_or_default();
+            i += c.len_utf8();
+            if c.is_whitespace() || c == '\u{3000}' {
                 continue;
             }
             m.chars += 1;
             if is_cjk(c) {
                 m.cjk += 1;
             } else if is_sentence_punct(c) {
-                // Half-width marks count only where they end a clause ("3.5%", "1,000" and
-                // "12:30" in tickers and tables are not prose).
-                if !c.is_ascii() || chars.peek().is_none_or(|n| n.is_whitespace()) {
-                    m.punct += 1;
-                }
+                m.punct += 1;
             }
         }
         m
