@@ -63,32 +63,36 @@ pub const BLOCK_TAGS: &[&str] = &[
 
 /// Class and id words of page furniture, in English and pinyin (readability's list, with what
 /// Chinese portals and WeChat use).
+///
+/// This and the name patterns below are matched against lower-cased names and are written
+/// in lower case: without `(?i)` the regex engine can look for their literals directly, and
+/// class names are checked for every element of the page.
 static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)-ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|share|qrcode|qr_code|erweima|copyright|recommend|tuijian|xiangguan|toolbar|login|subscribe|disclaimer|hotnews|hot_news|hot-news|paihang|rank|navbar|topbar|bottom|crumb|tags?$|^tag|keyword|jubao|report",
+        r"-ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|share|qrcode|qr_code|erweima|copyright|recommend|tuijian|xiangguan|toolbar|login|subscribe|disclaimer|hotnews|hot_news|hot-news|paihang|rank|navbar|topbar|bottom|crumb|tags?$|^tag|keyword|jubao|report",
     )
     .expect("valid regex")
 });
 
 /// A class or id token naming a comments section or one comment.
 static COMMENTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(comments?|[a-z]+[-_]comments?|comments?[-_](area|section|list|wrapper|wrap|container|block|box|thread|body|content|text|respond))$")
+    Regex::new(r"^(comments?|[a-z]+[-_]comments?|comments?[-_](area|section|list|wrapper|wrap|container|block|box|thread|body|content|text|respond))$")
         .expect("valid regex")
 });
 
 /// Words that make an element a likely article container despite an unlikely word.
 static MAYBE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)and|article|body|column|content|main|shadow|text|detail|rich_media|post|story|entry|js_content|zhengwen")
+    Regex::new(r"and|article|body|column|content|main|shadow|text|detail|rich_media|post|story|entry|js_content|zhengwen")
         .expect("valid regex")
 });
 
 pub static POSITIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story|detail|zhengwen|rich_media|artibody|news_txt|endtext")
+    Regex::new(r"article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story|detail|zhengwen|rich_media|artibody|news_txt|endtext")
         .expect("valid regex")
 });
 
 pub static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media-meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|recommend|tuijian|copyright|qrcode|erweima|author-info|byline|dateline|source|toolbar|statement")
+    Regex::new(r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media-meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|recommend|tuijian|copyright|qrcode|erweima|author-info|byline|dateline|source|toolbar|statement")
         .expect("valid regex")
 });
 
@@ -105,12 +109,13 @@ struct NameKinds {
 
 impl NameKinds {
     fn of(name: &str) -> NameKinds {
+        let name = name.to_ascii_lowercase();
         NameKinds {
             comments: name
                 .split_whitespace()
                 .any(|token| COMMENTS.is_match(token)),
-            unlikely: UNLIKELY.is_match(name),
-            maybe: MAYBE.is_match(name),
+            unlikely: UNLIKELY.is_match(&name),
+            maybe: MAYBE.is_match(&name),
         }
     }
 
@@ -182,10 +187,11 @@ pub fn class_weight(node: &NodeHandle<'_>) -> f64 {
         .into_iter()
         .flatten()
     {
-        if NEGATIVE.is_match(name) {
+        let name = name.to_ascii_lowercase();
+        if NEGATIVE.is_match(&name) {
             weight -= 25.0;
         }
-        if POSITIVE.is_match(name) {
+        if POSITIVE.is_match(&name) {
             weight += 25.0;
         }
     }
@@ -256,41 +262,47 @@ impl Dom {
     }
 
     fn looks_like_junk<'a>(&self, node: &NodeHandle<'a>, names: &mut NameCache<'a>) -> bool {
-        let Some(name) = tag(node) else {
+        let Node::Element(element) = node.value() else {
             return false;
         };
+        let name = element.name();
         if JUNK_TAGS.contains(&name) {
             return true;
         }
-        if attr(node, "hidden").is_some() {
-            return true;
-        }
-        if let Some(style) = attr(node, "style")
-            && style.contains("none")
-        {
-            let style: String = style.chars().filter(|c| !c.is_whitespace()).collect();
-            if style.contains("display:none") {
-                return true;
+        // One pass over the attributes: this runs for every element of the page.
+        let (mut class, mut id) = (None, None);
+        for (attribute, value) in element.attrs() {
+            match attribute {
+                "class" if class.is_none() => class = Some(value),
+                "id" if id.is_none() => id = Some(value),
+                "hidden" => return true,
+                "style" if value.contains("none") => {
+                    let style: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+                    if style.contains("display:none") {
+                        return true;
+                    }
+                }
+                "role"
+                    if matches!(
+                        value,
+                        "menu"
+                            | "menubar"
+                            | "complementary"
+                            | "navigation"
+                            | "alert"
+                            | "alertdialog"
+                            | "dialog"
+                    ) =>
+                {
+                    return true;
+                }
+                _ => {}
             }
-        }
-        if let Some(role) = attr(node, "role")
-            && matches!(
-                role,
-                "menu"
-                    | "menubar"
-                    | "complementary"
-                    | "navigation"
-                    | "alert"
-                    | "alertdialog"
-                    | "dialog"
-            )
-        {
-            return true;
         }
         // A comments section is never the article, whatever else its name says
         // ("post-comments", "comment-body"), even when a short article has the page look
         // through names ("commentary" is another word).
-        let kinds = [attr(node, "class"), attr(node, "id")]
+        let kinds = [class, id]
             .into_iter()
             .flatten()
             .fold(NameKinds::default(), |all, name| all.or(names.kinds(name)));

@@ -133,11 +133,13 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
         .collect();
     let title_line = (!title_key.is_empty())
         .then(|| {
+            let mut key = String::new();
             lines.iter().position(|l| {
-                let k: String = l.chars().filter(|c| c.is_alphanumeric()).collect();
-                !k.is_empty()
-                    && (k.contains(&title_key)
-                        || (k.chars().count() >= 6 && title_key.contains(&k)))
+                key.clear();
+                key.extend(l.chars().filter(|c| c.is_alphanumeric()));
+                !key.is_empty()
+                    && (key.contains(&title_key)
+                        || (key.chars().count() >= 6 && title_key.contains(key.as_str())))
             })
         })
         .flatten();
