@@ -105,6 +105,8 @@ struct NameKinds {
     unlikely: bool,
     /// ...or perhaps the article.
     maybe: bool,
+    /// readability's class weight of this one name.
+    weight: i8,
 }
 
 impl NameKinds {
@@ -116,6 +118,7 @@ impl NameKinds {
                 .any(|token| COMMENTS.is_match(token)),
             unlikely: UNLIKELY.is_match(&name),
             maybe: MAYBE.is_match(&name),
+            weight: name_weight(&name),
         }
     }
 
@@ -124,6 +127,7 @@ impl NameKinds {
             comments: self.comments || other.comments,
             unlikely: self.unlikely || other.unlikely,
             maybe: self.maybe || other.maybe,
+            weight: self.weight + other.weight,
         }
     }
 }
@@ -167,6 +171,9 @@ pub struct Dom {
     junk: Vec<bool>,
     /// By node index; zero inside junk.
     stats: Vec<Stats>,
+    /// By node index: readability's class weight, from the class and id names; `None`
+    /// inside junk, where nothing is weighed.
+    class_weights: Vec<Option<i8>>,
     /// Whether class and id names alone can make an element junk. Names mislead sometimes
     /// ("pageRow" reads as "pager"), so extraction retries without them when it finds little.
     strip_unlikely: bool,
@@ -180,20 +187,15 @@ pub fn attr<'a>(node: &NodeHandle<'a>, name: &str) -> Option<&'a str> {
     node.attr(name)
 }
 
-/// readability's class weight: +25 for article-like names, -25 for furniture.
-pub fn class_weight(node: &NodeHandle<'_>) -> f64 {
-    let mut weight = 0.0;
-    for name in [attr(node, "class"), attr(node, "id")]
-        .into_iter()
-        .flatten()
-    {
-        let name = name.to_ascii_lowercase();
-        if NEGATIVE.is_match(&name) {
-            weight -= 25.0;
-        }
-        if POSITIVE.is_match(&name) {
-            weight += 25.0;
-        }
+/// readability's class weight of one lower-cased class or id value: +25 for article-like
+/// names, -25 for furniture.
+fn name_weight(lower: &str) -> i8 {
+    let mut weight = 0;
+    if NEGATIVE.is_match(lower) {
+        weight -= 25;
+    }
+    if POSITIVE.is_match(lower) {
+        weight += 25;
     }
     weight
 }
@@ -205,6 +207,7 @@ impl Dom {
             html,
             junk: Vec::new(),
             stats: Vec::new(),
+            class_weights: Vec::new(),
             strip_unlikely: true,
         };
         dom.mark_junk();
@@ -244,6 +247,7 @@ impl Dom {
     fn mark_junk(&mut self) {
         let mut junk = vec![false; self.html.node_count()];
         let mut inside = vec![false; self.html.node_count()];
+        let mut class_weights = vec![None; self.html.node_count()];
         // Pages repeat the same few class names on thousands of elements.
         let mut names = NameCache::default();
         for node in self.html.nodes() {
@@ -255,19 +259,41 @@ impl Dom {
                     continue;
                 }
             }
-            junk[i] =
-                matches!(node.value(), Node::Comment) || self.looks_like_junk(&node, &mut names);
+            let (is_junk, kinds) = self.looks_like_junk(&node, &mut names);
+            junk[i] = matches!(node.value(), Node::Comment) || is_junk;
+            class_weights[i] = kinds.map(|k| k.weight);
         }
         self.junk = junk;
+        self.class_weights = class_weights;
     }
 
-    fn looks_like_junk<'a>(&self, node: &NodeHandle<'a>, names: &mut NameCache<'a>) -> bool {
+    /// readability's class weight of an element: +25 for article-like class and id names,
+    /// -25 for furniture, per name.
+    pub fn class_weight(&self, node: &NodeHandle<'_>) -> f64 {
+        let weight = match self.class_weights[node.id().index()] {
+            Some(weight) => weight,
+            None => [attr(node, "class"), attr(node, "id")]
+                .into_iter()
+                .flatten()
+                .map(|name| name_weight(&name.to_ascii_lowercase()))
+                .sum(),
+        };
+        f64::from(weight)
+    }
+
+    /// Whether an element is junk, and what its class and id names say (`None` for what is
+    /// not an element, and for junk by tag).
+    fn looks_like_junk<'a>(
+        &self,
+        node: &NodeHandle<'a>,
+        names: &mut NameCache<'a>,
+    ) -> (bool, Option<NameKinds>) {
         let Node::Element(element) = node.value() else {
-            return false;
+            return (false, None);
         };
         let name = element.name();
         if JUNK_TAGS.contains(&name) {
-            return true;
+            return (true, None);
         }
         // One pass over the attributes: this runs for every element of the page.
         let (mut class, mut id) = (None, None);
@@ -275,11 +301,11 @@ impl Dom {
             match attribute {
                 "class" if class.is_none() => class = Some(value),
                 "id" if id.is_none() => id = Some(value),
-                "hidden" => return true,
+                "hidden" => return (true, None),
                 "style" if value.contains("none") => {
                     let style: String = value.chars().filter(|c| !c.is_whitespace()).collect();
                     if style.contains("display:none") {
-                        return true;
+                        return (true, None);
                     }
                 }
                 "role"
@@ -294,7 +320,7 @@ impl Dom {
                             | "dialog"
                     ) =>
                 {
-                    return true;
+                    return (true, None);
                 }
                 _ => {}
             }
@@ -307,7 +333,7 @@ impl Dom {
             .flatten()
             .fold(NameKinds::default(), |all, name| all.or(names.kinds(name)));
         if !matches!(name, "html" | "body") && kinds.comments {
-            return true;
+            return (true, Some(kinds));
         }
         if !self.strip_unlikely
             || matches!(
@@ -315,9 +341,9 @@ impl Dom {
                 "html" | "body" | "a" | "table" | "tbody" | "tr" | "td" | "main" | "article" | "p"
             )
         {
-            return false;
+            return (false, Some(kinds));
         }
-        kinds.unlikely && !kinds.maybe
+        (kinds.unlikely && !kinds.maybe, Some(kinds))
     }
 
     /// Fills `stats` for every node. Ids follow document order, so one walk forward finds
