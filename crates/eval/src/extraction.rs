@@ -273,6 +273,7 @@ pub fn xinwen(case: &Case) -> Extracted {
 
 /// Runs xinwen's extractor over every case, on this thread, and scores it.
 pub fn evaluate(cases: &[Case]) -> Report {
+    xinwen_extract::warm_up();
     evaluate_with(cases, xinwen)
 }
 

@@ -866,3 +866,11 @@ pub fn known_root(dom: &Dom, ids: &[&str]) -> Option<NodeId> {
         .find(|n| attr(n, "id").is_some_and(|id| wanted.contains(id)))
         .map(|n| n.id())
 }
+
+/// Compiles this module's patterns now (see [`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    LazyLock::force(&STOP_HEADING);
+    LazyLock::force(&REPLIES);
+    LazyLock::force(&BOILERPLATE);
+    LazyLock::force(&HEADER_LINE);
+}

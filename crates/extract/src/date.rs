@@ -124,6 +124,14 @@ pub fn from_unix(secs: i64) -> Option<DateTime<FixedOffset>> {
     DateTime::from_timestamp(secs, 0).map(|t| t.with_timezone(&shanghai()))
 }
 
+/// Compiles this module's patterns now (see [`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    LazyLock::force(&ISO);
+    LazyLock::force(&CHINESE);
+    LazyLock::force(&MONTH_DAY);
+    LazyLock::force(&URL_DATE);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -461,3 +461,12 @@ impl Dom {
         })
     }
 }
+
+/// Compiles this module's patterns now (see [`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    LazyLock::force(&UNLIKELY);
+    LazyLock::force(&COMMENTS);
+    LazyLock::force(&MAYBE);
+    LazyLock::force(&POSITIVE);
+    LazyLock::force(&NEGATIVE);
+}

@@ -59,6 +59,19 @@ pub struct Article {
     pub wechat: Option<WechatInfo>,
 }
 
+/// Does extraction's one-time set-up now (compiling its patterns, building its tables), so
+/// that the first pages a process extracts do not pay for it; otherwise each piece is built
+/// the first time a page needs it. Long-running processes and benchmarks call it at start.
+pub fn warm_up() {
+    content::warm_up();
+    date::warm_up();
+    dom::warm_up();
+    html::warm_up();
+    meta::warm_up();
+    sanitize::warm_up();
+    wechat::warm_up();
+}
+
 /// Extracts the article from a page's bytes. `page_url` resolves relative links and helps
 /// with dates; `http_charset` is the `charset` of the HTTP Content-Type, when there was one.
 pub fn extract(bytes: &[u8], page_url: Option<&str>, http_charset: Option<&str>) -> Article {

@@ -518,6 +518,14 @@ pub fn lang(head: &Head, text: &str) -> Option<String> {
     }
 }
 
+/// Compiles this module's patterns now (see [`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    LazyLock::force(&TITLE_SEPARATORS);
+    LazyLock::force(&BYLINE);
+    LazyLock::force(&SOURCE_LINE);
+    LazyLock::force(&ENGLISH_BYLINE);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

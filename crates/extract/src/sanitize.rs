@@ -202,6 +202,11 @@ fn push_decoded(out: &mut String, text: &str) {
     out.push_str(rest);
 }
 
+/// Builds the sanitizer's allow-lists now (see [`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    builder();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,15 +26,15 @@ pub fn is_wechat(dom: &Dom, page_url: Option<&str>) -> bool {
             .any(|n| attr(&n, "id") == Some("js_content"))
 }
 
-fn script_var(head: &Head, names: &[&str]) -> Option<String> {
-    static CACHE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(
-            r#"(?:var\s+)?([A-Za-z_]+)\s*[:=]\s*(?:htmlDecode\()?\s*(?:"([^"]*)"|'([^']*)')"#,
-        )
+/// A script variable set to a string: `var ct = "1700000000"`, `nickname: htmlDecode("…")`.
+static SCRIPT_VAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:var\s+)?([A-Za-z_]+)\s*[:=]\s*(?:htmlDecode\()?\s*(?:"([^"]*)"|'([^']*)')"#)
         .expect("valid regex")
-    });
+});
+
+fn script_var(head: &Head, names: &[&str]) -> Option<String> {
     for script in &head.scripts {
-        for c in CACHE.captures_iter(script) {
+        for c in SCRIPT_VAR.captures_iter(script) {
             if names.contains(&&c[1])
                 && let Some(v) = c.get(2).or_else(|| c.get(3))
             {
@@ -106,4 +106,9 @@ pub fn published_at(head: &Head) -> Option<DateTime<FixedOffset>> {
     }
     script_var(head, &["createTime", "publish_time"])
         .and_then(|s| crate::date::parse(&s, crate::date::shanghai(), None))
+}
+
+/// Compiles this module's patterns now (see [`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    LazyLock::force(&SCRIPT_VAR);
 }

@@ -85,6 +85,8 @@ impl Ingester {
         signer: Signer,
         config: IngestConfig,
     ) -> Ingester {
+        // Once per process: the first pages of a pass then cost what every page costs.
+        xinwen_extract::warm_up();
         Ingester {
             store,
             fetcher,

@@ -2,7 +2,7 @@
 //! construction decides in the cases that move text (see the module above for what is kept).
 
 use super::entity::decode_into;
-use super::{Attr, Document, Kind, NONE, NodeData, TagName};
+use super::{Attr, Document, IN_SOURCE, Kind, NONE, NodeData, TagName};
 use memchr::{memchr, memchr2};
 use rustc_hash::FxHashSet;
 use std::sync::LazyLock;
@@ -178,6 +178,10 @@ const KNOWN: &[&str] = &[
 
 static KNOWN_NAMES: LazyLock<FxHashSet<&'static str>> =
     LazyLock::new(|| KNOWN.iter().copied().collect());
+
+pub(super) fn warm_up() {
+    LazyLock::force(&KNOWN_NAMES);
+}
 
 /// Elements that never have content.
 fn is_void(name: &str) -> bool {
@@ -425,7 +429,11 @@ fn bounds(scope: Scope, name: &str) -> bool {
     }
 }
 
-pub(super) struct Builder {
+pub(super) struct Builder<'s> {
+    /// The page, which `doc.source` copies: ranges into it are ranges into that copy.
+    pub(super) source: &'s str,
+    /// Whether ranges can point into the source (a page under 2 GiB).
+    pub(super) point_into_source: bool,
     pub(super) doc: Document,
     /// Open elements, outermost first.
     pub(super) open: Vec<u32>,
@@ -571,13 +579,15 @@ fn reopens_formatting(name: &str) -> bool {
         ))
 }
 
-impl Builder {
-    pub(super) fn new(source_len: usize) -> Builder {
+impl<'s> Builder<'s> {
+    pub(super) fn new(source: &'s str) -> Builder<'s> {
+        let source_len = source.len();
         let mut doc = Document {
             nodes: Vec::with_capacity(source_len / 40 + 16),
-            text: String::with_capacity(source_len / 3),
+            text: String::with_capacity(source_len / 16),
             attrs: Vec::with_capacity(source_len / 60),
-            attr_text: String::with_capacity(source_len / 4),
+            attr_text: String::with_capacity(source_len / 16),
+            source: source.to_owned(),
         };
         doc.nodes.push(NodeData {
             parent: NONE,
@@ -588,6 +598,8 @@ impl Builder {
             kind: Kind::Document,
         });
         Builder {
+            source,
+            point_into_source: source_len < IN_SOURCE as usize,
             doc,
             open: Vec::new(),
             html: None,
@@ -862,7 +874,10 @@ impl Builder {
         self.ensure_body();
     }
 
-    pub(super) fn text(&mut self, text: &str, decode: bool) {
+    /// The text from `start` to `end` of the source; references decoded when `decode`.
+    pub(super) fn text(&mut self, start: usize, end: usize, decode: bool) {
+        let source = self.source;
+        let text = &source[start..end];
         if text.is_empty() {
             return;
         }
@@ -885,7 +900,6 @@ impl Builder {
         }
         let parent = self.current();
         let fostered = in_markup && !whitespace && is_table_context(self.name_of(parent));
-        let start = self.doc.text.len();
         let mut rest = text;
         // A newline straight after <pre> or <textarea> is not content.
         if self.doc.nodes[parent as usize].first_child == NONE
@@ -896,10 +910,63 @@ impl Builder {
                 .or_else(|| rest.strip_prefix('\n'))
                 .unwrap_or(rest);
         }
-        if decode && memchr(b'&', rest.as_bytes()).is_some() {
-            decode_into(&mut self.doc.text, rest, false);
+        if rest.is_empty() {
+            return;
+        }
+        let rest_start = end - rest.len();
+        let bytes = rest.as_bytes();
+        let plain = self.point_into_source
+            && !(decode && memchr(b'&', bytes).is_some())
+            && memchr2(b'\r', b'\0', bytes).is_none();
+        let range = if plain {
+            (rest_start as u32 | IN_SOURCE)..end as u32
         } else {
-            self.doc.text.push_str(rest);
+            let copied = self.doc.text.len();
+            self.push_text(rest, decode);
+            if self.doc.text.len() == copied {
+                return;
+            }
+            copied as u32..self.doc.text.len() as u32
+        };
+        if fostered {
+            let id = self.create(Kind::Text(range));
+            self.foster(id);
+            return;
+        }
+        // Text next to text (a comment or a dropped tag between them) is one node.
+        let last = self.doc.nodes[parent as usize].last_child;
+        if last != NONE
+            && let Kind::Text(previous) = &self.doc.nodes[last as usize].kind
+        {
+            let previous = previous.clone();
+            let joined = if previous.start & IN_SOURCE == 0
+                && range.start & IN_SOURCE == 0
+                && previous.end == range.start
+            {
+                previous.start..range.end
+            } else {
+                // Copy both, in order, to the end of the text buffer.
+                let previous_text = self.doc.text_slice(&previous).to_owned();
+                let new_text = self.doc.text_slice(&range).to_owned();
+                let joined_start = self.doc.text.len() as u32;
+                self.doc.text.push_str(&previous_text);
+                self.doc.text.push_str(&new_text);
+                joined_start..self.doc.text.len() as u32
+            };
+            self.doc.nodes[last as usize].kind = Kind::Text(joined);
+            return;
+        }
+        self.append(parent, Kind::Text(range));
+    }
+
+    /// Appends text to the text buffer as a browser reads it: references decoded (when
+    /// `decode`), line ends made `\n`, NUL characters dropped.
+    fn push_text(&mut self, text: &str, decode: bool) {
+        let start = self.doc.text.len();
+        if decode && memchr(b'&', text.as_bytes()).is_some() {
+            decode_into(&mut self.doc.text, text, false);
+        } else {
+            self.doc.text.push_str(text);
         }
         if memchr2(b'\r', b'\0', &self.doc.text.as_bytes()[start..]).is_some() {
             let cleaned = self.doc.text[start..]
@@ -909,25 +976,6 @@ impl Builder {
             self.doc.text.truncate(start);
             self.doc.text.push_str(&cleaned);
         }
-        let end = self.doc.text.len() as u32;
-        if end as usize == start {
-            return;
-        }
-        if fostered {
-            let id = self.create(Kind::Text(start as u32..end));
-            self.foster(id);
-            return;
-        }
-        // Text next to text (a comment or a dropped tag between them) is one node.
-        let last = self.doc.nodes[parent as usize].last_child;
-        if last != NONE
-            && let Kind::Text(range) = &mut self.doc.nodes[last as usize].kind
-            && range.end as usize == start
-        {
-            range.end = end;
-            return;
-        }
-        self.append(parent, Kind::Text(start as u32..end));
     }
 
     pub(super) fn comment(&mut self) {
@@ -1443,27 +1491,57 @@ impl Builder {
     }
 }
 
-impl Builder {
-    pub(super) fn add_attr(&mut self, element_attrs_start: usize, raw_name: &str, raw_value: &str) {
-        let name_start = self.doc.attr_text.len();
-        self.doc.attr_text.push_str(raw_name);
-        self.doc.attr_text[name_start..].make_ascii_lowercase();
-        let name_end = self.doc.attr_text.len();
+impl Builder<'_> {
+    /// Adds an attribute of the element whose attributes start at `element_attrs_start`:
+    /// its name and value as ranges of the source (no value: the empty string).
+    pub(super) fn add_attr(
+        &mut self,
+        element_attrs_start: usize,
+        name: std::ops::Range<usize>,
+        value: Option<std::ops::Range<usize>>,
+    ) {
+        let source = self.source;
+        let raw_name = &source[name.clone()];
+        let name_range =
+            if self.point_into_source && !raw_name.bytes().any(|b| b.is_ascii_uppercase()) {
+                (name.start as u32 | IN_SOURCE)..name.end as u32
+            } else {
+                let start = self.doc.attr_text.len();
+                self.doc.attr_text.push_str(raw_name);
+                self.doc.attr_text[start..].make_ascii_lowercase();
+                start as u32..self.doc.attr_text.len() as u32
+            };
         let duplicate = self.doc.attrs[element_attrs_start..]
             .iter()
-            .any(|a| self.doc.attr_slice(&a.name) == &self.doc.attr_text[name_start..name_end]);
+            .any(|a| self.doc.attr_slice(&a.name) == self.doc.attr_slice(&name_range));
         if duplicate {
-            self.doc.attr_text.truncate(name_start);
             return;
         }
-        if memchr(b'&', raw_value.as_bytes()).is_some() {
-            decode_into(&mut self.doc.attr_text, raw_value, true);
+        let value = value.unwrap_or(0..0);
+        let raw_value = &source[value.clone()];
+        let bytes = raw_value.as_bytes();
+        let value_range = if self.point_into_source
+            && memchr(b'&', bytes).is_none()
+            && memchr2(b'\r', b'\0', bytes).is_none()
+        {
+            (value.start as u32 | IN_SOURCE)..value.end as u32
         } else {
-            self.doc.attr_text.push_str(raw_value);
-        }
+            let start = self.doc.attr_text.len();
+            decode_into(&mut self.doc.attr_text, raw_value, true);
+            if memchr2(b'\r', b'\0', &self.doc.attr_text.as_bytes()[start..]).is_some() {
+                // As in text, line ends become `\n`; a NUL is a replacement character.
+                let cleaned = self.doc.attr_text[start..]
+                    .replace("\r\n", "\n")
+                    .replace('\r', "\n")
+                    .replace('\0', "\u{FFFD}");
+                self.doc.attr_text.truncate(start);
+                self.doc.attr_text.push_str(&cleaned);
+            }
+            start as u32..self.doc.attr_text.len() as u32
+        };
         self.doc.attrs.push(Attr {
-            name: name_start as u32..name_end as u32,
-            value: name_end as u32..self.doc.attr_text.len() as u32,
+            name: name_range,
+            value: value_range,
         });
     }
 }

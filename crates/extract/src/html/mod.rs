@@ -42,11 +42,18 @@ impl NodeId {
 
 const NONE: u32 = u32::MAX;
 
+/// Marks the start of a range that points into `Document::source`.
+const IN_SOURCE: u32 = 1 << 31;
+
 /// A parsed page.
 #[derive(Debug)]
 pub struct Document {
     nodes: Vec<NodeData>,
-    /// The text of every text node, one after another.
+    /// The page as given. Text and attribute values that need no decoding point into it
+    /// (their ranges carry `IN_SOURCE`) instead of being copied: copying them was a good
+    /// part of parsing time, on pages with large scripts especially.
+    source: String,
+    /// The text of text nodes that needed decoding or joining, one after another.
     text: String,
     attrs: Vec<Attr>,
     /// Names and values of every attribute, and tag names the parser does not know.
@@ -122,6 +129,11 @@ impl<'a> Element<'a> {
     }
 }
 
+/// Builds the parser's tables now (see [`crate::warm_up`]).
+pub(crate) fn warm_up() {
+    build::warm_up();
+}
+
 impl Document {
     /// Parses a whole page. Never fails: every input is some tree, as in a browser.
     pub fn parse(source: &str) -> Document {
@@ -150,7 +162,19 @@ impl Document {
     }
 
     fn attr_slice(&self, range: &Range<u32>) -> &str {
-        &self.attr_text[range.start as usize..range.end as usize]
+        self.slice(&self.attr_text, range)
+    }
+
+    fn text_slice(&self, range: &Range<u32>) -> &str {
+        self.slice(&self.text, range)
+    }
+
+    fn slice<'a>(&'a self, buffer: &'a str, range: &Range<u32>) -> &'a str {
+        if range.start & IN_SOURCE != 0 {
+            &self.source[(range.start & !IN_SOURCE) as usize..range.end as usize]
+        } else {
+            &buffer[range.start as usize..range.end as usize]
+        }
     }
 
     fn tag_name(&self, name: TagName) -> &str {
@@ -193,7 +217,7 @@ impl<'a> NodeRef<'a> {
             Kind::Document => Node::Document,
             Kind::Doctype => Node::Doctype,
             Kind::Comment => Node::Comment,
-            Kind::Text(range) => Node::Text(&doc.text[range.start as usize..range.end as usize]),
+            Kind::Text(range) => Node::Text(doc.text_slice(range)),
             Kind::Element { name, attrs } => Node::Element(Element {
                 name: doc.tag_name(*name),
                 doc,

@@ -8,7 +8,14 @@ use super::build::{Builder, TextMode, renumber, text_mode};
 use memchr::{memchr, memmem};
 
 pub fn parse(source: &str) -> Document {
-    let mut builder = Builder::new(source.len());
+    parse_with(source, true)
+}
+
+/// Parses with text pointing into the source where it can, or (for pages of 2 GiB and more,
+/// and in tests) with every piece copied.
+pub fn parse_with(source: &str, point_into_source: bool) -> Document {
+    let mut builder = Builder::new(source);
+    builder.point_into_source &= point_into_source;
     let mut tokenizer = Tokenizer {
         source,
         pos: 0,
@@ -31,11 +38,11 @@ struct Tokenizer<'s> {
 }
 
 impl Tokenizer<'_> {
-    fn run(&mut self, builder: &mut Builder) {
+    fn run(&mut self, builder: &mut Builder<'_>) {
         let bytes = self.source.as_bytes();
         while self.pos < bytes.len() {
             let Some(offset) = memchr(b'<', &bytes[self.pos..]) else {
-                builder.text(&self.source[self.pos..], true);
+                builder.text(self.pos, self.source.len(), true);
                 return;
             };
             let lt = self.pos + offset;
@@ -49,11 +56,11 @@ impl Tokenizer<'_> {
             };
             if !markup {
                 // A `<` that opens no tag is text.
-                builder.text(&self.source[self.pos..lt + 1], true);
+                builder.text(self.pos, lt + 1, true);
                 self.pos = lt + 1;
                 continue;
             }
-            builder.text(&self.source[self.pos..lt], true);
+            builder.text(self.pos, lt, true);
             self.pos = lt;
             match next {
                 Some(b'!') => self.markup_declaration(builder),
@@ -82,7 +89,7 @@ impl Tokenizer<'_> {
         };
     }
 
-    fn markup_declaration(&mut self, builder: &mut Builder) {
+    fn markup_declaration(&mut self, builder: &mut Builder<'_>) {
         let rest = &self.source.as_bytes()[self.pos..];
         if rest.starts_with(b"<!--") {
             // `<!-->` and `<!--->` are whole comments.
@@ -110,7 +117,7 @@ impl Tokenizer<'_> {
         }
     }
 
-    fn end_tag(&mut self, builder: &mut Builder) {
+    fn end_tag(&mut self, builder: &mut Builder<'_>) {
         let bytes = self.source.as_bytes();
         let start = self.pos + 2;
         let name_end = start
@@ -128,7 +135,7 @@ impl Tokenizer<'_> {
         }
     }
 
-    fn start_tag(&mut self, builder: &mut Builder) {
+    fn start_tag(&mut self, builder: &mut Builder<'_>) {
         let bytes = self.source.as_bytes();
         let start = self.pos + 1;
         let mut i = start;
@@ -175,11 +182,11 @@ impl Tokenizer<'_> {
             {
                 i += 1;
             }
-            let attr_name = &self.source[name_start..i];
+            let attr_name = name_start..i;
             while i < bytes.len() && bytes[i].is_ascii_whitespace() {
                 i += 1;
             }
-            let mut value: Option<&str> = None;
+            let mut value = None;
             if bytes.get(i) == Some(&b'=') {
                 i += 1;
                 while i < bytes.len() && bytes[i].is_ascii_whitespace() {
@@ -188,7 +195,7 @@ impl Tokenizer<'_> {
                 match bytes.get(i) {
                     Some(&quote @ (b'"' | b'\'')) => match memchr(quote, &bytes[i + 1..]) {
                         Some(len) => {
-                            value = Some(&self.source[i + 1..i + 1 + len]);
+                            value = Some(i + 1..i + 1 + len);
                             i += len + 2;
                         }
                         None => {
@@ -203,12 +210,12 @@ impl Tokenizer<'_> {
                         {
                             i += 1;
                         }
-                        value = Some(&self.source[value_start..i]);
+                        value = Some(value_start..i);
                     }
                     None => break,
                 }
             }
-            builder.add_attr(attrs_start, attr_name, value.unwrap_or(""));
+            builder.add_attr(attrs_start, attr_name, value);
         }
         self.pos = i;
         if !complete {
@@ -232,14 +239,14 @@ impl Tokenizer<'_> {
     }
 
     /// The text of a raw-text or escapable element, up to its end tag, which closes it.
-    fn element_text(&mut self, builder: &mut Builder, name: &str, mode: TextMode) {
+    fn element_text(&mut self, builder: &mut Builder<'_>, name: &str, mode: TextMode) {
         let bytes = self.source.as_bytes();
         let (end, after) = if mode == TextMode::Plain {
             (bytes.len(), bytes.len())
         } else {
             find_end_tag(bytes, self.pos, name)
         };
-        builder.text(&self.source[self.pos..end], mode == TextMode::Escapable);
+        builder.text(self.pos, end, mode == TextMode::Escapable);
         if builder
             .open
             .last()
