@@ -685,12 +685,12 @@ impl<'d> Writer<'d> {
             match node.value() {
                 Node::Text(t) => {
                     let text: &str = t;
+                    let m = Measure::of(text);
                     // Lines between <br>s are blocks too: before the first paragraph, a short
                     // unpunctuated one is furniture, as a short block is.
                     // The title, a date or a byline standing as loose text near the top goes
                     // the way the same line in its own block would.
                     if self.near_top() && self.caption_depth == 0 {
-                        let m = Measure::of(text);
                         let beside_br = [node.prev_sibling(), node.next_sibling()]
                             .into_iter()
                             .flatten()
@@ -709,7 +709,7 @@ impl<'d> Writer<'d> {
                     if self.caption_depth == 0 {
                         self.text.push_str(text);
                     }
-                    self.written_weight += Measure::of(text).weight();
+                    self.written_weight += m.weight();
                     continue;
                 }
                 Node::Element(_) => {}

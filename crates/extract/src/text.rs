@@ -30,20 +30,53 @@ pub fn is_sentence_punct(c: char) -> bool {
     )
 }
 
-/// White space as the extractor sees it: Unicode's, the full-width space and the zero-width
-/// space.
-fn is_space(c: char) -> bool {
-    c.is_whitespace() || c == '\u{3000}' || c == '\u{200b}'
+/// How many bytes the white-space character at `bytes[i]` takes, or 0 when it is not one.
+/// White space is Unicode's, plus the zero-width space; it is told from its UTF-8 bytes, so
+/// that text (Chinese especially) is not decoded character by character to find it.
+fn space_len_at(bytes: &[u8], i: usize) -> usize {
+    let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+    match bytes[i] {
+        b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => 1,
+        // U+0085, U+00A0
+        0xC2 if matches!(next(1), 0x85 | 0xA0) => 2,
+        // U+1680
+        0xE1 if next(1) == 0x9A && next(2) == 0x80 => 3,
+        // U+2000 to U+200B, U+2028, U+2029, U+202F; U+205F
+        0xE2 if next(1) == 0x80 && matches!(next(2), 0x80..=0x8B | 0xA8 | 0xA9 | 0xAF) => 3,
+        0xE2 if next(1) == 0x81 && next(2) == 0x9F => 3,
+        // U+3000, the full-width space
+        0xE3 if next(1) == 0x80 && next(2) == 0x80 => 3,
+        _ => 0,
+    }
 }
 
-/// Collapses runs of white space (including the full-width space and NBSP) into one space.
+/// Collapses runs of white space (including the full-width space and NBSP) into one space,
+/// and trims both ends.
 pub fn collapse_whitespace(s: &str) -> String {
+    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
-    for word in s.split(is_space).filter(|w| !w.is_empty()) {
+    let mut word_start = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let space = space_len_at(bytes, i);
+        if space == 0 {
+            word_start.get_or_insert(i);
+            i += 1;
+            continue;
+        }
+        if let Some(start) = word_start.take() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&s[start..i]);
+        }
+        i += space;
+    }
+    if let Some(start) = word_start {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(word);
+        out.push_str(&s[start..]);
     }
     out
 }
@@ -121,6 +154,38 @@ mod tests {
         assert_eq!((m.chars, m.cjk, m.punct), (8, 2, 2));
         assert_eq!(Measure::of("ATX3078.02-0.24% 1,000 12:30").punct, 0);
         assert_eq!(m.weight(), 12);
+    }
+
+    /// The definition `collapse_whitespace` implements on bytes.
+    fn collapsed_by_chars(s: &str) -> String {
+        s.split(|c: char| c.is_whitespace() || c == '\u{200b}')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn whitespace_is_found_in_bytes_as_in_characters() {
+        let spaces: Vec<char> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace() || *c == '\u{200b}')
+            .collect();
+        assert_eq!(spaces.len(), 26);
+        for &space in &spaces {
+            for around in ["中", "a", "。", "\u{2030}", "\u{3001}", "\u{1681}", ""] {
+                let s = format!("{around}{space}{space}x{space}{around}");
+                assert_eq!(collapse_whitespace(&s), collapsed_by_chars(&s), "{s:?}");
+            }
+        }
+        // Characters whose UTF-8 starts like a space's but are not one.
+        for text in [
+            "\u{00A1}\u{0086}",
+            "\u{1681}\u{169F}",
+            "\u{2010}\u{2030}\u{2060}",
+            "\u{3001}\u{3002}",
+        ] {
+            assert_eq!(collapse_whitespace(text), text);
+        }
     }
 
     #[test]
