@@ -411,14 +411,11 @@ impl Dom {
             .then(|| crate::text::collapse_whitespace(&out))
     }
 
-    /// The text of a node, junk left out, a line per block.
-    pub fn lines_of(&self, node: NodeHandle<'_>) -> Vec<String> {
+    /// The text of a node, junk left out, a line per block (white space as in the page).
+    pub fn block_text(&self, node: NodeHandle<'_>) -> String {
         let mut out = String::new();
         self.push_text(node, &mut out, '\n', usize::MAX);
-        out.lines()
-            .map(crate::text::collapse_whitespace)
-            .filter(|l| !l.is_empty())
-            .collect()
+        out
     }
 
     /// Appends the text under `node`, `block_break` between blocks; false when the subtree

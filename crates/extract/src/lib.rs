@@ -141,8 +141,18 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
         }
     }
 
-    // Bylines and dates sit just under the headline, before the body.
-    let lines = dom.lines_of(dom.body());
+    // Bylines and dates sit just under the headline, before the body. Lines are collapsed
+    // only where they are read: a page has thousands.
+    let body_text = dom.block_text(dom.body());
+    let lines: Vec<&str> = body_text.lines().filter(|l| !text::is_blank(l)).collect();
+    let collapsed = |from: usize, count: usize| {
+        lines
+            .iter()
+            .skip(from)
+            .take(count)
+            .map(|l| text::collapse_whitespace(l))
+            .collect::<Vec<_>>()
+    };
     let title_key: String = title
         .as_deref()
         .unwrap_or("")
@@ -162,10 +172,8 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
         })
         .flatten();
     let header_start = title_line.map_or(0, |i| i + 1);
-    let header_text = lines
+    let header_text = collapsed(header_start, 8)
         .iter()
-        .skip(header_start)
-        .take(8)
         .chain(
             found
                 .text
@@ -180,13 +188,7 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
         .join("\n");
 
     let mut authors = meta::authors(&head, &header_text, &dom);
-    let later_text = lines
-        .iter()
-        .skip(header_start)
-        .take(60)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join("\n");
+    let later_text = collapsed(header_start, 60).join("\n");
     let mut published_at = meta::published_at(&head, &header_text, &later_text, page_url, &dom);
     let mut wechat_info = None;
     if is_wechat {
@@ -209,7 +211,7 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
         lines
             .iter()
             .filter(|l| l.contains("来源"))
-            .find_map(|l| meta::source_name(&head, "", l))
+            .find_map(|l| meta::source_name(&head, "", &text::collapse_whitespace(l)))
     });
     let canonical_url = meta::canonical_url(&head, base.as_ref());
     let lang = meta::lang(&head, &found.text);

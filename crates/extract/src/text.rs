@@ -50,6 +50,19 @@ fn space_len_at(bytes: &[u8], i: usize) -> usize {
     }
 }
 
+/// Whether `s` holds nothing but white space.
+pub fn is_blank(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match space_len_at(bytes, i) {
+            0 => return false,
+            n => i += n,
+        }
+    }
+    true
+}
+
 /// Collapses runs of white space (including the full-width space and NBSP) into one space,
 /// and trims both ends.
 pub fn collapse_whitespace(s: &str) -> String {
@@ -175,6 +188,8 @@ mod tests {
             for around in ["中", "a", "。", "\u{2030}", "\u{3001}", "\u{1681}", ""] {
                 let s = format!("{around}{space}{space}x{space}{around}");
                 assert_eq!(collapse_whitespace(&s), collapsed_by_chars(&s), "{s:?}");
+                assert!(is_blank(&format!("{space} {space}")));
+                assert!(!is_blank(&s));
             }
         }
         // Characters whose UTF-8 starts like a space's but are not one.
