@@ -16,12 +16,12 @@ pub fn extract(dataset: &Path, show_worst: bool) -> anyhow::Result<()> {
         println!("date accuracy: {d:.3}");
     }
     println!(
-        "time: {:.3} s on one core ({:.1} ms per page), the second pass over the set; the first \
+        "time: {:.3} s on one core ({:.1} ms per page); a second pass over the same pages \
          took {:.3} s ({:.1} pages/s)",
         report.elapsed.as_secs_f64(),
         report.elapsed.as_secs_f64() * 1000.0 / report.pages.max(1) as f64,
-        report.first_pass.as_secs_f64(),
-        report.first_pass_pages_per_second()
+        report.second_pass.as_secs_f64(),
+        report.second_pass_pages_per_second()
     );
     if show_worst {
         for (id, f1) in &report.worst {

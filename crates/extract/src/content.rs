@@ -14,7 +14,7 @@
 //!    figures with captions, lists, tables, quotes), with lazy-loaded images resolved to
 //!    absolute URLs. The result still goes through the sanitizer afterwards.
 
-use crate::dom::{BLOCK_TAGS, Dom, NodeHandle, attr, tag};
+use crate::dom::{Dom, NodeHandle, attr, is_block, tag};
 use crate::html::Node;
 use crate::html::NodeId;
 use crate::text::{Measure, collapse_whitespace};
@@ -192,9 +192,7 @@ fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
             }
             match tag(&child) {
                 None => loose.add(dom.stats(child.id()).text),
-                Some(t) if !BLOCK_TAGS.contains(&t) || t == "br" => {
-                    loose.add(dom.stats(child.id()).text)
-                }
+                Some(t) if !is_block(t) || t == "br" => loose.add(dom.stats(child.id()).text),
                 Some(_) => {}
             }
         }
@@ -467,7 +465,7 @@ impl<'d> Writer<'d> {
                 Node::Text(t) if t.trim().is_empty() => {}
                 // Cells and items are not text-checked themselves, so their parents are.
                 Node::Element(e)
-                    if BLOCK_TAGS.contains(&e.name())
+                    if is_block(e.name())
                         && !matches!(e.name(), "br" | "li" | "td" | "th" | "tr") =>
                 {
                     blocks += 1;
@@ -503,7 +501,7 @@ impl<'d> Writer<'d> {
 
     fn action(&mut self, node: NodeHandle<'_>, name: &str) -> Action {
         let stats = self.dom.stats(node.id());
-        let is_block = BLOCK_TAGS.contains(&name) && name != "br" && name != "hr";
+        let is_block = is_block(name) && name != "br" && name != "hr";
         // The text checks are for short blocks; a block with more text than any of them
         // matches is not read at all, and neither is a huge subtree.
         let checks_text = is_block && name != "li" && name != "td" && name != "tr";
@@ -716,7 +714,7 @@ impl<'d> Writer<'d> {
                 _ => continue,
             }
             let name = tag(&node).unwrap_or("");
-            let is_block = BLOCK_TAGS.contains(&name);
+            let is_block = is_block(name);
             match self.action(node, name) {
                 Action::Skip => {}
                 Action::Unwrap => {

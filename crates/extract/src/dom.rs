@@ -12,54 +12,85 @@ use std::sync::LazyLock;
 pub type NodeHandle<'a> = NodeRef<'a>;
 
 /// Elements that never hold article text.
-const JUNK_TAGS: &[&str] = &[
-    "script", "style", "noscript", "iframe", "nav", "footer", "button", "select", "input",
-    "textarea", "svg", "canvas", "object", "embed", "template", "aside", "link", "meta", "head",
-    "title", "map", "audio", "video", "dialog", "menu", "label", "option",
-];
+fn is_junk_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "script"
+            | "style"
+            | "noscript"
+            | "iframe"
+            | "nav"
+            | "footer"
+            | "button"
+            | "select"
+            | "input"
+            | "textarea"
+            | "svg"
+            | "canvas"
+            | "object"
+            | "embed"
+            | "template"
+            | "aside"
+            | "link"
+            | "meta"
+            | "head"
+            | "title"
+            | "map"
+            | "audio"
+            | "video"
+            | "dialog"
+            | "menu"
+            | "label"
+            | "option"
+    )
+}
 
-/// Elements that start a new block of text.
-pub const BLOCK_TAGS: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "center",
-    "dd",
-    "details",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "li",
-    "main",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-    "br",
-];
+/// Elements that start a new block of text. (A `match`, not a list: it runs for every
+/// element every time text is gathered.)
+pub fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "address"
+            | "article"
+            | "aside"
+            | "blockquote"
+            | "center"
+            | "dd"
+            | "details"
+            | "div"
+            | "dl"
+            | "dt"
+            | "fieldset"
+            | "figcaption"
+            | "figure"
+            | "footer"
+            | "form"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "header"
+            | "hr"
+            | "li"
+            | "main"
+            | "nav"
+            | "ol"
+            | "p"
+            | "pre"
+            | "section"
+            | "table"
+            | "tbody"
+            | "td"
+            | "tfoot"
+            | "th"
+            | "thead"
+            | "tr"
+            | "ul"
+            | "br"
+    )
+}
 
 /// Class and id words of page furniture, in English and pinyin (readability's list, with what
 /// Chinese portals and WeChat use).
@@ -292,7 +323,7 @@ impl Dom {
             return (false, None);
         };
         let name = element.name();
-        if JUNK_TAGS.contains(&name) {
+        if is_junk_tag(name) {
             return (true, None);
         }
         // One pass over the attributes: this runs for every element of the page.
@@ -440,7 +471,7 @@ impl Dom {
             match n.value() {
                 Node::Text(t) => out.push_str(t),
                 Node::Element(e) => {
-                    if BLOCK_TAGS.contains(&e.name()) {
+                    if is_block(e.name()) {
                         out.push(block_break);
                     }
                     stack.extend(n.children().rev());
@@ -453,9 +484,8 @@ impl Dom {
 
     /// Whether an element has a block element among its children (not counting junk).
     pub fn has_block_child(&self, node: NodeHandle<'_>) -> bool {
-        node.children().any(|c| {
-            !self.is_junk(c.id()) && tag(&c).is_some_and(|t| BLOCK_TAGS.contains(&t) && t != "br")
-        })
+        node.children()
+            .any(|c| !self.is_junk(c.id()) && tag(&c).is_some_and(|t| is_block(t) && t != "br"))
     }
 }
 

@@ -513,6 +513,12 @@ fn is_quirky(doctype: &str) -> bool {
 
 const MARKER: u32 = NONE;
 
+/// At most this many formatting elements are remembered since the last marker. The standard
+/// sets no bound, and a hostile page that leaves thousands of different `<b>`s open and then
+/// writes thousands of blocks would have each block reopen all of them; real pages leave a
+/// handful open.
+const MAX_ACTIVE: usize = 64;
+
 /// Elements the standard reopens when a block closed them too early.
 fn is_formatting(name: &str) -> bool {
     matches!(
@@ -1251,6 +1257,8 @@ impl<'s> Builder<'s> {
             .collect();
         if alike.len() >= 3 {
             self.active.remove(alike[0]);
+        } else if self.active.len() - since_marker >= MAX_ACTIVE {
+            self.active.remove(since_marker);
         }
         self.active.push(id);
     }

@@ -258,3 +258,18 @@ fn ids_follow_document_order_even_after_nodes_move() {
         assert_eq!(descendants, all, "{source}");
     }
 }
+
+#[test]
+fn thousands_of_unclosed_formatting_elements_do_not_multiply_the_page() {
+    let mut page = String::from("<div>");
+    for i in 0..5000 {
+        page.push_str(&format!("<b id=b{i}>"));
+    }
+    page.push_str("</div>");
+    for _ in 0..5000 {
+        page.push_str("<div>x</div>");
+    }
+    let doc = Document::parse(&page);
+    // 5,000 bold elements, 5,000 blocks of text and what each block reopens, bounded.
+    assert!(doc.node_count() < 5000 * 70, "{} nodes", doc.node_count());
+}
