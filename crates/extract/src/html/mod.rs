@@ -4,8 +4,10 @@
 //! extraction time, most of it in a tokenizer that moves the page through a character queue
 //! one code point at a time, and in interning every name. Extraction has to run many times
 //! faster than the peers it is measured against, so the page is read here instead, a byte
-//! slice at a time, into one arena: nodes in a `Vec`, all text in one `String`, all
-//! attributes in another.
+//! slice at a time (`tokenize`), into one arena (`build`): nodes in a `Vec`, text and
+//! attribute values as ranges of the page itself, or of a buffer for the few that needed
+//! decoding. The one limit the standard does not set: at most 64 unclosed formatting
+//! elements are remembered, so that a hostile page cannot make every block reopen thousands.
 //!
 //! It follows the WHATWG tree construction wherever that decides where text ends up: void
 //! and raw-text elements, character references, implied `<html>`, `<head>`, `<body>`, row
