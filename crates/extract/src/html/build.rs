@@ -974,14 +974,7 @@ impl<'s> Builder<'s> {
         } else {
             self.doc.text.push_str(text);
         }
-        if memchr2(b'\r', b'\0', &self.doc.text.as_bytes()[start..]).is_some() {
-            let cleaned = self.doc.text[start..]
-                .replace("\r\n", "\n")
-                .replace('\r', "\n")
-                .replace('\0', "");
-            self.doc.text.truncate(start);
-            self.doc.text.push_str(&cleaned);
-        }
+        normalize_line_ends(&mut self.doc.text, start, "");
     }
 
     pub(super) fn comment(&mut self) {
@@ -1536,20 +1529,25 @@ impl Builder<'_> {
         } else {
             let start = self.doc.attr_text.len();
             decode_into(&mut self.doc.attr_text, raw_value, true);
-            if memchr2(b'\r', b'\0', &self.doc.attr_text.as_bytes()[start..]).is_some() {
-                // As in text, line ends become `\n`; a NUL is a replacement character.
-                let cleaned = self.doc.attr_text[start..]
-                    .replace("\r\n", "\n")
-                    .replace('\r', "\n")
-                    .replace('\0', "\u{FFFD}");
-                self.doc.attr_text.truncate(start);
-                self.doc.attr_text.push_str(&cleaned);
-            }
+            normalize_line_ends(&mut self.doc.attr_text, start, "\u{FFFD}");
             start as u32..self.doc.attr_text.len() as u32
         };
         self.doc.attrs.push(Attr {
             name: name_range,
             value: value_range,
         });
+    }
+}
+
+/// Makes the end of `buffer` from `start` read as a browser reads it: `\r\n` and `\r` become
+/// `\n`, and NUL becomes `nul` (nothing in text, a replacement character in attributes).
+fn normalize_line_ends(buffer: &mut String, start: usize, nul: &str) {
+    if memchr2(b'\r', b'\0', &buffer.as_bytes()[start..]).is_some() {
+        let cleaned = buffer[start..]
+            .replace("\r\n", "\n")
+            .replace('\r', "\n")
+            .replace('\0', nul);
+        buffer.truncate(start);
+        buffer.push_str(&cleaned);
     }
 }

@@ -23,19 +23,7 @@ fn outline(doc: &Document) -> String {
                 out.push('>');
             }
             Node::Element(e) => {
-                out.push('<');
-                out.push_str(e.name());
-                // SVG and MathML spell attribute names in camel case and with namespaces.
-                let mut attrs: Vec<(&str, &str)> = if matches!(e.name(), "svg" | "math") {
-                    Vec::new()
-                } else {
-                    e.attrs().collect()
-                };
-                attrs.sort_unstable();
-                for (name, value) in attrs {
-                    out.push_str(&format!(" {name}={value:?}"));
-                }
-                out.push('>');
+                open_tag(&mut out, e.name(), e.attrs().collect());
                 stack.push((node, true));
                 if !matches!(e.name(), "svg" | "math" | "template") {
                     stack.extend(node.children().rev().map(|c| (c, false)));
@@ -47,6 +35,20 @@ fn outline(doc: &Document) -> String {
         }
     }
     out
+}
+
+/// Writes a start tag with its attributes sorted; SVG and MathML, which spell attribute names
+/// in camel case and with namespaces, without them.
+fn open_tag(out: &mut String, name: &str, mut attrs: Vec<(&str, &str)>) {
+    out.push('<');
+    out.push_str(name);
+    if !matches!(name, "svg" | "math") {
+        attrs.sort_unstable();
+        for (name, value) in attrs {
+            out.push_str(&format!(" {name}={value:?}"));
+        }
+    }
+    out.push('>');
 }
 
 fn html5ever(source: &str) -> String {
@@ -61,19 +63,7 @@ fn html5ever(source: &str) -> String {
                 out.push('>');
             }
             scraper::Node::Element(e) => {
-                out.push('<');
-                out.push_str(e.name());
-                // SVG and MathML spell attribute names in camel case and with namespaces.
-                let mut attrs: Vec<(&str, &str)> = if matches!(e.name(), "svg" | "math") {
-                    Vec::new()
-                } else {
-                    e.attrs().collect()
-                };
-                attrs.sort_unstable();
-                for (name, value) in attrs {
-                    out.push_str(&format!(" {name}={value:?}"));
-                }
-                out.push('>');
+                open_tag(&mut out, e.name(), e.attrs().collect());
                 stack.push((node, true));
                 if !matches!(e.name(), "svg" | "math" | "template") {
                     stack.extend(node.children().rev().map(|c| (c, false)));
