@@ -95,9 +95,8 @@ pub fn is_block(name: &str) -> bool {
 /// Class and id words of page furniture, in English and pinyin (readability's list, with what
 /// Chinese portals and WeChat use).
 ///
-/// This and the name patterns below are matched against lower-cased names and are written
-/// in lower case: without `(?i)` the regex engine can look for their literals directly, and
-/// class names are checked for every element of the page.
+/// This and the name patterns below are written in lower case and matched against names
+/// lower-cased once each (see `NameCache`).
 static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"-ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|share|qrcode|qr_code|erweima|copyright|recommend|tuijian|xiangguan|toolbar|login|subscribe|disclaimer|hotnews|hot_news|hot-news|paihang|rank|navbar|topbar|bottom|crumb|tags?$|^tag|keyword|jubao|report",
@@ -117,12 +116,12 @@ static MAYBE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-pub static POSITIVE: LazyLock<Regex> = LazyLock::new(|| {
+static POSITIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story|detail|zhengwen|rich_media|artibody|news_txt|endtext")
         .expect("valid regex")
 });
 
-pub static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
+static NEGATIVE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media-meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|recommend|tuijian|copyright|qrcode|erweima|author-info|byline|dateline|source|toolbar|statement")
         .expect("valid regex")
 });

@@ -458,7 +458,6 @@ pub(super) struct Builder<'s> {
     /// The standard's quirks mode, for pages without a modern doctype: there `<table>` does
     /// not close an open `<p>`.
     pub(super) quirks: bool,
-    pub(super) attr_scratch: String,
 }
 
 /// Whether a doctype (what follows `<!DOCTYPE`) puts the page in quirks mode: the standard's
@@ -619,7 +618,6 @@ impl<'s> Builder<'s> {
             active: Vec::new(),
             moved: false,
             quirks: true,
-            attr_scratch: String::new(),
         }
     }
 

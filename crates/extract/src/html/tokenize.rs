@@ -19,6 +19,7 @@ pub fn parse_with(source: &str, point_into_source: bool) -> Document {
     let mut tokenizer = Tokenizer {
         source,
         pos: 0,
+        start_name: String::new(),
         end_name: String::new(),
     };
     tokenizer.run(&mut builder);
@@ -33,6 +34,8 @@ pub fn parse_with(source: &str, point_into_source: bool) -> Document {
 struct Tokenizer<'s> {
     source: &'s str,
     pos: usize,
+    /// The lower-cased name of the start tag being read.
+    start_name: String,
     /// The lower-cased name of the end tag being read.
     end_name: String,
 }
@@ -144,7 +147,7 @@ impl Tokenizer<'_> {
         {
             i += 1;
         }
-        let mut name_buf = std::mem::take(&mut builder.attr_scratch);
+        let mut name_buf = std::mem::take(&mut self.start_name);
         name_buf.clear();
         name_buf.push_str(&self.source[start..i]);
         name_buf.make_ascii_lowercase();
@@ -222,7 +225,7 @@ impl Tokenizer<'_> {
             // A tag cut off by the end of the page is dropped, as in a browser.
             builder.doc.attrs.truncate(attrs_start);
             builder.doc.attr_text.truncate(text_start);
-            builder.attr_scratch = name_buf;
+            self.start_name = name_buf;
             return;
         }
         let attrs = attrs_start as u32..builder.doc.attrs.len() as u32;
@@ -235,7 +238,7 @@ impl Tokenizer<'_> {
         if mode != TextMode::Markup && builder.open.last() == Some(&id) {
             self.element_text(builder, &name_buf, mode);
         }
-        builder.attr_scratch = name_buf;
+        self.start_name = name_buf;
     }
 
     /// The text of a raw-text or escapable element, up to its end tag, which closes it.
