@@ -3,7 +3,7 @@
 use anyhow::Context;
 use std::path::Path;
 
-pub fn extract(dataset: &Path, show_worst: bool) -> anyhow::Result<()> {
+pub fn extract(dataset: &Path, show_worst: bool, show_pages: bool) -> anyhow::Result<()> {
     let cases = xinwen_eval::extraction::load(dataset)
         .with_context(|| format!("cannot read the dataset in {}", dataset.display()))?;
     let report = xinwen_eval::extraction::evaluate(&cases);
@@ -24,8 +24,13 @@ pub fn extract(dataset: &Path, show_worst: bool) -> anyhow::Result<()> {
         report.second_pass_pages_per_second()
     );
     if show_worst {
-        for (id, f1) in &report.worst {
+        for (id, f1) in report.worst(10) {
             println!("low: {f1:.3} {id}");
+        }
+    }
+    if show_pages {
+        for (id, f1) in &report.per_page {
+            println!("page: {f1:.3} {id}");
         }
     }
     println!(

@@ -197,6 +197,9 @@ enum EvalCommand {
         /// Also list the pages scored lowest.
         #[arg(long)]
         worst: bool,
+        /// Also list every page's F1, in the dataset's order (to compare two builds).
+        #[arg(long)]
+        per_page: bool,
     },
 }
 
@@ -362,8 +365,13 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             json,
         } => extract::run(&file, url.as_deref(), charset.as_deref(), json, &config).await,
         Command::Eval {
-            what: EvalCommand::Extract { dataset, worst },
-        } => eval::extract(&dataset, worst),
+            what:
+                EvalCommand::Extract {
+                    dataset,
+                    worst,
+                    per_page,
+                },
+        } => eval::extract(&dataset, worst, per_page),
         Command::Eval {
             what: EvalCommand::Related { dataset },
         } => eval::related(&dataset),

@@ -244,8 +244,8 @@ pub struct Report {
     /// A second pass over the same pages: an extractor that builds as it goes (regex
     /// automata) or caches by input (trafilatura) is faster there.
     pub second_pass: Duration,
-    /// The pages with the lowest F1, for whoever improves the extractor.
-    pub worst: Vec<(String, f64)>,
+    /// Each page's id and F1, in the dataset's order, for whoever improves the extractor.
+    pub per_page: Vec<(String, f64)>,
 }
 
 impl Report {
@@ -255,6 +255,14 @@ impl Report {
 
     pub fn second_pass_pages_per_second(&self) -> f64 {
         self.pages as f64 / self.second_pass.as_secs_f64().max(1e-9)
+    }
+
+    /// The `n` pages scored lowest, lowest first.
+    pub fn worst(&self, n: usize) -> Vec<(String, f64)> {
+        let mut pages = self.per_page.clone();
+        pages.sort_by(|a, b| a.1.total_cmp(&b.1));
+        pages.truncate(n);
+        pages
     }
 }
 
@@ -386,9 +394,7 @@ pub fn evaluate_with(cases: &[Case], extractor: impl Fn(&Case) -> Extracted) -> 
     };
     report.author_accuracy = (authors > 0).then(|| authors_right as f64 / authors as f64);
     report.date_accuracy = (dates > 0).then(|| dates_right as f64 / dates as f64);
-    per_page.sort_by(|a, b| a.1.total_cmp(&b.1));
-    per_page.truncate(10);
-    report.worst = per_page;
+    report.per_page = per_page;
     report
 }
 

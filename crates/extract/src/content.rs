@@ -28,9 +28,12 @@ use xinwen_model::Image;
 /// Below this weight (Latin-equivalent characters) a paragraph does not vote.
 const MIN_PARAGRAPH_WEIGHT: usize = 25;
 
+/// Below this average weight per line, text broken into many lines by `<br>` votes less.
+const SHORT_LINE_WEIGHT: usize = 40;
+
 /// A heading after which a page lists other articles, not this one.
 static STOP_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*[【\[]?\s*(相关阅读|推荐阅读|延伸阅读|相关新闻|相关文章|相关报道|相关链接|热门推荐|猜你喜欢|更多精彩|往期回顾|往期推荐|往期精彩|热点推荐|精彩推荐|推荐文章|热门文章|热门阅读|你可能还喜欢|你可能感兴趣|大家都在看|版权声明|著作权声明|免责声明|.{0,8}(版权与免责声明|反侵权公告)|郑\s*重\s*声\s*明|该作者文章|热门评论|最新评论|标签|关键词|tags?|keywords|topics|filed under|citation|about [a-z0-9 .&'-]{2,30}|share this( article| story)?|related (articles|stories|posts|reading|coverage|content)|read more|more from|recommended( for you)?|you may also like|you might also like|most popular|more stories|\d+\s+(comments?|responses?|replies|kommentare|commentaires|comentários|comentarios)|leave a (reply|comment)|comments are closed|join the discussion|show comments|发表评论|网友评论|评论区|精选留言|写留言|você pode gostar|leia também|veja também|lea también|te puede interesar|artículos relacionados|noticias relacionadas|ähnliche artikel|ähnliche beiträge|weitere beiträge[^.]{0,30}|mehr zum thema[^.]{0,30}|lesen sie auch|auch interessant|das könnte dich auch interessieren|entdecke weitere[^.]{0,30}|related posts|similar posts|schon gelesen\??|wie bewerten sie diesen artikel\??|rate this (article|story)|was this (article|story) helpful\??|more in [a-z ]{2,20}|das könnte sie auch interessieren|lire aussi|à lire aussi|sur le même sujet|articles similaires|leggi anche|potrebbe interessarti|czytaj też|zobacz też|читайте также)\s*[.…]*\s*[】\]]?\s*[:：]?\s*$")
+    Regex::new(r"(?i)^\s*[【\[]?\s*(相关阅读|推荐阅读|延伸阅读|相关新闻|相关文章|相关报道|相关链接|热门推荐|猜你喜欢|更多精彩|往期回顾|往期推荐|往期精彩|热点推荐|精彩推荐|推荐文章|热门文章|热门阅读|你可能还喜欢|你可能感兴趣|大家都在看|版权声明|著作权声明|免责声明|.{0,8}(版权与免责声明|反侵权公告)|郑\s*重\s*声\s*明|该作者文章|热门评论|最新评论|标签|关键词|tags?|keywords|topics|filed under|citation|about [a-z0-9 .&'-]{2,30}|share this( article| story)?|related (articles|stories|posts|reading|coverage|content)|more from|recommended( for you)?|you may also like|you might also like|most popular|more stories|\d+\s+(comments?|responses?|replies|kommentare|commentaires|comentários|comentarios)|leave a (reply|comment)|comments are closed|join the discussion|show comments|发表评论|网友评论|评论区|精选留言|写留言|você pode gostar|leia também|veja também|lea también|te puede interesar|artículos relacionados|noticias relacionadas|ähnliche artikel|ähnliche beiträge|weitere beiträge[^.]{0,30}|mehr zum thema[^.]{0,30}|lesen sie auch|auch interessant|das könnte dich auch interessieren|entdecke weitere[^.]{0,30}|related posts|similar posts|schon gelesen\??|wie bewerten sie diesen artikel\??|rate this (article|story)|was this (article|story) helpful\??|more in [a-z ]{2,20}|das könnte sie auch interessieren|lire aussi|à lire aussi|sur le même sujet|articles similaires|leggi anche|potrebbe interessarti|czytaj też|zobacz też|читайте также)\s*[.…]*\s*[】\]]?\s*[:：]?\s*$")
         .expect("valid regex")
 });
 
@@ -42,7 +45,7 @@ static REPLIES: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Short blocks that are page furniture wherever they stand.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|收藏此帖|回复此帖|引用此帖|收藏本文|我来说两句|页面功能|加入博采|^当前位置|禁止.{0,4}转载|转载申请|侵权行为|版权(所有|声明|归)|未经(授权|许可)|免责声明|不代表本(站|网|报|平台|号)的?(观点|立场)|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|(上一篇|下一篇)\s*[:：]|^\s*(上一篇|下一篇)\s*$|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)(?:$|[^\w.!?][^.!?]{0,59}$)|^photo:|^photograph by|^(aufrufe|views|vues|visitas)\s*:|^submit your letter|^(aktualisiert|veröffentlicht|publié|publicado|actualizado)(?:$|[^\w.!?][^.!?]{0,39}$)|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$")
+    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|收藏此帖|回复此帖|引用此帖|收藏本文|我来说两句|页面功能|加入博采|^当前位置|禁止.{0,4}转载|转载申请|侵权行为|版权(所有|声明|归)|未经(授权|许可)|免责声明|不代表本(站|网|报|平台|号)的?(观点|立场)|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|(上一篇|下一篇)\s*[:：]|^\s*(上一篇|下一篇)\s*$|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored|read more|continue reading|show more)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)(?:$|[^\w.!?][^.!?]{0,59}$)|^photo:|^photograph by|^(aufrufe|views|vues|visitas)\s*:|^submit your letter|^(aktualisiert|veröffentlicht|publié|publicado|actualizado)(?:$|[^\w.!?][^.!?]{0,39}$)|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$")
         .expect("valid regex")
 });
 
@@ -145,12 +148,18 @@ fn base_score(dom: &Dom, node: &NodeHandle<'_>) -> f64 {
 fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
     let body = dom.body();
     let mut scores: HashMap<NodeId, f64> = HashMap::default();
-    let mut vote = |from: Option<NodeHandle<'_>>, measure: Measure| {
+    let mut vote = |from: Option<NodeHandle<'_>>, measure: Measure, breaks: usize| {
         let weight = measure.weight();
         if weight < MIN_PARAGRAPH_WEIGHT {
             return;
         }
-        let score = 1.0 + measure.punct as f64 + (weight as f64 / 100.0).min(3.0);
+        let mut score = 1.0 + measure.punct as f64 + (weight as f64 / 100.0).min(3.0);
+        // Many short lines broken by <br> are a list written as text (names, addresses,
+        // credits), however many commas it has.
+        let lines = breaks + 1;
+        if lines >= 6 && weight / lines < SHORT_LINE_WEIGHT {
+            score *= (weight / lines) as f64 / SHORT_LINE_WEIGHT as f64;
+        }
         let mut ancestor = from;
         let mut level = 0;
         while let Some(a) = ancestor {
@@ -176,23 +185,28 @@ fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
             continue;
         }
         if is_scorable(dom, node) {
-            vote(node.parent(), dom.stats(node.id()).text);
+            let stats = dom.stats(node.id());
+            vote(node.parent(), stats.text, stats.breaks);
             continue;
         }
         // Text standing loose among blocks (old table layouts: text and <br> in a cell that
         // also holds a <p> or a <div>) votes for the element that holds it.
         let mut loose = Measure::default();
+        let mut loose_breaks = 0;
         for child in node.children() {
             if dom.is_junk(child.id()) {
                 continue;
             }
             match tag(&child) {
-                None => loose.add(dom.stats(child.id()).text),
-                Some(t) if !is_block(t) || t == "br" => loose.add(dom.stats(child.id()).text),
-                Some(_) => {}
+                Some(t) if is_block(t) && t != "br" => {}
+                _ => {
+                    let stats = dom.stats(child.id());
+                    loose.add(stats.text);
+                    loose_breaks += stats.breaks;
+                }
             }
         }
-        vote(Some(node), loose);
+        vote(Some(node), loose, loose_breaks);
         stack.extend(node.children());
     }
     let final_score = |id: NodeId, raw: f64| raw * (1.0 - dom.stats(id).link_density());
@@ -329,6 +343,34 @@ fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
         if append {
             chosen.push(sibling);
         }
+    }
+
+    // An article cut into chunks, with ads or embeds between them in wrappers of their own:
+    // the other chunks are the top's cousins, with its tag and class, a few levels up.
+    if !top_class.is_empty()
+        && let Some(scope) = top
+            .ancestors()
+            .take(3)
+            .take_while(|a| tag(a).is_some_and(|t| t != "body"))
+            .last()
+    {
+        for cousin in scope.descendants() {
+            if tag(&cousin) != tag(&top)
+                || attr(&cousin, "class") != Some(top_class)
+                || chosen
+                    .iter()
+                    .any(|c| c.contains(&cousin) || cousin.contains(c))
+            {
+                continue;
+            }
+            let score = scores
+                .get(&cousin.id())
+                .map_or(0.0, |s| final_score(cousin.id(), *s));
+            if score >= sibling_threshold && !cousin.ancestors().any(|a| dom.is_junk(a.id())) {
+                chosen.push(cousin);
+            }
+        }
+        chosen.sort_by_key(|c| c.id());
     }
     chosen
 }
@@ -620,7 +662,9 @@ impl<'d> Writer<'d> {
         let p = stats.paragraphs;
         let content = stats.text.weight();
         let density = stats.link_density();
-        (stats.images > 1 && (p as f64) < stats.images as f64 * 0.5 && !inside_figure)
+        (stats.images > 1
+            && (stats.text_blocks as f64) < stats.images as f64 * 0.5
+            && !inside_figure)
             || (!is_list && stats.list_items > p + 100)
             || stats.inputs > p / 3
             || (!is_list

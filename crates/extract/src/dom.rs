@@ -99,7 +99,7 @@ pub fn is_block(name: &str) -> bool {
 /// lower-cased once each (see `NameCache`).
 static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"-ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|share|qrcode|qr_code|erweima|copyright|recommend|tuijian|xiangguan|toolbar|login|subscribe|disclaimer|hotnews|hot_news|hot-news|paihang|rank|navbar|topbar|bottom|crumb|tags?$|^tag|keyword|jubao|report",
+        r"-ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|share|qrcode|qr_code|erweima|copyright|recommend|tuijian|xiangguan|toolbar|login|subscribe|disclaimer|hotnews|hot_news|hot-news|paihang|rank|navbar|topbar|crumb|tags?$|^tag|keyword|jubao|report",
     )
     .expect("valid regex")
 });
@@ -178,7 +178,12 @@ pub struct Stats {
     /// Characters inside links.
     pub link_chars: usize,
     pub paragraphs: usize,
+    /// Paragraphs, and divs of inline content with text in them: readability turns those
+    /// into paragraphs before it counts, and pages that never use `<p>` have them alone.
+    pub text_blocks: usize,
     pub images: usize,
+    /// `<br>` elements: lines, where a page breaks its text without blocks.
+    pub breaks: usize,
     pub list_items: usize,
     pub inputs: usize,
     pub links: usize,
@@ -322,7 +327,8 @@ impl Dom {
             return (false, None);
         };
         let name = element.name();
-        if is_junk_tag(name) {
+        // Some sites wrap the whole article in an <aside>; the relaxed pass looks there.
+        if is_junk_tag(name) && (self.strip_unlikely || name != "aside") {
             return (true, None);
         }
         // One pass over the attributes: this runs for every element of the page.
@@ -386,6 +392,9 @@ impl Dom {
             dead[i] = self.junk[i] || node.parent().is_some_and(|p| dead[p.id().index()]);
         }
         let mut stats = vec![Stats::default(); nodes];
+        // Children come after their parent in id order, so this is complete for a node by
+        // the time the backward walk reaches it.
+        let mut has_block = vec![false; nodes];
         for node in self.html.nodes().rev() {
             let i = node.id().index();
             if dead[i] {
@@ -399,8 +408,15 @@ impl Dom {
                         own.link_chars = own.text.chars;
                         own.links += 1;
                     }
-                    "p" => own.paragraphs += 1,
+                    "p" => {
+                        own.paragraphs += 1;
+                        own.text_blocks += 1;
+                    }
+                    "div" | "section" if !has_block[i] && own.text.chars > 0 => {
+                        own.text_blocks += 1;
+                    }
                     "img" => own.images += 1,
+                    "br" if ends_line(&node) => own.breaks += 1,
                     "li" => own.list_items += 1,
                     "input" | "select" | "textarea" => own.inputs += 1,
                     "embed" | "object" | "iframe" | "video" => own.embeds += 1,
@@ -412,11 +428,19 @@ impl Dom {
             if let Some(parent) = node.parent()
                 && !matches!(node.value(), Node::Doctype | Node::Comment)
             {
+                if let Node::Element(e) = node.value()
+                    && is_block(e.name())
+                    && e.name() != "br"
+                {
+                    has_block[parent.id().index()] = true;
+                }
                 let into = &mut stats[parent.id().index()];
                 into.text.add(own.text);
                 into.link_chars += own.link_chars;
                 into.paragraphs += own.paragraphs;
+                into.text_blocks += own.text_blocks;
                 into.images += own.images;
+                into.breaks += own.breaks;
                 into.list_items += own.list_items;
                 into.inputs += own.inputs;
                 into.links += own.links;
@@ -488,6 +512,21 @@ impl Dom {
     }
 }
 
+/// Whether a `<br>` ends a line of text: one right after another (a blank line between
+/// paragraphs) or at the start of its block does not.
+fn ends_line(br: &NodeHandle<'_>) -> bool {
+    let mut previous = br.prev_sibling();
+    while let Some(node) = previous {
+        match node.value() {
+            Node::Text(t) if crate::text::is_blank(t) => previous = node.prev_sibling(),
+            Node::Comment => previous = node.prev_sibling(),
+            Node::Element(e) => return e.name() != "br",
+            _ => return true,
+        }
+    }
+    false
+}
+
 /// Compiles this module's patterns now (see [`crate::warm_up`]).
 pub(crate) fn warm_up() {
     LazyLock::force(&UNLIKELY);
@@ -495,4 +534,40 @@ pub(crate) fn warm_up() {
     LazyLock::force(&MAYBE);
     LazyLock::force(&POSITIVE);
     LazyLock::force(&NEGATIVE);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats_of(html: &str, tag_name: &str) -> Stats {
+        let dom = Dom::parse(html);
+        let node = dom
+            .root()
+            .descendants()
+            .find(|n| tag(n) == Some(tag_name))
+            .unwrap();
+        dom.stats(node.id())
+    }
+
+    #[test]
+    fn a_blank_line_between_paragraphs_is_one_break_not_two() {
+        let stats = stats_of(
+            "<div>first line<br><br>\n<br>second line<br>third</div>",
+            "div",
+        );
+        assert_eq!(stats.breaks, 2);
+        let stats = stats_of("<div><br>only line<br> <!-- c --> <br></div>", "div");
+        assert_eq!(stats.breaks, 1);
+    }
+
+    #[test]
+    fn divs_of_inline_content_count_as_text_blocks() {
+        let stats = stats_of(
+            "<section><div><span>one</span></div><div><div>two</div></div><div> </div><p>three</p></section>",
+            "section",
+        );
+        assert_eq!(stats.paragraphs, 1);
+        assert_eq!(stats.text_blocks, 3);
+    }
 }

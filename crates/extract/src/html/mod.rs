@@ -282,6 +282,11 @@ impl<'a> NodeRef<'a> {
         (self.id..end).map(move |id| NodeRef { doc, id })
     }
 
+    /// Whether `other` is this node or inside it.
+    pub fn contains(&self, other: &NodeRef<'_>) -> bool {
+        self.id <= other.id && other.id < self.subtree_end()
+    }
+
     /// One past the last id inside this node: ids follow document order, so a subtree is a
     /// range of them, ending where the next node after it (not inside it) begins.
     fn subtree_end(&self) -> u32 {

@@ -1,0 +1,89 @@
+//! Page layouts that once cost the extractor part or all of an article, each written here as
+//! a small page (`tests/fixtures/layouts/`) holding only the trap. Each test names what must be
+//! in the text and what must not.
+
+use std::path::Path;
+
+fn extract(name: &str) -> xinwen_extract::Article {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/layouts")
+        .join(name);
+    let bytes = std::fs::read(&path).unwrap();
+    xinwen_extract::extract(&bytes, Some("https://news.example/story"), None)
+}
+
+fn assert_text(name: &str, present: &[&str], absent: &[&str]) {
+    let article = extract(name);
+    assert!(article.is_article, "{name} is not taken for an article");
+    for phrase in present {
+        assert!(
+            article.text.contains(phrase),
+            "{name}: {phrase:?} is missing from\n{}",
+            article.text
+        );
+    }
+    for phrase in absent {
+        assert!(
+            !article.text.contains(phrase),
+            "{name}: {phrase:?} should not be in\n{}",
+            article.text
+        );
+    }
+}
+
+#[test]
+fn a_read_more_button_inside_the_body_does_not_end_the_article() {
+    assert_text(
+        "read-more-button.html",
+        &["Until then, passengers", "last boat back to the island"],
+        &["Read More", "Lighthouse open day"],
+    );
+}
+
+#[test]
+fn paragraphs_written_as_divs_between_photos_are_not_a_gallery() {
+    assert_text(
+        "div-paragraphs-with-photos.html",
+        &[
+            "first visitors were queueing",
+            "bought prints of their own portraits",
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn a_margin_utility_class_is_not_a_page_bottom() {
+    assert_text(
+        "margin-utility-classes.html",
+        &["share ladders and crates"],
+        &["Bridge repairs"],
+    );
+}
+
+#[test]
+fn an_article_cut_into_chunks_is_whole() {
+    assert_text(
+        "split-into-chunks.html",
+        &["head librarian said", "learned the hard way"],
+        &["Watch: the tool shelf", "Advertisement"],
+    );
+}
+
+#[test]
+fn a_list_of_names_broken_by_br_does_not_outweigh_the_prose() {
+    assert_text(
+        "br-list-beside-article.html",
+        &["public meeting before any route is cut"],
+        &["Ada Brooks"],
+    );
+}
+
+#[test]
+fn an_article_wrapped_in_an_aside_is_found() {
+    assert_text(
+        "article-in-aside.html",
+        &["借期一周", "交换工具目录"],
+        &["关于我们"],
+    );
+}
