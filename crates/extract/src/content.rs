@@ -6,13 +6,16 @@
 //!    prose. Class and id names add or take away. A candidate's score is discounted by its
 //!    link density, so link lists lose however long they are.
 //! 2. **Choose.** The best candidate, promoted to a common ancestor when several strong
-//!    candidates share one, plus the siblings that look like more of the same article.
+//!    candidates share one, plus the siblings that look like more of the same article, the
+//!    other chunks of a body cut up by ads (cousins with its class), and a lead or subtitle
+//!    standing between the headline and the body.
 //! 3. **Clean.** Inside the chosen content, drop what is not the article: blocks dense with
 //!    links, short boilerplate (扫码关注, 阅读原文, 责任编辑...), the title again, a byline or
 //!    date line at the top; and stop at a 相关阅读-style heading, after which nothing is article.
 //! 4. **Write.** A small, fixed set of elements is written out (paragraphs, sub-headings,
 //!    figures with captions, lists, tables, quotes), with lazy-loaded images resolved to
-//!    absolute URLs. The result still goes through the sanitizer afterwards.
+//!    absolute URLs. Captions, in `<figcaption>` or named so by their class, stay in the HTML
+//!    and out of the text. The result still goes through the sanitizer afterwards.
 
 use crate::dom::{Dom, NodeHandle, attr, is_block, tag};
 use crate::html::Node;
@@ -57,6 +60,13 @@ static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
 /// to 674 pages per second.
 static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^[►▶●■▲◆\s]*(?:(?:发布|更新|时间|日期|来源|作者|记者|编辑|撰文|通讯员|字号|浏览|阅读|点击|本报讯)\s*[:：｜|/]?|(?:文|图)(?:\s|[:：｜|/]))[^。！？]{0,40}$|^\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?|^(?:[^.!?。！？]{0,49}[^\w.!?。！？])?(?:19|20)\d{2}(?:$|[^\w.!?。！？][^.!?。！？]{0,29}$)")
+        .expect("valid regex")
+});
+
+/// Class and id words of a lead, standfirst or subtitle: the first lines of the story, often
+/// set apart from its body under the headline.
+static LEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|[-_\s])(?:lead|leadin|intro|introduction|standfirst|summary|subtitle|sub-title|subheadline|sub-headline|subhead|chapo|chapeau|sumario|entradilla|deck|dek|excerpt|abstract|teaser|description|vorspann|lede)(?:$|[-_\s])")
         .expect("valid regex")
 });
 
@@ -372,7 +382,76 @@ fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
         }
         chosen.sort_by_key(|c| c.id());
     }
+
+    // A lead or subtitle between the headline and the body, outside the body's container.
+    if let Some(first) = chosen.first().copied() {
+        let mut leads = leads_before(dom, first);
+        if !leads.is_empty() {
+            leads.append(&mut chosen);
+            chosen = leads;
+        }
+    }
     chosen
+}
+
+/// Elements named as a lead (see [`LEAD`]) after the last `<h1>` before `body`, holding some
+/// prose and few links.
+fn leads_before<'d>(dom: &'d Dom, body: NodeHandle<'d>) -> Vec<NodeHandle<'d>> {
+    let Some(headline) = dom
+        .html
+        .nodes()
+        .take(body.id().index())
+        .filter(|n| tag(n) == Some("h1") && dom.stats(n.id()).text.chars > 0)
+        .last()
+    else {
+        return Vec::new();
+    };
+    let mut leads: Vec<NodeHandle<'d>> = Vec::new();
+    let mut body_text: Option<String> = None;
+    for node in dom.html.nodes().skip(headline.id().index() + 1) {
+        if node.id() >= body.id() {
+            break;
+        }
+        if tag(&node).is_none()
+            || node.contains(&body)
+            || leads.last().is_some_and(|l| l.contains(&node))
+        {
+            continue;
+        }
+        let stats = dom.stats(node.id());
+        let weight = stats.text.weight();
+        // Pictures and their captions are not the lead, whatever their class says.
+        if !(80..=3000).contains(&weight)
+            || stats.link_density() > 0.3
+            || stats.images > 0
+            || node
+                .ancestors()
+                .any(|a| matches!(tag(&a), Some("figure" | "figcaption")))
+        {
+            continue;
+        }
+        let named = ["class", "id", "itemprop"]
+            .into_iter()
+            .filter_map(|a| attr(&node, a))
+            .any(|v| LEAD.is_match(v));
+        if !named {
+            continue;
+        }
+        // Pages say their lead again at the top of the body, or twice in the header.
+        let text = dom.text_of(node);
+        // A lead is written in sentences; a headline's strapline often is not.
+        let sentence = text
+            .trim_end_matches(['"', '”', '»', '’', '\'', ')', '）', ' '])
+            .ends_with(['.', '!', '?', '。', '！', '？', '…']);
+        if !sentence {
+            continue;
+        }
+        let body_text = body_text.get_or_insert_with(|| dom.text_of(body));
+        if !body_text.contains(&text) && leads.iter().all(|l| dom.text_of(*l) != text) {
+            leads.push(node);
+        }
+    }
+    leads
 }
 
 /// Writes chosen content as simple HTML and text.
@@ -405,6 +484,9 @@ enum Action {
     As(&'static str),
     /// A block of inline content written as a paragraph.
     Paragraph,
+    /// A picture's caption or credit outside a `<figure>`: kept in the HTML under the
+    /// picture, out of the text, as a `<figcaption>` is.
+    Caption(bool),
 }
 
 const KEPT: &[&str] = &[
@@ -452,6 +534,17 @@ const KEPT: &[&str] = &[
     "abbr",
     "time",
 ];
+
+/// Whether a class attribute names a picture's caption or credit: `wp-caption-text`,
+/// `figure__caption`, `img-caption`, `credits` (and not a type-scale utility such as
+/// `caption-s5`).
+fn names_a_caption(class: &str) -> bool {
+    static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?:caption|credits?)(?:$|\s|[-_]+(?:text|inner|content|wrap|wrapper|container)(?:$|\s))")
+            .expect("valid regex")
+    });
+    (class.contains("aption") || class.contains("redit")) && CAPTION.is_match(class)
+}
 
 fn comparable(s: &str) -> String {
     s.chars()
@@ -628,6 +721,9 @@ impl<'d> Writer<'d> {
         {
             return Action::Skip;
         }
+        if name != "figcaption" && attr(&node, "class").is_some_and(names_a_caption) {
+            return Action::Caption(is_block);
+        }
         match name {
             "img" => Action::As("img"),
             "a" => Action::As("a"),
@@ -673,7 +769,7 @@ impl<'d> Writer<'d> {
                 && self.dom.has_block_child(node)
                 && density > 0.0)
             || (weight < 25.0
-                && density > 0.2
+                && density > if is_list { 0.33 } else { 0.2 }
                 && (is_list || self.dom.has_block_child(node))
                 && content < 2000)
             || (weight >= 25.0 && density > 0.5)
@@ -692,7 +788,9 @@ impl<'d> Writer<'d> {
     fn write(&mut self, start: NodeHandle<'_>) {
         enum Step<'a> {
             Open(NodeHandle<'a>),
-            Close(&'static str, bool),
+            /// The element's name (empty when only its children were written), whether it
+            /// ends a line of text, and whether it was a caption.
+            Close(&'static str, bool, bool),
         }
         let mut stack = vec![Step::Open(start)];
         while let Some(step) = stack.pop() {
@@ -700,13 +798,13 @@ impl<'d> Writer<'d> {
                 return;
             }
             let node = match step {
-                Step::Close(name, paragraph) => {
+                Step::Close(name, paragraph, caption) => {
                     if !name.is_empty() {
                         self.html.push_str("</");
                         self.html.push_str(name);
                         self.html.push('>');
                     }
-                    if name == "figcaption" {
+                    if caption {
                         self.caption_depth = self.caption_depth.saturating_sub(1);
                     }
                     if paragraph {
@@ -757,7 +855,7 @@ impl<'d> Writer<'d> {
             match self.action(node, name) {
                 Action::Skip => {}
                 Action::Unwrap => {
-                    stack.push(Step::Close("", is_block));
+                    stack.push(Step::Close("", is_block, false));
                     if is_block {
                         self.text.push('\n');
                     }
@@ -766,7 +864,16 @@ impl<'d> Writer<'d> {
                 Action::Paragraph => {
                     self.html.push_str("<p>");
                     self.text.push('\n');
-                    stack.push(Step::Close("p", true));
+                    stack.push(Step::Close("p", true, false));
+                    stack.extend(node.children().rev().map(Step::Open));
+                }
+                Action::Caption(block) => {
+                    if block {
+                        self.html.push_str("<p>");
+                        self.text.push('\n');
+                    }
+                    self.caption_depth += 1;
+                    stack.push(Step::Close(if block { "p" } else { "" }, block, true));
                     stack.extend(node.children().rev().map(Step::Open));
                 }
                 Action::As("img") => self.image(node),
@@ -777,9 +884,9 @@ impl<'d> Writer<'d> {
                             self.html.push_str("<a href=\"");
                             push_escaped(&mut self.html, &href);
                             self.html.push_str("\">");
-                            stack.push(Step::Close("a", false));
+                            stack.push(Step::Close("a", false, false));
                         }
-                        None => stack.push(Step::Close("", false)),
+                        None => stack.push(Step::Close("", false, false)),
                     }
                     stack.extend(node.children().rev().map(Step::Open));
                 }
@@ -801,7 +908,7 @@ impl<'d> Writer<'d> {
                     if kept == "figcaption" {
                         self.caption_depth += 1;
                     }
-                    stack.push(Step::Close(kept, block));
+                    stack.push(Step::Close(kept, block, kept == "figcaption"));
                     stack.extend(node.children().rev().map(Step::Open));
                 }
             }
@@ -910,4 +1017,5 @@ pub(crate) fn warm_up() {
     LazyLock::force(&REPLIES);
     LazyLock::force(&BOILERPLATE);
     LazyLock::force(&HEADER_LINE);
+    LazyLock::force(&LEAD);
 }

@@ -417,7 +417,12 @@ impl Dom {
                     }
                     "img" => own.images += 1,
                     "br" if ends_line(&node) => own.breaks += 1,
-                    "li" => own.list_items += 1,
+                    "li" => {
+                        own.list_items += 1;
+                        if !has_block[i] && own.text.chars > 0 {
+                            own.text_blocks += 1;
+                        }
+                    }
                     "input" | "select" | "textarea" => own.inputs += 1,
                     "embed" | "object" | "iframe" | "video" => own.embeds += 1,
                     _ => {}
@@ -562,12 +567,14 @@ mod tests {
     }
 
     #[test]
-    fn divs_of_inline_content_count_as_text_blocks() {
+    fn divs_and_items_of_inline_content_count_as_text_blocks() {
         let stats = stats_of(
-            "<section><div><span>one</span></div><div><div>two</div></div><div> </div><p>three</p></section>",
+            "<section><div><span>one</span></div><div><div>two</div></div><div> </div><p>three</p>\
+             <ul><li>four</li><li><p>five</p></li></ul></section>",
             "section",
         );
-        assert_eq!(stats.paragraphs, 1);
-        assert_eq!(stats.text_blocks, 3);
+        assert_eq!(stats.paragraphs, 2);
+        assert_eq!(stats.text_blocks, 5);
+        assert_eq!(stats.list_items, 2);
     }
 }

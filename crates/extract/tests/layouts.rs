@@ -87,3 +87,61 @@ fn an_article_wrapped_in_an_aside_is_found() {
         &["关于我们"],
     );
 }
+
+#[test]
+fn captions_outside_figures_stay_out_of_the_text() {
+    let article = extract("captions-outside-figures.html");
+    assert_text(
+        "captions-outside-figures.html",
+        &["wood-fired oven", "entry is free"],
+        &[
+            "The mill wheel turned",
+            "lights the oven at six",
+            "Mill Society",
+        ],
+    );
+    // The pictures themselves are kept, and their captions stay under them in the HTML.
+    assert_eq!(article.images.len(), 2, "{:?}", article.images);
+    assert!(
+        article.html.contains("The mill wheel turned"),
+        "{}",
+        article.html
+    );
+}
+
+#[test]
+fn a_lead_under_the_headline_comes_before_the_body() {
+    let article = extract("lead-under-headline.html");
+    assert_text(
+        "lead-under-headline.html",
+        &["After eleven years without them", "Tickets go on sale"],
+        &["Ruth Marlow"],
+    );
+    assert!(
+        article.text.starts_with("After eleven years without them"),
+        "{}",
+        article.text
+    );
+}
+
+#[test]
+fn a_list_of_people_with_linked_names_is_part_of_the_story() {
+    assert_text(
+        "list-with-some-links.html",
+        &[
+            "shy reader asks",
+            "knows every reader by name",
+            "more volunteers",
+        ],
+        &[],
+    );
+}
+
+#[test]
+fn recipe_steps_each_with_a_photo_are_not_a_gallery() {
+    assert_text(
+        "steps-with-photos.html",
+        &["Press the tofu", "return the tofu to the wok"],
+        &[],
+    );
+}
