@@ -396,13 +396,23 @@ fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
 
 /// Elements named as a lead (see [`LEAD`]) after the last `<h1>` before `body`, holding some
 /// prose and few links.
+///
+/// The headline and its lead often sit in a page header that class names mark as furniture,
+/// so this looks past junk; only what can never be article text (navigation, forms, asides)
+/// is passed over.
 fn leads_before<'d>(dom: &'d Dom, body: NodeHandle<'d>) -> Vec<NodeHandle<'d>> {
-    let Some(headline) = dom
-        .html
-        .nodes()
-        .take(body.id().index())
-        .filter(|n| tag(n) == Some("h1") && dom.stats(n.id()).text.chars > 0)
+    // The last headline outside junk, or else the last one in it (hidden headings for
+    // screen readers are junk, and so, on some pages, is the page header itself).
+    let headings = || {
+        dom.html
+            .nodes()
+            .take(body.id().index())
+            .filter(|n| tag(n) == Some("h1"))
+    };
+    let Some(headline) = headings()
+        .filter(|n| dom.stats(n.id()).text.chars > 0)
         .last()
+        .or_else(|| headings().last())
     else {
         return Vec::new();
     };
@@ -418,18 +428,6 @@ fn leads_before<'d>(dom: &'d Dom, body: NodeHandle<'d>) -> Vec<NodeHandle<'d>> {
         {
             continue;
         }
-        let stats = dom.stats(node.id());
-        let weight = stats.text.weight();
-        // Pictures and their captions are not the lead, whatever their class says.
-        if !(80..=3000).contains(&weight)
-            || stats.link_density() > 0.3
-            || stats.images > 0
-            || node
-                .ancestors()
-                .any(|a| matches!(tag(&a), Some("figure" | "figcaption")))
-        {
-            continue;
-        }
         let named = ["class", "id", "itemprop"]
             .into_iter()
             .filter_map(|a| attr(&node, a))
@@ -437,19 +435,57 @@ fn leads_before<'d>(dom: &'d Dom, body: NodeHandle<'d>) -> Vec<NodeHandle<'d>> {
         if !named {
             continue;
         }
-        // Pages say their lead again at the top of the body, or twice in the header.
+        // Pictures and their captions are not the lead, whatever their class says.
+        let never_text = |n: &NodeHandle<'_>| {
+            matches!(
+                tag(n),
+                Some(
+                    "figure"
+                        | "figcaption"
+                        | "nav"
+                        | "aside"
+                        | "footer"
+                        | "form"
+                        | "script"
+                        | "style"
+                        | "template"
+                        | "noscript"
+                        | "button"
+                )
+            )
+        };
+        if never_text(&node) || node.ancestors().any(|a| never_text(&a)) {
+            continue;
+        }
         let text = dom.text_of(node);
+        let weight = Measure::of(&text).weight();
+        let link_chars: usize = node
+            .descendants()
+            .filter(|d| tag(d) == Some("a"))
+            .map(|a| dom.text_of(a).chars().count())
+            .sum();
+        if !(80..=3000).contains(&weight)
+            || link_chars * 10 > text.chars().count() * 3
+            || node.descendants().any(|d| tag(&d) == Some("img"))
+        {
+            continue;
+        }
         // A lead is written in sentences; a headline's strapline often is not.
         let sentence = text
             .trim_end_matches(['"', '”', '»', '’', '\'', ')', '）', ' '])
             .ends_with(['.', '!', '?', '。', '！', '？', '…']);
-        if !sentence {
+        if !sentence && weight < 150 {
             continue;
         }
+        // Pages say their lead again at the top of the body, or twice in the header.
         let body_text = body_text.get_or_insert_with(|| dom.text_of(body));
         if !body_text.contains(&text) && leads.iter().all(|l| dom.text_of(*l) != text) {
             leads.push(node);
         }
+    }
+    // A subtitle and a lead at most: more is a list of teasers.
+    if leads.len() > 2 {
+        leads.clear();
     }
     leads
 }

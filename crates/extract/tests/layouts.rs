@@ -125,6 +125,18 @@ fn a_lead_under_the_headline_comes_before_the_body() {
 }
 
 #[test]
+fn a_lead_in_a_page_header_named_as_furniture_is_kept() {
+    let article = extract("lead-in-page-header.html");
+    assert!(
+        article.text.starts_with("废弃二十多年的青石镇老码头"),
+        "{}",
+        article.text
+    );
+    assert!(article.text.contains("旧木牌"), "{}", article.text);
+    assert!(!article.text.contains("分享"), "{}", article.text);
+}
+
+#[test]
 fn a_list_of_people_with_linked_names_is_part_of_the_story() {
     assert_text(
         "list-with-some-links.html",
@@ -144,4 +156,32 @@ fn recipe_steps_each_with_a_photo_are_not_a_gallery() {
         &["Press the tofu", "return the tofu to the wok"],
         &[],
     );
+}
+
+#[test]
+fn teasers_for_other_stories_are_not_a_lead() {
+    let teaser = |n: usize| {
+        format!(
+            r#"<div class="teaser"><div class="teaser-text">Story {n} of the week: the council has decided to repaint the old bandstand in the park before the summer concerts begin.</div></div>"#
+        )
+    };
+    let teasers: String = (1..=3).map(teaser).collect();
+    let page = format!(
+        r#"<html><head><title>Ferry timetable changes from Monday</title></head><body>
+<h1>Ferry timetable changes from Monday</h1>
+<div class="rail">{teasers}</div>
+<div class="story"><div class="story-body">
+<p>The island ferry will leave twenty minutes earlier on weekday mornings from Monday, so that commuters can reach the first train on the mainland, the ferry company said.</p>
+<p>Evening sailings do not change. The company said it would look at the weekend timetable again in the spring, after asking passengers what they need.</p>
+<p>Season tickets bought before Monday remain valid, and refunds are available at the harbour office for anyone the new times do not suit.</p>
+</div><div class="tools"><a href="/print">Print</a></div></div>
+</body></html>"#
+    );
+    let article = xinwen_extract::extract(page.as_bytes(), Some("https://news.example/f"), None);
+    assert!(
+        article.text.starts_with("The island ferry"),
+        "{}",
+        article.text
+    );
+    assert!(!article.text.contains("bandstand"), "{}", article.text);
 }
