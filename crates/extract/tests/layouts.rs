@@ -185,3 +185,21 @@ fn teasers_for_other_stories_are_not_a_lead() {
     );
     assert!(!article.text.contains("bandstand"), "{}", article.text);
 }
+
+#[test]
+fn german_credits_share_prompts_and_reading_lists_are_furniture() {
+    assert_text(
+        "german-furniture.html",
+        &[
+            "neues Wartehaus",
+            "Zur Person",
+            "Kosten teilen sich Gemeinde und Land",
+        ],
+        &[
+            "Foto: Gemeinde Lindau",
+            "Diesen Artikel teilen",
+            "Zum Weiterlesen",
+            "Winterdienst am Anleger",
+        ],
+    );
+}
