@@ -48,7 +48,7 @@ static REPLIES: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Short blocks that are page furniture wherever they stand.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|收藏此帖|回复此帖|引用此帖|收藏本文|我来说两句|页面功能|加入博采|^当前位置|禁止.{0,4}转载|转载申请|侵权行为|版权(所有|声明|归)|未经(授权|许可)|免责声明|不代表本(站|网|报|平台|号)的?(观点|立场)|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|(上一篇|下一篇)\s*[:：]|^\s*(上一篇|下一篇)\s*$|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored|read more|continue reading|show more)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)(?:$|[^\w.!?][^.!?]{0,59}$)|^photo:|^photograph by|^(foto|fotos|bild|bilder|titelbild|beitragsbild|bildquelle|fotoquelle|photos|image|images|credit|crédito|créditos|crédit)\s*[:：]|^(gefällt mir|diesen artikel teilen|artikel teilen|beitrag teilen|jetzt teilen|teilen|drucken|artikel drucken|bild anzeigen|kommentieren|kommentare schreiben|compartir|partager|condividi|udostępnij)\s*[:：]?$|^(aufrufe|views|vues|visitas)\s*:|^submit your letter|^(aktualisiert|veröffentlicht|publié|publicado|actualizado)(?:$|[^\w.!?][^.!?]{0,39}$)|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$")
+    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|收藏此帖|回复此帖|引用此帖|收藏本文|我来说两句|页面功能|加入博采|^当前位置|禁止.{0,4}转载|转载申请|侵权行为|版权(所有|声明|归)|未经(授权|许可)|免责声明|不代表本(站|网|报|平台|号)的?(观点|立场)|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|(上一篇|下一篇)\s*[:：]|^\s*(上一篇|下一篇)\s*$|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored|read more|continue reading|show more)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)(?:$|[^\w.!?][^.!?]{0,59}$)|^photo:|^photograph by|^(foto|fotos|bild|bilder|titelbild|beitragsbild|bildquelle|fotoquelle|photos|image|images|credit|crédito|créditos|crédit)\s*[:：]|^(gefällt mir|diesen artikel teilen|artikel teilen|beitrag teilen|jetzt teilen|teilen|drucken|artikel drucken|bild anzeigen|kommentieren|kommentare schreiben|compartir|partager|condividi|udostępnij)\s*[:：]?$|^(aufrufe|views|vues|visitas)\s*:|^submit your letter|^(aktualisiert|veröffentlicht|veröffentlichung|erstellt am|zuletzt aktualisiert|ultima modifica|pubblicato|publié|publicado|actualizado)(?:$|[^\w.!?][^.!?]{0,39}$)|^this entry was posted|^der beitrag wurde am|^\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}\s*$|^\s*\d{4}-\d{2}-\d{2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*$|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$")
         .expect("valid regex")
 });
 
@@ -692,7 +692,7 @@ impl<'d> Writer<'d> {
                 return Action::Skip;
             }
             if measure.chars > 0
-                && measure.chars <= 60
+                && measure.chars <= if measure.cjk == 0 { 100 } else { 60 }
                 && stats.images == 0
                 && BOILERPLATE.is_match(&text)
             {

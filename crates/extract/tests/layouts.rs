@@ -203,3 +203,16 @@ fn german_credits_share_prompts_and_reading_lists_are_furniture() {
         ],
     );
 }
+
+#[test]
+fn a_subscription_prompt_a_bare_date_and_a_posted_in_line_close_no_article() {
+    assert_text(
+        "closing-furniture.html",
+        &["second slipway", "annual regatta"],
+        &[
+            "subscribe to The Harbour Weekly",
+            "03.04.2025",
+            "This entry was posted",
+        ],
+    );
+}
