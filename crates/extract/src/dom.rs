@@ -178,8 +178,9 @@ pub struct Stats {
     /// Characters inside links.
     pub link_chars: usize,
     pub paragraphs: usize,
-    /// Paragraphs, and divs of inline content with text in them: readability turns those
-    /// into paragraphs before it counts, and pages that never use `<p>` have them alone.
+    /// Paragraphs, and divs, list items and table cells of inline content with text in
+    /// them: readability turns divs into paragraphs before it counts, and pages that never
+    /// use `<p>` have them alone.
     pub text_blocks: usize,
     pub images: usize,
     /// `<br>` elements: lines, where a page breaks its text without blocks.
@@ -412,7 +413,7 @@ impl Dom {
                         own.paragraphs += 1;
                         own.text_blocks += 1;
                     }
-                    "div" | "section" if !has_block[i] && own.text.chars > 0 => {
+                    "div" | "section" | "td" | "th" if !has_block[i] && own.text.chars > 0 => {
                         own.text_blocks += 1;
                     }
                     "img" => own.images += 1,
@@ -567,14 +568,15 @@ mod tests {
     }
 
     #[test]
-    fn divs_and_items_of_inline_content_count_as_text_blocks() {
+    fn divs_items_and_cells_of_inline_content_count_as_text_blocks() {
         let stats = stats_of(
             "<section><div><span>one</span></div><div><div>two</div></div><div> </div><p>three</p>\
-             <ul><li>four</li><li><p>five</p></li></ul></section>",
+             <ul><li>four</li><li><p>five</p></li></ul>\
+             <table><tr><td>six</td><td><p>seven</p></td><td></td></tr></table></section>",
             "section",
         );
-        assert_eq!(stats.paragraphs, 2);
-        assert_eq!(stats.text_blocks, 5);
+        assert_eq!(stats.paragraphs, 3);
+        assert_eq!(stats.text_blocks, 7);
         assert_eq!(stats.list_items, 2);
     }
 }

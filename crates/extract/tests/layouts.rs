@@ -216,3 +216,18 @@ fn a_subscription_prompt_a_bare_date_and_a_posted_in_line_close_no_article() {
         ],
     );
 }
+
+#[test]
+fn a_table_with_icons_in_its_cells_is_not_a_gallery() {
+    let article = extract("table-with-icons.html");
+    assert_text(
+        "table-with-icons.html",
+        &[
+            "普通月票每月八十元",
+            "学生月票每月四十元",
+            "长者月票限六十五岁",
+        ],
+        &[],
+    );
+    assert!(article.html.contains("<table>"), "{}", article.html);
+}
