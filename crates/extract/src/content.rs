@@ -70,6 +70,12 @@ static LEAD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// A class naming a picture's caption or credit (see [`names_a_caption`]).
+static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:caption|credits?)(?:$|\s|[-_]+(?:text|inner|content|wrap|wrapper|container)(?:$|\s))")
+        .expect("valid regex")
+});
+
 /// The article as found: HTML (not yet sanitized), its text, its images.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
@@ -394,19 +400,19 @@ fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
     chosen
 }
 
-/// Elements named as a lead (see [`LEAD`]) after the last `<h1>` before `body`, holding some
-/// prose and few links.
+/// Elements named as a lead (see [`LEAD`]) after the last `<h1>` before `first_root` (the
+/// first chosen container), holding some prose and few links.
 ///
 /// The headline and its lead often sit in a page header that class names mark as furniture,
 /// so this looks past junk; only what can never be article text (navigation, forms, asides)
 /// is passed over.
-fn leads_before<'d>(dom: &'d Dom, body: NodeHandle<'d>) -> Vec<NodeHandle<'d>> {
+fn leads_before<'d>(dom: &'d Dom, first_root: NodeHandle<'d>) -> Vec<NodeHandle<'d>> {
     // The last headline outside junk, or else the last one in it (hidden headings for
     // screen readers are junk, and so, on some pages, is the page header itself).
     let headings = || {
         dom.html
             .nodes()
-            .take(body.id().index())
+            .take(first_root.id().index())
             .filter(|n| tag(n) == Some("h1"))
     };
     let Some(headline) = headings()
@@ -417,13 +423,13 @@ fn leads_before<'d>(dom: &'d Dom, body: NodeHandle<'d>) -> Vec<NodeHandle<'d>> {
         return Vec::new();
     };
     let mut leads: Vec<NodeHandle<'d>> = Vec::new();
-    let mut body_text: Option<String> = None;
+    let mut root_text: Option<String> = None;
     for node in dom.html.nodes().skip(headline.id().index() + 1) {
-        if node.id() >= body.id() {
+        if node.id() >= first_root.id() {
             break;
         }
         if tag(&node).is_none()
-            || node.contains(&body)
+            || node.contains(&first_root)
             || leads.last().is_some_and(|l| l.contains(&node))
         {
             continue;
@@ -478,8 +484,8 @@ fn leads_before<'d>(dom: &'d Dom, body: NodeHandle<'d>) -> Vec<NodeHandle<'d>> {
             continue;
         }
         // Pages say their lead again at the top of the body, or twice in the header.
-        let body_text = body_text.get_or_insert_with(|| dom.text_of(body));
-        if !body_text.contains(&text) && leads.iter().all(|l| dom.text_of(*l) != text) {
+        let root_text = root_text.get_or_insert_with(|| dom.text_of(first_root));
+        if !root_text.contains(&text) && leads.iter().all(|l| dom.text_of(*l) != text) {
             leads.push(node);
         }
     }
@@ -575,10 +581,6 @@ const KEPT: &[&str] = &[
 /// `figure__caption`, `img-caption`, `credits` (and not a type-scale utility such as
 /// `caption-s5`).
 fn names_a_caption(class: &str) -> bool {
-    static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)(?:caption|credits?)(?:$|\s|[-_]+(?:text|inner|content|wrap|wrapper|container)(?:$|\s))")
-            .expect("valid regex")
-    });
     (class.contains("aption") || class.contains("redit")) && CAPTION.is_match(class)
 }
 
@@ -1054,4 +1056,5 @@ pub(crate) fn warm_up() {
     LazyLock::force(&BOILERPLATE);
     LazyLock::force(&HEADER_LINE);
     LazyLock::force(&LEAD);
+    LazyLock::force(&CAPTION);
 }
