@@ -207,6 +207,9 @@ pub struct Dom {
     junk: Vec<bool>,
     /// By node index; zero inside junk.
     stats: Vec<Stats>,
+    /// By node index: whether the node has a block element (not `<br>`, not junk) among its
+    /// children. Filled with the counts; looked up for every element extraction writes.
+    has_block: Vec<bool>,
     /// By node index: readability's class weight, from the class and id names; `None`
     /// inside junk, where nothing is weighed.
     class_weights: Vec<Option<i8>>,
@@ -243,6 +246,7 @@ impl Dom {
             html,
             junk: Vec::new(),
             stats: Vec::new(),
+            has_block: Vec::new(),
             class_weights: Vec::new(),
             strip_unlikely: true,
         };
@@ -394,10 +398,19 @@ impl Dom {
         }
         let mut stats = vec![Stats::default(); nodes];
         // Children come after their parent in id order, so this is complete for a node by
-        // the time the backward walk reaches it.
+        // the time the backward walk reaches it. It is kept inside junk too: a lead found in
+        // a page header is written from there.
         let mut has_block = vec![false; nodes];
         for node in self.html.nodes().rev() {
             let i = node.id().index();
+            if let Some(parent) = node.parent()
+                && !self.junk[i]
+                && let Node::Element(e) = node.value()
+                && is_block(e.name())
+                && e.name() != "br"
+            {
+                has_block[parent.id().index()] = true;
+            }
             if dead[i] {
                 continue;
             }
@@ -434,12 +447,6 @@ impl Dom {
             if let Some(parent) = node.parent()
                 && !matches!(node.value(), Node::Doctype | Node::Comment)
             {
-                if let Node::Element(e) = node.value()
-                    && is_block(e.name())
-                    && e.name() != "br"
-                {
-                    has_block[parent.id().index()] = true;
-                }
                 let into = &mut stats[parent.id().index()];
                 into.text.add(own.text);
                 into.link_chars += own.link_chars;
@@ -454,6 +461,7 @@ impl Dom {
             }
         }
         self.stats = stats;
+        self.has_block = has_block;
     }
 
     /// The text of a node, junk left out, on one line.
@@ -513,8 +521,7 @@ impl Dom {
 
     /// Whether an element has a block element among its children (not counting junk).
     pub fn has_block_child(&self, node: NodeHandle<'_>) -> bool {
-        node.children()
-            .any(|c| !self.is_junk(c.id()) && tag(&c).is_some_and(|t| is_block(t) && t != "br"))
+        self.has_block[node.id().index()]
     }
 }
 
