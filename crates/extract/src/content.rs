@@ -17,7 +17,7 @@
 //!    absolute URLs. Captions, in `<figcaption>` or named so by their class, stay in the HTML
 //!    and out of the text. The result still goes through the sanitizer afterwards.
 
-use crate::dom::{Dom, NodeHandle, attr, is_block, tag};
+use crate::dom::{Dom, NodeHandle, attr, is_block, is_junk_tag, tag};
 use crate::html::Node;
 use crate::html::NodeId;
 use crate::text::{Measure, collapse_whitespace};
@@ -441,24 +441,10 @@ fn leads_before<'d>(dom: &'d Dom, first_root: NodeHandle<'d>) -> Vec<NodeHandle<
         if !named {
             continue;
         }
-        // Pictures and their captions are not the lead, whatever their class says.
+        // Pictures and their captions are not the lead, whatever their class says, and
+        // neither is anything that can never be article text.
         let never_text = |n: &NodeHandle<'_>| {
-            matches!(
-                tag(n),
-                Some(
-                    "figure"
-                        | "figcaption"
-                        | "nav"
-                        | "aside"
-                        | "footer"
-                        | "form"
-                        | "script"
-                        | "style"
-                        | "template"
-                        | "noscript"
-                        | "button"
-                )
-            )
+            tag(n).is_some_and(|t| is_junk_tag(t) || matches!(t, "figure" | "figcaption" | "form"))
         };
         if never_text(&node) || node.ancestors().any(|a| never_text(&a)) {
             continue;

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 pub type NodeHandle<'a> = NodeRef<'a>;
 
 /// Elements that never hold article text.
-fn is_junk_tag(name: &str) -> bool {
+pub(crate) fn is_junk_tag(name: &str) -> bool {
     matches!(
         name,
         "script"
