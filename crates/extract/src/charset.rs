@@ -6,6 +6,7 @@
 //! Big5, and often say so wrongly or not at all.
 
 use encoding_rs::{Encoding, UTF_8};
+use std::borrow::Cow;
 
 /// How far into the document a `<meta>` charset declaration is looked for (the standard says
 /// 1024 bytes; real pages put it later, after long comments and scripts).
@@ -13,18 +14,20 @@ const PRESCAN_BYTES: usize = 4096;
 
 /// Decodes `bytes` to UTF-8, returning the text and the name of the encoding used.
 pub fn decode_html(bytes: &[u8], http_charset: Option<&str>) -> (String, &'static str) {
-    decode_html_from(bytes, http_charset, None)
+    let (text, name) = decode_html_from(bytes, http_charset, None);
+    (text.into_owned(), name)
 }
 
 /// As [`decode_html`], with the page's top-level domain (`cn`, `tw`) to guide detection.
-pub fn decode_html_from(
-    bytes: &[u8],
+/// A page already in UTF-8 is borrowed, not copied.
+pub fn decode_html_from<'b>(
+    bytes: &'b [u8],
     http_charset: Option<&str>,
     tld: Option<&str>,
-) -> (String, &'static str) {
+) -> (Cow<'b, str>, &'static str) {
     let encoding = detect_with_tld(bytes, http_charset, tld);
     let (text, _, _) = encoding.decode(bytes);
-    (text.into_owned(), encoding.name())
+    (text, encoding.name())
 }
 
 /// The encoding of an HTML document.

@@ -844,7 +844,11 @@ impl<'d> Writer<'d> {
             match node.value() {
                 Node::Text(t) => {
                     let text: &str = t;
-                    let m = Measure::of(text);
+                    // Counted once already, unless the node lies inside junk (a lead can).
+                    let m = match self.dom.stats(node.id()).text {
+                        counted if counted.chars > 0 => counted,
+                        _ => Measure::of(text),
+                    };
                     // Lines between <br>s are blocks too: before the first paragraph, a short
                     // unpunctuated one is furniture, as a short block is.
                     // The title, a date or a byline standing as loose text near the top goes

@@ -240,8 +240,13 @@ fn name_weight(lower: &str) -> i8 {
 }
 
 impl Dom {
+    #[cfg(test)]
     pub fn parse(source: &str) -> Dom {
-        let html = Document::parse(source);
+        Dom::parse_owned(source.to_owned())
+    }
+
+    pub fn parse_owned(source: String) -> Dom {
+        let html = Document::parse_owned(source);
         let mut dom = Dom {
             html,
             junk: Vec::new(),

@@ -85,7 +85,7 @@ pub fn extract(bytes: &[u8], page_url: Option<&str>, http_charset: Option<&str>)
             .and_then(|h| h.rsplit('.').next().map(str::to_owned))
     });
     let (source, encoding) = charset::decode_html_from(bytes, http_charset, tld.as_deref());
-    let mut article = extract_str(&source, page_url);
+    let mut article = extract_text(source.into_owned(), page_url);
     if encoding != "UTF-8" {
         article
             .warnings
@@ -96,6 +96,11 @@ pub fn extract(bytes: &[u8], page_url: Option<&str>, http_charset: Option<&str>)
 
 /// Extracts the article from a page already decoded to text.
 pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
+    extract_text(source.to_owned(), page_url)
+}
+
+/// The parsed page keeps its source, so the text is taken whole rather than copied again.
+fn extract_text(source: String, page_url: Option<&str>) -> Article {
     let mut warnings = Vec::new();
     let base = page_url.and_then(|u| match Url::parse(u) {
         Ok(url) => Some(url),
@@ -106,7 +111,7 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
             None
         }
     });
-    let mut dom = dom::Dom::parse(source);
+    let mut dom = dom::Dom::parse_owned(source);
     let is_wechat = wechat::is_wechat(&dom, page_url);
     let head = meta::Head::read(&dom, is_wechat);
 
@@ -124,17 +129,20 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
         None
     };
     let mut found = content::extract(&dom, title.as_deref(), base.as_ref(), root);
-    if root.is_none() && text::Measure::of(&found.text).weight() < 500 {
+    let mut found_weight = text::Measure::of(&found.text).weight();
+    if root.is_none() && found_weight < 500 {
         dom.relax();
         let relaxed = content::extract(&dom, title.as_deref(), base.as_ref(), None);
-        if text::Measure::of(&relaxed.text).weight() > text::Measure::of(&found.text).weight() {
+        let relaxed_weight = text::Measure::of(&relaxed.text).weight();
+        if relaxed_weight > found_weight {
             found = relaxed;
+            found_weight = relaxed_weight;
         }
     }
     // Some sites render the body with scripts and leave it only in their JSON-LD.
     if let Some(body) = head.ld_article().and_then(|a| a["articleBody"].as_str()) {
         let ld = text::Measure::of(body).weight();
-        if ld >= 250 && text::Measure::of(&found.text).weight() * 2 < ld {
+        if ld >= 250 && found_weight * 2 < ld {
             found = content::from_plain_text(body);
             warnings
                 .push("the page's HTML holds no article; its JSON-LD articleBody is used".into());
@@ -214,20 +222,23 @@ pub fn extract_str(source: &str, page_url: Option<&str>) -> Article {
             .find_map(|l| meta::source_name(&head, "", &text::collapse_whitespace(l)))
     });
     let canonical_url = meta::canonical_url(&head, base.as_ref());
-    let lang = meta::lang(&head, &found.text);
+    // Paragraphs by lines of text, not by <p>: old pages separate them with <br>. The lines'
+    // measures add up to the text's.
+    let mut measure = text::Measure::default();
+    let mut paragraphs = 0;
+    for line in found.text.lines() {
+        let line_measure = text::Measure::of(line);
+        paragraphs += usize::from(line_measure.weight() >= 60);
+        measure.add(line_measure);
+    }
+    let lang = meta::lang(&head, measure);
 
     let html = sanitize_html(&found.html);
     let text = found.text;
-    let measure = text::Measure::of(&text);
     let body_stats = dom.stats(dom.body().id());
     // A list page: most of its text is links, and what is not is short. Portals wrap real
     // articles in as many links, so only a short text counts against the page.
     let link_heavy_page = body_stats.link_density() > 0.6 && measure.weight() < 600;
-    // Paragraphs by lines of text, not by <p>: old pages separate them with <br>.
-    let paragraphs = text
-        .lines()
-        .filter(|l| text::Measure::of(l).weight() >= 60)
-        .count();
     let is_article = measure.weight() >= 250
         && found.link_density < 0.35
         && !link_heavy_page

@@ -496,8 +496,8 @@ pub fn canonical_url(head: &Head, base: Option<&Url>) -> Option<String> {
     }
 }
 
-/// The language: what the page declares, else what its text is.
-pub fn lang(head: &Head, text: &str) -> Option<String> {
+/// The language: what the page declares, else what its text (`measure`) is.
+pub fn lang(head: &Head, measure: crate::text::Measure) -> Option<String> {
     if let Some(l) = head
         .html_lang
         .as_deref()
@@ -508,7 +508,7 @@ pub fn lang(head: &Head, text: &str) -> Option<String> {
             return Some(l);
         }
     }
-    let m = crate::text::Measure::of(text);
+    let m = measure;
     if m.chars == 0 {
         None
     } else if m.cjk * 10 >= m.chars {

@@ -111,7 +111,14 @@ fn hidden_scheme(value: &str) -> bool {
 
 /// Returns `html` with everything not on the allow-list removed.
 pub fn sanitize_html(html: &str) -> String {
-    builder().clean(html).to_string()
+    // Written straight to bytes: `to_string` would serialize to bytes and then copy them
+    // through a formatter.
+    let mut out = Vec::with_capacity(html.len());
+    if builder().clean(html).write_to(&mut out).is_err() {
+        // Writing to memory fails only when memory does; nothing unsafe is returned.
+        return String::new();
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// The readable text of sanitized HTML: block elements become line breaks, entities decoded.

@@ -33,9 +33,14 @@ pub fn is_sentence_punct(c: char) -> bool {
 /// How many bytes the white-space character at `bytes[i]` takes, or 0 when it is not one.
 /// White space is Unicode's, plus the zero-width space; it is told from its UTF-8 bytes, so
 /// that text (Chinese especially) is not decoded character by character to find it.
+#[inline(always)]
 fn space_len_at(bytes: &[u8], i: usize) -> usize {
+    let b = bytes[i];
+    if !may_start_space(b) {
+        return 0;
+    }
     let next = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
-    match bytes[i] {
+    match b {
         b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => 1,
         // U+0085, U+00A0
         0xC2 if matches!(next(1), 0x85 | 0xA0) => 2,
@@ -48,6 +53,12 @@ fn space_len_at(bytes: &[u8], i: usize) -> usize {
         0xE3 if next(1) == 0x80 && next(2) == 0x80 => 3,
         _ => 0,
     }
+}
+
+/// Printable ASCII and most lead bytes (CJK among them) never start white space.
+#[inline(always)]
+fn may_start_space(b: u8) -> bool {
+    b <= b' ' || matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3)
 }
 
 /// Whether `s` holds nothing but white space.
@@ -75,6 +86,9 @@ pub fn collapse_whitespace(s: &str) -> String {
         if space == 0 {
             word_start.get_or_insert(i);
             i += 1;
+            while i < bytes.len() && !may_start_space(bytes[i]) {
+                i += 1;
+            }
             continue;
         }
         if let Some(start) = word_start.take() {
@@ -110,30 +124,43 @@ impl Measure {
         let mut m = Measure::default();
         let bytes = s.as_bytes();
         let mut i = 0;
-        // Pages are mostly ASCII markup-free text or mostly CJK; ASCII is read a byte at a
-        // time, the rest a character at a time.
+        // Characters are told from their UTF-8 bytes, as white space is above: decoding each
+        // one through `chars()` cost more than the counting.
         while i < bytes.len() {
             let b = bytes[i];
-            if b.is_ascii() {
+            if b < 0x80 {
                 i += 1;
-                if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C) {
+                if b <= b' ' && matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C) {
                     continue;
                 }
                 m.chars += 1;
                 // Half-width marks count only where they end a clause ("3.5%", "1,000" and
                 // "12:30" in tickers and tables are not prose).
                 if matches!(b, b',' | b'.' | b'!' | b'?' | b';' | b':')
-                    && s[i..].chars().next().is_none_or(char::is_whitespace)
+                    && (i == bytes.len() || space_len_at(bytes, i) > 0)
                 {
                     m.punct += 1;
                 }
                 continue;
             }
-            let c = s[i..].chars().next().unwrap_or_default();
-            i += c.len_utf8();
-            if c.is_whitespace() || c == '\u{3000}' {
+            let len = match b {
+                0xF0.. => 4,
+                0xE0.. => 3,
+                _ => 2,
+            };
+            if space_len_at(bytes, i) > 0 {
+                i += len;
                 continue;
             }
+            // `s` is valid UTF-8, so the sequence is whole.
+            let tail = |k: usize| u32::from(bytes.get(i + k).copied().unwrap_or(0x80) & 0x3F);
+            let code = match len {
+                2 => (u32::from(b & 0x1F) << 6) | tail(1),
+                3 => (u32::from(b & 0x0F) << 12) | (tail(1) << 6) | tail(2),
+                _ => (u32::from(b & 0x07) << 18) | (tail(1) << 12) | (tail(2) << 6) | tail(3),
+            };
+            let c = char::from_u32(code).unwrap_or_default();
+            i += len;
             m.chars += 1;
             if is_cjk(c) {
                 m.cjk += 1;
@@ -200,6 +227,47 @@ mod tests {
             "\u{3001}\u{3002}",
         ] {
             assert_eq!(collapse_whitespace(text), text);
+        }
+    }
+
+    /// The definition `Measure::of` implements on bytes.
+    fn measured_by_chars(s: &str) -> Measure {
+        let mut m = Measure::default();
+        let chars: Vec<char> = s.chars().collect();
+        let is_space = |c: char| c.is_whitespace() || c == '\u{200b}';
+        for (i, &c) in chars.iter().enumerate() {
+            if is_space(c) {
+                continue;
+            }
+            m.chars += 1;
+            if is_cjk(c) {
+                m.cjk += 1;
+            } else if c.is_ascii() {
+                let ends_clause = chars.get(i + 1).is_none_or(|&next| is_space(next));
+                if ",.!?;:".contains(c) && ends_clause {
+                    m.punct += 1;
+                }
+            } else if is_sentence_punct(c) {
+                m.punct += 1;
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn measure_from_bytes_counts_as_characters_do() {
+        let pieces = [
+            "新闻", "，", "。", "a", "1,000", "3.5", "end.", " ", "\u{3000}", "\u{a0}", "\u{200b}",
+            "\u{2028}", "\u{1680}", "é", "ß", "😀", "𠀀", "\u{2030}", "\u{3001}", "“", "\n", ":",
+        ];
+        // Every pair and triple of pieces, so each mark is tried before every kind of neighbour.
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let s = format!("{a}{b}{c}");
+                    assert_eq!(Measure::of(&s), measured_by_chars(&s), "{s:?}");
+                }
+            }
         }
     }
 

@@ -20,10 +20,12 @@ pub struct WechatInfo {
 
 pub fn is_wechat(dom: &Dom, page_url: Option<&str>) -> bool {
     page_url.is_some_and(|u| u.contains("mp.weixin.qq.com"))
-        || dom
-            .root()
-            .descendants()
-            .any(|n| attr(&n, "id") == Some("js_content"))
+        // The page's text is searched first: most pages never mention the id at all.
+        || (dom.html.source().contains("js_content")
+            && dom
+                .root()
+                .descendants()
+                .any(|n| attr(&n, "id") == Some("js_content")))
 }
 
 /// A script variable set to a string: `var ct = "1700000000"`, `nickname: htmlDecode("…")`.

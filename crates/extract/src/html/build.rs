@@ -3,7 +3,7 @@
 
 use super::entity::decode_into;
 use super::{Attr, Document, IN_SOURCE, Kind, NONE, NodeData, TagName};
-use memchr::{memchr, memchr2};
+use memchr::{memchr, memchr2, memchr3};
 use rustc_hash::FxHashSet;
 use std::sync::LazyLock;
 
@@ -430,7 +430,7 @@ fn bounds(scope: Scope, name: &str) -> bool {
 }
 
 pub(super) struct Builder<'s> {
-    /// The page, which `doc.source` copies: ranges into it are ranges into that copy.
+    /// The page, which becomes `doc.source` when parsing ends.
     pub(super) source: &'s str,
     /// Whether ranges can point into the source (a page under 2 GiB).
     pub(super) point_into_source: bool,
@@ -592,7 +592,8 @@ impl<'s> Builder<'s> {
             text: String::with_capacity(source_len / 16),
             attrs: Vec::with_capacity(source_len / 60),
             attr_text: String::with_capacity(source_len / 16),
-            source: source.to_owned(),
+            // Set when parsing ends: the builder reads the source through its own borrow.
+            source: String::new(),
         };
         doc.nodes.push(NodeData {
             parent: NONE,
@@ -618,6 +619,25 @@ impl<'s> Builder<'s> {
             active: Vec::new(),
             moved: false,
             quirks: true,
+        }
+    }
+
+    /// An attribute's name or value while parsing: the document gets its source only when
+    /// parsing ends, so ranges into the source are read from the builder's borrow.
+    fn attr_str(&self, range: &std::ops::Range<u32>) -> &str {
+        self.read(&self.doc.attr_text, range)
+    }
+
+    /// A text node's text while parsing (see [`Builder::attr_str`]).
+    fn text_str(&self, range: &std::ops::Range<u32>) -> &str {
+        self.read(&self.doc.text, range)
+    }
+
+    fn read<'a>(&'a self, buffer: &'a str, range: &std::ops::Range<u32>) -> &'a str {
+        if range.start & IN_SOURCE != 0 {
+            &self.source[(range.start & !IN_SOURCE) as usize..range.end as usize]
+        } else {
+            &buffer[range.start as usize..range.end as usize]
         }
     }
 
@@ -950,8 +970,8 @@ impl<'s> Builder<'s> {
                 previous.start..range.end
             } else {
                 // Copy both, in order, to the end of the text buffer.
-                let previous_text = self.doc.text_slice(&previous).to_owned();
-                let new_text = self.doc.text_slice(&range).to_owned();
+                let previous_text = self.text_str(&previous).to_owned();
+                let new_text = self.text_str(&range).to_owned();
                 let joined_start = self.doc.text.len() as u32;
                 self.doc.text.push_str(&previous_text);
                 self.doc.text.push_str(&new_text);
@@ -1122,8 +1142,8 @@ impl<'s> Builder<'s> {
             && self.doc.attrs[attrs.start as usize..attrs.end as usize]
                 .iter()
                 .any(|a| {
-                    self.doc.attr_slice(&a.name) == "type"
-                        && self.doc.attr_slice(&a.value).eq_ignore_ascii_case("hidden")
+                    self.attr_str(&a.name) == "type"
+                        && self.attr_str(&a.value).eq_ignore_ascii_case("hidden")
                 });
         let id = self.new_element_detached(name, attrs);
         if is_table_context(self.current_name()) && name == "form" {
@@ -1261,7 +1281,7 @@ impl<'s> Builder<'s> {
         let attrs = |id: u32| match &self.doc.nodes[id as usize].kind {
             Kind::Element { attrs, .. } => self.doc.attrs[attrs.start as usize..attrs.end as usize]
                 .iter()
-                .map(|a| (self.doc.attr_slice(&a.name), self.doc.attr_slice(&a.value)))
+                .map(|a| (self.attr_str(&a.name), self.attr_str(&a.value)))
                 .collect::<Vec<_>>(),
             _ => Vec::new(),
         };
@@ -1512,16 +1532,14 @@ impl Builder<'_> {
             };
         let duplicate = self.doc.attrs[element_attrs_start..]
             .iter()
-            .any(|a| self.doc.attr_slice(&a.name) == self.doc.attr_slice(&name_range));
+            .any(|a| self.attr_str(&a.name) == self.attr_str(&name_range));
         if duplicate {
             return;
         }
         let value = value.unwrap_or(0..0);
         let raw_value = &source[value.clone()];
         let bytes = raw_value.as_bytes();
-        let value_range = if self.point_into_source
-            && memchr(b'&', bytes).is_none()
-            && memchr2(b'\r', b'\0', bytes).is_none()
+        let value_range = if self.point_into_source && memchr3(b'&', b'\r', b'\0', bytes).is_none()
         {
             (value.start as u32 | IN_SOURCE)..value.end as u32
         } else {

@@ -137,9 +137,20 @@ pub(crate) fn warm_up() {
 }
 
 impl Document {
-    /// Parses a whole page. Never fails: every input is some tree, as in a browser.
-    pub fn parse(source: &str) -> Document {
+    /// Parses a whole page, which the document keeps. Never fails: every input is some
+    /// tree, as in a browser.
+    pub fn parse_owned(source: String) -> Document {
         tokenize::parse(source)
+    }
+
+    #[cfg(test)]
+    pub fn parse(source: &str) -> Document {
+        tokenize::parse(source.to_owned())
+    }
+
+    /// The page as parsed.
+    pub fn source(&self) -> &str {
+        &self.source
     }
 
     pub fn root(&self) -> NodeRef<'_> {

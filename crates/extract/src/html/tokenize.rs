@@ -7,25 +7,28 @@ use super::NONE;
 use super::build::{Builder, TextMode, renumber, text_mode};
 use memchr::{memchr, memmem};
 
-pub fn parse(source: &str) -> Document {
+pub fn parse(source: String) -> Document {
     parse_with(source, true)
 }
 
 /// Parses with text pointing into the source where it can, or (for pages of 2 GiB and more,
 /// and in tests) with every piece copied.
-pub fn parse_with(source: &str, point_into_source: bool) -> Document {
-    let mut builder = Builder::new(source);
+pub fn parse_with(source: String, point_into_source: bool) -> Document {
+    let mut builder = Builder::new(&source);
     builder.point_into_source &= point_into_source;
     let mut tokenizer = Tokenizer {
-        source,
+        source: &source,
         pos: 0,
         start_name: String::new(),
         end_name: String::new(),
     };
     tokenizer.run(&mut builder);
     builder.finish();
+    let moved = builder.moved;
     let mut doc = builder.doc;
-    if builder.moved {
+    // Ranges marked `IN_SOURCE` point here.
+    doc.source = source;
+    if moved {
         renumber(&mut doc);
     }
     doc
