@@ -172,7 +172,7 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
             let mut key = String::new();
             lines.iter().position(|l| {
                 key.clear();
-                key.extend(l.chars().filter(|c| c.is_alphanumeric()));
+                key.extend(l.chars().filter(|&c| text::is_word_char(c)));
                 !key.is_empty()
                     && (key.contains(&title_key)
                         || (key.chars().count() >= 6 && title_key.contains(key.as_str())))

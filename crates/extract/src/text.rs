@@ -8,6 +8,18 @@ pub fn is_cjk(c: char) -> bool {
         0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x2A6DF)
 }
 
+/// `char::is_alphanumeric`, answered for ASCII and CJK before Unicode's tables are looked up:
+/// it runs over every line of a page.
+#[inline]
+pub fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        // The unified ideographs, every one of them a letter (the compatibility block has gaps).
+        matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF) || c.is_alphanumeric()
+    }
+}
+
 /// Punctuation that ends or splits sentences, full-width and half-width. Real prose is full of
 /// it; menus, tags and link lists have almost none.
 pub fn is_sentence_punct(c: char) -> bool {
@@ -268,6 +280,13 @@ mod tests {
                     assert_eq!(Measure::of(&s), measured_by_chars(&s), "{s:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn word_characters_are_the_alphanumeric_ones() {
+        for c in (0..=0x3FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
         }
     }
 

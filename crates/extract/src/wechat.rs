@@ -21,7 +21,7 @@ pub struct WechatInfo {
 pub fn is_wechat(dom: &Dom, page_url: Option<&str>) -> bool {
     page_url.is_some_and(|u| u.contains("mp.weixin.qq.com"))
         // The page's text is searched first: most pages never mention the id at all.
-        || (dom.html.source().contains("js_content")
+        || (memchr::memmem::find(dom.html.source().as_bytes(), b"js_content").is_some()
             && dom
                 .root()
                 .descendants()
