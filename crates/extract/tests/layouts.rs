@@ -231,3 +231,24 @@ fn a_table_with_icons_in_its_cells_is_not_a_gallery() {
     );
     assert!(article.html.contains("<table>"), "{}", article.html);
 }
+
+#[test]
+fn prompts_toggles_and_labels_between_paragraphs_are_furniture() {
+    assert_text(
+        "prompts-and-labels.html",
+        &[
+            "bis zwanzig Uhr geöffnet",
+            "keine Zeit für einen Besuch",
+            "rund um die Uhr möglich",
+        ],
+        &[
+            "Kategorie:",
+            "Artikel teilen",
+            "enjoyed reading",
+            "Quellen ausblenden",
+            "Kontakt",
+            "auch interessieren",
+            "Mehr Themen",
+        ],
+    );
+}
