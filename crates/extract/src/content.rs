@@ -16,6 +16,9 @@
 //!    figures with captions, lists, tables, quotes), with lazy-loaded images resolved to
 //!    absolute URLs. Captions, in `<figcaption>` or named so by their class, stay in the HTML
 //!    and out of the text. The result still goes through the sanitizer afterwards.
+//!
+//! When the chosen content holds next to nothing, [`paragraph_baseline`] offers the page's
+//! paragraphs outside furniture instead.
 
 use crate::dom::{Dom, NodeHandle, attr, is_block, is_junk_tag, tag};
 use crate::html::Node;
@@ -48,7 +51,7 @@ static REPLIES: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Short blocks that are page furniture wherever they stand.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|收藏此帖|回复此帖|引用此帖|收藏本文|我来说两句|页面功能|加入博采|^当前位置|禁止.{0,4}转载|转载申请|侵权行为|版权(所有|声明|归)|未经(授权|许可)|免责声明|不代表本(站|网|报|平台|号)的?(观点|立场)|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|(上一篇|下一篇)\s*[:：]|^\s*(上一篇|下一篇)\s*$|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored|read more|continue reading|show more)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)(?:$|[^\w.!?][^.!?]{0,59}$)|^photo:|^photograph by|^(foto|fotos|bild|bilder|titelbild|beitragsbild|bildquelle|fotoquelle|photos|image|images|credit|crédito|créditos|crédit)\s*[:：]|^(gefällt mir|diesen artikel teilen|artikel teilen|beitrag teilen|jetzt teilen|teilen|drucken|artikel drucken|bild anzeigen|kommentieren|kommentare schreiben|compartir|partager|condividi|udostępnij)\s*[:：]?$|^(aufrufe|views|vues|visitas)\s*:|^submit your letter|^(aktualisiert|veröffentlicht|veröffentlichung|erstellt am|zuletzt aktualisiert|ultima modifica|pubblicato|publié|publicado|actualizado)(?:$|[^\w.!?][^.!?]{0,39}$)|^this entry was posted|^der beitrag wurde am|^\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}\s*$|^\s*\d{4}-\d{2}-\d{2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*$|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$|könnte (dich|sie|euch) (auch|ebenfalls) interessieren|^mehr themen\s*:?$|^(möchten sie|möchtest du|willst du) (den|diesen) (artikel|beitrag) teilen|^if you (enjoyed|liked) (reading )?this (post|article)|we want to hear what you think about this (article|story)|^advertising disclosure|^(categories|category|kategorien|kategorie|catégories|catégorie|categorías|categoría)\s*:|^quellen (aus|ein)blenden$|^(kontakt|pressekontakt|contact)\s*:?$")
+    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|收藏此帖|回复此帖|引用此帖|收藏本文|我来说两句|页面功能|加入博采|^当前位置|禁止.{0,4}转载|转载申请|侵权行为|版权(所有|声明|归)|未经(授权|许可)|免责声明|不代表本(站|网|报|平台|号)的?(观点|立场)|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|(上一篇|下一篇)\s*[:：]|^\s*(上一篇|下一篇)\s*$|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored|read more|continue reading|show more)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)(?:$|[^\w.!?][^.!?]{0,59}$)|^photo:|^photograph by|^(foto|fotos|bild|bilder|titelbild|beitragsbild|bildquelle|fotoquelle|photos|image|images|credit|crédito|créditos|crédit)\s*[:：]|^(gefällt mir|diesen artikel teilen|artikel teilen|beitrag teilen|jetzt teilen|teilen|drucken|artikel drucken|bild anzeigen|kommentieren|kommentare schreiben|compartir|partager|condividi|udostępnij)\s*[:：]?$|^(aufrufe|views|vues|visitas)\s*:|^submit your letter|^(aktualisiert|veröffentlicht|veröffentlichung|erstellt am|zuletzt aktualisiert|ultima modifica|pubblicato|publié|publicado|actualizado)(?:$|[^\w.!?][^.!?]{0,39}$)|^this entry was posted|^der beitrag wurde am|^\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}\s*$|^\s*\d{4}-\d{2}-\d{2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*$|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$|könnte (dich|sie|euch) (auch|ebenfalls) interessieren|^mehr themen\s*:?$|^(möchten sie|möchtest du|willst du) (den|diesen) (artikel|beitrag) teilen|^if you (enjoyed|liked) (reading )?this (post|article)|we want to hear what you think about this (article|story)|^advertising disclosure|^(categories|category|kategorien|kategorie|catégories|catégorie|categorías|categoría)\s*:|^quellen (aus|ein)blenden$|^(kontakt|pressekontakt|contact)\s*:?$|^lesen sie auch die folgenden|^war (der|dieser) (artikel|beitrag) (nützlich|hilfreich)|hier können sie den artikel bewerten|^\(?noch keine bewertungen\)?$|^alle angaben ohne gewähr|^(inhaltsverzeichnis|table of contents)$|sie müssen (sich )?(eingeloggt sein|einloggen|angemeldet sein)|you must be logged in|^subscribe now|please subscribe|^sign up to get|^stay up-to-date|is the copyrighted property of|written permission must be obtained|materiał chroniony prawem|^crédits? photos?\s*:|^zurück zur (listenansicht|übersicht)|^dieses skript als pdf|^verraten sie (uns )?(gerne )?in den kommentaren|^gefällt (dir|ihnen) unser")
         .expect("valid regex")
 });
 
@@ -134,6 +137,41 @@ pub fn from_plain_text(body: &str) -> Content {
         lines.push(line);
     }
     content.text = lines.join("\n");
+    content
+}
+
+/// The page's paragraphs, where they stand outside furniture: what is left when no container
+/// holds the article (a blog post of link titles, a live ticker cut into rows).
+pub fn paragraph_baseline(dom: &Dom) -> Content {
+    let mut text = String::new();
+    let mut seen = HashSet::default();
+    let (mut chars, mut link_chars) = (0, 0);
+    for node in dom.body().descendants() {
+        if !matches!(tag(&node), Some("p" | "pre" | "blockquote"))
+            || node
+                .ancestors()
+                .any(|a| dom.is_junk(a.id()) || matches!(tag(&a), Some("p" | "pre" | "blockquote")))
+            || dom.is_junk(node.id())
+        {
+            continue;
+        }
+        // A sentence at least: menus and labels are written in paragraphs too.
+        if dom.stats(node.id()).text.weight() < 40 {
+            continue;
+        }
+        let line = dom.text_of(node);
+        if BOILERPLATE.is_match(&line) || !seen.insert(line.clone()) {
+            continue;
+        }
+        text.push_str(&line);
+        text.push('\n');
+        let stats = dom.stats(node.id());
+        chars += stats.text.chars;
+        link_chars += stats.link_chars;
+    }
+    let mut content = from_plain_text(&text);
+    // A list page's paragraphs are its links: the density tells the caller.
+    content.link_density = link_chars as f64 / chars.max(1) as f64;
     content
 }
 

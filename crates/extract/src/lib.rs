@@ -139,6 +139,17 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
             found_weight = relaxed_weight;
         }
     }
+    // Next to nothing found (a blog post of link titles, a ticker cut into rows): the page's
+    // paragraphs, outside furniture. Only then: beside a short article, sidebars and footers
+    // written in paragraphs would outweigh it.
+    if root.is_none() && found_weight < 150 {
+        let baseline = content::paragraph_baseline(&dom);
+        let baseline_weight = text::Measure::of(&baseline.text).weight();
+        if baseline_weight >= 250 {
+            found = baseline;
+            found_weight = baseline_weight;
+        }
+    }
     // Some sites render the body with scripts and leave it only in their JSON-LD.
     if let Some(body) = head.ld_article().and_then(|a| a["articleBody"].as_str()) {
         let ld = text::Measure::of(body).weight();

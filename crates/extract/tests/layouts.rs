@@ -252,3 +252,26 @@ fn prompts_toggles_and_labels_between_paragraphs_are_furniture() {
         ],
     );
 }
+
+#[test]
+fn a_post_made_of_linked_titles_is_read_from_its_paragraphs() {
+    let article = extract("link-roll-post.html");
+    for phrase in [
+        "alle Busse elektrisch fahren",
+        "ihre Öffnungszeiten verlängert",
+        "Was sich in der Altstadt verändert hat",
+    ] {
+        assert!(
+            article.text.contains(phrase),
+            "{phrase:?} is missing from\n{}",
+            article.text
+        );
+    }
+    assert!(
+        !article.text.contains("Zum Inhalt springen"),
+        "{}",
+        article.text
+    );
+    // Link titles alone are not an article's prose.
+    assert!(!article.is_article);
+}
