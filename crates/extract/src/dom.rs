@@ -42,6 +42,9 @@ pub(crate) fn is_junk_tag(name: &str) -> bool {
             | "menu"
             | "label"
             | "option"
+            // Ruby annotations: the reading above a character (furigana, pinyin), not more text.
+            | "rt"
+            | "rp"
     )
 }
 

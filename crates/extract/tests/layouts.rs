@@ -280,3 +280,15 @@ fn a_post_made_of_linked_titles_is_read_from_its_paragraphs() {
     // Link titles alone are not an article's prose.
     assert!(!article.is_article);
 }
+
+#[test]
+fn ruby_readings_are_not_part_of_the_text() {
+    assert_text(
+        "ruby-readings.html",
+        &[
+            "来月から、町の図書館は月曜日から金曜日まで",
+            "仕事のあとに本を借りたい",
+        ],
+        &["としょかん", "らいげつ", "(しごと)"],
+    );
+}

@@ -1181,6 +1181,17 @@ impl<'s> Builder<'s> {
         match name {
             "li" => self.close_item(&["li"]),
             "dd" | "dt" => self.close_item(&["dd", "dt"]),
+            // A reading ends where the next reading or base starts.
+            "rb" | "rp" | "rt" | "rtc"
+                if self.in_scope(Scope::Default, |n| n == "ruby").is_some() =>
+            {
+                let also_rtc = matches!(name, "rb" | "rtc");
+                while matches!(self.current_name(), "rb" | "rp" | "rt")
+                    || (also_rtc && self.current_name() == "rtc")
+                {
+                    self.pop_open();
+                }
+            }
             _ if is_heading(name) && is_heading(self.current_name()) => {
                 self.pop_open();
             }
