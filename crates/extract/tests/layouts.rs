@@ -292,3 +292,14 @@ fn ruby_readings_are_not_part_of_the_text() {
         &["としょかん", "らいげつ", "(しごと)"],
     );
 }
+
+#[test]
+fn a_cookie_consent_layer_is_furniture_however_long() {
+    let article = extract("cookie-dialog.html");
+    assert!(
+        article.text.contains("Äpfel in Spalten darauflegen"),
+        "{}",
+        article.text
+    );
+    assert!(!article.text.contains("Cookies"), "{}", article.text);
+}
