@@ -303,3 +303,14 @@ fn a_cookie_consent_layer_is_furniture_however_long() {
     );
     assert!(!article.text.contains("Cookies"), "{}", article.text);
 }
+
+#[test]
+fn an_author_box_longer_than_the_story_is_not_the_story() {
+    let article = extract("author-bio.html");
+    assert!(
+        article.text.contains("every ninety minutes"),
+        "{}",
+        article.text
+    );
+    assert!(!article.text.contains("deckhand"), "{}", article.text);
+}
