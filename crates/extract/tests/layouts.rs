@@ -314,3 +314,15 @@ fn an_author_box_longer_than_the_story_is_not_the_story() {
     );
     assert!(!article.text.contains("deckhand"), "{}", article.text);
 }
+
+#[test]
+fn newsletter_and_donation_boxes_inside_the_body_are_furniture() {
+    assert_text(
+        "appeal-boxes.html",
+        &[
+            "vier Kilometer neue Radwege",
+            "Reihenfolge der Bauabschnitte",
+        ],
+        &["kostenlos anmelden", "mit einer Spende"],
+    );
+}
