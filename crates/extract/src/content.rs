@@ -146,13 +146,15 @@ pub fn paragraph_baseline(dom: &Dom) -> Content {
     let mut text = String::new();
     let mut seen = HashSet::default();
     let (mut chars, mut link_chars) = (0, 0);
-    for node in dom.body().descendants() {
-        if !matches!(tag(&node), Some("p" | "pre" | "blockquote"))
-            || node
-                .ancestors()
-                .any(|a| dom.is_junk(a.id()) || matches!(tag(&a), Some("p" | "pre" | "blockquote")))
-            || dom.is_junk(node.id())
-        {
+    // Whether a node lies in junk or in a paragraph already taken: one walk in id order,
+    // where parents come before their children (pages nest thousands deep).
+    let mut covered = vec![false; dom.html.node_count()];
+    for node in dom.html.nodes() {
+        let inherited = node.parent().is_some_and(|p| covered[p.id().index()]);
+        let is_paragraph = matches!(tag(&node), Some("p" | "pre" | "blockquote"));
+        let junk = dom.is_junk(node.id());
+        covered[node.id().index()] = inherited || junk || is_paragraph;
+        if !is_paragraph || inherited || junk {
             continue;
         }
         // A sentence at least: menus and labels are written in paragraphs too.

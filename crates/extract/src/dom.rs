@@ -102,7 +102,7 @@ pub fn is_block(name: &str) -> bool {
 /// lower-cased once each (see `NameCache`).
 static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"-ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|cookie|consent|donat|newsletter|membership|author-?bio|author-?desc|author-?box|about-?the-?author|author_bio|author_box|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|share|qrcode|qr_code|erweima|copyright|recommend|tuijian|xiangguan|toolbar|login|subscribe|disclaimer|hotnews|hot_news|hot-news|paihang|rank|navbar|topbar|crumb|tags?$|^tag|keyword|jubao|report",
+        r"-ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|cookies|cookie-?(banner|bar|notice|consent|law|layer|settings|policy|popup|hint)|consent|donat|newsletter|membership|author-?bio|author-?desc|author-?box|about-?the-?author|author_bio|author_box|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|pagination|pager|popup|share|qrcode|qr_code|erweima|copyright|recommend|tuijian|xiangguan|toolbar|login|subscribe|disclaimer|hotnews|hot_news|hot-news|paihang|rank|navbar|topbar|crumb|tags?$|^tag|keyword|jubao|report",
     )
     .expect("valid regex")
 });
