@@ -738,7 +738,7 @@ impl<'d> Writer<'d> {
                 && stats.images == 0
                 && measure.chars <= 25
                 && measure.punct == 0
-                && !matches!(name, "h2" | "h3" | "h4" | "h5" | "h6")
+                && !matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
             {
                 return Action::Skip;
             }

@@ -326,3 +326,12 @@ fn newsletter_and_donation_boxes_inside_the_body_are_furniture() {
         &["kostenlos anmelden", "mit einer Spende"],
     );
 }
+
+#[test]
+fn a_short_h1_in_the_body_that_is_not_the_title_is_a_heading() {
+    assert_text(
+        "h1-section-heading.html",
+        &["Unsere Geschichte", "auf Obstkisten saßen"],
+        &[],
+    );
+}
