@@ -474,10 +474,14 @@ fn leads_before<'d>(dom: &'d Dom, first_root: NodeHandle<'d>) -> Vec<NodeHandle<
         {
             continue;
         }
-        let named = ["class", "id", "itemprop"]
-            .into_iter()
-            .filter_map(|a| attr(&node, a))
-            .any(|v| LEAD.is_match(v));
+        // A subheading right under the headline is its deck, named or not.
+        let deck = tag(&node) == Some("h2")
+            && element_siblings_before(node).next().map(|s| s.id()) == Some(headline.id());
+        let named = deck
+            || ["class", "id", "itemprop"]
+                .into_iter()
+                .filter_map(|a| attr(&node, a))
+                .any(|v| LEAD.is_match(v));
         if !named {
             continue;
         }
@@ -506,7 +510,7 @@ fn leads_before<'d>(dom: &'d Dom, first_root: NodeHandle<'d>) -> Vec<NodeHandle<
         let sentence = text
             .trim_end_matches(['"', '”', '»', '’', '\'', ')', '）', ' '])
             .ends_with(['.', '!', '?', '。', '！', '？', '…']);
-        if !sentence && weight < 150 {
+        if !sentence && !deck && weight < 150 {
             continue;
         }
         // Pages say their lead again at the top of the body, or twice in the header.
@@ -520,6 +524,11 @@ fn leads_before<'d>(dom: &'d Dom, first_root: NodeHandle<'d>) -> Vec<NodeHandle<
         leads.clear();
     }
     leads
+}
+
+/// The elements before `node` among its siblings, nearest first.
+fn element_siblings_before<'d>(node: NodeHandle<'d>) -> impl Iterator<Item = NodeHandle<'d>> {
+    std::iter::successors(node.prev_sibling(), |n| n.prev_sibling()).filter(|n| tag(n).is_some())
 }
 
 /// Writes chosen content as simple HTML and text.

@@ -335,3 +335,11 @@ fn a_short_h1_in_the_body_that_is_not_the_title_is_a_heading() {
         &[],
     );
 }
+
+#[test]
+fn a_subheading_right_under_the_headline_is_its_deck() {
+    let article = extract("deck-under-headline.html");
+    let deck = article.text.find("sammeln Bewohner Unterschriften");
+    let body = article.text.find("Mehr als dreihundert Haushalte");
+    assert!(deck.is_some() && deck < body, "{}", article.text);
+}
