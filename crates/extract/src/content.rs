@@ -500,7 +500,7 @@ fn leads_before<'d>(dom: &'d Dom, first_root: NodeHandle<'d>) -> Vec<NodeHandle<
             .filter(|d| tag(d) == Some("a"))
             .map(|a| dom.text_of(a).chars().count())
             .sum();
-        if !(80..=3000).contains(&weight)
+        if !(if deck { 40 } else { 80 }..=3000).contains(&weight)
             || link_chars * 10 > text.chars().count() * 3
             || node.descendants().any(|d| tag(&d) == Some("img"))
         {
