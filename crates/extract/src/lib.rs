@@ -130,6 +130,11 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
     };
     let mut found = content::extract(&dom, title.as_deref(), base.as_ref(), root);
     let mut found_weight = text::Measure::of(&found.text).weight();
+    // Next to nothing found (a blog post of link titles, a ticker cut into rows): the page's
+    // paragraphs outside furniture, gathered while furniture is still judged by its names.
+    // Only then: beside a short article, sidebars written in paragraphs would outweigh it.
+    let baseline =
+        (root.is_none() && found_weight < 150).then(|| content::paragraph_baseline(&dom));
     if root.is_none() && found_weight < 500 {
         dom.relax();
         let relaxed = content::extract(&dom, title.as_deref(), base.as_ref(), None);
@@ -139,11 +144,9 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
             found_weight = relaxed_weight;
         }
     }
-    // Next to nothing found (a blog post of link titles, a ticker cut into rows): the page's
-    // paragraphs, outside furniture. Only then: beside a short article, sidebars and footers
-    // written in paragraphs would outweigh it.
-    if root.is_none() && found_weight < 150 {
-        let baseline = content::paragraph_baseline(&dom);
+    if found_weight < 150
+        && let Some(baseline) = baseline
+    {
         let baseline_weight = text::Measure::of(&baseline.text).weight();
         if baseline_weight >= 250 {
             found = baseline;
