@@ -414,8 +414,8 @@ impl Dom {
             if let Some(parent) = node.parent()
                 && !self.junk[i]
                 && let Node::Element(e) = node.value()
-                && is_block(e.name())
-                && e.name() != "br"
+                // A block inside an inline wrapper (`<strong><p>`) is a block of the parent too.
+                && ((is_block(e.name()) && e.name() != "br") || has_block[i])
             {
                 has_block[parent.id().index()] = true;
             }
@@ -527,7 +527,8 @@ impl Dom {
         true
     }
 
-    /// Whether an element has a block element among its children (not counting junk).
+    /// Whether an element has a block element among its children (not counting junk), looking
+    /// through inline wrappers such as `<strong><p>`.
     pub fn has_block_child(&self, node: NodeHandle<'_>) -> bool {
         self.has_block[node.id().index()]
     }

@@ -343,3 +343,15 @@ fn a_subheading_right_under_the_headline_is_its_deck() {
     let body = article.text.find("Mehr als dreihundert Haushalte");
     assert!(deck.is_some() && deck < body, "{}", article.text);
 }
+
+#[test]
+fn a_paragraph_inside_a_bold_wrapper_is_written_not_taken_for_a_repeat() {
+    assert_text(
+        "paragraph-in-bold.html",
+        &[
+            "Holpert es bei Ihnen beim Aussitzen",
+            "Die erste Übung beginnt am Boden",
+        ],
+        &[],
+    );
+}
