@@ -476,7 +476,7 @@ fn leads_before<'d>(dom: &'d Dom, first_root: NodeHandle<'d>) -> Vec<NodeHandle<
         }
         // A subheading right under the headline is its deck, named or not.
         let deck = tag(&node) == Some("h2")
-            && element_siblings_before(node).next().map(|s| s.id()) == Some(headline.id());
+            && previous_element(node).map(|s| s.id()) == Some(headline.id());
         let named = deck
             || ["class", "id", "itemprop"]
                 .into_iter()
@@ -526,9 +526,9 @@ fn leads_before<'d>(dom: &'d Dom, first_root: NodeHandle<'d>) -> Vec<NodeHandle<
     leads
 }
 
-/// The elements before `node` among its siblings, nearest first.
-fn element_siblings_before<'d>(node: NodeHandle<'d>) -> impl Iterator<Item = NodeHandle<'d>> {
-    std::iter::successors(node.prev_sibling(), |n| n.prev_sibling()).filter(|n| tag(n).is_some())
+/// The nearest element before `node` among its siblings (text and comments passed over).
+fn previous_element(node: NodeHandle<'_>) -> Option<NodeHandle<'_>> {
+    std::iter::successors(node.prev_sibling(), |n| n.prev_sibling()).find(|n| tag(n).is_some())
 }
 
 /// Writes chosen content as simple HTML and text.

@@ -625,20 +625,12 @@ impl<'s> Builder<'s> {
     /// An attribute's name or value while parsing: the document gets its source only when
     /// parsing ends, so ranges into the source are read from the builder's borrow.
     fn attr_str(&self, range: &std::ops::Range<u32>) -> &str {
-        self.read(&self.doc.attr_text, range)
+        super::resolve(self.source, &self.doc.attr_text, range)
     }
 
     /// A text node's text while parsing (see [`Builder::attr_str`]).
     fn text_str(&self, range: &std::ops::Range<u32>) -> &str {
-        self.read(&self.doc.text, range)
-    }
-
-    fn read<'a>(&'a self, buffer: &'a str, range: &std::ops::Range<u32>) -> &'a str {
-        if range.start & IN_SOURCE != 0 {
-            &self.source[(range.start & !IN_SOURCE) as usize..range.end as usize]
-        } else {
-            &buffer[range.start as usize..range.end as usize]
-        }
+        super::resolve(self.source, &self.doc.text, range)
     }
 
     pub(super) fn name_of(&self, id: u32) -> &str {

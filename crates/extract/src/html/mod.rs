@@ -131,6 +131,15 @@ impl<'a> Element<'a> {
     }
 }
 
+/// A range of the page itself (marked `IN_SOURCE`) or of a buffer of decoded text.
+pub(super) fn resolve<'a>(source: &'a str, buffer: &'a str, range: &Range<u32>) -> &'a str {
+    if range.start & IN_SOURCE != 0 {
+        &source[(range.start & !IN_SOURCE) as usize..range.end as usize]
+    } else {
+        &buffer[range.start as usize..range.end as usize]
+    }
+}
+
 /// Builds the parser's tables now (see [`crate::warm_up`]).
 pub(crate) fn warm_up() {
     build::warm_up();
@@ -183,11 +192,7 @@ impl Document {
     }
 
     fn slice<'a>(&'a self, buffer: &'a str, range: &Range<u32>) -> &'a str {
-        if range.start & IN_SOURCE != 0 {
-            &self.source[(range.start & !IN_SOURCE) as usize..range.end as usize]
-        } else {
-            &buffer[range.start as usize..range.end as usize]
-        }
+        resolve(&self.source, buffer, range)
     }
 
     fn tag_name(&self, name: TagName) -> &str {
