@@ -25,46 +25,54 @@ pub fn decode_html_from<'b>(
     http_charset: Option<&str>,
     tld: Option<&str>,
 ) -> (Cow<'b, str>, &'static str) {
-    let encoding = detect_with_tld(bytes, http_charset, tld);
+    let (encoding, utf8) = detect_with_tld(bytes, http_charset, tld);
+    // Validated once already: a page found to be UTF-8 is used as it is.
+    if let Some(text) = utf8
+        && encoding == UTF_8
+    {
+        return (Cow::Borrowed(text), encoding.name());
+    }
     let (text, _, _) = encoding.decode(bytes);
     (text, encoding.name())
 }
 
 /// The encoding of an HTML document.
 pub fn detect(bytes: &[u8], http_charset: Option<&str>) -> &'static Encoding {
-    detect_with_tld(bytes, http_charset, None)
+    detect_with_tld(bytes, http_charset, None).0
 }
 
-fn detect_with_tld(
-    bytes: &[u8],
+/// The encoding, and the page as text where it is valid UTF-8 without a byte-order mark.
+fn detect_with_tld<'b>(
+    bytes: &'b [u8],
     http_charset: Option<&str>,
     tld: Option<&str>,
-) -> &'static Encoding {
+) -> (&'static Encoding, Option<&'b str>) {
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
-        return encoding;
+        return (encoding, None);
     }
     // Text that is valid UTF-8 and not plain ASCII is UTF-8, whatever the page says: GBK or
     // Big5 text almost never validates as UTF-8 by accident, while pages re-encoded to UTF-8
     // that keep their old `charset=gb2312` are common.
-    let is_utf8 = std::str::from_utf8(bytes).is_ok();
+    let utf8 = std::str::from_utf8(bytes).ok();
+    let is_utf8 = utf8.is_some();
     let has_non_ascii = !bytes.is_ascii();
     if let Some(encoding) = http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())) {
         if encoding != UTF_8 && is_utf8 && has_non_ascii {
-            return UTF_8;
+            return (UTF_8, utf8);
         }
-        return declared(encoding);
+        return (declared(encoding), None);
     }
     if let Some(encoding) = meta_charset(&bytes[..bytes.len().min(PRESCAN_BYTES)]) {
         if is_utf8 && has_non_ascii {
-            return UTF_8;
+            return (UTF_8, utf8);
         }
         // A page that declares UTF-8 but is not valid UTF-8 lies more often than it breaks.
         if encoding != UTF_8 {
-            return declared(encoding);
+            return (declared(encoding), None);
         }
     }
     if is_utf8 {
-        return UTF_8;
+        return (UTF_8, utf8);
     }
     // Only bytes beyond ASCII tell encodings apart, and markup is ASCII: the detector reads
     // 4 KiB from the first of them (where the text starts). It costs about half a
@@ -76,7 +84,10 @@ fn detect_with_tld(
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(sample, text_start + sample.len() == bytes.len());
     let tld = tld.filter(|t| t.bytes().all(|b| b.is_ascii_lowercase()));
-    detector.guess(tld.map(str::as_bytes), chardetng::Utf8Detection::Allow)
+    (
+        detector.guess(tld.map(str::as_bytes), chardetng::Utf8Detection::Allow),
+        None,
+    )
 }
 
 /// Pages labelled GB2312 or GBK routinely contain GB18030-only characters; GB18030 is their

@@ -23,7 +23,7 @@
 use crate::dom::{Dom, NodeHandle, attr, is_block, is_junk_tag, tag};
 use crate::html::Node;
 use crate::html::NodeId;
-use crate::text::{Measure, collapse_whitespace};
+use crate::text::{Measure, collapse_whitespace, push_flowing};
 use regex::Regex;
 // NodeIds are small integers: a fast non-cryptographic hash is safe and much quicker.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -51,7 +51,7 @@ static REPLIES: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Short blocks that are page furniture wherever they stand.
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|收藏此帖|回复此帖|引用此帖|收藏本文|我来说两句|页面功能|加入博采|^当前位置|禁止.{0,4}转载|转载申请|侵权行为|版权(所有|声明|归)|未经(授权|许可)|免责声明|不代表本(站|网|报|平台|号)的?(观点|立场)|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|(上一篇|下一篇)\s*[:：]|^\s*(上一篇|下一篇)\s*$|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored|read more|continue reading|show more)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)(?:$|[^\w.!?][^.!?]{0,59}$)|^photo:|^photograph by|^(foto|fotos|bild|bilder|titelbild|beitragsbild|bildquelle|fotoquelle|photos|image|images|credit|crédito|créditos|crédit)\s*[:：]|^(gefällt mir|diesen artikel teilen|artikel teilen|beitrag teilen|jetzt teilen|teilen|drucken|artikel drucken|bild anzeigen|kommentieren|kommentare schreiben|compartir|partager|condividi|udostępnij)\s*[:：]?$|^(aufrufe|views|vues|visitas)\s*:|^submit your letter|^(aktualisiert|veröffentlicht|veröffentlichung|erstellt am|zuletzt aktualisiert|ultima modifica|pubblicato|publié|publicado|actualizado)(?:$|[^\w.!?][^.!?]{0,39}$)|^this entry was posted|^der beitrag wurde am|^\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}\s*$|^\s*\d{4}-\d{2}-\d{2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*$|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$|könnte (dich|sie|euch) (auch|ebenfalls) interessieren|^mehr themen\s*:?$|^(möchten sie|möchtest du|willst du) (den|diesen) (artikel|beitrag) teilen|^if you (enjoyed|liked) (reading )?this (post|article)|we want to hear what you think about this (article|story)|^advertising disclosure|^(categories|category|kategorien|kategorie|catégories|catégorie|categorías|categoría)\s*:|^quellen (aus|ein)blenden$|^(kontakt|pressekontakt|contact)\s*:?$|^lesen sie auch die folgenden|^war (der|dieser) (artikel|beitrag) (nützlich|hilfreich)|hier können sie den artikel bewerten|^\(?noch keine bewertungen\)?$|^alle angaben ohne gewähr|^(inhaltsverzeichnis|table of contents)$|sie müssen (sich )?(eingeloggt sein|einloggen|angemeldet sein)|you must be logged in|^subscribe now|please subscribe|^sign up to get|^stay up-to-date|is the copyrighted property of|written permission must be obtained|materiał chroniony prawem|^crédits? photos?\s*:|^zurück zur (listenansicht|übersicht)|^dieses skript als pdf|^verraten sie (uns )?(gerne )?in den kommentaren|^gefällt (dir|ihnen) unser")
+    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|收藏此帖|回复此帖|引用此帖|收藏本文|我来说两句|页面功能|加入博采|^当前位置|禁止.{0,4}转载|转载申请|侵权行为|版权(所有|声明|归)|未经(授权|许可)|免责声明|不代表本(站|网|报|平台|号)的?(观点|立场)|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|(上一篇|下一篇)\s*[:：]|^\s*(上一篇|下一篇)\s*$|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored|read more|continue reading|show more)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)(?:$|[^\w.!?](?:[^.!?]|\d\.){0,59}$)|^photo:|^photograph by|^(foto|fotos|bild|bilder|titelbild|beitragsbild|bildquelle|fotoquelle|photos|image|images|credit|crédito|créditos|crédit)\s*[:：]|^(gefällt mir|diesen artikel teilen|artikel teilen|beitrag teilen|jetzt teilen|teilen|drucken|artikel drucken|bild anzeigen|kommentieren|kommentare schreiben|compartir|partager|condividi|udostępnij)\s*[:：]?$|^(aufrufe|views|vues|visitas)\s*:|^submit your letter|^(aktualisiert|veröffentlicht|veröffentlichung|erstellt am|zuletzt aktualisiert|ultima modifica|pubblicato|publié|publicado|actualizado)(?:$|[^\w.!?](?:[^.!?]|\d\.){0,39}$)|^this entry was posted|^der beitrag wurde am|^\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}\s*$|^\s*\d{4}-\d{2}-\d{2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*$|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$|könnte (dich|sie|euch) (auch|ebenfalls) interessieren|^mehr themen\s*:?$|^(möchten sie|möchtest du|willst du) (den|diesen) (artikel|beitrag) teilen|^if you (enjoyed|liked) (reading )?this (post|article)|we want to hear what you think about this (article|story)|^advertising disclosure|^(categories|category|kategorien|kategorie|catégories|catégorie|categorías|categoría)\s*:|^quellen (aus|ein)blenden$|^(kontakt|pressekontakt|contact)\s*:?$|^lesen sie auch die folgenden|^war (der|dieser) (artikel|beitrag) (nützlich|hilfreich)|hier können sie den artikel bewerten|^\(?noch keine bewertungen\)?$|^\(?alle angaben ohne gewähr|^(inhaltsverzeichnis|table of contents)$|sie müssen (sich )?(eingeloggt sein|einloggen|angemeldet sein)|you must be logged in|^subscribe now|please subscribe|^sign up to get|^stay up-to-date|is the copyrighted property of|written permission must be obtained|materiał chroniony prawem|^crédits? photos?\s*:|^zurück zur (listenansicht|übersicht)|^dieses skript als pdf|^verraten sie (uns )?(gerne )?in den kommentaren|^gefällt (dir|ihnen) unser|^(weitere (informationen|infos)|mehr informationen|more information|further information)\s*:?$|^weitere infos (unter|auf|bei) |^(quellen?|sources?|fuentes?)\s*:")
         .expect("valid regex")
 });
 
@@ -79,6 +79,11 @@ static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// Class, id or itemprop words of a recipe's ingredient list, which recipe pages set in a box
+/// of its own beside the method.
+static INGREDIENTS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)ingredient|zutaten").expect("valid regex"));
+
 /// The article as found: HTML (not yet sanitized), its text, its images.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
@@ -87,7 +92,22 @@ pub struct Content {
     pub images: Vec<Image>,
     /// Link text over all text of the chosen content.
     pub link_density: f64,
+    /// How much text there is, counted as it was written.
+    pub measure: Measure,
+    /// Lines of text holding a sentence or more (60 weight): paragraphs, however the page
+    /// marks them up (old pages separate them with `<br>`).
+    pub paragraphs: usize,
 }
+
+impl Content {
+    fn count_line(&mut self, line: Measure) {
+        self.measure.add(line);
+        self.paragraphs += usize::from(line.weight() >= PARAGRAPH_WEIGHT);
+    }
+}
+
+/// A line of text with this much weight is a paragraph: a sentence or more.
+const PARAGRAPH_WEIGHT: usize = 60;
 
 /// Finds and writes the article. `root`, when given, is where the article is known to be
 /// (WeChat's `#js_content`), and scoring is skipped.
@@ -134,6 +154,7 @@ pub fn from_plain_text(body: &str) -> Content {
         content.html.push_str("<p>");
         push_escaped(&mut content.html, &line);
         content.html.push_str("</p>");
+        content.count_line(Measure::of(&line));
         lines.push(line);
     }
     content.text = lines.join("\n");
@@ -429,6 +450,46 @@ fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
         chosen.sort_by_key(|c| c.id());
     }
 
+    // A recipe's ingredients, boxed apart from its method a few levels up. (Most pages never
+    // name them, and are not walked.)
+    let source = dom.html.source().as_bytes();
+    let may_name_ingredients = ["ngredient", "NGREDIENT", "utaten"]
+        .iter()
+        .any(|word| memchr::memmem::find(source, word.as_bytes()).is_some());
+    if may_name_ingredients
+        && let Some(scope) = top
+            .ancestors()
+            .take(3)
+            .take_while(|a| tag(a).is_some_and(|t| t != "body"))
+            .last()
+    {
+        let mut found = Vec::new();
+        for node in scope.descendants() {
+            if tag(&node).is_none() || dom.is_junk(node.id()) {
+                continue;
+            }
+            let named = ["class", "id", "itemprop"]
+                .into_iter()
+                .filter_map(|name| attr(&node, name))
+                .any(|value| INGREDIENTS.is_match(value));
+            if !named
+                || chosen.iter().any(|c| c.contains(&node) || node.contains(c))
+                || found.iter().any(|f: &NodeHandle<'_>| f.contains(&node))
+                || node.ancestors().any(|a| dom.is_junk(a.id()))
+            {
+                continue;
+            }
+            let stats = dom.stats(node.id());
+            if stats.text.weight() >= 20 && stats.link_density() < 0.5 {
+                found.push(node);
+            }
+        }
+        if !found.is_empty() {
+            chosen.extend(found);
+            chosen.sort_by_key(|c| c.id());
+        }
+    }
+
     // A lead or subtitle between the headline and the body, outside the body's container.
     if let Some(first) = chosen.first().copied() {
         let mut leads = leads_before(dom, first);
@@ -550,6 +611,31 @@ struct Writer<'d> {
     /// The chosen containers: whatever cleaning finds inside them, they themselves stay.
     roots: HashSet<NodeId>,
     stopped: bool,
+    /// Elements open in `html` now.
+    depth: usize,
+    /// List items open now: a how-to's steps ("Sign up for …") are not furniture lines.
+    list_items: usize,
+    /// `<pre>` elements open now: their line breaks are the text's.
+    preformatted: usize,
+    /// Where the line being written began, to take it back (see [`Writer::end_line`]).
+    line: LineStart,
+    /// What the line being written holds, from the counts of its text nodes.
+    line_measure: Measure,
+    /// The text's measure and paragraphs, line by line as the lines are kept.
+    counted: Content,
+}
+
+/// The writer's state where a line of text began.
+#[derive(Clone, Copy, Default)]
+struct LineStart {
+    html: usize,
+    text: usize,
+    weight: usize,
+    images: usize,
+    depth: usize,
+    /// The fewest elements open since: below `depth`, the line closed an element it did not
+    /// open, and its HTML cannot be cut out alone.
+    min_depth: usize,
 }
 
 /// What to do with an element.
@@ -619,6 +705,17 @@ fn names_a_caption(class: &str) -> bool {
     (class.contains("aption") || class.contains("redit")) && CAPTION.is_match(class)
 }
 
+/// Whether no sentence ends inside `line` (one may end it): a line cut out of running prose
+/// by `<br>`s carries the end of one sentence and the start of the next, and Chinese
+/// furniture words are words of prose too (分享到, "share to" and "come to share in").
+fn at_most_one_sentence(line: &str) -> bool {
+    let body = line.trim_end_matches(['.', '!', '?', '。', '！', '？', '…', ' ', '"', '”', '»']);
+    !body.contains(['。', '！', '？'])
+        && !body.contains(". ")
+        && !body.contains("! ")
+        && !body.contains("? ")
+}
+
 fn comparable(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric())
@@ -640,10 +737,17 @@ impl<'d> Writer<'d> {
             caption_depth: 0,
             roots: HashSet::default(),
             stopped: false,
+            depth: 0,
+            list_items: 0,
+            preformatted: 0,
+            line: LineStart::default(),
+            line_measure: Measure::default(),
+            counted: Content::default(),
         }
     }
 
-    fn finish(self) -> Content {
+    fn finish(mut self) -> Content {
+        self.end_line();
         let lines: Vec<String> = self
             .text
             .lines()
@@ -654,7 +758,7 @@ impl<'d> Writer<'d> {
             html: self.html,
             text: lines.join("\n"),
             images: self.images,
-            link_density: 0.0,
+            ..self.counted
         }
     }
 
@@ -731,6 +835,7 @@ impl<'d> Writer<'d> {
             if measure.chars > 0
                 && measure.chars <= if measure.cjk == 0 { 100 } else { 60 }
                 && stats.images == 0
+                && (measure.cjk == 0 || at_most_one_sentence(&text))
                 && BOILERPLATE.is_match(&text)
             {
                 return Action::Skip;
@@ -815,6 +920,51 @@ impl<'d> Writer<'d> {
         }
     }
 
+    /// Ends the line of text being written. A short line of furniture ("Aktualisiert: …",
+    /// "Category: …") is taken back, HTML and all, where blocks hid it from the block checks:
+    /// a label and its link inside a longer block, lines between `<br>`s, a list item.
+    fn end_line(&mut self) {
+        let measure = std::mem::take(&mut self.line_measure);
+        let balanced = self.depth == self.line.depth && self.line.min_depth >= self.line.depth;
+        // A furniture line is short; longer ones are not read.
+        let short = measure.chars > 0 && measure.chars <= if measure.cjk == 0 { 100 } else { 60 };
+        if short && balanced && self.list_items == 0 && self.images.len() == self.line.images && {
+            let line = collapse_whitespace(&self.text[self.line.text..]);
+            (measure.cjk == 0 || at_most_one_sentence(&line)) && BOILERPLATE.is_match(&line)
+        } {
+            self.html.truncate(self.line.html);
+            self.text.truncate(self.line.text);
+            self.written_weight = self.line.weight;
+        } else {
+            self.counted.count_line(measure);
+        }
+        self.text.push('\n');
+        self.start_line();
+    }
+
+    fn start_line(&mut self) {
+        self.line = LineStart {
+            html: self.html.len(),
+            text: self.text.len(),
+            weight: self.written_weight,
+            images: self.images.len(),
+            depth: self.depth,
+            min_depth: self.depth,
+        };
+    }
+
+    fn open_tag(&mut self, name: &str) {
+        self.html.push('<');
+        self.html.push_str(name);
+        self.html.push('>');
+        self.depth += 1;
+        match name {
+            "li" => self.list_items += 1,
+            "pre" => self.preformatted += 1,
+            _ => {}
+        }
+    }
+
     /// readability's conditional cleaning: a container with little prose and many links,
     /// images without text, or form fields is page furniture.
     fn clutter(&self, node: NodeHandle<'_>, name: &str) -> bool {
@@ -872,16 +1022,36 @@ impl<'d> Writer<'d> {
             }
             let node = match step {
                 Step::Close(name, paragraph, caption) => {
+                    // A line that began inside this element ends before its close tag, so
+                    // that it can be cut out alone; a line that began with the element
+                    // takes the close tag with it.
+                    let ends_inside =
+                        paragraph && !name.is_empty() && self.line.depth == self.depth;
+                    if ends_inside {
+                        self.end_line();
+                    }
                     if !name.is_empty() {
                         self.html.push_str("</");
                         self.html.push_str(name);
                         self.html.push('>');
+                        self.depth -= 1;
+                        self.line.min_depth = self.line.min_depth.min(self.depth);
+                    }
+                    if ends_inside {
+                        // The close tag belongs to no line: the next one starts after it.
+                        self.start_line();
                     }
                     if caption {
                         self.caption_depth = self.caption_depth.saturating_sub(1);
                     }
-                    if paragraph {
-                        self.text.push('\n');
+                    if paragraph && !ends_inside {
+                        self.end_line();
+                    }
+                    // After its line is ended: the item's own text is the line.
+                    match name {
+                        "li" => self.list_items -= 1,
+                        "pre" => self.preformatted -= 1,
+                        _ => {}
                     }
                     continue;
                 }
@@ -919,7 +1089,12 @@ impl<'d> Writer<'d> {
                     }
                     push_escaped(&mut self.html, text);
                     if self.caption_depth == 0 {
-                        self.text.push_str(text);
+                        self.line_measure.add(m);
+                        if self.preformatted == 0 {
+                            push_flowing(&mut self.text, text);
+                        } else {
+                            self.text.push_str(text);
+                        }
                     }
                     self.written_weight += m.weight();
                     continue;
@@ -934,20 +1109,20 @@ impl<'d> Writer<'d> {
                 Action::Unwrap => {
                     stack.push(Step::Close("", is_block, false));
                     if is_block {
-                        self.text.push('\n');
+                        self.end_line();
                     }
                     stack.extend(node.children().rev().map(Step::Open));
                 }
                 Action::Paragraph => {
-                    self.html.push_str("<p>");
-                    self.text.push('\n');
+                    self.end_line();
+                    self.open_tag("p");
                     stack.push(Step::Close("p", true, false));
                     stack.extend(node.children().rev().map(Step::Open));
                 }
                 Action::Caption(block) => {
                     if block {
-                        self.html.push_str("<p>");
-                        self.text.push('\n');
+                        self.end_line();
+                        self.open_tag("p");
                     }
                     self.caption_depth += 1;
                     stack.push(Step::Close(if block { "p" } else { "" }, block, true));
@@ -961,6 +1136,7 @@ impl<'d> Writer<'d> {
                             self.html.push_str("<a href=\"");
                             push_escaped(&mut self.html, &href);
                             self.html.push_str("\">");
+                            self.depth += 1;
                             stack.push(Step::Close("a", false, false));
                         }
                         None => stack.push(Step::Close("", false, false)),
@@ -972,16 +1148,14 @@ impl<'d> Writer<'d> {
                         self.html.push('<');
                         self.html.push_str(kept);
                         self.html.push('>');
-                        self.text.push('\n');
+                        self.end_line();
                         continue;
                     }
-                    self.html.push('<');
-                    self.html.push_str(kept);
-                    self.html.push('>');
                     let block = is_block || matches!(kept, "h2" | "figcaption" | "caption");
                     if block {
-                        self.text.push('\n');
+                        self.end_line();
                     }
+                    self.open_tag(kept);
                     if kept == "figcaption" {
                         self.caption_depth += 1;
                     }

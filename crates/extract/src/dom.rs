@@ -45,6 +45,11 @@ pub(crate) fn is_junk_tag(name: &str) -> bool {
             // Ruby annotations: the reading above a character (furigana, pinyin), not more text.
             | "rt"
             | "rp"
+            // AMP's overlays, hidden until a reader opens them (an image viewer, a side menu).
+            | "amp-lightbox"
+            | "amp-sidebar"
+            | "amp-consent"
+            | "amp-user-notification"
     )
 }
 
@@ -107,9 +112,10 @@ static UNLIKELY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-/// A class or id token naming a comments section or one comment.
+/// A class or id token naming a comments section or one comment, or readers' star ratings
+/// (the same kind of box: what readers said of the article).
 static COMMENTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(comments?|[a-z]+[-_]comments?|comments?[-_](area|section|list|wrapper|wrap|container|block|box|thread|body|content|text|respond))$")
+    Regex::new(r"^(comments?|[a-z]+[-_]comments?|comments?[-_](area|section|list|wrapper|wrap|container|block|box|thread|body|content|text|respond)|ratings?|[a-z]+[-_]ratings?|ratings?[-_](widget|box|container|wrapper|stars))$")
         .expect("valid regex")
 });
 

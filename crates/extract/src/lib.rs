@@ -129,7 +129,7 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
         None
     };
     let mut found = content::extract(&dom, title.as_deref(), base.as_ref(), root);
-    let mut found_weight = text::Measure::of(&found.text).weight();
+    let mut found_weight = found.measure.weight();
     // Next to nothing found (a blog post of link titles, a ticker cut into rows): the page's
     // paragraphs outside furniture, gathered while furniture is still judged by its names.
     // Only then: beside a short article, sidebars written in paragraphs would outweigh it.
@@ -138,7 +138,7 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
     if root.is_none() && found_weight < 500 {
         dom.relax();
         let relaxed = content::extract(&dom, title.as_deref(), base.as_ref(), None);
-        let relaxed_weight = text::Measure::of(&relaxed.text).weight();
+        let relaxed_weight = relaxed.measure.weight();
         if relaxed_weight > found_weight {
             found = relaxed;
             found_weight = relaxed_weight;
@@ -147,7 +147,7 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
     if found_weight < 150
         && let Some(baseline) = baseline
     {
-        let baseline_weight = text::Measure::of(&baseline.text).weight();
+        let baseline_weight = baseline.measure.weight();
         if baseline_weight >= 250 {
             found = baseline;
             found_weight = baseline_weight;
@@ -236,15 +236,8 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
             .find_map(|l| meta::source_name(&head, "", &text::collapse_whitespace(l)))
     });
     let canonical_url = meta::canonical_url(&head, base.as_ref());
-    // Paragraphs by lines of text, not by <p>: old pages separate them with <br>. The lines'
-    // measures add up to the text's.
-    let mut measure = text::Measure::default();
-    let mut paragraphs = 0;
-    for line in found.text.lines() {
-        let line_measure = text::Measure::of(line);
-        paragraphs += usize::from(line_measure.weight() >= 60);
-        measure.add(line_measure);
-    }
+    // Paragraphs by lines of text, not by <p>: old pages separate them with <br>.
+    let (measure, paragraphs) = (found.measure, found.paragraphs);
     let lang = meta::lang(&head, measure);
 
     let html = sanitize_html(&found.html);

@@ -86,6 +86,41 @@ pub fn is_blank(s: &str) -> bool {
     true
 }
 
+/// Appends `text` as it flows in a paragraph: a line break in the page's source is a space
+/// there, and nothing at all between two wide (CJK) characters, as CSS Text's segment break
+/// rule has it: a source wrapped inside a Chinese sentence must not split it. `out` holds what
+/// came before, for the character ahead of a break at the start of `text`.
+pub fn push_flowing(out: &mut String, text: &str) {
+    if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_none() {
+        out.push_str(text);
+        return;
+    }
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\n' && c != '\r' {
+            out.push(c);
+            continue;
+        }
+        // The whole run of white space around the break becomes one space, or none.
+        let kept = out.trim_end_matches([' ', '\t']).len();
+        out.truncate(kept);
+        while chars
+            .next_if(|n| matches!(n, ' ' | '\t' | '\n' | '\r'))
+            .is_some()
+        {}
+        let previous = out.chars().next_back();
+        let joined = previous.is_some_and(is_wide) && chars.peek().copied().is_some_and(is_wide);
+        if !joined {
+            out.push(' ');
+        }
+    }
+}
+
+/// East Asian wide characters: ideographs, kana and full-width punctuation.
+fn is_wide(c: char) -> bool {
+    is_cjk(c) || matches!(c as u32, 0x3000..=0x30FF | 0xFF01..=0xFF60)
+}
+
 /// Collapses runs of white space (including the full-width space and NBSP) into one space,
 /// and trims both ends.
 pub fn collapse_whitespace(s: &str) -> String {
@@ -199,6 +234,32 @@ impl Measure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn flowing(before: &str, text: &str) -> String {
+        let mut out = before.to_owned();
+        push_flowing(&mut out, text);
+        out
+    }
+
+    #[test]
+    fn a_line_break_in_the_source_is_a_space_or_nothing_between_wide_characters() {
+        assert_eq!(
+            flowing("", "every Friday\n  and Saturday"),
+            "every Friday and Saturday"
+        );
+        assert_eq!(flowing("", "是用木\r\n    质材料"), "是用木质材料");
+        assert_eq!(
+            flowing("", "完成验收，\n将在周六。\n下月"),
+            "完成验收，将在周六。下月"
+        );
+        assert_eq!(flowing("", "abc\n中文"), "abc 中文");
+        assert_eq!(flowing("", "中文\nabc"), "中文 abc");
+        // The character before a break may have come with an earlier node.
+        assert_eq!(flowing("旧法 ", "\n砌筑"), "旧法砌筑");
+        assert_eq!(flowing("deck ", "\nand"), "deck and");
+        assert_eq!(flowing("", "no break here"), "no break here");
+        assert_eq!(flowing("", "\n"), " ");
+    }
 
     #[test]
     fn chinese_weighs_three_times_latin() {

@@ -355,3 +355,67 @@ fn a_paragraph_inside_a_bold_wrapper_is_written_not_taken_for_a_repeat() {
         &[],
     );
 }
+
+#[test]
+fn a_recipes_ingredients_in_a_box_beside_the_method_belong_to_it() {
+    assert_text(
+        "recipe-page.html",
+        &["Magerquark", "säuerliche Äpfel", "goldbraun ist"],
+        &[],
+    );
+}
+
+#[test]
+fn overlays_hidden_until_opened_are_not_the_article() {
+    assert_text(
+        "recipe-page.html",
+        &["dachziegelartig"],
+        &["Vielen Dank!", "bewerte das Bild"],
+    );
+}
+
+#[test]
+fn readers_ratings_are_furniture() {
+    assert_text("recipe-page.html", &["Zitronensaft"], &["Stimmen"]);
+}
+
+#[test]
+fn a_furniture_line_inside_a_longer_block_is_dropped_alone() {
+    assert_text(
+        "lines-of-furniture.html",
+        &[
+            "review the timetable in September",
+            "Sign up for a harbour card",
+            "可以分享到更多便利",
+            "增加一条线路",
+            "分享到了夜航的便利",
+        ],
+        &[
+            "Source: Port Authority",
+            "Category:",
+            "Transport",
+            "Subscribe now",
+        ],
+    );
+}
+
+#[test]
+fn a_paragraph_wrapped_in_the_source_is_one_line_of_text() {
+    let article = extract("wrapped-source.html");
+    let lines: Vec<&str> = article.text.lines().collect();
+    assert!(
+        lines.contains(
+            &"记者从古镇管理处获悉，横跨老河的三孔石桥经过半年修缮，已于本周完成验收，将在周六上午恢复通行。修缮期间，工匠们按照旧法重新砌筑了桥面，并更换了二十多块风化严重的石栏板。"
+        ),
+        "{}",
+        article.text
+    );
+    assert!(
+        lines.contains(
+            &"The bridge will reopen on Saturday morning, the heritage office said, after six months of repairs to its deck and parapet."
+        ),
+        "{}",
+        article.text
+    );
+    assert_eq!(lines.len(), 3, "{}", article.text);
+}
