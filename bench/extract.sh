@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Extraction benchmark: xinwen against rs-trafilatura, trafilatura and readability-lxml on the
 # same pages, in one run, with each dataset's own metric. Prints one table per dataset:
-# pages per second over the set, and on a second pass over the same pages (where caches
-# keyed by input, such as trafilatura's, answer from memory).
+# pages per second, the median of five passes over the set (trafilatura's caches emptied
+# before each), and the first pass beside it.
 # A benchmark, not a test: run it by hand. The datasets stay in ../shared/data.
 #
 #   bash bench/extract.sh [DATA_DIR]
@@ -22,7 +22,7 @@ for dataset in chinese-web-content-extraction scrapinghub-article-extraction-ben
   if [ ! -d "$dir" ]; then echo "skipped: $dir is not there"; continue; fi
   echo
   echo "== $dataset"
-  printf '%-16s %6s %9s %6s %11s %12s\n' tool f1 precision recall pages_per_s second_pass
+  printf '%-16s %6s %9s %6s %11s %12s\n' tool f1 precision recall pages_per_s first_pass
   bench/extract-peers/target/release/xinwen-extract-peers "$dir" 2>/dev/null
   "$venv/bin/python" bench/extract_peers.py "$dir" 2>/dev/null
 done
