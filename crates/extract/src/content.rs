@@ -23,7 +23,7 @@
 use crate::dom::{Dom, NodeHandle, attr, is_block, is_junk_tag, tag};
 use crate::html::Node;
 use crate::html::NodeId;
-use crate::text::{Measure, collapse_whitespace, push_flowing};
+use crate::text::{Measure, collapse_whitespace, push_flowing, tidy_lines};
 use regex::Regex;
 // NodeIds are small integers: a fast non-cryptographic hash is safe and much quicker.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -604,7 +604,9 @@ struct Writer<'d> {
     written_weight: usize,
     /// Paragraphs already written, to write a repeated one (pages duplicate their body for
     /// other layouts) once.
-    seen_paragraphs: HashSet<String>,
+    seen_paragraphs: HashSet<u64>,
+    /// Reused to read paragraphs' text for `seen_paragraphs`.
+    scratch: String,
     /// Inside a figure caption: its words describe a picture, not the story, so they stay in
     /// the HTML under the image and out of the text.
     caption_depth: usize,
@@ -709,11 +711,18 @@ fn names_a_caption(class: &str) -> bool {
 /// by `<br>`s carries the end of one sentence and the start of the next, and Chinese
 /// furniture words are words of prose too (分享到, "share to" and "come to share in").
 fn at_most_one_sentence(line: &str) -> bool {
-    let body = line.trim_end_matches(['.', '!', '?', '。', '！', '？', '…', ' ', '"', '”', '»']);
-    !body.contains(['。', '！', '？'])
-        && !body.contains(". ")
-        && !body.contains("! ")
-        && !body.contains("? ")
+    let body = line
+        .trim_end_matches(['.', '!', '?', '。', '！', '？', '…', ' ', '"', '”', '»'])
+        .as_bytes();
+    // One pass over the bytes (this runs for every short line written): 。 is E3 80 82, ！ and
+    // ？ are EF BC 81 and EF BC 9F. A stop and a space end the trimmed text nowhere, so a
+    // window of three finds them all.
+    !body.windows(3).any(|w| {
+        matches!(
+            w,
+            [0xE3, 0x80, 0x82] | [0xEF, 0xBC, 0x81 | 0x9F] | [b'.' | b'!' | b'?', b' ', _]
+        )
+    })
 }
 
 fn comparable(s: &str) -> String {
@@ -734,6 +743,7 @@ impl<'d> Writer<'d> {
             images: Vec::new(),
             written_weight: 0,
             seen_paragraphs: HashSet::default(),
+            scratch: String::new(),
             caption_depth: 0,
             roots: HashSet::default(),
             stopped: false,
@@ -748,15 +758,9 @@ impl<'d> Writer<'d> {
 
     fn finish(mut self) -> Content {
         self.end_line();
-        let lines: Vec<String> = self
-            .text
-            .lines()
-            .map(collapse_whitespace)
-            .filter(|l| !l.is_empty())
-            .collect();
         Content {
+            text: tidy_lines(&self.text),
             html: self.html,
-            text: lines.join("\n"),
             images: self.images,
             ..self.counted
         }
@@ -888,8 +892,8 @@ impl<'d> Writer<'d> {
             && stats.text.weight() >= 60
             && !self.dom.has_block_child(node)
         {
-            let text = self.dom.text_of(node);
-            if !self.seen_paragraphs.insert(text) {
+            let key = self.dom.text_key(node, &mut self.scratch);
+            if !self.seen_paragraphs.insert(key) {
                 return Action::Skip;
             }
         }
@@ -1270,4 +1274,28 @@ pub(crate) fn warm_up() {
     LazyLock::force(&HEADER_LINE);
     LazyLock::force(&LEAD);
     LazyLock::force(&CAPTION);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sentence_ending_inside_a_line_is_found_in_either_script() {
+        for (line, one) in [
+            ("分享到朋友圈", true),
+            ("分享到朋友圈。", true),
+            ("他就能分享到一份光荣。事过境迁", false),
+            ("真的吗？是的", false),
+            ("好！走", false),
+            ("Subscribe to our newsletter.", true),
+            ("Subscribe now. It is free", false),
+            ("Really? Yes", false),
+            ("3.5 million", true),
+            ("", true),
+            ("。", true),
+        ] {
+            assert_eq!(at_most_one_sentence(line), one, "{line:?}");
+        }
+    }
 }

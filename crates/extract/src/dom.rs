@@ -485,6 +485,14 @@ impl Dom {
         crate::text::collapse_whitespace(&out)
     }
 
+    /// A key for the text under `node` (its words, white space aside), to tell repeats apart
+    /// without keeping the text; `scratch` is reused between calls.
+    pub fn text_key(&self, node: NodeHandle<'_>, scratch: &mut String) -> u64 {
+        scratch.clear();
+        self.push_text(node, scratch, ' ', usize::MAX);
+        crate::text::words_hash(scratch)
+    }
+
     /// The text of a small node, or `None` when the node holds more than `max_nodes` nodes:
     /// checks meant for short blocks must not walk huge subtrees once per ancestor.
     pub fn short_text_of(&self, node: NodeHandle<'_>, max_nodes: usize) -> Option<String> {

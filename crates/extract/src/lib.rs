@@ -184,7 +184,17 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
     let title_line = (!title_key.is_empty())
         .then(|| {
             let mut key = String::new();
+            let title_first = title_key.chars().next().unwrap_or(' ');
             lines.iter().position(|l| {
+                // Needed for either match below, and far cheaper than the line's key: the
+                // title's first letter in the line, or the line's first letter in the title.
+                let may_match = l.contains(title_first)
+                    || l.chars()
+                        .find(|&c| text::is_word_char(c))
+                        .is_some_and(|c| title_key.contains(c));
+                if !may_match {
+                    return false;
+                }
                 key.clear();
                 key.extend(l.chars().filter(|&c| text::is_word_char(c)));
                 !key.is_empty()
@@ -210,8 +220,8 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
         .join("\n");
 
     let mut authors = meta::authors(&head, &header_text, &dom);
-    let later_text = collapsed(header_start, 60).join("\n");
-    let mut published_at = meta::published_at(&head, &header_text, &later_text, page_url, &dom);
+    let later_text = || collapsed(header_start, 60).join("\n");
+    let mut published_at = meta::published_at(&head, &header_text, later_text, page_url, &dom);
     let mut wechat_info = None;
     if is_wechat {
         let info = wechat::info(&dom, &head);

@@ -91,29 +91,26 @@ pub fn is_blank(s: &str) -> bool {
 /// rule has it: a source wrapped inside a Chinese sentence must not split it. `out` holds what
 /// came before, for the character ahead of a break at the start of `text`.
 pub fn push_flowing(out: &mut String, text: &str) {
-    if memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_none() {
-        out.push_str(text);
-        return;
-    }
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\n' && c != '\r' {
-            out.push(c);
-            continue;
-        }
+    let bytes = text.as_bytes();
+    let mut rest = 0;
+    while let Some(offset) = memchr::memchr2(b'\n', b'\r', &bytes[rest..]) {
+        let line_break = rest + offset;
+        out.push_str(&text[rest..line_break]);
         // The whole run of white space around the break becomes one space, or none.
+        let mut next = line_break;
+        while next < bytes.len() && matches!(bytes[next], b' ' | b'\t' | b'\n' | b'\r') {
+            next += 1;
+        }
         let kept = out.trim_end_matches([' ', '\t']).len();
         out.truncate(kept);
-        while chars
-            .next_if(|n| matches!(n, ' ' | '\t' | '\n' | '\r'))
-            .is_some()
-        {}
-        let previous = out.chars().next_back();
-        let joined = previous.is_some_and(is_wide) && chars.peek().copied().is_some_and(is_wide);
+        let joined = out.chars().next_back().is_some_and(is_wide)
+            && text[next..].chars().next().is_some_and(is_wide);
         if !joined {
             out.push(' ');
         }
+        rest = next;
     }
+    out.push_str(&text[rest..]);
 }
 
 /// East Asian wide characters: ideographs, kana and full-width punctuation.
@@ -121,11 +118,68 @@ fn is_wide(c: char) -> bool {
     is_cjk(c) || matches!(c as u32, 0x3000..=0x30FF | 0xFF01..=0xFF60)
 }
 
+/// A hash of the words of `s`, the same for any two texts that [`collapse_whitespace`] makes
+/// equal, computed without building the collapsed text.
+pub fn words_hash(s: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    let bytes = s.as_bytes();
+    let mut word_start = None;
+    let mut i = 0;
+    while i <= bytes.len() {
+        let space = if i == bytes.len() {
+            1
+        } else {
+            space_len_at(bytes, i)
+        };
+        if space == 0 {
+            word_start.get_or_insert(i);
+            i += 1;
+            while i < bytes.len() && !may_start_space(bytes[i]) {
+                i += 1;
+            }
+            continue;
+        }
+        if let Some(start) = word_start.take() {
+            hasher.write(&bytes[start..i]);
+            // A byte no UTF-8 text holds: "ab c" and "a bc" differ.
+            hasher.write_u8(0xFF);
+        }
+        i += space;
+    }
+    hasher.finish()
+}
+
 /// Collapses runs of white space (including the full-width space and NBSP) into one space,
 /// and trims both ends.
 pub fn collapse_whitespace(s: &str) -> String {
-    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
+    push_collapsed(&mut out, s);
+    out
+}
+
+/// `text` with each line's white space collapsed and blank lines left out, in one pass and
+/// one allocation.
+pub fn tidy_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let before = out.len();
+        if before > 0 {
+            out.push('\n');
+        }
+        let line_start = out.len();
+        push_collapsed(&mut out, line);
+        if out.len() == line_start {
+            out.truncate(before);
+        }
+    }
+    out
+}
+
+/// Appends `s` with its runs of white space collapsed and both ends trimmed.
+fn push_collapsed(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let start_len = out.len();
     let mut word_start = None;
     let mut i = 0;
     while i < bytes.len() {
@@ -139,7 +193,7 @@ pub fn collapse_whitespace(s: &str) -> String {
             continue;
         }
         if let Some(start) = word_start.take() {
-            if !out.is_empty() {
+            if out.len() > start_len {
                 out.push(' ');
             }
             out.push_str(&s[start..i]);
@@ -147,12 +201,11 @@ pub fn collapse_whitespace(s: &str) -> String {
         i += space;
     }
     if let Some(start) = word_start {
-        if !out.is_empty() {
+        if out.len() > start_len {
             out.push(' ');
         }
         out.push_str(&s[start..]);
     }
-    out
 }
 
 /// What the extractor counts about a piece of text.
@@ -239,6 +292,50 @@ mod tests {
         let mut out = before.to_owned();
         push_flowing(&mut out, text);
         out
+    }
+
+    #[test]
+    fn tidy_lines_collapses_each_line_and_leaves_blank_ones_out() {
+        for text in [
+            "",
+            "\n\n",
+            " a  b \n\n c\r\n\u{3000}\n d\u{a0}e ",
+            "中文\n \n段落\n",
+            "one",
+        ] {
+            let by_line: Vec<String> = text
+                .lines()
+                .map(collapse_whitespace)
+                .filter(|l| !l.is_empty())
+                .collect();
+            assert_eq!(tidy_lines(text), by_line.join("\n"), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn words_hash_tells_texts_apart_as_collapsing_them_does() {
+        let texts = [
+            "",
+            " ",
+            "ab c",
+            "a bc",
+            "  ab\u{3000}c\n",
+            "ab\u{a0}c",
+            "abc",
+            "ab  c ",
+            "中文 段落",
+            "中文段落",
+            "\u{2028}中文\t段落",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(
+                    words_hash(a) == words_hash(b),
+                    collapse_whitespace(a) == collapse_whitespace(b),
+                    "{a:?} and {b:?}"
+                );
+            }
+        }
     }
 
     #[test]
