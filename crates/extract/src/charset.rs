@@ -41,7 +41,8 @@ pub fn detect(bytes: &[u8], http_charset: Option<&str>) -> &'static Encoding {
     detect_with_tld(bytes, http_charset, None).0
 }
 
-/// The encoding, and the page as text where it is valid UTF-8 without a byte-order mark.
+/// The encoding, and the page as text where it is valid UTF-8 without a byte-order mark (the
+/// caller uses it only where the encoding is UTF-8).
 fn detect_with_tld<'b>(
     bytes: &'b [u8],
     http_charset: Option<&str>,
@@ -60,7 +61,7 @@ fn detect_with_tld<'b>(
         if encoding != UTF_8 && is_utf8 && has_non_ascii {
             return (UTF_8, utf8);
         }
-        return (declared(encoding), None);
+        return (declared(encoding), utf8);
     }
     if let Some(encoding) = meta_charset(&bytes[..bytes.len().min(PRESCAN_BYTES)]) {
         if is_utf8 && has_non_ascii {
@@ -68,7 +69,7 @@ fn detect_with_tld<'b>(
         }
         // A page that declares UTF-8 but is not valid UTF-8 lies more often than it breaks.
         if encoding != UTF_8 {
-            return (declared(encoding), None);
+            return (declared(encoding), utf8);
         }
     }
     if is_utf8 {
