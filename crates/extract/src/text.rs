@@ -118,34 +118,40 @@ fn is_wide(c: char) -> bool {
     is_cjk(c) || matches!(c as u32, 0x3000..=0x30FF | 0xFF01..=0xFF60)
 }
 
+/// The words of `s`: what lies between runs of white space (including the full-width space
+/// and NBSP).
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        // Past the white space, then to the end of the word.
+        while i < bytes.len() {
+            match space_len_at(bytes, i) {
+                0 => break,
+                n => i += n,
+            }
+        }
+        if i == bytes.len() {
+            return None;
+        }
+        let start = i;
+        i += 1;
+        while i < bytes.len() && (!may_start_space(bytes[i]) || space_len_at(bytes, i) == 0) {
+            i += 1;
+        }
+        Some(&s[start..i])
+    })
+}
+
 /// A hash of the words of `s`, the same for any two texts that [`collapse_whitespace`] makes
 /// equal, computed without building the collapsed text.
 pub fn words_hash(s: &str) -> u64 {
     use std::hash::Hasher;
     let mut hasher = rustc_hash::FxHasher::default();
-    let bytes = s.as_bytes();
-    let mut word_start = None;
-    let mut i = 0;
-    while i <= bytes.len() {
-        let space = if i == bytes.len() {
-            1
-        } else {
-            space_len_at(bytes, i)
-        };
-        if space == 0 {
-            word_start.get_or_insert(i);
-            i += 1;
-            while i < bytes.len() && !may_start_space(bytes[i]) {
-                i += 1;
-            }
-            continue;
-        }
-        if let Some(start) = word_start.take() {
-            hasher.write(&bytes[start..i]);
-            // A byte no UTF-8 text holds: "ab c" and "a bc" differ.
-            hasher.write_u8(0xFF);
-        }
-        i += space;
+    for word in words(s) {
+        hasher.write(word.as_bytes());
+        // A byte no UTF-8 text holds: "ab c" and "a bc" differ.
+        hasher.write_u8(0xFF);
     }
     hasher.finish()
 }
@@ -178,33 +184,11 @@ pub fn tidy_lines(text: &str) -> String {
 
 /// Appends `s` with its runs of white space collapsed and both ends trimmed.
 fn push_collapsed(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    let start_len = out.len();
-    let mut word_start = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let space = space_len_at(bytes, i);
-        if space == 0 {
-            word_start.get_or_insert(i);
-            i += 1;
-            while i < bytes.len() && !may_start_space(bytes[i]) {
-                i += 1;
-            }
-            continue;
-        }
-        if let Some(start) = word_start.take() {
-            if out.len() > start_len {
-                out.push(' ');
-            }
-            out.push_str(&s[start..i]);
-        }
-        i += space;
-    }
-    if let Some(start) = word_start {
-        if out.len() > start_len {
+    for (n, word) in words(s).enumerate() {
+        if n > 0 {
             out.push(' ');
         }
-        out.push_str(&s[start..]);
+        out.push_str(word);
     }
 }
 
