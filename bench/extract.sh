@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Extraction benchmark: xinwen against rs-trafilatura, trafilatura and readability-lxml on the
 # same pages, in one run, with each dataset's own metric. Prints one table per dataset:
-# pages per second, the median of five passes over the set (trafilatura's caches emptied
-# before each), and the first pass beside it.
+# pages per second, the median pass over the set (five passes and three seconds at least,
+# trafilatura's caches emptied before each), and the first pass beside it.
 # A benchmark, not a test: run it by hand. The datasets stay in ../shared/data.
 #
 #   bash bench/extract.sh [DATA_DIR]

@@ -20,7 +20,7 @@ pub fn extract(dataset: &Path, show_worst: bool, show_pages: bool) -> anyhow::Re
          first pass took {:.3} s ({:.1} pages/s)",
         report.elapsed.as_secs_f64(),
         report.elapsed.as_secs_f64() * 1000.0 / report.pages.max(1) as f64,
-        xinwen_eval::extraction::TIMED_PASSES,
+        report.passes,
         report.first_pass.as_secs_f64(),
         report.first_pass_pages_per_second()
     );

@@ -370,9 +370,9 @@ pub fn authors(head: &Head, header_text: &str, dom: &Dom) -> Vec<String> {
     }
     // Pages that never spell either word (in any case) are not walked.
     let source = dom.html.source().as_bytes();
-    let may_name_byline =
-        contains_ignoring_case(source, b"author") || contains_ignoring_case(source, b"byline");
-    if found.is_empty() && may_name_byline {
+    if found.is_empty()
+        && (contains_ignoring_case(source, b"author") || contains_ignoring_case(source, b"byline"))
+    {
         // An element named for the byline, as English sites mark it.
         let named = |node: &NodeHandle<'_>| {
             [attr(node, "class"), attr(node, "id")]
