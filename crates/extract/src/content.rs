@@ -23,7 +23,7 @@
 use crate::dom::{Dom, NodeHandle, attr, is_block, is_junk_tag, tag};
 use crate::html::Node;
 use crate::html::NodeId;
-use crate::text::{Measure, collapse_whitespace, push_flowing, tidy_lines};
+use crate::text::{Measure, collapse_whitespace, contains_ignoring_case, push_flowing, tidy_lines};
 use regex::Regex;
 // NodeIds are small integers: a fast non-cryptographic hash is safe and much quicker.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -453,9 +453,8 @@ fn choose(dom: &Dom) -> Vec<NodeHandle<'_>> {
     // A recipe's ingredients, boxed apart from its method a few levels up. (Most pages never
     // name them, and are not walked.)
     let source = dom.html.source().as_bytes();
-    let may_name_ingredients = ["ngredient", "NGREDIENT", "utaten"]
-        .iter()
-        .any(|word| memchr::memmem::find(source, word.as_bytes()).is_some());
+    let may_name_ingredients =
+        contains_ignoring_case(source, b"ingredient") || contains_ignoring_case(source, b"zutaten");
     if may_name_ingredients
         && let Some(scope) = top
             .ancestors()
@@ -707,6 +706,17 @@ fn names_a_caption(class: &str) -> bool {
     (class.contains("aption") || class.contains("redit")) && CAPTION.is_match(class)
 }
 
+/// Whether a block or line of text this long could be furniture: longer ones are prose.
+fn is_short_line(measure: Measure) -> bool {
+    measure.chars > 0 && measure.chars <= if measure.cjk == 0 { 100 } else { 60 }
+}
+
+/// Whether a short block or line (`text`, white space collapsed, `measure` its count) says
+/// what furniture says.
+fn names_furniture(measure: Measure, text: &str) -> bool {
+    (measure.cjk == 0 || at_most_one_sentence(text)) && BOILERPLATE.is_match(text)
+}
+
 /// Whether no sentence ends inside `line` (one may end it): a line cut out of running prose
 /// by `<br>`s carries the end of one sentence and the start of the next, and Chinese
 /// furniture words are words of prose too (分享到, "share to" and "come to share in").
@@ -836,12 +846,7 @@ impl<'d> Writer<'d> {
                 self.stopped = true;
                 return Action::Skip;
             }
-            if measure.chars > 0
-                && measure.chars <= if measure.cjk == 0 { 100 } else { 60 }
-                && stats.images == 0
-                && (measure.cjk == 0 || at_most_one_sentence(&text))
-                && BOILERPLATE.is_match(&text)
-            {
+            if is_short_line(measure) && stats.images == 0 && names_furniture(measure, &text) {
                 return Action::Skip;
             }
             if self.near_top() && measure.chars > 0 && self.is_title(&text) {
@@ -930,12 +935,13 @@ impl<'d> Writer<'d> {
     fn end_line(&mut self) {
         let measure = std::mem::take(&mut self.line_measure);
         let balanced = self.depth == self.line.depth && self.line.min_depth >= self.line.depth;
-        // A furniture line is short; longer ones are not read.
-        let short = measure.chars > 0 && measure.chars <= if measure.cjk == 0 { 100 } else { 60 };
-        if short && balanced && self.list_items == 0 && self.images.len() == self.line.images && {
-            let line = collapse_whitespace(&self.text[self.line.text..]);
-            (measure.cjk == 0 || at_most_one_sentence(&line)) && BOILERPLATE.is_match(&line)
-        } {
+        // Only a short line is read (and collapsed) at all.
+        if is_short_line(measure)
+            && balanced
+            && self.list_items == 0
+            && self.images.len() == self.line.images
+            && names_furniture(measure, &collapse_whitespace(&self.text[self.line.text..]))
+        {
             self.html.truncate(self.line.html);
             self.text.truncate(self.line.text);
             self.written_weight = self.line.weight;

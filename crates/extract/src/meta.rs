@@ -371,7 +371,8 @@ pub fn authors(head: &Head, header_text: &str, dom: &Dom) -> Vec<String> {
     // Pages that never spell either word (in any case) are not walked.
     let source = dom.html.source().as_bytes();
     if found.is_empty()
-        && (contains_ignoring_case(source, b"author") || contains_ignoring_case(source, b"byline"))
+        && (crate::text::contains_ignoring_case(source, b"author")
+            || crate::text::contains_ignoring_case(source, b"byline"))
     {
         // An element named for the byline, as English sites mark it.
         let named = |node: &NodeHandle<'_>| {
@@ -426,17 +427,6 @@ pub fn source_name(head: &Head, header_text: &str, body_text: &str) -> Option<St
         }
     }
     None
-}
-
-/// Whether `haystack` holds `word` (lower-case ASCII) in any case. Found from its second
-/// letter, rarer in pages than most first ones.
-fn contains_ignoring_case(haystack: &[u8], word: &[u8]) -> bool {
-    memchr::memchr2_iter(word[1], word[1].to_ascii_uppercase(), haystack).any(|i| {
-        i >= 1
-            && haystack
-                .get(i - 1..i - 1 + word.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(word))
-    })
 }
 
 /// When the article was published.

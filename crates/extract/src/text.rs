@@ -113,6 +113,17 @@ pub fn push_flowing(out: &mut String, text: &str) {
     out.push_str(&text[rest..]);
 }
 
+/// Whether `haystack` holds `word` (lower-case ASCII) in any case. Found from its second
+/// letter, rarer in pages than most first ones.
+pub fn contains_ignoring_case(haystack: &[u8], word: &[u8]) -> bool {
+    memchr::memchr2_iter(word[1], word[1].to_ascii_uppercase(), haystack).any(|i| {
+        i >= 1
+            && haystack
+                .get(i - 1..i - 1 + word.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    })
+}
+
 /// East Asian wide characters: ideographs, kana and full-width punctuation.
 fn is_wide(c: char) -> bool {
     is_cjk(c) || matches!(c as u32, 0x3000..=0x30FF | 0xFF01..=0xFF60)
