@@ -290,6 +290,16 @@ mod tests {
     }
 
     #[test]
+    fn contains_ignoring_case_finds_a_word_in_any_case() {
+        let page = b"<div class=\"Post-AUTHOR\">x</div><p>Zutaten</p>";
+        assert!(contains_ignoring_case(page, b"author"));
+        assert!(contains_ignoring_case(page, b"zutaten"));
+        assert!(!contains_ignoring_case(page, b"byline"));
+        assert!(!contains_ignoring_case(b"u", b"author"));
+        assert!(!contains_ignoring_case(b"autho", b"author"));
+    }
+
+    #[test]
     fn tidy_lines_collapses_each_line_and_leaves_blank_ones_out() {
         for text in [
             "",
