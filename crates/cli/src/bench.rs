@@ -7,6 +7,7 @@
 //! pipeline, not the waiting that politeness adds per host.
 
 use crate::config::Config;
+use crate::output::outln;
 use crate::pipeline::Pipeline;
 use crate::synthetic::{Rng, Vocabulary};
 use anyhow::Context;
@@ -77,7 +78,7 @@ pub async fn ingest(options: IngestBench, config: &Config) -> anyhow::Result<()>
     let ingest = config.ingest.to_ingest_config();
     let pipeline = Pipeline::new(&store, config, fetch, ingest).await?;
     let sources = store.sources_with_health().await?;
-    println!(
+    outln!(
         "setup: {} sources x {} articles, pages of {:.1} KB on average ({:.1} MB in all), built in {:.1} s",
         options.sources,
         options.articles_per_source,
@@ -104,21 +105,21 @@ pub async fn ingest(options: IngestBench, config: &Config) -> anyhow::Result<()>
         "the benchmark run was not clean: {} stored, failures: {failed:?}",
         stored
     );
-    println!(
+    outln!(
         "ingest: {added} articles (fetch feed + page, extract, sanitize, store) in {elapsed:.2} s = {:.0} articles/s, {:.1} MB/s of pages",
         added as f64 / elapsed,
         page_bytes as f64 / 1_048_576.0 / elapsed
     );
     if let Some(peak) = peak_rss_mib() {
-        println!(
+        outln!(
             "peak memory (VmHWM, whole process including the origin and its pages): {peak:.1} MiB"
         );
     }
     let db = temp.path().join(xinwen_store::DATABASE_FILE);
     if let Ok(meta) = std::fs::metadata(&db) {
-        println!("database: {:.1} MB", meta.len() as f64 / 1_048_576.0);
+        outln!("database: {:.1} MB", meta.len() as f64 / 1_048_576.0);
     }
-    println!("articles_per_second={:.0}", added as f64 / elapsed);
+    outln!("articles_per_second={:.0}", added as f64 / elapsed);
     store.close().await;
     Ok(())
 }

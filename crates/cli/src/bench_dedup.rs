@@ -3,6 +3,7 @@
 //! sign-off, a sentence cut, or the end dropped), arriving in time order.
 
 use crate::bench::peak_rss_mib;
+use crate::output::outln;
 use crate::synthetic::{Rng, Vocabulary};
 use std::time::Instant;
 use xinwen_dedup::{Deduper, fingerprint};
@@ -66,18 +67,18 @@ pub fn run(docs: usize) -> anyhow::Result<()> {
         }
     }
     let rate = docs as f64 / spent.as_secs_f64();
-    println!(
+    outln!(
         "dedup: {docs} articles ({reposts} reposts) fingerprinted and placed in {:.1} s on one core = {rate:.0} articles/s",
         spent.as_secs_f64()
     );
-    println!("reposts joined their original: {joined}/{reposts}");
+    outln!("reposts joined their original: {joined}/{reposts}");
     if let (Some(before), Some(after)) = (before, peak_rss_mib()) {
-        println!(
+        outln!(
             "memory: peak {after:.0} MiB for the process, {:.0} MiB over the start ({:.0} bytes per article kept)",
             after - before,
             (after - before) * 1_048_576.0 / docs.max(1) as f64
         );
     }
-    println!("articles_per_second={rate:.0}");
+    outln!("articles_per_second={rate:.0}");
     Ok(())
 }

@@ -9,6 +9,7 @@
 //! correct when it is not empty and every document it returns contains the query.
 
 use crate::bench::peak_rss_mib;
+use crate::output::outln;
 use crate::synthetic::{COMMON, Rng, Vocabulary};
 use anyhow::Context;
 use std::time::{Duration, Instant};
@@ -51,7 +52,7 @@ pub async fn run(docs: usize, queries_per_kind: usize) -> anyhow::Result<()> {
         .iter()
         .map(|(t, b)| t.chars().count() + b.chars().count())
         .sum();
-    println!(
+    outln!(
         "corpus: {docs} documents, {:.0} characters each on average, vocabulary {} words ({} made-up names); generated in {:.1} s",
         chars as f64 / docs.max(1) as f64,
         vocabulary.words.len(),
@@ -143,7 +144,7 @@ pub async fn run(docs: usize, queries_per_kind: usize) -> anyhow::Result<()> {
     let fts_compacting = clock.elapsed();
     let fts_bytes = std::fs::metadata(temp.path().join("fts5.db")).map_or(0, |m| m.len())
         + std::fs::metadata(temp.path().join("fts5.db-wal")).map_or(0, |m| m.len());
-    println!(
+    outln!(
         "indexing: xinwen {:.1} s ({:.0} docs/s), index {:.1} MB; FTS5 trigram {:.1} s ({:.0} docs/s), {:.1} MB",
         xinwen_indexing.as_secs_f64(),
         docs as f64 / xinwen_indexing.as_secs_f64(),
@@ -152,7 +153,7 @@ pub async fn run(docs: usize, queries_per_kind: usize) -> anyhow::Result<()> {
         docs as f64 / fts_indexing.as_secs_f64(),
         fts_bytes as f64 / 1_048_576.0
     );
-    println!(
+    outln!(
         "compacting after the bulk load: xinwen {segments} segments into {} in {:.1} s; FTS5 optimize {:.1} s",
         index.segment_count(),
         xinwen_compacting.as_secs_f64(),
@@ -172,9 +173,16 @@ pub async fn run(docs: usize, queries_per_kind: usize) -> anyhow::Result<()> {
     }
     let mut kinds: Vec<String> = queries.iter().map(|(k, _)| k.clone()).collect();
     kinds.dedup();
-    println!(
+    outln!(
         "{:<13} {:>7} | {:>9} {:>9} {:>8} | {:>9} {:>9} {:>8}",
-        "queries", "count", "xinwen p50", "p99", "correct", "FTS5 p50", "p99", "correct"
+        "queries",
+        "count",
+        "xinwen p50",
+        "p99",
+        "correct",
+        "FTS5 p50",
+        "p99",
+        "correct"
     );
     let mut all_x = Latency {
         samples: Vec::new(),
@@ -229,7 +237,7 @@ pub async fn run(docs: usize, queries_per_kind: usize) -> anyhow::Result<()> {
         }
         total_x += correct_x;
         total_f += correct_f;
-        println!(
+        outln!(
             "{kind:<13} {count:>7} | {:>8.2}ms {:>7.2}ms {:>8} | {:>8.2}ms {:>7.2}ms {:>8}",
             ms(lx.percentile(0.5)),
             ms(lx.percentile(0.99)),
@@ -241,7 +249,7 @@ pub async fn run(docs: usize, queries_per_kind: usize) -> anyhow::Result<()> {
         all_x.samples.extend(lx.samples);
         all_f.samples.extend(lf.samples);
     }
-    println!(
+    outln!(
         "{:<13} {:>7} | {:>8.2}ms {:>7.2}ms {:>8} | {:>8.2}ms {:>7.2}ms {:>8}",
         "all",
         queries.len(),
@@ -261,13 +269,13 @@ pub async fn run(docs: usize, queries_per_kind: usize) -> anyhow::Result<()> {
             format!("{query} {:.1}ms/{about}{total} hits", ms(*took))
         })
         .collect();
-    println!("slowest xinwen queries: {}", tail.join(", "));
+    outln!("slowest xinwen queries: {}", tail.join(", "));
     let (both_x, both_f) = answered_by_both;
     if !both_x.samples.is_empty() {
         let mean = |l: &Latency| {
             l.samples.iter().map(|d| d.as_secs_f64()).sum::<f64>() / l.samples.len() as f64
         };
-        println!(
+        outln!(
             "on the {} queries FTS5 answers: xinwen mean {:.2} ms, FTS5 mean {:.2} ms: xinwen {:.1}x faster (p50 {:.1}x)",
             both_x.samples.len(),
             mean(&both_x) * 1000.0,
@@ -277,9 +285,9 @@ pub async fn run(docs: usize, queries_per_kind: usize) -> anyhow::Result<()> {
         );
     }
     if let Some(peak) = peak_rss_mib() {
-        println!("peak memory (whole process, corpus included): {peak:.0} MiB");
+        outln!("peak memory (whole process, corpus included): {peak:.0} MiB");
     }
-    println!(
+    outln!(
         "docs={docs} p99_ms={:.2} two_char_answered={two_char_x}/{two_char_count}",
         ms(all_x.percentile(0.99))
     );

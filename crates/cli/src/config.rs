@@ -164,6 +164,9 @@ impl Default for MediaSection {
     }
 }
 
+/// The longest session an operator may configure: a year.
+pub const MAX_SESSION_HOURS: i64 = 24 * 366;
+
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct SiteConfig {
@@ -186,6 +189,9 @@ pub struct SiteConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct ServerConfig {
     pub listen: SocketAddr,
+    /// Lets a scraper on another machine read `/metrics` (as a bearer token); without it,
+    /// only requests from this machine may.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -227,6 +233,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_token: None,
         }
     }
 }
@@ -263,7 +270,35 @@ impl Config {
             None => Config::default(),
         };
         config.apply_env(|name| std::env::var(name).ok())?;
+        config.validate()?;
         Ok(config)
+    }
+
+    /// Refuses values that would fail later, at a worse moment: a session length that makes
+    /// every login fail, links that are not http(s), a guessable metrics token.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if !(1..=MAX_SESSION_HOURS).contains(&self.site.session_hours) {
+            bail!(
+                "site.session_hours = {}: expected 1 to {MAX_SESSION_HOURS} (a year)",
+                self.site.session_hours
+            );
+        }
+        for (key, value) in [
+            ("site.base_url", &self.site.base_url),
+            ("fetch.contact_url", &self.fetch.contact_url),
+        ] {
+            if let Some(value) = value
+                && !xinwen_model::link::is_web_url(value)
+            {
+                bail!("{key} = {value:?}: expected a whole http or https address");
+            }
+        }
+        if let Some(token) = &self.server.metrics_token
+            && token.trim().len() < 16
+        {
+            bail!("server.metrics_token: use at least 16 characters, or leave it out");
+        }
+        Ok(())
     }
 
     pub fn parse(text: &str) -> anyhow::Result<Config> {
@@ -300,6 +335,9 @@ impl Config {
                 .map(str::to_owned)
                 .collect();
         }
+        if let Some(v) = get("XINWEN_METRICS_TOKEN") {
+            self.server.metrics_token = Some(v);
+        }
         if let Some(v) = get("XINWEN_LOG_FORMAT") {
             self.log.format = match v.as_str() {
                 "text" => LogFormat::Text,
@@ -323,6 +361,26 @@ impl Config {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn values_that_would_fail_later_are_refused_at_start() {
+        let err = Config::parse("[site]\nsession_hours = 99999999999\n")
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert!(err.to_string().contains("site.session_hours"), "{err}");
+        for bad in [
+            "[site]\nsession_hours = 0\n",
+            "[site]\nbase_url = \"javascript:alert(1)\"\n",
+            "[fetch]\ncontact_url = \"data:text/html,x\"\n",
+            "[server]\nmetrics_token = \"short\"\n",
+        ] {
+            assert!(Config::parse(bad).unwrap().validate().is_err(), "{bad}");
+        }
+        let ok = "[site]\nsession_hours = 8784\nbase_url = \"https://news.example\"\n";
+        Config::parse(ok).unwrap().validate().unwrap();
+        Config::default().validate().unwrap();
+    }
 
     #[test]
     fn a_file_sets_what_it_names_and_defaults_fill_the_rest() {

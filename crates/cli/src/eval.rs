@@ -1,5 +1,6 @@
 //! `xinwen eval`: figures on public benchmarks, in their own metrics.
 
+use crate::output::outln;
 use anyhow::Context;
 use std::path::Path;
 
@@ -7,15 +8,15 @@ pub fn extract(dataset: &Path, show_worst: bool, show_pages: bool) -> anyhow::Re
     let cases = xinwen_eval::extraction::load(dataset)
         .with_context(|| format!("cannot read the dataset in {}", dataset.display()))?;
     let report = xinwen_eval::extraction::evaluate(&cases);
-    println!("dataset: {}", dataset.display());
-    println!("pages: {}", report.pages);
+    outln!("dataset: {}", dataset.display());
+    outln!("pages: {}", report.pages);
     if let Some(a) = report.author_accuracy {
-        println!("author accuracy: {a:.3}");
+        outln!("author accuracy: {a:.3}");
     }
     if let Some(d) = report.date_accuracy {
-        println!("date accuracy: {d:.3}");
+        outln!("date accuracy: {d:.3}");
     }
-    println!(
+    outln!(
         "time: {:.3} s a pass on one core ({:.1} ms per page; the median of {} passes); the \
          first pass took {:.3} s ({:.1} pages/s)",
         report.elapsed.as_secs_f64(),
@@ -26,15 +27,15 @@ pub fn extract(dataset: &Path, show_worst: bool, show_pages: bool) -> anyhow::Re
     );
     if show_worst {
         for (id, f1) in report.worst(10) {
-            println!("low: {f1:.3} {id}");
+            outln!("low: {f1:.3} {id}");
         }
     }
     if show_pages {
         for (id, f1) in &report.per_page {
-            println!("page: {f1:.3} {id}");
+            outln!("page: {f1:.3} {id}");
         }
     }
-    println!(
+    outln!(
         "f1={:.3} precision={:.3} recall={:.3} pages_per_s={:.1}",
         report.f1,
         report.precision,
@@ -103,16 +104,16 @@ pub fn related(dataset: &Path) -> anyhow::Result<()> {
         let _ = &line.id;
     }
     let per_article = started.elapsed().as_secs_f64() * 1000.0 / counted.max(1) as f64;
-    println!("dataset: {} ({counted} articles)", dataset.display());
-    println!(
+    outln!("dataset: {} ({counted} articles)", dataset.display());
+    outln!(
         "indexing: {:.2} s; related reading: {per_article:.2} ms per article",
         indexed.as_secs_f64()
     );
-    println!(
+    outln!(
         "shown on article pages (after the bar against filler): {:.1} per article on average",
         shown as f64 / counted.max(1) as f64
     );
-    println!(
+    outln!(
         "p_at_5={:.3} p_at_10={:.3}",
         at5 / counted.max(1) as f64,
         at10 / counted.max(1) as f64
@@ -169,13 +170,13 @@ pub fn dedup(dataset: &Path) -> anyhow::Result<()> {
     let precision = both as f64 / predicted_pairs.max(1) as f64;
     let recall = both as f64 / true_pairs.max(1) as f64;
     let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
-    println!("dataset: {} ({} articles)", dataset.display(), lines.len());
-    println!(
+    outln!("dataset: {} ({} articles)", dataset.display(), lines.len());
+    outln!(
         "time: {:.3} s ({:.0} articles per second, fingerprint and assignment, one core)",
         elapsed.as_secs_f64(),
         lines.len() as f64 / elapsed.as_secs_f64()
     );
-    println!("pairs: {true_pairs} true, {predicted_pairs} predicted, {both} both");
+    outln!("pairs: {true_pairs} true, {predicted_pairs} predicted, {both} both");
     let mut kinds: Vec<&str> = lines
         .iter()
         .map(|l| l.variant.as_str())
@@ -211,7 +212,7 @@ pub fn dedup(dataset: &Path) -> anyhow::Result<()> {
             .collect();
         let lowest_jaccard = similarity.iter().map(|s| s.0).fold(1.0, f64::min);
         let lowest_containment = similarity.iter().map(|s| s.1).fold(1.0, f64::min);
-        println!(
+        outln!(
             "recall {kind}: {:.3} ({joined}/{count} joined their original; to it: Jaccard >= {lowest_jaccard:.2}, containment >= {lowest_containment:.2})",
             joined as f64 / count.max(1) as f64
         );
@@ -237,13 +238,13 @@ pub fn dedup(dataset: &Path) -> anyhow::Result<()> {
         .iter()
         .filter(|j| **j >= xinwen_dedup::SAME_JACCARD)
         .count();
-    println!(
+    outln!(
         "different stories: {} pairs of originals; {above} at Jaccard >= {} (near-copies of one template); the next closest {:.2}, the highest containment below that {:.2}",
         closest.len(),
         xinwen_dedup::SAME_JACCARD,
         closest.get(above).copied().unwrap_or(0.0),
         contained.first().copied().unwrap_or(0.0)
     );
-    println!("precision={precision:.4} recall={recall:.4} f1={f1:.4}");
+    outln!("precision={precision:.4} recall={recall:.4} f1={f1:.4}");
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `xinwen feed parse FILE`: what xinwen reads in a feed file, or why it cannot.
 
+use crate::output::outln;
 use anyhow::Context;
 use std::path::Path;
 
@@ -8,10 +9,10 @@ pub fn parse(file: &Path, charset: Option<&str>, json: bool) -> anyhow::Result<(
     let feed = xinwen_feed::parse(&bytes, charset, None)
         .with_context(|| format!("{} is not a usable feed", file.display()))?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&feed)?);
+        outln!("{}", serde_json::to_string_pretty(&feed)?);
         return Ok(());
     }
-    println!(
+    outln!(
         "{} feed: {} ({} entries)",
         feed.format,
         feed.title.as_deref().unwrap_or("(no title)"),
@@ -27,7 +28,7 @@ pub fn parse(file: &Path, charset: Option<&str>, json: bool) -> anyhow::Result<(
         } else {
             "teaser"
         };
-        println!(
+        outln!(
             "- {}\n  {}  {}  {}\n  id {}",
             entry.title.as_deref().unwrap_or("(no title)"),
             date,

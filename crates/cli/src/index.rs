@@ -1,6 +1,7 @@
 //! The search index in a serving process: opened at start, caught up with the store, and kept
 //! current as articles arrive (from this process or another writing the same store).
 
+use crate::output::outln;
 use anyhow::Context;
 use std::path::Path;
 use std::sync::Arc;
@@ -76,7 +77,7 @@ pub async fn rebuild(store: &Store) -> anyhow::Result<()> {
         seconds = compacting.elapsed().as_secs_f64(),
         "search index compacted"
     );
-    println!(
+    outln!(
         "Indexed {} live articles ({done} read) in {:.1} s into {}.",
         index.document_count(),
         started.elapsed().as_secs_f64(),

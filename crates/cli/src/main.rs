@@ -10,6 +10,7 @@ mod eval;
 mod extract;
 mod feed;
 mod index;
+mod output;
 mod pipeline;
 mod sources;
 mod synthetic;
@@ -18,6 +19,7 @@ mod users;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use config::{Config, LogFormat};
+use output::outln;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use xinwen_store::Store;
@@ -245,13 +247,18 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             if let Some(data) = data {
                 config.storage.data_dir = data;
             }
+            // Before anything slow: a port in use is said at once, not after the index.
+            let listener = match fetch_only {
+                true => None,
+                false => Some(bind(config.server.listen).await?),
+            };
             let store = open_store(&config.storage.data_dir).await?;
             let pipeline = pipeline::Pipeline::from_config(&store, &config).await?;
             let run = Run {
                 web: !fetch_only,
                 fetch: !no_fetch,
             };
-            serve(store, &config, pipeline, run).await
+            serve(store, &config, pipeline, run, listener).await
         }
         Command::Fetch { source, once, data } => {
             let data_dir = data.unwrap_or(config.storage.data_dir.clone());
@@ -266,6 +273,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                         web: false,
                         fetch: true,
                     },
+                    None,
                 )
                 .await;
             }
@@ -284,7 +292,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                     .collect(),
             };
             let reports = pipeline::run_pass_with_progress(&pipeline, sources).await;
-            println!("{}", pipeline::summarize(&reports));
+            outln!("{}", pipeline::summarize(&reports));
             store.close().await;
             if source.is_some()
                 && let Some(Err(why)) = reports.first().map(|r| &r.outcome)
@@ -328,11 +336,17 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                     .context("cannot create a temporary data directory")?
                     .keep(),
             };
+            // Before the corpus is ingested, so that a port in use is said at once.
+            let listen = SocketAddr::from(([127, 0, 0, 1], port));
+            let listener = match load_only {
+                true => None,
+                false => Some(bind(listen).await?),
+            };
             let store = open_store(&data_dir).await?;
             let loaded = demo::load(&store, &config)
                 .await
                 .context("cannot load the demo corpus")?;
-            println!(
+            outln!(
                 "Loaded the demo corpus into {} through the fetch pipeline, from a local origin at {}: {} channels, {} sources, {} articles.\n{}",
                 data_dir.display(),
                 loaded.origin.address,
@@ -342,7 +356,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 loaded.summary
             );
             if let Some((name, password)) = &loaded.admin {
-                println!(
+                outln!(
                     "The admin is at /admin: log in as {name} with password {password} (made for this demo; change it with `xinwen user passwd {name}`)."
                 );
             }
@@ -351,12 +365,12 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 return Ok(());
             }
             config.storage.data_dir = data_dir;
-            config.server.listen = SocketAddr::from(([127, 0, 0, 1], port));
+            config.server.listen = listen;
             let run = Run {
                 web: true,
                 fetch: true,
             };
-            serve(store, &config, loaded.pipeline, run).await
+            serve(store, &config, loaded.pipeline, run, listener).await
         }
         Command::Extract {
             file,
@@ -410,7 +424,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             let data_dir = data.unwrap_or(config.storage.data_dir);
             let store = open_store(&data_dir).await?;
             let versions = store.schema_versions().await?;
-            println!(
+            outln!(
                 "{} is at schema version {}.",
                 data_dir.join(xinwen_store::DATABASE_FILE).display(),
                 versions.last().copied().unwrap_or(0)
@@ -434,11 +448,19 @@ struct Run {
     fetch: bool,
 }
 
+async fn bind(address: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address).await.with_context(|| {
+        format!("cannot listen on {address}; is another server using that port? Choose another with --listen (or --port for the demo)")
+    })
+}
+
+/// Runs the web server (on `listener`, which `run.web` needs) and the fetch scheduler.
 async fn serve(
     store: Store,
     config: &Config,
     pipeline: pipeline::Pipeline,
     run: Run,
+    listener: Option<tokio::net::TcpListener>,
 ) -> anyhow::Result<()> {
     // One signal, seen by the server and the scheduler alike.
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -457,6 +479,13 @@ async fn serve(
         ))
     });
     let mut indexer = None;
+    if run.web {
+        // What a crash between a takedown's commit and its purge left behind is purged now,
+        // before the first request: removed articles' images are not served again.
+        xinwen_web::repair_takedowns(&store, &pipeline.media)
+            .await
+            .context("cannot finish purging approved takedowns")?;
+    }
     let search = if run.web {
         let index = index::open(store.data_dir())?;
         index::catch_up(&index, &store).await?;
@@ -469,10 +498,7 @@ async fn serve(
     } else {
         None
     };
-    if run.web {
-        let listener = tokio::net::TcpListener::bind(config.server.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+    if let Some(listener) = listener.filter(|_| run.web) {
         let address = listener.local_addr()?;
         let mut site = SiteSettings::for_data_dir(store.data_dir());
         site.name = config.site.name.clone();
@@ -490,21 +516,24 @@ async fn serve(
         site.session_hours = config.site.session_hours;
         site.requests_per_address_hour = config.site.requests_per_address_hour;
         site.requests_per_hour = config.site.requests_per_hour;
+        site.metrics_token = config.server.metrics_token.clone();
         site.address_key = users::address_key(store.data_dir())?;
         let services = xinwen_web::Services {
             media: Some(pipeline.media.clone()),
             search,
-            fetcher: Some(pipeline.fetcher.clone()),
+            fetcher: Some(pipeline.readers_links.clone()),
         };
         let state = AppState::with_services(store.clone(), site, services);
+        let integrity = state.watch_store_integrity();
         // Printed on stdout, not in the log, so that scripts and tests can read the address.
-        println!("xinwen is serving on http://{address}/");
+        outln!("xinwen is serving on http://{address}/");
         tracing::info!(%address, data_dir = %store.data_dir().display(), "serving");
         xinwen_web::serve(listener, state, until_stopped(stopped.clone()))
             .await
             .context("the HTTP server failed")?;
+        integrity.abort();
     } else {
-        println!("xinwen is fetching (no web server); stop it with ctrl-c or SIGTERM.");
+        outln!("xinwen is fetching (no web server); stop it with ctrl-c or SIGTERM.");
         until_stopped(stopped.clone()).await;
     }
     for task in [scheduler, indexer].into_iter().flatten() {

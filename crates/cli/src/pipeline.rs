@@ -11,8 +11,9 @@ use xinwen_store::Store;
 pub struct Pipeline {
     pub ingester: Arc<Ingester>,
     pub media: Arc<MediaProxy>,
-    /// The one HTTP client, shared: ingest, the media proxy and editors' previews.
-    pub fetcher: Arc<Fetcher>,
+    /// The client for links readers submit, which editors preview: the same settings without
+    /// the operator's allow-list, so that a reader cannot make the site fetch a private host.
+    pub readers_links: Arc<Fetcher>,
 }
 
 impl Pipeline {
@@ -29,6 +30,8 @@ impl Pipeline {
         fetch: FetchConfig,
         ingest: IngestConfig,
     ) -> anyhow::Result<Pipeline> {
+        let readers_links = Arc::new(Fetcher::new(fetch.for_readers_links())?);
+        // The one HTTP client for everything else, shared by ingest and the media proxy.
         let fetcher = Arc::new(Fetcher::new(fetch)?);
         let signer = Signer::load_or_create(store.data_dir())?;
         let media = Arc::new(MediaProxy::new(
@@ -47,7 +50,7 @@ impl Pipeline {
         Ok(Pipeline {
             ingester,
             media,
-            fetcher,
+            readers_links,
         })
     }
 }

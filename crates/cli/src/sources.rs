@@ -2,6 +2,7 @@
 //! OPML in and out.
 
 use crate::config::Config;
+use crate::output::outln;
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
@@ -82,8 +83,15 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
             let url = url::Url::parse(&feed_url).with_context(|| {
                 format!("{feed_url:?} is not a URL; give the feed's full address")
             })?;
-            if !matches!(url.scheme(), "http" | "https") {
+            if !xinwen_model::link::is_web_url(&feed_url) {
                 bail!("{feed_url} is not an http or https address");
+            }
+            for (flag, value) in [("--homepage", &homepage), ("--follow-url", &follow_url)] {
+                if let Some(value) = value
+                    && !xinwen_model::link::is_web_url(value)
+                {
+                    bail!("{flag} {value:?} is not a whole http or https address");
+                }
             }
             let name = match name {
                 Some(name) => name,
@@ -110,7 +118,7 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
                     description: String::new(),
                 })
                 .await?;
-            println!(
+            outln!(
                 "Added source {id} ({slug}): {name}, into channel {channel}. It is fetched on the next pass."
             );
             Ok(())
@@ -119,12 +127,17 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
             let sources = store.sources_with_health().await?;
             if json {
                 let rows: Vec<_> = sources.iter().map(|s| as_json(s, config)).collect();
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                outln!("{}", serde_json::to_string_pretty(&rows)?);
                 return Ok(());
             }
-            println!(
+            outln!(
                 "{:>4}  {:<20} {:<9} {:>8}  {:<16} {:<16} NAME / LAST ERROR",
-                "ID", "SLUG", "STATE", "ARTICLES", "LAST SUCCESS", "NEXT CHECK"
+                "ID",
+                "SLUG",
+                "STATE",
+                "ARTICLES",
+                "LAST SUCCESS",
+                "NEXT CHECK"
             );
             for s in &sources {
                 let mut line = format!(
@@ -144,7 +157,7 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
                 if let Some(error) = &s.health.last_error {
                     line.push_str(&format!("\n{:>6}last error: {error}", ""));
                 }
-                println!("{line}");
+                outln!("{line}");
             }
             Ok(())
         }
@@ -156,34 +169,34 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
                 .find(|s| s.source.id == found.id)
                 .context("the source vanished while reading it")?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&as_json(s, config))?);
+                outln!("{}", serde_json::to_string_pretty(&as_json(s, config))?);
                 return Ok(());
             }
             let h = &s.health;
-            println!("id                    {}", s.source.id);
-            println!("slug                  {}", s.source.slug);
-            println!("name                  {}", s.source.name);
-            println!("kind                  {}", s.source.kind);
-            println!(
+            outln!("id                    {}", s.source.id);
+            outln!("slug                  {}", s.source.slug);
+            outln!("name                  {}", s.source.name);
+            outln!("kind                  {}", s.source.kind);
+            outln!(
                 "feed                  {}",
                 s.source.feed_url.as_deref().unwrap_or("-")
             );
-            println!(
+            outln!(
                 "homepage              {}",
                 s.source.homepage.as_deref().unwrap_or("-")
             );
-            println!("state                 {}", state(s, config));
-            println!("last attempt          {}", when(h.last_attempt_at));
-            println!("last success          {}", when(h.last_success_at));
-            println!(
+            outln!("state                 {}", state(s, config));
+            outln!("last attempt          {}", when(h.last_attempt_at));
+            outln!("last success          {}", when(h.last_success_at));
+            outln!(
                 "last error            {}",
                 h.last_error.as_deref().unwrap_or("-")
             );
-            println!("failures in a row     {}", h.consecutive_failures);
-            println!("failing since         {}", when(h.failing_since));
-            println!("next check            {}", when(h.next_check_at));
-            println!("articles added        {}", h.articles_added);
-            println!(
+            outln!("failures in a row     {}", h.consecutive_failures);
+            outln!("failing since         {}", when(h.failing_since));
+            outln!("next check            {}", when(h.next_check_at));
+            outln!("articles added        {}", h.articles_added);
+            outln!(
                 "publishing interval   {}",
                 h.publish_interval_secs
                     .map_or("-".to_owned(), human_interval)
@@ -193,16 +206,17 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
         SourceCommand::Pause { source } => {
             let found = store.find_source(&source).await?;
             store.set_source_paused(found.id, true).await?;
-            println!("Paused {} ({}).", found.slug, found.name);
+            outln!("Paused {} ({}).", found.slug, found.name);
             Ok(())
         }
         SourceCommand::Resume { source } => {
             let found = store.find_source(&source).await?;
             store.set_source_paused(found.id, false).await?;
             store.make_source_due(found.id).await?;
-            println!(
+            outln!(
                 "Resumed {} ({}); it is fetched on the next pass.",
-                found.slug, found.name
+                found.slug,
+                found.name
             );
             Ok(())
         }
@@ -212,9 +226,10 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
         } => {
             let found = store.find_source(&source).await?;
             let removed = store.remove_source(found.id, with_articles).await?;
-            println!(
+            outln!(
                 "Removed {} ({}) and {removed} articles.",
-                found.slug, found.name
+                found.slug,
+                found.name
             );
             Ok(())
         }
@@ -232,8 +247,8 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
                 .collect();
             let (mut added, mut skipped) = (0, 0);
             for feed in feeds {
-                let Ok(url) = url::Url::parse(&feed.feed_url) else {
-                    eprintln!("skipped {:?}: not a URL", feed.feed_url);
+                let Some(url) = xinwen_model::link::web_url(&feed.feed_url) else {
+                    eprintln!("skipped {:?}: not an http or https address", feed.feed_url);
                     skipped += 1;
                     continue;
                 };
@@ -261,7 +276,7 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
                     .await?;
                 added += 1;
             }
-            println!(
+            outln!(
                 "Imported {added} sources from {} ({skipped} already present or unusable).",
                 file.display()
             );
@@ -293,7 +308,7 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
                         .with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!("Wrote {} sources to {}.", feeds.len(), path.display());
                 }
-                None => println!("{text}"),
+                None => outln!("{text}"),
             }
             Ok(())
         }

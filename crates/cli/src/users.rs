@@ -2,6 +2,7 @@
 //! without echo) or read from standard input with `--password-stdin`, never taken as an
 //! argument, where `ps` and shell history would show them.
 
+use crate::output::outln;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use std::io::{BufRead, IsTerminal};
@@ -49,7 +50,7 @@ pub async fn run(command: UserCommand, store: &Store) -> anyhow::Result<()> {
                 .add_user(&username, &hash, role)
                 .await
                 .with_context(|| format!("cannot add {username}"))?;
-            println!("Added {username} ({role}). Log in at /admin/login.");
+            outln!("Added {username} ({role}). Log in at /admin/login.");
         }
         UserCommand::Passwd {
             username,
@@ -62,7 +63,7 @@ pub async fn run(command: UserCommand, store: &Store) -> anyhow::Result<()> {
                 .set_password(&username, &hash)
                 .await
                 .with_context(|| format!("cannot change the password of {username}"))?;
-            println!("Changed the password of {username}; its sessions have ended.");
+            outln!("Changed the password of {username}; its sessions have ended.");
         }
         UserCommand::List { json } => {
             let users = store.users().await?;
@@ -77,12 +78,12 @@ pub async fn run(command: UserCommand, store: &Store) -> anyhow::Result<()> {
                         })
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&list)?);
+                outln!("{}", serde_json::to_string_pretty(&list)?);
             } else if users.is_empty() {
-                println!("No accounts yet; add one with `xinwen user add NAME --role admin`.");
+                outln!("No accounts yet; add one with `xinwen user add NAME --role admin`.");
             } else {
                 for u in users {
-                    println!(
+                    outln!(
                         "{:<24} {:<7} since {}",
                         u.username,
                         u.role,

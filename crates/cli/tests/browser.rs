@@ -575,3 +575,127 @@ fn a_takedown_is_requested_approved_and_the_article_is_gone_everywhere() {
     assert_clean(&mut browser, &page, "the transparency page");
     assert!(text_of(&mut browser, &page, "tfoot").contains("1"));
 }
+
+/// A publisher's feed whose links run script: one entry's link, the feed's own site link, and
+/// a link inside an entry's body.
+fn hostile_feed(origin: std::net::SocketAddr) -> String {
+    let body = "<p>青澜市南湖区今天举行了一场社区运动会，来自十二个街道的居民参加了拔河、跳绳和接力跑等项目。</p>\
+        <p>组织者说，今年报名的人数比去年多了一倍，很多家庭是全家一起参加的。</p>\
+        <p>运动会结束后，主办方还为参加比赛的老人和孩子准备了纪念品。<a href=\"javascript:window.name='pwned-body'\">点此领取</a></p>";
+    format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+         <rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel>\
+         <title>可疑来源</title><link>javascript:window.name='pwned-site'</link>\
+         <item><title>带脚本链接的条目</title><guid>hostile-1</guid>\
+         <link>javascript:window.name='pwned';void(0)</link>\
+         <content:encoded><![CDATA[{body}]]></content:encoded></item>\
+         <item><title>南湖社区运动会举行</title><guid>hostile-2</guid>\
+         <link>http://{origin}/news/sports.html</link>\
+         <content:encoded><![CDATA[{body}]]></content:encoded></item>\
+         </channel></rss>"
+    )
+}
+
+#[test]
+fn a_hostile_feeds_script_links_run_nothing_for_a_logged_in_editor() {
+    let Some(mut browser) = browser() else { return };
+    let server = Server::demo();
+    add_user(&server, "editor2", "editor", "a long editor password");
+    // The feed names a page on another origin, which serves nothing: the feed's text is whole.
+    let elsewhere = common::origin(Vec::new());
+    let feed = hostile_feed(elsewhere);
+    let origin = common::origin(vec![("/feed.xml", "application/rss+xml", feed)]);
+    let feed_url = format!("http://{origin}/feed.xml");
+    let xinwen = |args: &[&str]| {
+        let out = std::process::Command::new(common::BINARY)
+            .args(args)
+            .arg("--data")
+            .arg(&server.data_dir)
+            .env("XINWEN_LOG", "error")
+            .env("XINWEN_FETCH_ALLOW", "127.0.0.1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "xinwen {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    xinwen(&[
+        "source",
+        "add",
+        &feed_url,
+        "--name",
+        "可疑来源",
+        "--slug",
+        "hostile",
+    ]);
+    xinwen(&["fetch", "--once", "--source", "hostile"]);
+    // The entry whose only link runs script is not taken: it has no original to credit.
+    let (_, listing) = common::get(&format!("{}/source/hostile", server.url));
+    assert!(listing.contains("南湖社区运动会举行"), "{listing}");
+    assert!(!listing.contains("带脚本链接的条目"), "{listing}");
+    assert!(!listing.contains("javascript:"), "{listing}");
+
+    // A row as an older version could have written it, with the script as its original link:
+    // printing checks the link again.
+    let db = server.data_dir.join("xinwen.db");
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::ConnectOptions as _;
+        let mut connection = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        let done = sqlx::query("UPDATE articles SET original_url = ? WHERE title = ?")
+            .bind("javascript:window.name='pwned';void(0)")
+            .bind("南湖社区运动会举行")
+            .execute(&mut connection)
+            .await
+            .unwrap();
+        assert_eq!(done.rows_affected(), 1);
+    });
+
+    let page = browser.new_page(1280, 900, false).unwrap();
+    log_in(
+        &mut browser,
+        &page,
+        &server,
+        "editor2",
+        "a long editor password",
+    );
+    let article = article_url(&server, "hostile", "南湖社区运动会举行");
+    browser.goto(&page, &article).unwrap();
+    let links = js(
+        &mut browser,
+        &page,
+        "[...document.querySelectorAll('a')].map(a => a.getAttribute('href')).filter(h => /script:/i.test(h ?? ''))",
+    );
+    assert_eq!(links, serde_json::json!([]), "no link runs script");
+    let original = js(
+        &mut browser,
+        &page,
+        "document.querySelector('a.original').getAttribute('href')",
+    );
+    assert_eq!(original, "#");
+    // Clicked by the editor: nothing runs. Even a script URL forced on the page is refused by
+    // its Content-Security-Policy.
+    let name = js(
+        &mut browser,
+        &page,
+        "new Promise(done => { window.name = 'clean'; addEventListener('hashchange', () => done(window.name), {once: true}); document.querySelector('a.original').click(); })",
+    );
+    assert_eq!(name, "clean");
+    let forced = js(
+        &mut browser,
+        &page,
+        "new Promise(done => { const a = document.createElement('a'); a.href = \"javascript:window.name='pwned'\"; document.body.append(a); addEventListener('securitypolicyviolation', e => done(e.violatedDirective), {once: true}); a.click(); })",
+    );
+    assert!(
+        forced.as_str().is_some_and(|d| d.starts_with("script-src")),
+        "{forced}"
+    );
+    assert_eq!(js(&mut browser, &page, "window.name"), "clean");
+    // The editor's session did nothing it was not asked to: the article is still live.
+    assert_eq!(common::get(&article).0, 200);
+}

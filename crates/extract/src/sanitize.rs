@@ -175,7 +175,12 @@ fn push_decoded(out: &mut String, text: &str) {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let tail = &rest[amp..];
-        let Some(semi) = tail[..tail.len().min(12)].find(';') else {
+        // Searched in bytes: a byte count can end inside a multi-byte character, and ';' is
+        // ASCII, so wherever it is found the slice boundary is a character boundary.
+        let Some(semi) = tail.as_bytes()[..tail.len().min(12)]
+            .iter()
+            .position(|&b| b == b';')
+        else {
             out.push('&');
             rest = &tail[1..];
             continue;

@@ -78,3 +78,40 @@ fn deeply_nested_markup_does_not_overflow_the_stack() {
     let article = xinwen_extract::extract(page.as_bytes(), None, None);
     assert!(article.text.contains("很深的一段正文") || article.text.is_empty());
 }
+
+// The helpers that other crates call on outsiders' text directly (search results turn bodies
+// into text with `html_to_text`; a reader's submission reaches it through an editor).
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn text_helpers_never_panic_on_hostile_text(text in xinwen_test_support::hostile::hostile_text(40)) {
+        let plain = xinwen_extract::html_to_text(&text);
+        prop_assert!(!plain.contains("<script"));
+        let clean = xinwen_extract::sanitize_html(&text);
+        prop_assert!(!clean.contains("javascript:"), "{clean}");
+        let _ = xinwen_extract::summarize(&text, 20);
+        let _ = xinwen_extract::extract_str(&text, Some("https://example.com/a"));
+    }
+
+    #[test]
+    fn decoding_never_panics_on_hostile_bytes(bytes in xinwen_test_support::hostile::hostile_bytes(40)) {
+        for charset in [None, Some("utf-8"), Some("gbk"), Some("big5"), Some("x-unknown")] {
+            let _ = xinwen_extract::charset::decode_html(&bytes, charset);
+            let _ = xinwen_extract::extract(&bytes, None, charset);
+        }
+    }
+}
+
+/// The defect that closed connections: an entity-like `&` whose 12-byte window ends inside a
+/// Chinese character.
+#[test]
+fn an_ampersand_before_chinese_is_kept_whole() {
+    let text = xinwen_extract::html_to_text("<b>A&B</b>中文标题内容");
+    assert_eq!(text, "A&B中文标题内容");
+    assert_eq!(
+        xinwen_extract::html_to_text("&中文中文中文"),
+        "&中文中文中文"
+    );
+    assert_eq!(xinwen_extract::html_to_text("&amp;中文"), "&中文");
+}

@@ -167,7 +167,7 @@ pub fn parse(
             .links
             .iter()
             .find(|l| l.rel.as_deref().is_none_or(|rel| rel == "alternate"))
-            .map(|l| l.href.clone()),
+            .and_then(|l| web_link(&l.href)),
         description: feed.description.map(|t| t.content),
         entries,
     })
@@ -191,13 +191,20 @@ fn stable_id(
     }
 }
 
+/// A link as the feed gave it when it is an absolute http(s) URL; anything else is dropped
+/// here, where it enters.
+fn web_link(href: &str) -> Option<String> {
+    xinwen_model::link::is_web_url(href).then(|| href.trim().to_owned())
+}
+
 fn entry_from(entry: feed_rs::model::Entry) -> Entry {
+    // Only http(s) links are kept: a `javascript:` link would be printed as 阅读原文.
     let url = entry
         .links
         .iter()
         .find(|l| l.rel.as_deref().is_none_or(|rel| rel == "alternate"))
         .or(entry.links.first())
-        .map(|l| l.href.clone());
+        .and_then(|l| web_link(&l.href));
     let content = entry
         .content
         .and_then(|c| c.body)
@@ -228,8 +235,8 @@ fn entry_from(entry: feed_rs::model::Entry) -> Entry {
                     .as_ref()
                     .is_none_or(|t| t.to_string().starts_with("image/"))
             })
-            .and_then(|c| c.url.as_ref().map(|u| u.to_string()))
-            .or_else(|| m.thumbnails.first().map(|t| t.image.uri.clone()))
+            .and_then(|c| c.url.as_ref().and_then(|u| web_link(u.as_str())))
+            .or_else(|| m.thumbnails.first().and_then(|t| web_link(&t.image.uri)))
     });
     Entry {
         guid,

@@ -43,7 +43,13 @@ fn collect(outline: &opml::Outline, folder: Option<&str>, feeds: &mut Vec<OpmlFe
         feeds.push(OpmlFeed {
             title,
             feed_url: feed_url.to_owned(),
-            site_url: outline.html_url.clone().filter(|u| !u.trim().is_empty()),
+            // A site link that is not http(s) is dropped; the feed link is checked where the
+            // source is added, which says why it refuses one.
+            site_url: outline
+                .html_url
+                .as_deref()
+                .filter(|u| xinwen_model::link::is_web_url(u))
+                .map(|u| u.trim().to_owned()),
             category: folder
                 .map(str::to_owned)
                 .or_else(|| outline.category.clone()),

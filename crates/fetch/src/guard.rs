@@ -128,8 +128,11 @@ fn v6_reason(ip: Ipv6Addr) -> Option<&'static str> {
         return Some("a loopback address");
     }
     match segments {
-        // IPv4-compatible (deprecated) and NAT64 addresses reach the IPv4 address they carry.
-        [0, 0, 0, 0, 0, 0, high, low] | [0x64, 0xff9b, 0, 0, 0, 0, high, low] => {
+        // IPv4-compatible (deprecated), IPv4-translated (::ffff:0:a.b.c.d, RFC 2765) and NAT64
+        // addresses reach the IPv4 address they carry.
+        [0, 0, 0, 0, 0, 0, high, low]
+        | [0, 0, 0, 0, 0xffff, 0, high, low]
+        | [0x64, 0xff9b, 0, 0, 0, 0, high, low] => {
             return v4_reason(embedded_v4(high, low));
         }
         // 6to4 embeds the IPv4 address in the second and third segments.
@@ -165,6 +168,17 @@ impl Guard {
         Guard {
             allow,
             overrides: HashMap::new(),
+        }
+    }
+
+    /// The same guard without the operator's allow-list, for links that readers give: what
+    /// the operator lets ingest reach (a publisher on the local network, the demo's origin)
+    /// is not for a reader to make the site fetch. Fixed resolutions stay, and still meet
+    /// the public-address check.
+    pub fn without_allow_list(&self) -> Guard {
+        Guard {
+            allow: Vec::new(),
+            overrides: self.overrides.clone(),
         }
     }
 
@@ -339,6 +353,10 @@ mod tests {
             Some("the cloud metadata address")
         );
         assert_eq!(reason("::ffff:127.0.0.1"), Some("a loopback address"));
+        // IPv4-translated: ::ffff:0:a.b.c.d carries a.b.c.d too.
+        assert_eq!(reason("::ffff:0:127.0.0.1"), Some("a loopback address"));
+        assert_eq!(reason("::ffff:0:10.1.2.3"), Some("a private address"));
+        assert_eq!(reason("::ffff:0:8.8.8.8"), None);
     }
 
     #[test]

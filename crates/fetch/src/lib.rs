@@ -67,6 +67,17 @@ impl Default for FetchConfig {
     }
 }
 
+impl FetchConfig {
+    /// These settings for fetching links that readers submit: public addresses only,
+    /// whatever the operator allow-listed (see [`Guard::without_allow_list`]).
+    pub fn for_readers_links(&self) -> FetchConfig {
+        FetchConfig {
+            guard: self.guard.without_allow_list(),
+            ..self.clone()
+        }
+    }
+}
+
 /// The product token robots.txt files name us by.
 pub const ROBOTS_AGENT: &str = "xinwen";
 

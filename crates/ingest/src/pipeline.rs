@@ -317,7 +317,8 @@ impl Ingester {
         entry: &Entry,
         channels: &[Channel],
     ) -> Result<(NewArticle, bool), String> {
-        let entry_url = entry.url.as_deref().and_then(|u| Url::parse(u).ok());
+        // Checked again here, where it becomes the article's 阅读原文: http(s) or nothing.
+        let entry_url = entry.url.as_deref().and_then(xinwen_model::link::web_url);
         let (html, page_url, charset, fetched_page) = if entry.has_full_text()
             || entry_url.is_none()
         {
@@ -400,6 +401,7 @@ impl Ingester {
         // another page).
         let credited_source = extracted.source_name.clone().or_else(|| {
             let read_original = extracted.wechat.as_ref()?.source_url.clone()?;
+            xinwen_model::link::web_url(&read_original)?;
             (xinwen_dedup::canonical_url(&read_original) != xinwen_dedup::canonical_url(&link))
                 .then_some(read_original)
         });
@@ -445,19 +447,17 @@ fn identity_url(
     page_url: Option<&Url>,
     canonical: Option<&str>,
 ) -> Option<String> {
-    let fallback = entry_url.or(page_url)?;
+    let fallback = entry_url
+        .or(page_url)
+        .filter(|u| xinwen_model::link::is_web_url(u.as_str()))?;
     let same_site = |candidate: &Url| {
         [entry_url, page_url]
             .into_iter()
             .flatten()
             .any(|known| registrable_host(known) == registrable_host(candidate))
     };
-    match canonical.and_then(|c| Url::parse(c).ok()) {
-        Some(canonical)
-            if matches!(canonical.scheme(), "http" | "https") && same_site(&canonical) =>
-        {
-            Some(canonical.to_string())
-        }
+    match canonical.and_then(xinwen_model::link::web_url) {
+        Some(canonical) if same_site(&canonical) => Some(canonical.to_string()),
         _ => Some(fallback.to_string()),
     }
 }

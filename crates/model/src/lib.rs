@@ -2,7 +2,10 @@
 //!
 //! This crate owns the vocabulary of the system and nothing else. It must not do IO, talk to a
 //! database or render HTML; it only says what a channel, a source and an article are, and how
-//! their small enumerations are written as text (the form the store keeps and the API shows).
+//! their small enumerations are written as text (the form the store keeps and the API shows),
+//! and which outside links may be kept and printed ([`link`]).
+
+pub mod link;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};

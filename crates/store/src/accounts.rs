@@ -277,6 +277,64 @@ impl Store {
         Ok(())
     }
 
+    /// Decides a login attempt and, when `refusal` lets it go on, records it as a failure in
+    /// the same write transaction, before the password is even checked. Attempts for one name
+    /// or from one address are thus decided one at a time, in every process sharing the
+    /// store: forty guesses sent at once meet the limit as forty guesses sent one after the
+    /// other would. `refusal` sees the times of the recent failures (name, address) and says
+    /// why not, if not. Returns the attempt's id, for [`Store::login_succeeded`].
+    pub async fn begin_login_attempt<T>(
+        &self,
+        username: &str,
+        address_hash: &str,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+        refusal: impl FnOnce(&[i64], &[i64]) -> Option<T>,
+    ) -> Result<std::result::Result<i64, T>> {
+        let mut tx = self.write_transaction().await?;
+        let by_user: Vec<i64> =
+            sqlx::query_scalar("SELECT at FROM login_failures WHERE username = ? AND at >= ?")
+                .bind(username)
+                .bind(since.timestamp())
+                .fetch_all(&mut *tx)
+                .await?;
+        let by_address: Vec<i64> =
+            sqlx::query_scalar("SELECT at FROM login_failures WHERE address_hash = ? AND at >= ?")
+                .bind(address_hash)
+                .bind(since.timestamp())
+                .fetch_all(&mut *tx)
+                .await?;
+        if let Some(why) = refusal(&by_user, &by_address) {
+            tx.rollback().await?;
+            return Ok(Err(why));
+        }
+        sqlx::query("DELETE FROM login_failures WHERE at < ?")
+            .bind(now.timestamp() - 86_400)
+            .execute(&mut *tx)
+            .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO login_failures (username, address_hash, at) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(username)
+        .bind(address_hash)
+        .bind(now.timestamp())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(id))
+    }
+
+    /// The attempt begun by [`Store::begin_login_attempt`] had the right password: it was no
+    /// failure, and the name's earlier failures are forgiven.
+    pub async fn login_succeeded(&self, attempt: i64, username: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE id = ? OR username = ?")
+            .bind(attempt)
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// The times of failed logins since `since`: for the name, and from the address.
     pub async fn login_failures(
         &self,

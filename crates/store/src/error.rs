@@ -12,6 +12,28 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// `--data` names a file where a directory belongs.
+    #[error(
+        "{path} is a file, not a directory: point --data (or storage.data_dir) at a directory; it is made if missing"
+    )]
+    NotADirectory { path: PathBuf },
+    /// A database file of 0 bytes: not a xinwen database (a failed copy, a truncated disk).
+    /// Started on, it would silently become a new, empty site.
+    #[error(
+        "{path} is empty (0 bytes), so it is not a xinwen database: restore it from a backup, or delete it to start a new, empty site"
+    )]
+    EmptyDatabase { path: PathBuf },
+    /// The database, or the directory where SQLite writes its journal beside it, cannot be
+    /// written by this user.
+    #[error(
+        "cannot write to the database {path}: it or its directory is read-only for this user ({detail}); fix the permissions (SQLite also writes {path}-wal and {path}-shm beside it)"
+    )]
+    ReadOnly { path: PathBuf, detail: String },
+    /// SQLite found the file damaged: its own check, or a page it could not read.
+    #[error(
+        "the database is damaged ({report}); stop xinwen and restore xinwen.db from a backup (`sqlite3 xinwen.db .recover` may save what is still readable)"
+    )]
+    Damaged { report: String },
     /// The database file could not be opened.
     #[error("cannot open database {path}: {source}")]
     Open { path: PathBuf, source: sqlx::Error },
@@ -42,7 +64,25 @@ pub enum Error {
     #[error("corrupt row: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+}
+
+/// SQLite's primary result code of an error from the database, if it is one.
+pub(crate) fn sqlite_code(e: &sqlx::Error) -> Option<i32> {
+    let code = e.as_database_error()?.code()?;
+    code.parse::<i32>().ok().map(|c| c & 0xff)
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        match sqlite_code(&e) {
+            // SQLITE_CORRUPT, SQLITE_NOTADB: what to do about them is not "retry".
+            Some(11 | 26) => Error::Damaged {
+                report: e.to_string(),
+            },
+            _ => Error::Database(e),
+        }
+    }
 }
 
 impl From<xinwen_model::UnknownValue> for Error {

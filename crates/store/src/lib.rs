@@ -54,10 +54,19 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the store in `data_dir` and brings its schema up to date.
     pub async fn open(data_dir: &Path) -> Result<Store> {
+        if data_dir.exists() && !data_dir.is_dir() {
+            return Err(Error::NotADirectory {
+                path: data_dir.to_owned(),
+            });
+        }
         std::fs::create_dir_all(data_dir).map_err(|source| Error::DataDir {
             path: data_dir.to_owned(),
             source,
         })?;
+        let file = data_dir.join(DATABASE_FILE);
+        if is_empty_file(&file) && !has_journal(&file) {
+            return Err(Error::EmptyDatabase { path: file });
+        }
         let options = SqliteConnectOptions::new()
             .filename(data_dir.join(DATABASE_FILE))
             .create_if_missing(true)
@@ -73,15 +82,52 @@ impl Store {
             .max_connections(8)
             .connect_with(options)
             .await
-            .map_err(|source| Error::Open {
-                path: data_dir.join(DATABASE_FILE),
-                source,
+            .map_err(|source| match error::sqlite_code(&source) {
+                // SQLITE_READONLY: switching to WAL writes, so a read-only file fails here.
+                Some(8) => Error::ReadOnly {
+                    path: file.clone(),
+                    detail: source.to_string(),
+                },
+                Some(11 | 26) => Error::Damaged {
+                    report: source.to_string(),
+                },
+                _ => Error::Open {
+                    path: file.clone(),
+                    source,
+                },
             })?;
         migrate::run(&pool).await?;
+        // SQLite opens a file it may not write read-only, without a word; every write would
+        // then fail later, far from the cause.
+        if let Err(e) = probe_write(&pool).await {
+            return Err(Error::ReadOnly {
+                path: file,
+                detail: e.to_string(),
+            });
+        }
         Ok(Store {
             pool,
             data_dir: data_dir.to_owned(),
         })
+    }
+
+    /// SQLite's own check of the whole file (`PRAGMA quick_check`): `Ok` when it is sound,
+    /// [`Error::Damaged`] with SQLite's report when a page was overwritten or cut. It reads
+    /// every page, so it runs in the background of a serving process, not before it.
+    pub async fn check_integrity(&self) -> Result<()> {
+        let report: Vec<String> = sqlx::query_scalar("PRAGMA quick_check(20)")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| Error::Damaged {
+                report: e.to_string(),
+            })?;
+        if report.len() == 1 && report[0] == "ok" {
+            Ok(())
+        } else {
+            Err(Error::Damaged {
+                report: report.join("; "),
+            })
+        }
     }
 
     /// The directory holding the database and the files served beside it.
@@ -113,6 +159,30 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Writes a row as it was and rolls back: fails when the database cannot be written.
+async fn probe_write(pool: &SqlitePool) -> std::result::Result<(), sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(
+        "UPDATE schema_migrations SET applied_at = applied_at
+         WHERE version = (SELECT MAX(version) FROM schema_migrations)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.rollback().await
+}
+
+fn is_empty_file(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0)
+}
+
+/// Whether a write-ahead log with content lies beside the database: then a main file of 0
+/// bytes is a database whose pages are all still in the log.
+fn has_journal(database: &Path) -> bool {
+    let mut wal = database.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0)
 }
 
 fn to_timestamp(t: chrono::DateTime<chrono::Utc>) -> i64 {

@@ -43,6 +43,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "deletions",
         sql: include_str!("../migrations/sqlite/0006_deletions.sql"),
     },
+    Migration {
+        version: 7,
+        name: "takedown_purge",
+        sql: include_str!("../migrations/sqlite/0007_takedown_purge.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {

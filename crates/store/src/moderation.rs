@@ -592,6 +592,60 @@ impl Store {
         Ok(removed)
     }
 
+    /// Approved takedowns whose purge has not been recorded as done (a crash came between
+    /// the commit and the purge), each with what it removed, oldest first.
+    pub async fn unpurged_takedowns(&self) -> Result<Vec<(i64, Vec<RemovedArticle>)>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM takedowns WHERE status = 'approved' AND purged_at IS NULL ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut takedowns = Vec::with_capacity(ids.len());
+        for id in ids {
+            let articles: Vec<i64> =
+                sqlx::query_scalar("SELECT id FROM articles WHERE takedown_id = ? ORDER BY id")
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?;
+            let mut removed = Vec::with_capacity(articles.len());
+            for article in articles {
+                let image_srcs: Vec<String> = sqlx::query_scalar(
+                    "SELECT src FROM article_images WHERE article_id = ? ORDER BY position",
+                )
+                .bind(article)
+                .fetch_all(&self.pool)
+                .await?;
+                removed.push(RemovedArticle {
+                    id: article,
+                    image_srcs,
+                });
+            }
+            takedowns.push((id, removed));
+        }
+        Ok(takedowns)
+    }
+
+    /// Records that what takedown `id` removed was purged from everything derived from it,
+    /// after working out its articles' stories again (their leads and counts change with
+    /// those articles gone; a crash may have come before the approval did it).
+    pub async fn takedown_purged(&self, id: i64) -> Result<()> {
+        let stories: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT story_id FROM articles WHERE takedown_id = ? AND story_id IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        for story in stories {
+            self.refresh_story(story).await?;
+        }
+        sqlx::query("UPDATE takedowns SET purged_at = ? WHERE id = ?")
+            .bind(Utc::now().timestamp())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Rejects a pending takedown, with the reason the claimant will see.
     pub async fn reject_takedown(&self, id: i64, note: &str, actor: &Actor) -> Result<()> {
         let mut tx = self.write_transaction().await?;

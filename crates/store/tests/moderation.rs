@@ -281,6 +281,12 @@ async fn an_approved_takedown_removes_tombstones_and_is_counted() {
         .unwrap();
     assert_eq!(removed.len(), 2);
     assert_eq!(removed[0].image_srcs, ["/media/p/sig/1"]);
+    // Until the purge is recorded, the takedown is there to be finished at the next start,
+    // with what it removed.
+    let unfinished = store.unpurged_takedowns().await.unwrap();
+    assert_eq!(unfinished, vec![(takedown, removed.clone())]);
+    store.takedown_purged(takedown).await.unwrap();
+    assert!(store.unpurged_takedowns().await.unwrap().is_empty());
     for id in &ids[..2] {
         assert_eq!(
             store.article(*id).await.unwrap().unwrap().status,

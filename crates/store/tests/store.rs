@@ -87,13 +87,13 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         .unwrap();
     assert_eq!(
         store.schema_versions().await.unwrap(),
-        vec![1, 2, 3, 4, 5, 6]
+        vec![1, 2, 3, 4, 5, 6, 7]
     );
     store.close().await;
     let reopened = Store::open(dir.path()).await.unwrap();
     assert_eq!(
         reopened.schema_versions().await.unwrap(),
-        vec![1, 2, 3, 4, 5, 6]
+        vec![1, 2, 3, 4, 5, 6, 7]
     );
     assert_eq!(reopened.article_count().await.unwrap(), 1);
 }
@@ -542,4 +542,64 @@ async fn the_original_is_the_one_reposts_credit_by_name_or_link_not_just_the_ear
         .unwrap();
     assert_eq!(list.total, 1, "one story, listed once");
     assert_eq!(list.items[0].id, ids[1], "by its original");
+}
+
+#[tokio::test]
+async fn a_data_directory_that_is_a_file_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "not a directory").unwrap();
+    let err = Store::open(&file).await.unwrap_err();
+    assert!(matches!(err, Error::NotADirectory { .. }), "{err}");
+    assert!(
+        err.to_string().contains("is a file, not a directory"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_database_file_is_refused_rather_than_started_as_a_new_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(xinwen_store::DATABASE_FILE);
+    std::fs::write(&db, b"").unwrap();
+    let err = Store::open(dir.path()).await.unwrap_err();
+    assert!(matches!(err, Error::EmptyDatabase { .. }), "{err}");
+    assert!(err.to_string().contains("0 bytes"), "{err}");
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0, "left as it was");
+}
+
+#[tokio::test]
+async fn an_overwritten_page_is_found_by_the_integrity_check() {
+    let (dir, store) = store_with_source().await;
+    let articles: Vec<NewArticle> = (0..400)
+        .map(|n| {
+            let mut a = article(n, &format!("第{n}篇"));
+            a.body_text = "正文".repeat(200);
+            a
+        })
+        .collect();
+    store.upsert_articles(&articles).await.unwrap();
+    store.check_integrity().await.unwrap();
+    store.close().await;
+    let db = dir.path().join(xinwen_store::DATABASE_FILE);
+    // Closing the last connection folds the log into the main file, so that the page
+    // overwritten below is the one SQLite reads.
+    assert!(!dir.path().join("xinwen.db-wal").exists());
+    let mut bytes = std::fs::read(&db).unwrap();
+    let page_size = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
+    let pages = bytes.len() / page_size;
+    assert!(pages > 20, "{pages} pages");
+    // A page in the middle, well past the schema, overwritten with junk.
+    let at = page_size * (pages / 2);
+    for (i, b) in bytes[at..at + page_size].iter_mut().enumerate() {
+        *b = (i * 31 % 251) as u8;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let err = store.check_integrity().await.unwrap_err();
+    assert!(matches!(err, Error::Damaged { .. }), "{err}");
+    assert!(
+        err.to_string().contains("restore it from a backup"),
+        "{err}"
+    );
 }

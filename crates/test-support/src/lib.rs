@@ -3,9 +3,11 @@
 //! [`browser`] drives Debian's headless Chromium over the DevTools protocol, so that page tests
 //! run in a real browser: a small client of our own over a WebSocket, because the protocol
 //! messages we need are few and the crates that wrap all of it break with new Chromium
-//! releases when they meet events they do not know.
+//! releases when they meet events they do not know. [`hostile`] makes the text outsiders send,
+//! for the property tests that every function reading it must pass without a panic.
 
 pub mod browser;
+pub mod hostile;
 
 use std::path::PathBuf;
 

@@ -107,8 +107,13 @@ impl FromRequestParts<AppState> for Editor {
         match editor_of(state, &parts.headers).await {
             Ok(Some(editor)) => Ok(editor),
             Ok(None) => {
-                let back = parts
-                    .uri
+                // The admin is nested under /admin, and a nested router sees its paths
+                // without that prefix: the original URI has it.
+                let uri = parts
+                    .extensions
+                    .get::<axum::extract::OriginalUri>()
+                    .map_or(&parts.uri, |original| &original.0);
+                let back = uri
                     .path_and_query()
                     .map_or("/admin", |pq| pq.as_str())
                     .to_owned();
@@ -287,7 +292,7 @@ pub fn private_headers(response: &mut Response) {
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+        HeaderValue::from_static(crate::safety::SITE_CSP),
     );
     headers.insert(
         header::REFERRER_POLICY,

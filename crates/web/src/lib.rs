@@ -17,15 +17,18 @@ mod auth;
 mod cache;
 mod error;
 mod feeds;
+mod filters;
 mod format;
 mod forms;
 mod metrics;
 mod pages;
+mod safety;
 mod script;
 mod settings;
 mod sitemap;
 mod views;
 
+pub use admin::moderation::repair_takedowns;
 pub use cache::PageCache;
 pub use error::AppError;
 pub use settings::SiteSettings;
@@ -53,6 +56,8 @@ struct Inner {
     site: SiteSettings,
     cache: PageCache,
     services: Services,
+    /// What the store's integrity check last found wrong, if anything.
+    store_damage: std::sync::RwLock<Option<String>>,
 }
 
 /// What the site uses besides the store, when the process has them: the media proxy answers
@@ -61,7 +66,9 @@ struct Inner {
 pub struct Services {
     pub media: Option<Arc<MediaProxy>>,
     pub search: Option<Arc<SearchIndex>>,
-    /// Fetches links editors preview (through the private-address guard).
+    /// Fetches the links readers submit, when editors preview them: through the
+    /// private-address guard *without* the operator's allow-list
+    /// (`FetchConfig::for_readers_links`).
     pub fetcher: Option<Arc<Fetcher>>,
 }
 
@@ -78,8 +85,36 @@ impl AppState {
                 site,
                 cache,
                 services,
+                store_damage: std::sync::RwLock::new(None),
             }),
         }
+    }
+
+    /// Runs the store's integrity check now and every day after, in the background: a
+    /// damaged page is logged as an error and makes `/healthz` fail, instead of going
+    /// unnoticed until a reader happens on it.
+    pub fn watch_store_integrity(&self) -> tokio::task::JoinHandle<()> {
+        let state = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let found = match state.store().check_integrity().await {
+                    Ok(()) => None,
+                    Err(e) => {
+                        tracing::error!(error = %e, "the store's integrity check failed");
+                        Some(e.to_string())
+                    }
+                };
+                if let Ok(mut damage) = state.inner.store_damage.write() {
+                    *damage = found;
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+            }
+        })
+    }
+
+    /// What the last integrity check found wrong with the store, if anything.
+    pub fn store_damage(&self) -> Option<String> {
+        self.inner.store_damage.read().ok().and_then(|d| d.clone())
     }
 
     pub fn media(&self) -> Option<&MediaProxy> {
@@ -125,7 +160,7 @@ pub fn router(state: AppState) -> Router {
         .route("/p/{signature}/{url}", get(pages::media::proxy))
         .fallback_service(files)
         .with_state(state.clone());
-    Router::new()
+    let routes = Router::new()
         .route("/", get(pages::home::page))
         .route("/channel/{slug}", get(pages::channel::page))
         .route("/source/{slug}", get(pages::source::page))
@@ -177,8 +212,19 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             script::convert_pages,
         ))
-        .layer(axum::middleware::from_fn(metrics::track))
-        .with_state(state)
+        .with_state(state);
+    outermost(routes)
+}
+
+/// The layers every response passes through, outside every handler and middleware of ours:
+/// a panic becomes a 500 page with a log line, every response gets the security headers, and
+/// the metrics count it all. Public so that tests can put a handler of their own behind them.
+pub fn outermost(app: Router) -> Router {
+    app.layer(tower_http::catch_panic::CatchPanicLayer::custom(
+        safety::PanicPage,
+    ))
+    .layer(axum::middleware::from_fn(safety::security_headers))
+    .layer(axum::middleware::from_fn(metrics::track))
 }
 
 /// Serves the site on `listener` until `shutdown` completes, then lets requests in flight finish.

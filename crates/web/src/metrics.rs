@@ -3,11 +3,13 @@
 //! The `metrics` facade lets any crate record without a registry handle; the Prometheus
 //! recorder is installed once per process.
 
-use axum::extract::{MatchedPath, Request};
-use axum::http::header;
+use crate::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -48,10 +50,39 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-pub async fn render() -> Response {
+/// The metrics, for the operator's monitoring only: they tell an outsider what is slow and
+/// what fails. Asked from this machine directly (a loopback address and no proxy's
+/// forwarding header), or with `Authorization: Bearer` and the configured metrics token.
+pub async fn render(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: axum::http::Extensions,
+) -> Response {
+    if !may_read_metrics(&state, &headers, crate::auth::connected(&extensions)) {
+        return (
+            StatusCode::FORBIDDEN,
+            "/metrics is for the operator's monitoring: ask from this machine, or set \
+             server.metrics_token and send it as a bearer token.\n",
+        )
+            .into_response();
+    }
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         install().render(),
     )
         .into_response()
+}
+
+fn may_read_metrics(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> bool {
+    if let Some(expected) = state.site().metrics_token.as_deref()
+        && let Some(given) = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return xinwen_accounts::tokens_match(expected, given.trim());
+    }
+    // A proxy on this machine makes every visitor look local; its forwarding header tells.
+    let forwarded = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    peer.is_some_and(|p| p.ip().is_loopback() || p.ip().to_canonical().is_loopback()) && !forwarded
 }

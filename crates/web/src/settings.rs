@@ -36,6 +36,9 @@ pub struct SiteSettings {
     pub requests_per_address_hour: u64,
     /// ... and from everyone together: a flood cannot bury the editors.
     pub requests_per_hour: u64,
+    /// The bearer token that lets a scraper on another machine read `/metrics`; without it,
+    /// only requests from this machine may.
+    pub metrics_token: Option<String>,
 }
 
 impl SiteSettings {
@@ -57,6 +60,7 @@ impl SiteSettings {
             session_hours: 12,
             requests_per_address_hour: 5,
             requests_per_hour: 200,
+            metrics_token: None,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! are.
 
 use crate::AppState;
+use crate::filters;
 use crate::format::{datetime_iso, datetime_zh};
 use askama::Template;
 use xinwen_model::{ArticleSummary, Channel};

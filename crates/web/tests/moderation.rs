@@ -961,3 +961,223 @@ async fn an_editor_previews_a_submitted_link_through_the_guard() {
         }
     }
 }
+
+#[tokio::test]
+async fn concurrent_guesses_meet_the_login_limit_one_at_a_time() {
+    let site = site().await;
+    // Forty-one browsers, each with its form token, send their guess at the same moment;
+    // one of the guesses is right.
+    let mut visitors = Vec::new();
+    for i in 0..41 {
+        let mut visitor = Visitor::new(&site, &format!("198.51.100.{}", i + 1));
+        let form = visitor.get("/admin/login").await;
+        let token = csrf_of(&form.body);
+        visitors.push((visitor, token));
+    }
+    let guesses = visitors
+        .iter_mut()
+        .enumerate()
+        .map(|(i, (visitor, token))| {
+            let password = if i == 20 {
+                PASSWORD.to_owned()
+            } else {
+                format!("wrong guess {i}")
+            };
+            let token = token.clone();
+            async move {
+                visitor
+                    .post(
+                        "/admin/login",
+                        &[
+                            ("csrf", token.as_str()),
+                            ("username", "ed"),
+                            ("password", password.as_str()),
+                            ("next", "/admin"),
+                        ],
+                    )
+                    .await
+                    .status
+            }
+        });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let checked = statuses
+        .iter()
+        .filter(|s| matches!(**s, StatusCode::UNAUTHORIZED | StatusCode::SEE_OTHER))
+        .count();
+    let held = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        checked, 5,
+        "only the limit's five guesses had their password checked: {statuses:?}"
+    );
+    assert_eq!(held, 36, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn a_reader_s_link_is_never_fetched_from_a_private_host_even_one_the_operator_allowed() {
+    use axum::routing::get;
+    // The operator allows 127.0.0.1 (a publisher on the local network, as the demo does); a
+    // reader's link to a name that resolves there, and a redirect there, must still be refused.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = listener.local_addr().unwrap();
+    let app = axum::Router::new()
+        .route(
+            "/secret.html",
+            get(|| async { axum::response::Html("<html><body><article><p>内部网络的机密内容，绝不能被读者看到。这是一段足够长的正文。</p></article></body></html>") }),
+        );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let mut guard = xinwen_fetch::Guard::new(vec!["127.0.0.1".parse().unwrap()]);
+    guard.resolve_to("intranet.example", origin);
+    let operators = xinwen_fetch::FetchConfig {
+        guard,
+        min_host_delay: std::time::Duration::ZERO,
+        ..xinwen_fetch::FetchConfig::default()
+    };
+    let fetcher = xinwen_fetch::Fetcher::new(operators.for_readers_links()).unwrap();
+    let base = site().await;
+    let site = Site {
+        state: AppState::with_services(
+            base.state.store().clone(),
+            base.state.site().clone(),
+            Services {
+                fetcher: Some(Arc::new(fetcher)),
+                ..Services::default()
+            },
+        ),
+        _dir: base._dir,
+    };
+    let mut reader = Visitor::new(&site, "203.0.113.5");
+    let sent = reader
+        .submit(
+            "/submit",
+            "/submit",
+            &[
+                ("kind", "tip"),
+                ("body", "内部消息"),
+                ("url", "http://intranet.example/secret.html"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let id = site
+        .state
+        .store()
+        .submissions(SubmissionStatus::Pending, 1, 1)
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let mut editor = Visitor::new(&site, "198.51.100.7");
+    editor.log_in("ed").await;
+    let preview = editor
+        .submit(
+            &format!("/admin/submissions/{id}"),
+            &format!("/admin/submissions/{id}/preview"),
+            &[],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(
+        !preview.body.contains("机密内容"),
+        "the private page was fetched: {}",
+        preview.body
+    );
+    assert!(
+        preview.body.contains("id=\"preview-error\""),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("127.0.0.1"), "{}", preview.body);
+}
+
+#[tokio::test]
+async fn a_login_link_keeps_the_admin_page_it_came_from() {
+    let site = site().await;
+    let mut visitor = Visitor::new(&site, "198.51.100.9");
+    let reply = visitor.get("/admin/submissions?status=pending").await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        reply.location,
+        "/admin/login?next=%2Fadmin%2Fsubmissions%3Fstatus%3Dpending"
+    );
+    let login = visitor.get(&reply.location).await;
+    assert!(
+        login
+            .body
+            .contains("name=\"next\" value=\"/admin/submissions?status=pending\""),
+        "{}",
+        login.body
+    );
+    let done = visitor
+        .submit(
+            &reply.location,
+            "/admin/login",
+            &[
+                ("username", "ed"),
+                ("password", PASSWORD),
+                ("next", "/admin/submissions?status=pending"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert!(
+        done.location
+            .starts_with("/admin/submissions?status=pending"),
+        "{}",
+        done.location
+    );
+}
+
+#[tokio::test]
+async fn a_source_needs_a_channel_that_exists() {
+    let site = site().await;
+    let mut admin = Visitor::new(&site, "198.51.100.10");
+    admin.log_in("boss").await;
+    for channel in ["", "no-such-channel"] {
+        let reply = admin
+            .submit(
+                "/admin/sources",
+                "/admin/sources",
+                &[
+                    ("name", "无频道来源"),
+                    ("slug", "no-channel"),
+                    ("kind", "news_site"),
+                    ("feed_url", "https://no-channel.example/feed.xml"),
+                    ("channel", channel),
+                ],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{channel:?}");
+        assert!(reply.body.contains("默认频道"), "{}", reply.body);
+    }
+    assert!(site.state.store().find_source("no-channel").await.is_err());
+}
+
+#[tokio::test]
+async fn a_stored_script_link_is_printed_as_a_dead_link() {
+    // A row written before links were checked where they enter: printing checks again.
+    let site = site().await;
+    let article = find(&site, "台风").await;
+    let path = format!("/article/{}", article.id);
+    let mut reader = Visitor::new(&site, "203.0.113.9");
+    let before = reader.get(&path).await.body;
+    assert!(
+        before.contains("class=\"original\" href=\"https://"),
+        "{before}"
+    );
+    let corpus = xinwen_demo::load().unwrap();
+    let mut row = corpus
+        .articles
+        .into_iter()
+        .find(|a| a.title == article.title)
+        .unwrap();
+    // The store keeps what it is given; the same canonical URL makes this an update.
+    row.original_url = "javascript:alert(document.cookie)".into();
+    site.state.store().upsert_articles(&[row]).await.unwrap();
+    site.state.invalidate_pages();
+    let after = reader.get(&path).await.body;
+    assert!(!after.contains("javascript:"), "{after}");
+    assert!(after.contains("class=\"original\" href=\"#\""), "{after}");
+}

@@ -363,13 +363,164 @@ async fn health_metrics_and_the_stylesheet() {
     assert_eq!(css.status, StatusCode::OK);
     assert!(css.cache_control.contains("immutable"));
     // The recorder is process-wide; install it as serve() does, then count a request.
-    let _ = get(&site, "/metrics").await;
+    let _ = metrics_as(&site, "127.0.0.1", &[]).await;
     get(&site, "/channel/keji").await;
-    let metrics = get(&site, "/metrics").await.body;
+    let (status, metrics) = metrics_as(&site, "127.0.0.1", &[]).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(
         metrics
             .contains(r#"http_requests_total{method="GET",route="/channel/{slug}",status="200"}"#),
         "{metrics}"
     );
     assert!(metrics.contains("http_request_duration_seconds_bucket"));
+}
+
+/// `/metrics` asked from `peer` with `headers`.
+async fn metrics_as(site: &Site, peer: &str, headers: &[(&str, &str)]) -> (StatusCode, String) {
+    let mut request = Request::get("/metrics");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut request = request.body(Body::empty()).unwrap();
+    let ip: std::net::IpAddr = peer.parse().unwrap();
+    let peer = std::net::SocketAddr::new(ip, 50000);
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    let response = router(site.state.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[tokio::test]
+async fn metrics_are_for_the_operator_only() {
+    let mut site = demo_site().await;
+    assert_eq!(metrics_as(&site, "127.0.0.1", &[]).await.0, StatusCode::OK);
+    assert_eq!(metrics_as(&site, "::1", &[]).await.0, StatusCode::OK);
+    for (peer, headers) in [
+        ("203.0.113.7", vec![]),
+        ("10.0.0.8", vec![]),
+        // A proxy on this machine passes the visitor on: not the operator.
+        ("127.0.0.1", vec![("x-forwarded-for", "203.0.113.7")]),
+        (
+            "203.0.113.7",
+            vec![("authorization", "Bearer guessed-token-guessed")],
+        ),
+    ] {
+        let (status, body) = metrics_as(&site, peer, &headers).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{peer} {headers:?}");
+        assert!(!body.contains("http_requests_total"), "{body}");
+    }
+    let mut settings = site.state.site().clone();
+    settings.metrics_token = Some("a-long-metrics-token-for-prometheus".into());
+    site.state = AppState::new(site.state.store().clone(), settings);
+    let bearer = [(
+        "authorization",
+        "Bearer a-long-metrics-token-for-prometheus",
+    )];
+    assert_eq!(
+        metrics_as(&site, "203.0.113.7", &bearer).await.0,
+        StatusCode::OK
+    );
+    let wrong = [(
+        "authorization",
+        "Bearer a-long-metrics-token-for-prometheuS",
+    )];
+    assert_eq!(
+        metrics_as(&site, "203.0.113.7", &wrong).await.0,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn every_kind_of_response_carries_the_security_headers() {
+    let site = demo_site().await;
+    let article = find(&site, "台风").await;
+    let paths = [
+        "/".to_owned(),
+        format!("/article/{}", article.id),
+        "/feed.xml".to_owned(),
+        "/atom.xml".to_owned(),
+        "/static/style.css".to_owned(),
+        "/search?q=台风".to_owned(),
+        "/submit".to_owned(),
+        "/admin/login".to_owned(),
+        "/no/such/page".to_owned(),
+        "/sitemap.xml".to_owned(),
+        // An SVG the operator serves: a script inside it must not run either.
+        "/media/demo/qr-shuma-qianyan.svg".to_owned(),
+    ];
+    for path in &paths {
+        let response = router(site.state.clone())
+            .oneshot(Request::get(path.as_str()).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let headers = response.headers();
+        let csp = headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .unwrap_or_else(|| panic!("{path}: no Content-Security-Policy"))
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("script-src 'none'")
+                || (csp.contains("default-src 'none'") && !csp.contains("script-src")),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+        assert!(headers.contains_key(header::REFERRER_POLICY), "{path}");
+    }
+    // The admin says script-src itself, not only through a default.
+    let login = router(site.state.clone())
+        .oneshot(Request::get("/admin/login").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let csp = login.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("script-src 'none'"), "{csp}");
+    assert_eq!(login.headers()[header::REFERRER_POLICY], "same-origin");
+}
+
+#[tokio::test]
+async fn a_panic_in_a_request_is_a_500_page_not_a_closed_connection() {
+    use axum::routing::get;
+    async fn boom() -> &'static str {
+        panic!("a handler's bug")
+    }
+    let app = xinwen_web::outermost(axum::Router::new().route("/boom", get(boom)));
+    // Through the layers, without a socket.
+    let response = app
+        .clone()
+        .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        response
+            .headers()
+            .contains_key(header::CONTENT_SECURITY_POLICY)
+    );
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("服务器内部错误"));
+    // And over a real connection, which must answer and stay usable.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    for _ in 0..2 {
+        stream
+            .write_all(b"GET /boom HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut reply = vec![0u8; 4096];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut reply))
+            .await
+            .expect("an answer, not silence")
+            .unwrap();
+        let reply = String::from_utf8_lossy(&reply[..n]);
+        assert!(reply.starts_with("HTTP/1.1 500"), "{reply}");
+    }
 }

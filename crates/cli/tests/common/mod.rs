@@ -66,6 +66,18 @@ impl Server {
         self.child.id()
     }
 
+    /// Waits up to `limit` for the process to end by itself; `None` if it is still running.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     /// Sends SIGTERM and waits for the process to exit.
     pub fn terminate(mut self) -> ExitStatus {
         let status = Command::new("kill")
@@ -150,4 +162,138 @@ pub fn run_with_data(args: &[&str], data: &Path) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A visitor over HTTP without a browser: keeps its cookies, follows no redirects, and reads
+/// the CSRF token of the forms it is shown.
+pub struct Session {
+    client: reqwest::blocking::Client,
+    cookies: std::collections::BTreeMap<String, String>,
+    pub base: String,
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub location: String,
+    pub body: String,
+}
+
+impl Session {
+    pub fn new(base: &str) -> Session {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Session {
+            client: reqwest::blocking::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+            cookies: Default::default(),
+            base: base.to_owned(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn read(&mut self, response: reqwest::blocking::Response) -> Reply {
+        for set in response.headers().get_all(reqwest::header::SET_COOKIE) {
+            let set = set.to_str().unwrap();
+            let pair = set.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.insert(name.to_owned(), value.to_owned());
+        }
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        Reply {
+            status,
+            location,
+            body: response.text().unwrap_or_default(),
+        }
+    }
+
+    pub fn get(&mut self, path: &str) -> Reply {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .send()
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        self.read(response)
+    }
+
+    /// Posts `fields` with the token of the form on `form_page`; `Err` when the connection
+    /// ended without an answer.
+    pub fn submit(
+        &mut self,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Reply, reqwest::Error> {
+        let page = self.get(form_page);
+        let marker = "name=\"csrf\" value=\"";
+        let start = page
+            .body
+            .find(marker)
+            .unwrap_or_else(|| panic!("no form token on {form_page}: {}", page.body))
+            + marker.len();
+        let token = page.body[start..start + page.body[start..].find('"').unwrap()].to_owned();
+        let mut all = vec![("csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(all)
+            .finish();
+        let response = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()?;
+        Ok(self.read(response))
+    }
+}
+
+/// A minimal origin on 127.0.0.1 answering fixed paths (anything else is 404), in a thread of
+/// its own: a publisher for tests that run the real binary. Returns its address.
+pub fn origin(pages: Vec<(&'static str, &'static str, String)>) -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let request = String::from_utf8_lossy(&request);
+            let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let reply = match pages.iter().find(|(p, _, _)| *p == path) {
+                Some((_, content_type, body)) => format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                ),
+                None => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_owned(),
+            };
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    address
 }

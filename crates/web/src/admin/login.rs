@@ -122,12 +122,21 @@ async fn attempt(
     let limits = LoginLimits::default();
     let now = chrono::Utc::now();
     let since = now - chrono::Duration::seconds(limits.window_secs);
-    let (by_user, by_address) = store.login_failures(username, address, since).await?;
-    let verdict = limits.verdict(now.timestamp(), &by_user, &by_address);
-    if verdict != LoginVerdict::Allowed {
-        tracing::warn!(username, "login refused while throttled");
-        return Ok(Attempt::Wait(verdict));
-    }
+    // Counted as a failure before the password is checked, in the transaction that decided
+    // it: concurrent guesses cannot all pass the check before any of them is recorded.
+    let decided = store
+        .begin_login_attempt(username, address, now, since, |by_user, by_address| {
+            let verdict = limits.verdict(now.timestamp(), by_user, by_address);
+            (verdict != LoginVerdict::Allowed).then_some(verdict)
+        })
+        .await?;
+    let attempt_id = match decided {
+        Ok(id) => id,
+        Err(verdict) => {
+            tracing::warn!(username, "login refused while throttled");
+            return Ok(Attempt::Wait(verdict));
+        }
+    };
     let account = store.user_for_login(username).await?;
     let password = password.to_owned();
     // argon2 takes tens of milliseconds of CPU on purpose: off the async threads.
@@ -144,21 +153,29 @@ async fn attempt(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
     let Some(user) = user.filter(|_| verified) else {
-        store.record_login_failure(username, address, now).await?;
+        // Already recorded when the attempt began.
         metrics::counter!("xinwen_login_failures_total").increment(1);
         tracing::info!(username, "failed login");
         return Ok(Attempt::Wrong);
     };
-    store.clear_login_failures(username).await?;
+    store.login_succeeded(attempt_id, username).await?;
     let token = xinwen_accounts::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
     let csrf = xinwen_accounts::new_token().map_err(|e| AppError::Internal(e.to_string()))?;
     let hours = state.site().session_hours.max(1);
+    let lifetime = chrono::Duration::try_hours(hours)
+        .and_then(|d| now.checked_add_signed(d).map(|end| (d, end)))
+        .filter(|(d, _)| d.num_seconds() <= i64::from(i32::MAX));
+    let Some((lifetime, expires)) = lifetime else {
+        return Err(AppError::Internal(format!(
+            "site.session_hours = {hours} is too large for a session's end date"
+        )));
+    };
     store
         .create_session(
             &xinwen_accounts::token_digest(&token),
             user.id,
             &csrf,
-            now + chrono::Duration::hours(hours),
+            expires,
         )
         .await?;
     store
@@ -169,7 +186,14 @@ async fn attempt(
             "",
         )
         .await?;
-    let cookie = auth::set_cookie(state, SESSION_COOKIE, &token, "/admin", "Lax", hours * 3600);
+    let cookie = auth::set_cookie(
+        state,
+        SESSION_COOKIE,
+        &token,
+        "/admin",
+        "Lax",
+        lifetime.num_seconds(),
+    );
     Ok(Attempt::Welcome(cookie))
 }
 

@@ -8,7 +8,7 @@
 
 mod articles;
 mod login;
-mod moderation;
+pub(crate) mod moderation;
 mod sources;
 
 use crate::auth::Editor;

@@ -88,7 +88,11 @@ pub async fn list(editor: Editor, State(state): State<AppState>, uri: Uri) -> Re
 }
 
 /// Reads the source form; the slug is kept from `existing` when editing.
-fn read_source(fields: &Fields, existing_slug: Option<&str>) -> Result<NewSource, AppError> {
+fn read_source(
+    fields: &Fields,
+    existing_slug: Option<&str>,
+    channels: &[Channel],
+) -> Result<NewSource, AppError> {
     let mut check = Checker::default();
     let name = check.text("名称", fields.get("name"), true, 100, false);
     let slug = match existing_slug {
@@ -111,8 +115,8 @@ fn read_source(fields: &Fields, existing_slug: Option<&str>) -> Result<NewSource
             return None;
         }
         check.require(
-            url::Url::parse(&value).is_ok_and(|u| matches!(u.scheme(), "http" | "https")),
-            &format!("“{label}”不是 http(s) 链接。"),
+            xinwen_model::link::is_web_url(&value),
+            &format!("“{label}”不是完整的 http(s) 链接。"),
         );
         Some(value)
     };
@@ -124,6 +128,11 @@ fn read_source(fields: &Fields, existing_slug: Option<&str>) -> Result<NewSource
         .parse::<SourceKind>()
         .unwrap_or(SourceKind::NewsSite);
     let channel = fields.get("channel");
+    // Without a channel that exists, every article of the source would fail to be stored.
+    check.require(
+        channels.iter().any(|c| c.slug == channel),
+        "请选择一个现有的默认频道。",
+    );
     let description = check.text("简介", fields.get("description"), false, 1000, true);
     if !check.is_ok() {
         return Err(AppError::BadRequest(check.errors.join(" ")));
@@ -136,7 +145,7 @@ fn read_source(fields: &Fields, existing_slug: Option<&str>) -> Result<NewSource
         feed_url,
         follow_url,
         qr_image: None,
-        channel_slug: (!channel.is_empty()).then(|| channel.to_owned()),
+        channel_slug: Some(channel.to_owned()),
         description,
     })
 }
@@ -144,7 +153,8 @@ fn read_source(fields: &Fields, existing_slug: Option<&str>) -> Result<NewSource
 pub async fn add(editor: Editor, State(state): State<AppState>, body: Bytes) -> Response {
     let result = async {
         editor.require_admin()?;
-        let source = read_source(&Fields::parse(&body), None)?;
+        let channels = state.store().channels().await?;
+        let source = read_source(&Fields::parse(&body), None, &channels)?;
         let id = state.store().insert_source(&source).await?;
         state
             .store()
@@ -223,7 +233,8 @@ pub async fn save(
         editor.require_admin()?;
         let store = state.store();
         let existing = store.source_by_id(id).await?.ok_or(AppError::NotFound)?;
-        let mut source = read_source(&Fields::parse(&body), Some(&existing.slug))?;
+        let channels = store.channels().await?;
+        let mut source = read_source(&Fields::parse(&body), Some(&existing.slug), &channels)?;
         source.qr_image = existing.qr_image;
         store.upsert_source(&source).await?;
         store
