@@ -8,14 +8,12 @@ crates/eval/src/extraction.rs). Run through bench/extract.sh.
 import gzip
 import io
 import json
-import re
 import sys
 import tarfile
 import time
-from collections import Counter
 from pathlib import Path
 
-WORD = re.compile(r"\w+")
+from extract_score import score
 # As in crates/eval/src/extraction.rs: at least five passes, and at least three seconds.
 TIMED_PASSES = 5
 TIMED_SECONDS = 3.0
@@ -40,50 +38,6 @@ def load(directory):
                         html = archive.extractfile(prefix + item["file"]).read()
                         break
                 yield key, html, ("segments", item.get("with", []), item.get("without", []))
-
-
-def shingles(text):
-    tokens = WORD.findall(text or "")
-    if not tokens:
-        return Counter()
-    n = min(4, len(tokens))
-    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
-
-
-def score(cases, outputs):
-    p_sum = r_sum = 0.0
-    tp = fp = fn = 0
-    segments = False
-    for (_, _, expected), got in zip(cases, outputs):
-        if expected[0] == "body":
-            want, have = shingles(expected[1]), shingles(got)
-            t = sum((want & have).values())
-            f_p = sum((have - want).values())
-            f_n = sum((want - have).values())
-            if f_p == 0 and f_n == 0:
-                p, r = 1.0, 1.0
-            else:
-                p = t / (t + f_p) if t + f_p else 0.0
-                r = t / (t + f_n) if t + f_n else 0.0
-            p_sum += p
-            r_sum += r
-        else:
-            segments = True
-            norm = " ".join((got or "").split())
-            for s in expected[1]:
-                if " ".join(s.split()) in norm:
-                    tp += 1
-                else:
-                    fn += 1
-            for s in expected[2]:
-                if " ".join(s.split()) in norm:
-                    fp += 1
-    if segments:
-        precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    else:
-        precision, recall = p_sum / len(cases), r_sum / len(cases)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return f1, precision, recall
 
 
 import lxml.html  # noqa: E402  (peers are imported before any timing)

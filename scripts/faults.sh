@@ -126,7 +126,7 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 for id in $(sql "$base/xinwen.db" "SELECT id FROM articles WHERE status = 'live'"); do
-  curl -fs "$url/article/$id" | grep -o 'src="/media/p/[^"]*"' | sed 's/src="//; s/"$//' |
+  { curl -fs "$url/article/$id" | grep -o 'src="/media/p/[^"]*"' || true; } | sed 's/src="//; s/"$//' |
     while read -r image; do curl -fs -o /dev/null "$url$image" || true; done
 done
 kill -TERM "$demo_pid"
@@ -152,7 +152,7 @@ for i in $(seq 1 "$takedown_kills"); do
   article=${articles_with_images[$(( (i - 1) % ${#articles_with_images[@]} ))]}
   if [ $((i % 2)) -eq 0 ]; then crash=(XINWEN_CRASH_AT=takedown-purge); else crash=(); fi
   start_server "$data" "${crash[@]}"
-  images=$(curl -fs "$url/article/$article" | grep -o 'src="/media/p/[^"]*"' | sed 's/src="//; s/"$//')
+  images=$({ curl -fs "$url/article/$article" | grep -o 'src="/media/p/[^"]*"' || true; } | sed 's/src="//; s/"$//')
   jar="$work/reader.jar"
   rm -f "$jar"
   token=$(csrf "$jar" "/takedown?article=$article")

@@ -2,10 +2,10 @@
 //! `tool f1 precision recall pages_per_s first_pass`, the same figures `xinwen eval extract`
 //! prints (pages per second: the median of several passes over the set, and the first pass).
 
-use xinwen_eval::extraction::{Case, Extracted, Report, evaluate_with, load, xinwen};
+use xinwen_eval::extraction::{Extracted, Page, Report, evaluate_with, load, xinwen};
 
-fn rs_trafilatura(case: &Case) -> Extracted {
-    let (html, _) = xinwen_extract::charset::decode_html(&case.html, None);
+fn rs_trafilatura(page: Page<'_>) -> Extracted {
+    let (html, _) = xinwen_extract::charset::decode_html(page.html, None);
     match rs_trafilatura::extract(&html) {
         Ok(result) => Extracted {
             text: result.content_text,

@@ -89,6 +89,21 @@ fn accounts_are_added_listed_and_their_passwords_changed() {
         Some("a brand new password"),
     );
     assert!(changed.status.success(), "{}", stderr(&changed));
+    // The new password opens the account and the old one no longer does.
+    let (_, hash) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = xinwen_store::Store::open(data).await.unwrap();
+        let account = store.user_for_login("zhang.san").await.unwrap().unwrap();
+        store.close().await;
+        account
+    });
+    assert!(xinwen_accounts::verify_password(
+        "a brand new password",
+        &hash
+    ));
+    assert!(!xinwen_accounts::verify_password(
+        "a long enough password",
+        &hash
+    ));
     let missing = user(
         &["passwd", "nobody", "--password-stdin"],
         data,

@@ -278,9 +278,26 @@ pub struct Extracted {
     pub date: Option<String>,
 }
 
+/// What an extractor under test is given of a case: the page and its address, never the
+/// expected answers, so that peeking at them is impossible by construction.
+#[derive(Debug, Clone, Copy)]
+pub struct Page<'a> {
+    pub html: &'a [u8],
+    pub url: Option<&'a str>,
+}
+
+impl Case {
+    pub fn page(&self) -> Page<'_> {
+        Page {
+            html: &self.html,
+            url: self.url.as_deref(),
+        }
+    }
+}
+
 /// xinwen's extractor, as the benchmarks see it.
-pub fn xinwen(case: &Case) -> Extracted {
-    let article = xinwen_extract::extract(&case.html, case.url.as_deref(), None);
+pub fn xinwen(page: Page<'_>) -> Extracted {
+    let article = xinwen_extract::extract(page.html, page.url, None);
     Extracted {
         text: article.text,
         authors: article.authors,
@@ -312,14 +329,14 @@ const MAX_PASSES: usize = 500;
 /// `bench/extract_peers.py` too, which empty trafilatura's caches before each pass: a cache
 /// keyed by input would answer a repeated page from memory, as no stream of new pages lets
 /// it).
-pub fn evaluate_with(cases: &[Case], extractor: impl Fn(&Case) -> Extracted) -> Report {
+pub fn evaluate_with(cases: &[Case], extractor: impl Fn(Page<'_>) -> Extracted) -> Report {
     // One page first, untimed: one-time set-up (compiling patterns, loading tables) is not
     // the cost of a page.
     if let Some(first) = cases.first() {
-        let _ = extractor(first);
+        let _ = extractor(first.page());
     }
     let started = Instant::now();
-    let articles: Vec<Extracted> = cases.iter().map(&extractor).collect();
+    let articles: Vec<Extracted> = cases.iter().map(|case| extractor(case.page())).collect();
     let first_pass = started.elapsed();
     let mut passes = vec![first_pass];
     let mut timed = first_pass;
@@ -328,7 +345,7 @@ pub fn evaluate_with(cases: &[Case], extractor: impl Fn(&Case) -> Extracted) -> 
     {
         let started = Instant::now();
         for case in cases {
-            let _ = extractor(case);
+            let _ = extractor(case.page());
         }
         let pass = started.elapsed();
         timed += pass;
@@ -438,6 +455,95 @@ mod tests {
         // A run of Chinese between punctuation is one token.
         let (p, _) = shingle_precision_recall("一，二，三，四，五", "一，二，三，四，六");
         assert_eq!(p, 0.5);
+    }
+
+    fn case(id: &str, html: &str, expected: Expected) -> Case {
+        Case {
+            id: id.into(),
+            url: None,
+            html: html.as_bytes().to_vec(),
+            expected,
+        }
+    }
+
+    fn body(text: &str, author: Option<&str>, date: Option<&str>) -> Expected {
+        Expected::Body {
+            text: text.into(),
+            author: author.map(str::to_owned),
+            date: date.map(str::to_owned),
+        }
+    }
+
+    /// The "extractor" answers what the page says, one field a line: the figures below are
+    /// worked out by hand from these answers.
+    fn answers(page: Page<'_>) -> Extracted {
+        let text = String::from_utf8_lossy(page.html);
+        let mut lines = text.lines();
+        Extracted {
+            text: lines.next().unwrap_or_default().to_owned(),
+            authors: lines
+                .next()
+                .filter(|a| !a.is_empty())
+                .map(|a| vec![a.to_owned()])
+                .unwrap_or_default(),
+            date: lines.next().filter(|d| !d.is_empty()).map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn body_scores_are_means_over_pages_worked_out_by_hand() {
+        let cases = [
+            // Shingles abcd, bcde; one found, none extra: P 1, R 1/2.
+            case(
+                "1",
+                "a b c d\n齐倩\n2026-11-07 09:20:00",
+                body("a b c d e", Some("齐倩"), Some("2026-11-07 09:20")),
+            ),
+            // Nothing in common: P 0, R 0.
+            case(
+                "2",
+                "w x y z\n网易\n",
+                body("p q r s", Some("王一"), Some("2026")),
+            ),
+            // Whole, plus one extra shingle: 2 of 3 right, all found: P 2/3, R 1.
+            case("3", "k l m n o p\n\n", body("k l m n o", Some(""), None)),
+        ];
+        let report = evaluate_with(&cases, answers);
+        let precision = (1.0 + 0.0 + 2.0 / 3.0) / 3.0;
+        let recall = (0.5 + 0.0 + 1.0) / 3.0;
+        assert!((report.precision - precision).abs() < 1e-12, "{report:?}");
+        assert!((report.recall - recall).abs() < 1e-12, "{report:?}");
+        let f1 = 2.0 * precision * recall / (precision + recall);
+        assert!((report.f1 - f1).abs() < 1e-12, "{report:?}");
+        // Authors: right, wrong, right (none where none is expected); dates: right, wrong.
+        assert_eq!(report.author_accuracy, Some(2.0 / 3.0));
+        assert_eq!(report.date_accuracy, Some(0.5));
+        assert_eq!(report.pages, 3);
+        assert_eq!(report.per_page[1], ("2".to_owned(), 0.0));
+    }
+
+    #[test]
+    fn segment_scores_are_sums_over_pages_worked_out_by_hand() {
+        let segments = |with: &[&str], without: &[&str]| Expected::Segments {
+            with: with.iter().map(|s| s.to_string()).collect(),
+            without: without.iter().map(|s| s.to_string()).collect(),
+        };
+        let cases = [
+            // 2 found, 1 missed, 1 unwanted.
+            case(
+                "1",
+                "first  part. second part. menu",
+                segments(&["first part.", "second\npart.", "third part."], &["menu"]),
+            ),
+            // 1 found, nothing unwanted.
+            case("2", "only this", segments(&["only this"], &["footer"])),
+        ];
+        let report = evaluate_with(&cases, answers);
+        // TP 3, FP 1, FN 1, summed over the pages before dividing.
+        assert!((report.precision - 0.75).abs() < 1e-12, "{report:?}");
+        assert!((report.recall - 0.75).abs() < 1e-12, "{report:?}");
+        assert!((report.f1 - 0.75).abs() < 1e-12, "{report:?}");
+        assert_eq!(report.per_page[0], ("1".to_owned(), 0.5));
     }
 
     #[test]

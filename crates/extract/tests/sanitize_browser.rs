@@ -1,9 +1,9 @@
 //! Sanitized attack vectors rendered in a real browser (headless Chromium): nothing runs.
 //!
 //! The page under test first replaces alert, confirm, prompt and print with recorders, then
-//! holds every sanitized vector. Needs Debian's `chromium` and the shared xss-vectors data;
-//! says so and passes without them, unless XINWEN_REQUIRE_BROWSER=1 (the README's test
-//! command), where a missing browser fails.
+//! holds every sanitized vector (our own, in `fixtures/xss-vectors.txt`). Needs Debian's
+//! `chromium`; says so and passes without it, unless XINWEN_REQUIRE_BROWSER=1 (the README's
+//! test command), where a missing browser fails.
 
 mod common;
 
@@ -12,29 +12,16 @@ use xinwen_test_support::browser::{Browser, find_chromium};
 
 #[test]
 fn sanitized_vectors_run_nothing_in_chromium() {
-    let Some(dir) = common::shared_data("xss-vectors") else {
-        return;
-    };
     let Some(chromium) = find_chromium() else {
         assert!(
-            std::env::var("XINWEN_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            !xinwen_test_support::required("XINWEN_REQUIRE_BROWSER"),
             "XINWEN_REQUIRE_BROWSER=1 but no chromium on PATH"
         );
         eprintln!("SKIPPED: no chromium on PATH");
         return;
     };
-    let mut vectors = Vec::new();
-    for (file, field) in [
-        ("h5sc-html5-security-cheatsheet.json", "data"),
-        ("dompurify-expect.json", "payload"),
-        ("owasp-xss-filter-evasion.json", "vector"),
-    ] {
-        let json: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
-        for item in json["items"].as_array().unwrap() {
-            vectors.push(item[field].as_str().unwrap_or("").to_owned());
-        }
-    }
+    let vectors: Vec<String> = common::xss_vectors().into_iter().map(|(_, v)| v).collect();
+    xinwen_test_support::compared("attack vectors rendered", vectors.len());
     let mut page = String::from(
         "<!doctype html><html><head><meta charset=utf-8><script>\
          window.__ran = [];\
@@ -57,11 +44,12 @@ fn sanitized_vectors_run_nothing_in_chromium() {
     browser
         .goto(&tab, &format!("file://{}", file.display()))
         .unwrap();
-    // Give timers and load handlers a moment to fire.
+    // The load event has fired, so have the error and load handlers of every image; two
+    // frames later, focus and animation handlers have had their turn too.
     let ran = browser
         .eval(
             &tab,
-            "new Promise(done => setTimeout(() => done(window.__ran), 500))",
+            "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(window.__ran)))))",
         )
         .unwrap();
     assert_eq!(ran, Value::Array(vec![]), "script ran: {ran}");

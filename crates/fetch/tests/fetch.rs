@@ -365,13 +365,16 @@ async fn gzip_bodies_are_decoded_and_charset_reported() {
 
 #[tokio::test]
 async fn a_closed_port_is_a_network_error_naming_the_cause() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    drop(listener);
+    // Bound but not listening: the port stays ours (no other process can take it meanwhile)
+    // and every connection to it is refused.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = socket.local_addr().unwrap();
     let err = fetcher()
         .fetch(&Request::page(url(address, "/")))
         .await
         .unwrap_err();
     assert!(matches!(err, FetchError::Network { .. }), "{err}");
     assert!(err.to_string().to_lowercase().contains("refused"), "{err}");
+    drop(socket);
 }

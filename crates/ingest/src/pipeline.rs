@@ -373,7 +373,7 @@ impl Ingester {
             page_url.as_ref(),
             extracted.canonical_url.as_deref(),
         )
-        .ok_or("the entry has no link")?;
+        .ok_or("the entry has no http or https link to credit as its original")?;
         let published_at = entry
             .published
             .or(entry.updated)

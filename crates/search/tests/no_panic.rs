@@ -16,6 +16,6 @@ proptest! {
         let parsed = xinwen_search::parse(&query, &ANALYZER);
         let terms = parsed.highlight_terms();
         let _ = xinwen_search::snippet(&text, &terms, width);
-        let _ = xinwen_search::snippet(&text, &[query.clone()], width);
+        let _ = xinwen_search::snippet(&text, std::slice::from_ref(&query), width);
     }
 }

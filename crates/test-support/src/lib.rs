@@ -13,7 +13,9 @@ use std::path::PathBuf;
 
 /// A directory of the public evaluation data in ../shared/data, which never enters the
 /// repository; `None` (and a line saying the test skips) when it is absent.
-/// `XINWEN_SHARED_DATA` overrides where it is looked for.
+/// `XINWEN_SHARED_DATA` overrides where it is looked for. With `XINWEN_REQUIRE_SHARED_DATA=1`
+/// (the README's test command sets it wherever the data is laid out, CI included) an absent
+/// set fails the test instead: a test that silently checks nothing is worse than none.
 pub fn shared_data(what: &str) -> Option<PathBuf> {
     let dir = std::env::var_os("XINWEN_SHARED_DATA")
         .map(PathBuf::from)
@@ -21,6 +23,11 @@ pub fn shared_data(what: &str) -> Option<PathBuf> {
     let path = dir.join(what);
     if path.exists() {
         Some(path)
+    } else if required("XINWEN_REQUIRE_SHARED_DATA") {
+        panic!(
+            "XINWEN_REQUIRE_SHARED_DATA=1 but {} is not there (the shared evaluation data)",
+            path.display()
+        );
     } else {
         eprintln!(
             "SKIPPED: {} is not there (the shared evaluation data)",
@@ -28,4 +35,18 @@ pub fn shared_data(what: &str) -> Option<PathBuf> {
         );
         None
     }
+}
+
+/// Whether a test that needs something outside the repository (the shared data, a browser,
+/// Python) must fail rather than skip without it: `VARIABLE=1`.
+pub fn required(variable: &str) -> bool {
+    std::env::var(variable).is_ok_and(|v| v == "1")
+}
+
+/// Says how many cases a data-driven test compared, on standard output (`cargo test --
+/// --nocapture` shows it), and fails it when that is none: a test over a data set that found
+/// nothing to compare has checked nothing.
+pub fn compared(what: &str, count: usize) {
+    println!("COMPARED: {count} {what}");
+    assert!(count > 0, "no {what} were compared");
 }

@@ -11,7 +11,9 @@ use axum::http::{HeaderValue, StatusCode};
 use bytes::Bytes;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// tokio's clock, so that tests can pause and advance it instead of sleeping.
+use tokio::time::Instant;
 
 #[derive(Clone)]
 pub(crate) struct CachedPage {
@@ -89,12 +91,14 @@ mod tests {
         )
     }
 
-    #[test]
-    fn entries_expire_and_clear() {
-        let cache = PageCache::new(1 << 20, Duration::from_millis(50));
+    #[tokio::test(start_paused = true)]
+    async fn entries_expire_and_clear() {
+        let cache = PageCache::new(1 << 20, Duration::from_secs(10));
         cache.insert("/".into(), page("home"));
         assert_eq!(cache.get("/").unwrap().body, "home");
-        std::thread::sleep(Duration::from_millis(60));
+        tokio::time::advance(Duration::from_millis(9_999)).await;
+        assert!(cache.get("/").is_some(), "still fresh just before its time");
+        tokio::time::advance(Duration::from_millis(2)).await;
         assert!(cache.get("/").is_none());
         cache.insert("/".into(), page("home"));
         cache.clear();
@@ -112,5 +116,14 @@ mod tests {
             .filter(|i| cache.get(&format!("/article/{i}")).is_some())
             .count();
         assert!(kept <= 8, "kept {kept} pages of 8 KiB in a 64 KiB cache");
+        // ... and it does keep pages: the newest ones, up to what fits.
+        assert!(
+            kept >= 6,
+            "kept only {kept} pages of 8 KiB in a 64 KiB cache"
+        );
+        assert!(
+            cache.get("/article/99").is_some(),
+            "the newest page is kept"
+        );
     }
 }

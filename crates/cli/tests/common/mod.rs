@@ -140,11 +140,7 @@ pub fn artifacts_dir() -> PathBuf {
         .to_path_buf()
 }
 
-/// Whether a test that needs an external program must fail rather than skip without it: the
-/// README's test command sets this, so CI never skips silently.
-pub fn required(variable: &str) -> bool {
-    std::env::var(variable).is_ok_and(|v| v == "1")
-}
+pub use xinwen_test_support::required;
 
 /// Runs `xinwen ARGS... --data DATA` quietly to completion and returns what it printed on
 /// standard output; a failure fails the test with what it printed on standard error.

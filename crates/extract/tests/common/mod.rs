@@ -1,10 +1,21 @@
-//! Access to the public evaluation data in ../shared/data, which never enters the repository.
+//! Access to the public evaluation data in ../shared/data, which never enters the repository,
+//! and to the attack vectors we wrote ourselves.
 
 #![allow(dead_code)] // each test binary uses part of this
 
 use std::path::PathBuf;
 
 pub use xinwen_test_support::shared_data;
+
+/// The attack vectors of `fixtures/xss-vectors.txt`, named by their line.
+pub fn xss_vectors() -> Vec<(String, String)> {
+    include_str!("../fixtures/xss-vectors.txt")
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|(i, line)| (format!("xss-vectors.txt:{}", i + 1), line.to_owned()))
+        .collect()
+}
 
 pub fn gunzip(path: &std::path::Path) -> Vec<u8> {
     use std::io::Read;
