@@ -82,6 +82,20 @@ fn python_score(python: &str, cases: serde_json::Value, outputs: &[&str]) -> (f6
     (f1, p, r)
 }
 
+/// A case whose "page" holds the extracted text itself (see [`rust_score`]).
+fn body_case(i: usize, expected: &str, got: &str) -> Case {
+    Case {
+        id: i.to_string(),
+        url: None,
+        html: got.as_bytes().to_vec(),
+        expected: Expected::Body {
+            text: expected.into(),
+            author: None,
+            date: None,
+        },
+    }
+}
+
 fn rust_score(cases: Vec<Case>) -> (f64, f64, f64) {
     // The "extractor" answers the page's own bytes, which hold the extracted text.
     let report = evaluate_with(&cases, |page: Page<'_>| Extracted {
@@ -105,16 +119,7 @@ fn the_python_and_rust_scorers_agree() {
     let Some(python) = python() else { return };
     // Page by page, then all together.
     for (i, (expected, got)) in BODIES.iter().enumerate() {
-        let rust = rust_score(vec![Case {
-            id: i.to_string(),
-            url: None,
-            html: got.as_bytes().to_vec(),
-            expected: Expected::Body {
-                text: (*expected).into(),
-                author: None,
-                date: None,
-            },
-        }]);
+        let rust = rust_score(vec![body_case(i, expected, got)]);
         let python = python_score(
             &python,
             json!([[i.to_string(), ["body", expected]]]),
@@ -125,16 +130,7 @@ fn the_python_and_rust_scorers_agree() {
     let cases: Vec<Case> = BODIES
         .iter()
         .enumerate()
-        .map(|(i, (expected, got))| Case {
-            id: i.to_string(),
-            url: None,
-            html: got.as_bytes().to_vec(),
-            expected: Expected::Body {
-                text: (*expected).into(),
-                author: None,
-                date: None,
-            },
-        })
+        .map(|(i, (expected, got))| body_case(i, expected, got))
         .collect();
     let outputs: Vec<&str> = BODIES.iter().map(|(_, got)| *got).collect();
     let layout: Vec<_> = BODIES

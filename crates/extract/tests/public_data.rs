@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{executable_content, gunzip, pages, shared_data, xss_vectors};
-use xinwen_test_support::compared;
+use common::{executable_content, gunzip, pages, xss_vectors};
+use xinwen_test_support::{compared, shared_data};
 
 #[test]
 fn no_xss_vector_survives_the_sanitizer() {

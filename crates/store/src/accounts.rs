@@ -292,18 +292,7 @@ impl Store {
         refusal: impl FnOnce(&[i64], &[i64]) -> Option<T>,
     ) -> Result<std::result::Result<i64, T>> {
         let mut tx = self.write_transaction().await?;
-        let by_user: Vec<i64> =
-            sqlx::query_scalar("SELECT at FROM login_failures WHERE username = ? AND at >= ?")
-                .bind(username)
-                .bind(since.timestamp())
-                .fetch_all(&mut *tx)
-                .await?;
-        let by_address: Vec<i64> =
-            sqlx::query_scalar("SELECT at FROM login_failures WHERE address_hash = ? AND at >= ?")
-                .bind(address_hash)
-                .bind(since.timestamp())
-                .fetch_all(&mut *tx)
-                .await?;
+        let (by_user, by_address) = failures_since(&mut tx, username, address_hash, since).await?;
         if let Some(why) = refusal(&by_user, &by_address) {
             tx.rollback().await?;
             return Ok(Err(why));
@@ -342,19 +331,8 @@ impl Store {
         address_hash: &str,
         since: DateTime<Utc>,
     ) -> Result<(Vec<i64>, Vec<i64>)> {
-        let by_user: Vec<i64> =
-            sqlx::query_scalar("SELECT at FROM login_failures WHERE username = ? AND at >= ?")
-                .bind(username)
-                .bind(since.timestamp())
-                .fetch_all(&self.pool)
-                .await?;
-        let by_address: Vec<i64> =
-            sqlx::query_scalar("SELECT at FROM login_failures WHERE address_hash = ? AND at >= ?")
-                .bind(address_hash)
-                .bind(since.timestamp())
-                .fetch_all(&self.pool)
-                .await?;
-        Ok((by_user, by_address))
+        let mut connection = self.pool.acquire().await?;
+        failures_since(&mut connection, username, address_hash, since).await
     }
 
     /// Forgets a name's failures after it logged in.
@@ -447,4 +425,26 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The times of failed logins since `since`, for the name and from the address.
+async fn failures_since(
+    connection: &mut sqlx::SqliteConnection,
+    username: &str,
+    address_hash: &str,
+    since: DateTime<Utc>,
+) -> Result<(Vec<i64>, Vec<i64>)> {
+    let by_user: Vec<i64> =
+        sqlx::query_scalar("SELECT at FROM login_failures WHERE username = ? AND at >= ?")
+            .bind(username)
+            .bind(since.timestamp())
+            .fetch_all(&mut *connection)
+            .await?;
+    let by_address: Vec<i64> =
+        sqlx::query_scalar("SELECT at FROM login_failures WHERE address_hash = ? AND at >= ?")
+            .bind(address_hash)
+            .bind(since.timestamp())
+            .fetch_all(&mut *connection)
+            .await?;
+    Ok((by_user, by_address))
 }

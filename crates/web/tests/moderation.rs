@@ -914,45 +914,48 @@ async fn site_with_fetcher(allowed: bool) -> (Site, SocketAddr) {
     )
 }
 
+/// A reader sends a tip with `url`; an editor previews the link. Returns the preview page.
+async fn preview_of_tip(site: &Site, body: &str, url: &str) -> Reply {
+    let mut reader = Visitor::new(site, "203.0.113.5");
+    let sent = reader
+        .submit(
+            "/submit",
+            "/submit",
+            &[("kind", "tip"), ("body", body), ("url", url)],
+        )
+        .await;
+    assert_eq!(
+        sent.status,
+        StatusCode::OK,
+        "a public-looking name is accepted: {}",
+        sent.body
+    );
+    let id = site
+        .state
+        .store()
+        .submissions(SubmissionStatus::Pending, 1, 1)
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let mut editor = Visitor::new(site, "198.51.100.7");
+    editor.log_in("ed").await;
+    let preview = editor
+        .submit(
+            &format!("/admin/submissions/{id}"),
+            &format!("/admin/submissions/{id}/preview"),
+            &[],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK);
+    preview
+}
+
 #[tokio::test]
 async fn an_editor_previews_a_submitted_link_through_the_guard() {
     for allowed in [true, false] {
         let (site, _) = site_with_fetcher(allowed).await;
-        let mut reader = Visitor::new(&site, "203.0.113.5");
-        let sent = reader
-            .submit(
-                "/submit",
-                "/submit",
-                &[
-                    ("kind", "tip"),
-                    ("body", "东湖樱花开了"),
-                    ("url", "http://tips.example/story.html"),
-                ],
-            )
-            .await;
-        assert_eq!(
-            sent.status,
-            StatusCode::OK,
-            "a public-looking name is accepted"
-        );
-        let id = site
-            .state
-            .store()
-            .submissions(SubmissionStatus::Pending, 1, 1)
-            .await
-            .unwrap()
-            .items[0]
-            .id;
-        let mut editor = Visitor::new(&site, "198.51.100.7");
-        editor.log_in("ed").await;
-        let preview = editor
-            .submit(
-                &format!("/admin/submissions/{id}"),
-                &format!("/admin/submissions/{id}/preview"),
-                &[],
-            )
-            .await;
-        assert_eq!(preview.status, StatusCode::OK);
+        let preview = preview_of_tip(&site, "东湖樱花开了", "http://tips.example/story.html").await;
         assert!(!preview.body.contains("alert('page script')"), "text only");
         if allowed {
             assert!(preview.body.contains("id=\"preview\""), "{}", preview.body);
@@ -1060,37 +1063,7 @@ async fn a_reader_s_link_is_never_fetched_from_a_private_host_even_one_the_opera
         ),
         _dir: base._dir,
     };
-    let mut reader = Visitor::new(&site, "203.0.113.5");
-    let sent = reader
-        .submit(
-            "/submit",
-            "/submit",
-            &[
-                ("kind", "tip"),
-                ("body", "内部消息"),
-                ("url", "http://intranet.example/secret.html"),
-            ],
-        )
-        .await;
-    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
-    let id = site
-        .state
-        .store()
-        .submissions(SubmissionStatus::Pending, 1, 1)
-        .await
-        .unwrap()
-        .items[0]
-        .id;
-    let mut editor = Visitor::new(&site, "198.51.100.7");
-    editor.log_in("ed").await;
-    let preview = editor
-        .submit(
-            &format!("/admin/submissions/{id}"),
-            &format!("/admin/submissions/{id}/preview"),
-            &[],
-        )
-        .await;
-    assert_eq!(preview.status, StatusCode::OK);
+    let preview = preview_of_tip(&site, "内部消息", "http://intranet.example/secret.html").await;
     assert!(
         !preview.body.contains("机密内容"),
         "the private page was fetched: {}",

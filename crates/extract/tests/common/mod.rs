@@ -5,8 +5,6 @@
 
 use std::path::PathBuf;
 
-pub use xinwen_test_support::shared_data;
-
 /// The attack vectors of `fixtures/xss-vectors.txt`, named by their line.
 pub fn xss_vectors() -> Vec<(String, String)> {
     include_str!("../fixtures/xss-vectors.txt")
