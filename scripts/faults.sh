@@ -169,7 +169,12 @@ for i in $(seq 1 "$takedown_kills"); do
   curl -s -o /dev/null -b "$jar" --data-urlencode "csrf=$token" --data-urlencode "article=$article" \
     --data-urlencode note=faults "$url/admin/takedowns/$takedown/approve" &
   approve=$!
-  [ ${#crash[@]} -eq 0 ] && sleep_ms "$(random_ms 40)"
+  if [ ${#crash[@]} -eq 0 ]; then
+    sleep_ms "$(random_ms 40)"
+  else
+    # The server dies by itself at the crash point; the request gets no answer.
+    wait "$approve" 2>/dev/null || true
+  fi
   kill_server
   wait "$approve" 2>/dev/null || true
   start_server "$data"

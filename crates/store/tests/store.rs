@@ -599,7 +599,7 @@ async fn an_overwritten_page_is_found_by_the_integrity_check() {
     let err = store.check_integrity().await.unwrap_err();
     assert!(matches!(err, Error::Damaged { .. }), "{err}");
     assert!(
-        err.to_string().contains("restore it from a backup"),
+        err.to_string().contains("restore xinwen.db from a backup"),
         "{err}"
     );
 }
