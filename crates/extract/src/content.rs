@@ -74,6 +74,17 @@ static LEAD: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A class naming a picture's caption or credit (see [`names_a_caption`]).
+/// A short line under a picture that names itself a caption or credit
+/// (`data/caption-markers.txt`).
+static CAPTION_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    let patterns: Vec<&str> = include_str!("../data/caption-markers.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    Regex::new(&patterns.join("|")).expect("valid caption markers")
+});
+
 static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:caption|credits?)(?:$|\s|[-_]+(?:text|inner|content|wrap|wrapper|container)(?:$|\s))")
         .expect("valid regex")
@@ -651,6 +662,9 @@ enum Action {
     /// A picture's caption or credit outside a `<figure>`: kept in the HTML under the
     /// picture, out of the text, as a `<figcaption>` is.
     Caption(bool),
+    /// A line right under a picture that says it is its caption (`（资料图）`, `图为…`,
+    /// `… 摄`): a caption, and the picture's when it has none.
+    PictureCaption,
 }
 
 const KEPT: &[&str] = &[
@@ -911,6 +925,17 @@ impl<'d> Writer<'d> {
         if name != "figcaption" && attr(&node, "class").is_some_and(names_a_caption) {
             return Action::Caption(is_block);
         }
+        if name == "p"
+            && (2..=60).contains(&stats.text.chars)
+            && !self.images.is_empty()
+            && self.follows_a_picture(node)
+            && self
+                .dom
+                .short_text_of(node, 40)
+                .is_some_and(|text| CAPTION_LINE.is_match(text.trim()))
+        {
+            return Action::PictureCaption;
+        }
         match name {
             "img" => Action::As("img"),
             "a" => Action::As("a"),
@@ -1138,6 +1163,19 @@ impl<'d> Writer<'d> {
                     stack.push(Step::Close(if block { "p" } else { "" }, block, true));
                     stack.extend(node.children().rev().map(Step::Open));
                 }
+                Action::PictureCaption => {
+                    let text = self.dom.text_of(node);
+                    if let Some(picture) = self.images.last_mut()
+                        && picture.caption.is_empty()
+                    {
+                        picture.caption = text.trim().to_owned();
+                    }
+                    self.end_line();
+                    self.open_tag("p");
+                    self.caption_depth += 1;
+                    stack.push(Step::Close("p", true, true));
+                    stack.extend(node.children().rev().map(Step::Open));
+                }
                 Action::As("img") => self.image(node),
                 Action::As("a") => {
                     let href = attr(&node, "href").and_then(|h| self.resolve(h));
@@ -1233,6 +1271,33 @@ impl<'d> Writer<'d> {
         self.images.push(Image { src, alt, caption });
     }
 
+    /// Whether the element before `node` (white space aside) is a picture alone: an `<img>`,
+    /// or a block holding one and no text.
+    fn follows_a_picture(&self, node: NodeHandle<'_>) -> bool {
+        let mut previous = node.prev_sibling();
+        while let Some(p) = previous {
+            match p.value() {
+                Node::Text(t) if t.trim().is_empty() => previous = p.prev_sibling(),
+                Node::Comment => previous = p.prev_sibling(),
+                _ => break,
+            }
+        }
+        let Some(previous) = previous else {
+            return false;
+        };
+        match tag(&previous) {
+            Some("img") => true,
+            Some(_) => {
+                self.dom.stats(previous.id()).text.chars == 0
+                    && previous
+                        .descendants()
+                        .take(16)
+                        .any(|d| tag(&d) == Some("img"))
+            }
+            None => false,
+        }
+    }
+
     fn resolve(&self, href: &str) -> Option<String> {
         let href = href.trim();
         if href.is_empty() || href.starts_with('#') {
@@ -1280,6 +1345,7 @@ pub(crate) fn warm_up() {
     LazyLock::force(&HEADER_LINE);
     LazyLock::force(&LEAD);
     LazyLock::force(&CAPTION);
+    LazyLock::force(&CAPTION_LINE);
 }
 
 #[cfg(test)]

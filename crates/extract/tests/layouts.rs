@@ -419,3 +419,29 @@ fn a_paragraph_wrapped_in_the_source_is_one_line_of_text() {
     );
     assert_eq!(lines.len(), 3, "{}", article.text);
 }
+
+#[test]
+fn a_line_under_a_picture_that_says_it_is_a_caption_goes_with_the_picture() {
+    let article = extract("caption-lines-under-pictures.html");
+    // （资料图） and 摄 mark captions and credits; the line under the third picture is a
+    // sentence of the story and stays.
+    assert_text(
+        "caption-lines-under-pictures.html",
+        &[
+            "首批靠泊的货轮来自南方各港口",
+            "码头工人在控制室里监看作业画面",
+        ],
+        &["新码头的岸桥正在卸货", "记者 林晓 摄"],
+    );
+    let captions: Vec<&str> = article.images.iter().map(|i| i.caption.as_str()).collect();
+    assert_eq!(
+        captions,
+        ["新码头的岸桥正在卸货（资料图）", "记者 林晓 摄", ""]
+    );
+    // Kept under its picture in the HTML, as a <figcaption> would be.
+    assert!(
+        article.html.contains("新码头的岸桥正在卸货（资料图）"),
+        "{}",
+        article.html
+    );
+}
