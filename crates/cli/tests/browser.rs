@@ -279,29 +279,6 @@ fn search_and_the_script_switch_in_a_browser() {
     }
 }
 
-/// Adds an account to a running site's data directory, as an operator would.
-fn add_user(server: &Server, name: &str, role: &str, password: &str) {
-    use std::io::Write as _;
-    let mut child = std::process::Command::new(common::BINARY)
-        .args([
-            "user",
-            "add",
-            name,
-            "--role",
-            role,
-            "--password-stdin",
-            "--data",
-        ])
-        .arg(&server.data_dir)
-        .env("XINWEN_LOG", "error")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    assert!(child.wait().unwrap().success(), "xinwen user add {name}");
-}
-
 fn log_in(browser: &mut Browser, page: &Page, server: &Server, name: &str, password: &str) {
     browser
         .goto(page, &format!("{}/admin/login", server.url))
@@ -333,7 +310,12 @@ fn text_of(browser: &mut Browser, page: &Page, selector: &str) -> String {
 fn a_reader_tip_is_submitted_approved_and_published() {
     let Some(mut browser) = browser() else { return };
     let server = Server::demo();
-    add_user(&server, "editor1", "editor", "a long editor password");
+    common::add_user(
+        &server.data_dir,
+        "editor1",
+        "editor",
+        "a long editor password",
+    );
     let page = browser.new_page(390, 844, true).unwrap();
     // From an article, as the reference page invites.
     let article = article_url(&server, "xinghe-ribao", "寒潮");
@@ -430,7 +412,12 @@ fn related_ids(html: &str) -> Vec<String> {
 fn a_takedown_is_requested_approved_and_the_article_is_gone_everywhere() {
     let Some(mut browser) = browser() else { return };
     let server = Server::demo();
-    add_user(&server, "editor1", "editor", "a long editor password");
+    common::add_user(
+        &server.data_dir,
+        "editor1",
+        "editor",
+        "a long editor password",
+    );
     // An article some other article recommends, so that related reading is put to the test.
     let (_, home) = common::get(&format!("{}/", server.url));
     let listed: Vec<String> = home
@@ -606,7 +593,12 @@ fn hostile_feed(origin: std::net::SocketAddr) -> String {
 fn a_hostile_feeds_script_links_run_nothing_for_a_logged_in_editor() {
     let Some(mut browser) = browser() else { return };
     let server = Server::demo();
-    add_user(&server, "editor2", "editor", "a long editor password");
+    common::add_user(
+        &server.data_dir,
+        "editor2",
+        "editor",
+        "a long editor password",
+    );
     // The feed names a page on another origin, which serves nothing: the feed's text is whole.
     let elsewhere = common::origin(Vec::new());
     let feed = hostile_feed(elsewhere);

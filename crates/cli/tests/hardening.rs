@@ -27,7 +27,7 @@ fn a_crash_between_a_takedowns_commit_and_its_purge_is_finished_at_the_next_star
             .env("XINWEN_CRASH_AT", "takedown-purge"),
     );
     server.data_dir = data.clone();
-    add_editor(&data, "ed", "a long editor password");
+    common::add_user(&data, "ed", "editor", "a long editor password");
     let article = article_url(&server, "donghai-wanbao", "台风“白鹭”逼近南屿岛");
     let path = article.trim_start_matches(&server.url).to_owned();
     let id = path.trim_start_matches("/article/").to_owned();
@@ -109,50 +109,20 @@ fn a_crash_between_a_takedowns_commit_and_its_purge_is_finished_at_the_next_star
     assert!(!results.contains(&format!("href=\"{path}\"")), "{results}");
 }
 
-fn add_editor(data: &std::path::Path, name: &str, password: &str) {
-    use std::io::Write as _;
-    let mut child = Command::new(BINARY)
-        .args([
-            "user",
-            "add",
-            name,
-            "--role",
-            "editor",
-            "--password-stdin",
-            "--data",
-        ])
-        .arg(data)
-        .env("XINWEN_LOG", "error")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    assert!(child.wait().unwrap().success(), "xinwen user add {name}");
-}
-
 #[test]
 fn a_reader_that_closes_the_pipe_ends_a_listing_quietly() {
     let temp = tempfile::tempdir().unwrap();
     let data = temp.path().join("data");
     for n in 0..3 {
-        let out = Command::new(BINARY)
-            .args([
+        common::run_with_data(
+            &[
                 "source",
                 "add",
                 &format!("https://site{n}.example/feed.xml"),
                 "--name",
                 &format!("来源{n}"),
-                "--data",
-            ])
-            .arg(&data)
-            .env("XINWEN_LOG", "error")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+            ],
+            &data,
         );
     }
     for args in [vec!["source", "list"], vec!["source", "list", "--json"]] {
@@ -262,17 +232,7 @@ fn set_mode(path: &std::path::Path, mode: u32) {
 fn a_damaged_database_fails_the_health_check_while_pages_are_served() {
     let temp = tempfile::tempdir().unwrap();
     let data = temp.path().join("data");
-    let out = Command::new(BINARY)
-        .args(["demo", "--load-only", "--data"])
-        .arg(&data)
-        .env("XINWEN_LOG", "error")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::run_with_data(&["demo", "--load-only"], &data);
     // Served once, so that the search index is built, as on a site that has been running.
     let first = Server::start(
         Command::new(BINARY)

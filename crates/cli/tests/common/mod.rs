@@ -146,6 +146,29 @@ pub fn required(variable: &str) -> bool {
     xinwen_test_support::required(variable)
 }
 
+/// Adds an account to a site's data directory (running or not), as an operator would.
+pub fn add_user(data: &Path, name: &str, role: &str, password: &str) {
+    use std::io::Write as _;
+    let mut child = Command::new(BINARY)
+        .args([
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+            "--data",
+        ])
+        .arg(data)
+        .env("XINWEN_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    assert!(child.wait().unwrap().success(), "xinwen user add {name}");
+}
+
 /// Runs `xinwen ARGS... --data DATA` quietly to completion and returns what it printed on
 /// standard output; a failure fails the test with what it printed on standard error.
 pub fn run_with_data(args: &[&str], data: &Path) -> String {
