@@ -45,6 +45,8 @@ pub struct Page<T> {
     pub number: u32,
     pub per_page: u32,
     pub total: u64,
+    /// Where the next page begins, for lists read by key.
+    pub next: Option<Cursor>,
 }
 
 impl<T> Page<T> {
@@ -55,6 +57,7 @@ impl<T> Page<T> {
             number,
             per_page,
             total: u64::try_from(total).unwrap_or(0),
+            next: None,
         }
     }
 
@@ -129,17 +132,7 @@ impl Store {
 
     /// The whole article, live or removed: the page decides what a removed one shows.
     pub async fn article(&self, id: i64) -> Result<Option<Article>> {
-        let sql = format!(
-            "SELECT a.*, c.slug AS c_slug, c.name AS c_name, c.description AS c_description,
-                    c.position AS c_position, {source_columns}
-             FROM articles a
-             JOIN channels c ON c.id = a.channel_id
-             JOIN (SELECT {source_select} FROM sources) s ON s.id = a.source_id
-             WHERE a.id = ?",
-            source_columns = prefixed_source_columns(),
-            source_select = sources::COLUMNS,
-        );
-        let Some(row) = sqlx::query(AssertSqlSafe(sql))
+        let Some(row) = sqlx::query(AssertSqlSafe(article_sql()))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -168,8 +161,9 @@ impl Store {
             .collect()
     }
 
-    /// Newest live articles first. `with_body` adds the HTML body, which feeds need and
-    /// pages do not.
+    /// Newest live articles first, page `page` counted from the top (at most
+    /// [`MAX_LIST_PAGES`] deep). `with_body` adds the HTML body, which feeds need and pages
+    /// do not.
     pub async fn latest_articles(
         &self,
         filter: ArticleFilter,
@@ -177,62 +171,67 @@ impl Store {
         per_page: u32,
         with_body: bool,
     ) -> Result<Page<ArticleSummary>> {
+        self.latest_articles_after(filter, page, None, per_page, with_body)
+            .await
+    }
+
+    /// Like [`Store::latest_articles`], but page `page` starts right after `after`, the last
+    /// article of the page before it ([`Page::next`]): read over the index from that key, so
+    /// that a deep page costs what the first one does.
+    ///
+    /// Every list counts its articles only up to [`MAX_LIST_PAGES`] pages: `total` is capped
+    /// there, which is all a pager needs, and the count never reads the whole table.
+    pub async fn latest_articles_after(
+        &self,
+        filter: ArticleFilter,
+        page: u32,
+        after: Option<Cursor>,
+        per_page: u32,
+        with_body: bool,
+    ) -> Result<Page<ArticleSummary>> {
         let page = page.max(1);
         let per_page = per_page.clamp(1, 200);
-        let mut conditions = String::from("a.status = 'live'");
-        if filter.channel_id.is_some() {
-            conditions.push_str(" AND a.channel_id = ?");
-        }
-        if filter.source_id.is_some() {
-            conditions.push_str(" AND a.source_id = ?");
-            // A source's list shows each story once: its first article of the story.
-            conditions.push_str(
-                " AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id
-                    AND b.source_id = a.source_id AND b.status = 'live'
-                    AND (b.published_at < a.published_at
-                         OR (b.published_at = a.published_at AND b.id < a.id)))",
-            );
-        } else {
-            // Other lists show each story once: by its lead article.
-            conditions.push_str(
-                " AND (a.story_id IS NULL OR NOT EXISTS (SELECT 1 FROM stories st
-                    WHERE st.id = a.story_id AND st.lead_article_id IS NOT NULL
-                    AND st.lead_article_id <> a.id))",
-            );
-        }
-        let body = if with_body { ", a.body_html" } else { "" };
-        let sql = format!(
-            "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url, a.story_id,
-                    s.slug AS source_slug, s.name AS source_name,
-                    c.slug AS channel_slug, c.name AS channel_name,
-                    i.src AS thumb_src, i.alt AS thumb_alt, i.caption AS thumb_caption{body}
-             FROM articles a
-             JOIN sources s ON s.id = a.source_id
-             JOIN channels c ON c.id = a.channel_id
-             LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
-             WHERE {conditions}
-             ORDER BY a.published_at DESC, a.id DESC
-             LIMIT ? OFFSET ?"
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let cap = i64::from(MAX_LIST_PAGES) * i64::from(per_page);
+        let conditions = list_conditions(filter);
         let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM articles a WHERE {conditions}"
+            "SELECT COUNT(*) FROM (SELECT 1 FROM articles a WHERE {conditions}
+             ORDER BY a.published_at DESC, a.id DESC LIMIT ?)"
         )));
         for value in [filter.channel_id, filter.source_id].into_iter().flatten() {
-            query = query.bind(value);
             count = count.bind(value);
         }
+        let total = count.bind(cap).fetch_one(&self.pool).await?;
+        if page > MAX_LIST_PAGES {
+            return Ok(Page::counted(Vec::new(), page, per_page, total));
+        }
+        let mut query = sqlx::query(AssertSqlSafe(list_sql(filter, after.is_some(), with_body)));
+        for value in [filter.channel_id, filter.source_id].into_iter().flatten() {
+            query = query.bind(value);
+        }
+        let offset = match after {
+            Some(cursor) => {
+                query = query.bind(cursor.published_at).bind(cursor.id);
+                0
+            }
+            None => i64::from(page - 1) * i64::from(per_page),
+        };
         let rows = query
             .bind(i64::from(per_page))
-            .bind(i64::from(page - 1) * i64::from(per_page))
+            .bind(offset)
             .fetch_all(&self.pool)
             .await?;
-        let total = count.fetch_one(&self.pool).await?;
         let items = rows
             .iter()
             .map(|row| summary_from_row(row, with_body))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Page::counted(items, page, per_page, total))
+        let mut list = Page::counted(items, page, per_page, total);
+        if list.has_next() {
+            list.next = list.items.last().map(|last| Cursor {
+                published_at: last.published_at.timestamp(),
+                id: last.id,
+            });
+        }
+        Ok(list)
     }
 
     /// Hides an article from every list and makes its page answer 410, or brings it back.
@@ -281,6 +280,103 @@ impl Store {
             .await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// Marks SQL built by this crate's own tests as safe to run.
+#[cfg(test)]
+pub(crate) fn assert_sql_safe(sql: String) -> AssertSqlSafe<String> {
+    AssertSqlSafe(sql)
+}
+
+/// One article by id, with its channel and source.
+pub(crate) fn article_sql() -> String {
+    format!(
+        "SELECT a.*, c.slug AS c_slug, c.name AS c_name, c.description AS c_description,
+                c.position AS c_position, {source_columns}
+         FROM articles a
+         JOIN channels c ON c.id = a.channel_id
+         JOIN (SELECT {source_select} FROM sources) s ON s.id = a.source_id
+         WHERE a.id = ?",
+        source_columns = prefixed_source_columns(),
+        source_select = sources::COLUMNS,
+    )
+}
+
+/// The deepest page any public list offers. Older articles are still one search away; what a
+/// list must not do is let a crawler walk it a million rows deep.
+pub const MAX_LIST_PAGES: u32 = 50;
+
+/// Where a list page begins: right after the article with this key, in newest-first order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub published_at: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    /// `TIME-ID`, as page links carry it.
+    pub fn to_param(self) -> String {
+        format!("{}-{}", self.published_at, self.id)
+    }
+
+    /// Reads [`Cursor::to_param`]'s form; `None` for anything else.
+    pub fn parse(param: &str) -> Option<Cursor> {
+        let (time, id) = param.rsplit_once('-')?;
+        Some(Cursor {
+            published_at: time.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// Which live articles a list shows, as SQL over `articles a`; values are bound in the order
+/// channel, source.
+pub(crate) fn list_conditions(filter: ArticleFilter) -> String {
+    let mut conditions = String::from("a.status = 'live'");
+    if filter.channel_id.is_some() {
+        conditions.push_str(" AND a.channel_id = ?");
+    }
+    if filter.source_id.is_some() {
+        conditions.push_str(" AND a.source_id = ?");
+        // A source's list shows each story once: its first article of the story.
+        conditions.push_str(
+            " AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id
+                AND b.source_id = a.source_id AND b.status = 'live'
+                AND (b.published_at < a.published_at
+                     OR (b.published_at = a.published_at AND b.id < a.id)))",
+        );
+    } else {
+        // Other lists show each story once: by its lead article.
+        conditions.push_str(
+            " AND (a.story_id IS NULL OR NOT EXISTS (SELECT 1 FROM stories st
+                WHERE st.id = a.story_id AND st.lead_article_id IS NOT NULL
+                AND st.lead_article_id <> a.id))",
+        );
+    }
+    conditions
+}
+
+/// One page of a list: the filter's values, then with `after` the cursor's time and id, then
+/// the limit and offset.
+pub(crate) fn list_sql(filter: ArticleFilter, after: bool, with_body: bool) -> String {
+    let mut conditions = list_conditions(filter);
+    if after {
+        conditions.push_str(" AND (a.published_at, a.id) < (?, ?)");
+    }
+    let body = if with_body { ", a.body_html" } else { "" };
+    format!(
+        "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url, a.story_id,
+                s.slug AS source_slug, s.name AS source_name,
+                c.slug AS channel_slug, c.name AS channel_name,
+                i.src AS thumb_src, i.alt AS thumb_alt, i.caption AS thumb_caption{body}
+         FROM articles a
+         JOIN sources s ON s.id = a.source_id
+         JOIN channels c ON c.id = a.channel_id
+         LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
+         WHERE {conditions}
+         ORDER BY a.published_at DESC, a.id DESC
+         LIMIT ? OFFSET ?"
+    )
 }
 
 /// The batch writer behind both upserts; the caller owns the transaction.

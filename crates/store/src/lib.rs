@@ -18,12 +18,14 @@ pub mod fts5;
 mod media;
 mod migrate;
 mod moderation;
+#[cfg(test)]
+mod plans;
 mod sources;
 mod stories;
 
 pub use accounts::{Actor, AuditEntry, SessionUser, User};
 pub use articles::{
-    AdminArticle, ArticleFilter, EntryKey, FeedArticle, IndexRow, KnownEntry, Page, RemovalNotice,
+    AdminArticle, ArticleFilter, Cursor, EntryKey, FeedArticle, IndexRow, KnownEntry, MAX_LIST_PAGES, Page, RemovalNotice,
 };
 pub use error::{Error, Result};
 pub use media::MediaRecord;

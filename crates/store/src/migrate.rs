@@ -48,6 +48,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "takedown_purge",
         sql: include_str!("../migrations/sqlite/0007_takedown_purge.sql"),
     },
+    Migration {
+        version: 8,
+        name: "heat",
+        sql: include_str!("../migrations/sqlite/0008_heat.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {

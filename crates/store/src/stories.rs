@@ -101,19 +101,36 @@ pub const HOT_HALF_LIFE_HOURS: f64 = 12.0;
 /// How far back 热点 looks.
 pub const HOT_WINDOW_HOURS: i64 = 72;
 
+/// Fingerprints of recent articles: the time range read from `articles_by_time` (status is
+/// named, it has only these two values), never every article. The planner cannot know that
+/// the bound is recent, so the index is named. Sorted by the caller.
+pub(crate) const FINGERPRINTS_SINCE_SQL: &str =
+    "SELECT f.article_id, a.story_id, a.published_at, f.signature, f.shingles, f.content_hash, f.numbers
+     FROM articles a INDEXED BY articles_by_time JOIN article_fingerprints f ON f.article_id = a.id
+     WHERE a.status IN ('live', 'removed') AND a.published_at >= ? AND a.story_id IS NOT NULL";
+
+/// A story's timeline, oldest first.
+pub(crate) const STORY_ARTICLES_SQL: &str =
+    "SELECT a.id, a.title, a.published_at, a.status, a.credited_source,
+            s.slug AS source_slug, s.name AS source_name
+     FROM articles a JOIN sources s ON s.id = a.source_id
+     WHERE a.story_id = ? ORDER BY a.published_at, a.id";
+
+/// 热点 in heat order; the WHERE repeats the partial index's condition so that SQLite uses it.
+pub(crate) const HOT_SQL: &str = "SELECT id, lead_article_id, source_count, heat FROM stories
+     WHERE source_count >= 2 AND lead_article_id IS NOT NULL AND heat IS NOT NULL
+       AND last_published_at >= ?
+     ORDER BY heat DESC LIMIT ?";
+
 impl Store {
     /// Fingerprints of articles published since `since`, for the deduper to start from.
     pub async fn fingerprints_since(&self, since: DateTime<Utc>) -> Result<Vec<StoredFingerprint>> {
-        let rows = sqlx::query(
-            "SELECT f.article_id, a.story_id, a.published_at, f.signature, f.shingles, f.content_hash, f.numbers
-             FROM article_fingerprints f JOIN articles a ON a.id = f.article_id
-             WHERE a.published_at >= ? AND a.story_id IS NOT NULL
-             ORDER BY a.published_at, a.id",
-        )
+        let rows = sqlx::query(FINGERPRINTS_SINCE_SQL)
         .bind(to_timestamp(since))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
+        let mut prints = rows
+            .iter()
             .map(|row| {
                 Ok(StoredFingerprint {
                     article_id: row.try_get("article_id")?,
@@ -125,7 +142,9 @@ impl Store {
                     numbers: row.try_get("numbers")?,
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        prints.sort_by_key(|p| (p.published_at, p.article_id));
+        Ok(prints)
     }
 
     /// When the newest live article was published, if there is one.
@@ -252,12 +271,7 @@ impl Store {
         let Some((original_article_id, lead_article_id)) = head else {
             return Ok(None);
         };
-        let rows = sqlx::query(
-            "SELECT a.id, a.title, a.published_at, a.status, a.credited_source,
-                    s.slug AS source_slug, s.name AS source_name
-             FROM articles a JOIN sources s ON s.id = a.source_id
-             WHERE a.story_id = ? ORDER BY a.published_at, a.id",
-        )
+        let rows = sqlx::query(STORY_ARTICLES_SQL)
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
@@ -371,19 +385,26 @@ async fn refresh_in(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
         rows.iter().find(|r| r.live).map(|r| r.id)
     };
     let live: Vec<&Row> = rows.iter().filter(|r| r.live).collect();
-    let mut sources: Vec<i64> = live.iter().map(|r| r.source_id).collect();
-    sources.sort_unstable();
-    sources.dedup();
+    // Rows are oldest first, so each source's first live article comes first.
+    let mut firsts: Vec<(i64, i64)> = Vec::new();
+    for row in &live {
+        if !firsts.iter().any(|(source, _)| *source == row.source_id) {
+            firsts.push((row.source_id, row.published));
+        }
+    }
+    // A story without a live article gets a key below every other; NULL means "not yet worked
+    // out" (see `fill_story_heat`).
+    let heat = heat_key(firsts.iter().map(|(_, first)| *first)).unwrap_or(f64::MIN);
     sqlx::query(
         "INSERT INTO stories (id, original_article_id, lead_article_id, first_published_at,
-                 last_published_at, article_count, source_count, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                 last_published_at, article_count, source_count, updated_at, heat)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET original_article_id = excluded.original_article_id,
                 lead_article_id = excluded.lead_article_id,
                 first_published_at = excluded.first_published_at,
                 last_published_at = excluded.last_published_at,
                 article_count = excluded.article_count, source_count = excluded.source_count,
-                updated_at = excluded.updated_at",
+                updated_at = excluded.updated_at, heat = excluded.heat",
     )
     .bind(id)
     .bind(original.id)
@@ -391,12 +412,33 @@ async fn refresh_in(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
     .bind(rows.first().map_or(0, |r| r.published))
     .bind(rows.iter().map(|r| r.published).max().unwrap_or(0))
     .bind(live.len() as i64)
-    .bind(sources.len() as i64)
+    .bind(firsts.len() as i64)
     .bind(Utc::now().timestamp())
+    .bind(heat)
     .execute(&mut *conn)
     .await?;
     Ok(())
 }
+
+/// The time-independent part of a story's heat, from when each of its sources first published
+/// it (seconds since the epoch): log2 of the sum of 2^(t / half-life), summed stably. `None`
+/// for a story with no live article.
+pub(crate) fn heat_key(firsts: impl Iterator<Item = i64>) -> Option<f64> {
+    let half_life = HOT_HALF_LIFE_HOURS * 3600.0;
+    let exponents: Vec<f64> = firsts.map(|t| t as f64 / half_life).collect();
+    let top = exponents.iter().copied().reduce(f64::max)?;
+    let sum: f64 = exponents.iter().map(|e| (e - top).exp2()).sum();
+    Some(top + sum.log2())
+}
+
+/// A story's heat at `now` from its stored key: the sum over its sources of one half per
+/// half-life since each first published it.
+fn heat_at(key: f64, now: i64) -> f64 {
+    (key - now as f64 / (HOT_HALF_LIFE_HOURS * 3600.0)).exp2()
+}
+
+/// How many stories [`Store::fill_story_heat`] handles per transaction.
+const HEAT_BATCH: i64 = 2_000;
 
 impl Store {
     /// 热点: stories told by at least two sources in the last [`HOT_WINDOW_HOURS`], hottest
@@ -410,41 +452,58 @@ impl Store {
         let newest = self.newest_published_at().await?.map(|t| t.timestamp());
         let now = newest.map_or(now.timestamp(), |n| n.min(now.timestamp()) + 3600);
         let since = now - HOT_WINDOW_HOURS * 3600;
-        let rows = sqlx::query(
-            "SELECT st.id, st.lead_article_id, a.source_id, MIN(a.published_at) AS first
-             FROM stories st JOIN articles a ON a.story_id = st.id AND a.status = 'live'
-             WHERE st.last_published_at >= ? AND st.source_count >= 2 AND st.lead_article_id IS NOT NULL
-             GROUP BY st.id, st.lead_article_id, a.source_id",
-        )
-        .bind(since)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut hot: Vec<HotStory> = Vec::new();
-        for row in &rows {
-            let story_id: i64 = row.try_get("id")?;
-            let lead: i64 = row.try_get("lead_article_id")?;
-            let first: i64 = row.try_get("first")?;
-            let age_hours = ((now - first).max(0)) as f64 / 3600.0;
-            let heat = 0.5f64.powf(age_hours / HOT_HALF_LIFE_HOURS);
-            match hot.iter_mut().find(|h| h.story_id == story_id) {
-                Some(story) => {
-                    story.score += heat;
-                    story.source_count += 1;
-                }
-                None => hot.push(HotStory {
-                    story_id,
-                    lead_article_id: lead,
-                    source_count: 1,
-                    score: heat,
-                }),
-            }
+        // Heat order is the same at every moment, so the index gives the hottest first; a
+        // story past the window is skipped, and those come late in that order.
+        let rows: Vec<(i64, i64, i64, f64)> = sqlx::query_as(HOT_SQL)
+            .bind(since)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(story_id, lead, sources, key)| HotStory {
+                story_id,
+                lead_article_id: lead,
+                source_count: u32::try_from(sources).unwrap_or(0),
+                score: heat_at(key, now),
+            })
+            .collect())
+    }
+
+    /// Stories written before heat was kept (an older data directory), still to be filled in
+    /// by [`Store::fill_story_heat`].
+    pub async fn stories_without_heat(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stories WHERE heat IS NULL")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Works out the heat of the next batch of stories that have none; returns how many it
+    /// did, 0 when none is left. Each batch is one transaction, so a stop loses nothing.
+    pub async fn fill_story_heat(&self) -> Result<u64> {
+        let mut tx = self.write_transaction().await?;
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM stories WHERE heat IS NULL ORDER BY id LIMIT ?")
+                .bind(HEAT_BATCH)
+                .fetch_all(&mut *tx)
+                .await?;
+        for id in &ids {
+            let firsts: Vec<i64> = sqlx::query_scalar(
+                "SELECT MIN(published_at) FROM articles
+                 WHERE story_id = ? AND status = 'live' GROUP BY source_id",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let key = heat_key(firsts.into_iter()).unwrap_or(f64::MIN);
+            sqlx::query("UPDATE stories SET heat = ? WHERE id = ?")
+                .bind(key)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
-        hot.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then(a.story_id.cmp(&b.story_id))
-        });
-        hot.truncate(limit as usize);
-        Ok(hot)
+        tx.commit().await?;
+        Ok(ids.len() as u64)
     }
 }

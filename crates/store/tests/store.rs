@@ -87,13 +87,13 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         .unwrap();
     assert_eq!(
         store.schema_versions().await.unwrap(),
-        vec![1, 2, 3, 4, 5, 6, 7]
+        vec![1, 2, 3, 4, 5, 6, 7, 8]
     );
     store.close().await;
     let reopened = Store::open(dir.path()).await.unwrap();
     assert_eq!(
         reopened.schema_versions().await.unwrap(),
-        vec![1, 2, 3, 4, 5, 6, 7]
+        vec![1, 2, 3, 4, 5, 6, 7, 8]
     );
     assert_eq!(reopened.article_count().await.unwrap(), 1);
 }
