@@ -25,7 +25,8 @@ mod stories;
 
 pub use accounts::{Actor, AuditEntry, SessionUser, User};
 pub use articles::{
-    AdminArticle, ArticleFilter, Cursor, EntryKey, FeedArticle, IndexRow, KnownEntry, MAX_LIST_PAGES, Page, RemovalNotice,
+    AdminArticle, ArticleFilter, Cursor, EntryKey, FeedArticle, IndexRow, KnownEntry,
+    MAX_LIST_PAGES, Page, RemovalNotice,
 };
 pub use error::{Error, Result};
 pub use media::MediaRecord;
@@ -107,10 +108,35 @@ impl Store {
                 detail: e.to_string(),
             });
         }
-        Ok(Store {
+        let store = Store {
             pool,
             data_dir: data_dir.to_owned(),
-        })
+        };
+        store.fill_missing_heat().await?;
+        Ok(store)
+    }
+
+    /// Stories from before heat was kept get theirs now, in batches (each its own
+    /// transaction), so that 热点 is whole from the first request after an upgrade.
+    async fn fill_missing_heat(&self) -> Result<()> {
+        let missing = self.stories_without_heat().await?;
+        if missing == 0 {
+            return Ok(());
+        }
+        tracing::info!(
+            stories = missing,
+            "working out the heat of existing stories"
+        );
+        let mut done = 0;
+        loop {
+            let filled = self.fill_story_heat().await?;
+            if filled == 0 {
+                break;
+            }
+            done += filled;
+            tracing::info!(done, of = missing, "story heat");
+        }
+        Ok(())
     }
 
     /// SQLite's own check of the whole file (`PRAGMA quick_check`): `Ok` when it is sound,

@@ -5,18 +5,18 @@
 //! Checked with `EXPLAIN QUERY PLAN` on a store that has rows and statistics, so that the
 //! planner decides as it would on a real site.
 
+use crate::Store;
 use crate::articles::{ArticleFilter, article_sql, list_conditions, list_sql};
 use crate::stories::{FINGERPRINTS_SINCE_SQL, HOT_SQL, STORY_ARTICLES_SQL};
-use crate::Store;
 
 /// Tables whose size grows with the corpus.
 const LARGE: &[&str] = &["articles", "stories", "sources", "article_images"];
 
 /// The plan's lines, and what in them reads a large table whole or sorts all it found.
 async fn problems(store: &Store, sql: &str, params: usize) -> (Vec<String>, Vec<String>) {
-    let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(
-        crate::articles::assert_sql_safe(format!("EXPLAIN QUERY PLAN {sql}")),
-    );
+    let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(crate::articles::assert_sql_safe(
+        format!("EXPLAIN QUERY PLAN {sql}"),
+    ));
     for _ in 0..params {
         query = query.bind(1_i64);
     }
@@ -98,7 +98,11 @@ async fn no_page_query_reads_a_whole_table_or_sorts_all_it_matched() {
     queries.push(("article".into(), article_sql(), 1));
     queries.push(("hot".into(), HOT_SQL.into(), 2));
     queries.push(("story timeline".into(), STORY_ARTICLES_SQL.into(), 1));
-    queries.push(("story keeper start".into(), FINGERPRINTS_SINCE_SQL.into(), 1));
+    queries.push((
+        "story keeper start".into(),
+        FINGERPRINTS_SINCE_SQL.into(),
+        1,
+    ));
 
     let mut failures = Vec::new();
     for (name, sql, params) in &queries {
@@ -177,11 +181,13 @@ async fn seed(store: &Store) {
         .await
         .unwrap();
         if a % 3 == 0 {
-            sqlx::query("INSERT INTO article_images (article_id, position, src) VALUES (?, 0, 'x')")
-                .bind(a)
-                .execute(&mut *tx)
-                .await
-                .unwrap();
+            sqlx::query(
+                "INSERT INTO article_images (article_id, position, src) VALUES (?, 0, 'x')",
+            )
+            .bind(a)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
         }
     }
     for st in (0..=4_000_i64).step_by(10).filter(|s| *s > 0) {

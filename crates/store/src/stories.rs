@@ -126,9 +126,9 @@ impl Store {
     /// Fingerprints of articles published since `since`, for the deduper to start from.
     pub async fn fingerprints_since(&self, since: DateTime<Utc>) -> Result<Vec<StoredFingerprint>> {
         let rows = sqlx::query(FINGERPRINTS_SINCE_SQL)
-        .bind(to_timestamp(since))
-        .fetch_all(&self.pool)
-        .await?;
+            .bind(to_timestamp(since))
+            .fetch_all(&self.pool)
+            .await?;
         let mut prints = rows
             .iter()
             .map(|row| {
@@ -272,9 +272,9 @@ impl Store {
             return Ok(None);
         };
         let rows = sqlx::query(STORY_ARTICLES_SQL)
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
         let articles = rows
             .iter()
             .map(|row| {

@@ -603,3 +603,45 @@ async fn an_overwritten_page_is_found_by_the_integrity_check() {
         "{err}"
     );
 }
+
+/// A data directory from before heat was kept: its stories get their heat at the next open,
+/// and 热点 lists them as it did.
+#[tokio::test]
+async fn stories_from_before_heat_get_it_at_open() {
+    let (dir, store) = store_with_source().await;
+    for slug in ["a", "b"] {
+        add_source(&store, slug, &format!("来源{slug}")).await;
+    }
+    let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
+    let mut first = None;
+    for (k, source) in ["a", "b"].iter().enumerate() {
+        let mut a = article(k as u32, &format!("heat-{k}"));
+        a.source_slug = (*source).into();
+        a.published_at = now - chrono::Duration::hours(3 - k as i64);
+        let id = store.upsert_articles(&[a]).await.unwrap()[0];
+        let story_id = *first.get_or_insert(id);
+        store
+            .assign_story(id, story_id, None, (&[0u8; 512], 100, id as u64, &[]))
+            .await
+            .unwrap();
+    }
+    let hot_before = store.hot_stories(now, 10).await.unwrap();
+    assert_eq!(hot_before.len(), 1, "the story told by two sources is hot");
+    store.close().await;
+    let db = dir.path().join(xinwen_store::DATABASE_FILE);
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE stories SET heat = NULL")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let store = Store::open(dir.path()).await.unwrap();
+    assert_eq!(store.stories_without_heat().await.unwrap(), 0);
+    let hot = store.hot_stories(now, 10).await.unwrap();
+    assert_eq!(hot.len(), 1, "{hot:?}");
+    assert_eq!(hot[0].story_id, hot_before[0].story_id);
+    assert!((hot[0].score - hot_before[0].score).abs() < 1e-9);
+}

@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, StatusCode};
 use bytes::Bytes;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
+use std::future::Future;
 use std::time::Duration;
 // tokio's clock, so that tests can pause and advance it instead of sleeping.
 use tokio::time::Instant;
@@ -68,6 +69,32 @@ impl PageCache {
         }
     }
 
+    /// The fresh page under `key`, or the one `render` makes. While one request renders a
+    /// key, the others asking for it wait for that page instead of rendering it again, so a
+    /// burst of misses on one page costs one rendering. `Err` (a page that must not be kept)
+    /// is returned to the one request that rendered it; a waiter then renders in its turn.
+    pub(crate) async fn get_or_render<F, E>(&self, key: &str, render: F) -> Result<CachedPage, E>
+    where
+        F: Future<Output = Result<CachedPage, E>>,
+    {
+        if self.ttl.is_zero() {
+            return render.await;
+        }
+        let guard = loop {
+            match self.pages.get_value_or_guard_async(key).await {
+                Ok(page) if page.rendered_at.elapsed() < self.ttl => return Ok(page),
+                // Expired: dropped, and the next turn of the loop takes the key's guard.
+                Ok(_) => {
+                    self.pages.remove(key);
+                }
+                Err(guard) => break guard,
+            }
+        };
+        let page = render.await?;
+        let _ = guard.insert(page.clone());
+        Ok(page)
+    }
+
     pub(crate) fn insert(&self, key: String, page: CachedPage) {
         if !self.ttl.is_zero() {
             self.pages.insert(key, page);
@@ -103,6 +130,48 @@ mod tests {
         cache.insert("/".into(), page("home"));
         cache.clear();
         assert!(cache.get("/").is_none());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_misses_of_one_page_render_it_once() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cache = Arc::new(PageCache::new(1 << 20, Duration::from_secs(60)));
+        let renders = Arc::new(AtomicUsize::new(0));
+        let start = Arc::new(tokio::sync::Barrier::new(200));
+        let mut tasks = Vec::new();
+        for _ in 0..200 {
+            let (cache, renders, start) = (cache.clone(), renders.clone(), start.clone());
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                cache
+                    .get_or_render("/", async {
+                        renders.fetch_add(1, Ordering::SeqCst);
+                        // Long enough for every other request to arrive while it renders.
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        Ok::<_, ()>(page("home"))
+                    })
+                    .await
+            }));
+        }
+        for task in tasks {
+            assert_eq!(task.await.unwrap().unwrap().body, "home");
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failed_rendering_is_not_kept_and_the_next_request_renders_again() {
+        let cache = PageCache::new(1 << 20, Duration::from_secs(60));
+        let failed: Result<CachedPage, &str> =
+            cache.get_or_render("/", async { Err("down") }).await;
+        assert!(failed.is_err());
+        let rendered = cache
+            .get_or_render("/", async { Ok::<_, &str>(page("home")) })
+            .await
+            .unwrap();
+        assert_eq!(rendered.body, "home");
+        assert_eq!(cache.get("/").unwrap().body, "home", "kept once rendered");
     }
 
     #[test]

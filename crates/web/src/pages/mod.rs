@@ -39,21 +39,20 @@ where
     let key = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned());
-    if let Some(page) = state.cache().get(&key) {
-        return into_response(page);
+    let rendered = state
+        .cache()
+        .get_or_render(&key, async {
+            match render.await {
+                Ok(page) => Ok(page),
+                Err(AppError::Internal(detail)) => Err(AppError::Internal(detail)),
+                Err(err) => error_page(state, &err).await,
+            }
+        })
+        .await;
+    match rendered {
+        Ok(page) => into_response(page),
+        Err(internal) => internal.into_response(),
     }
-    let page = match render.await {
-        Ok(page) => page,
-        Err(AppError::Internal(detail)) => {
-            return AppError::Internal(detail).into_response();
-        }
-        Err(err) => match error_page(state, &err).await {
-            Ok(page) => page,
-            Err(internal) => return internal.into_response(),
-        },
-    };
-    state.cache().insert(key, page.clone());
-    into_response(page)
 }
 
 fn into_response(page: CachedPage) -> Response {
