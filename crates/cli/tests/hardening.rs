@@ -245,8 +245,14 @@ fn a_damaged_database_fails_the_health_check_while_pages_are_served() {
     let mut bytes = std::fs::read(&db).unwrap();
     let page_size = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
     let pages = bytes.len() / page_size;
-    // A page in the middle: article data, far from the schema that opening reads.
-    let at = page_size * (pages / 2);
+    // A page of article text (mostly Chinese), far from the schema and the indexes that a
+    // start reads: the middle one of the pages that hold such text.
+    let chinese = |page: &[u8]| page.iter().filter(|b| (0xe4..=0xe9).contains(*b)).count();
+    let text_pages: Vec<usize> = (1..pages)
+        .filter(|n| chinese(&bytes[n * page_size..(n + 1) * page_size]) > page_size / 8)
+        .collect();
+    assert!(text_pages.len() > 10, "the demo's articles fill pages");
+    let at = page_size * text_pages[text_pages.len() / 2];
     for (i, b) in bytes[at..at + page_size].iter_mut().enumerate() {
         *b = (i * 7 % 253) as u8;
     }

@@ -7,7 +7,7 @@
 
 use crate::Store;
 use crate::articles::{ArticleFilter, article_sql, list_conditions, list_sql};
-use crate::stories::{FINGERPRINTS_SINCE_SQL, HOT_SQL, STORY_ARTICLES_SQL};
+use crate::stories::{HOT_SQL, STORY_ARTICLES_SQL};
 
 /// Tables whose size grows with the corpus.
 const LARGE: &[&str] = &["articles", "stories", "sources", "article_images"];
@@ -98,11 +98,6 @@ async fn no_page_query_reads_a_whole_table_or_sorts_all_it_matched() {
     queries.push(("article".into(), article_sql(), 1));
     queries.push(("hot".into(), HOT_SQL.into(), 2));
     queries.push(("story timeline".into(), STORY_ARTICLES_SQL.into(), 1));
-    queries.push((
-        "story keeper start".into(),
-        FINGERPRINTS_SINCE_SQL.into(),
-        1,
-    ));
 
     let mut failures = Vec::new();
     for (name, sql, params) in &queries {

@@ -101,13 +101,13 @@ pub const HOT_HALF_LIFE_HOURS: f64 = 12.0;
 /// How far back 热点 looks.
 pub const HOT_WINDOW_HOURS: i64 = 72;
 
-/// Fingerprints of recent articles: the time range read from `articles_by_time` (status is
-/// named, it has only these two values), never every article. The planner cannot know that
-/// the bound is recent, so the index is named. Sorted by the caller.
+/// Fingerprints of recent articles, read at start. SQLite answers it from `articles_by_story`
+/// alone (story and time are both in it), without reading article rows; sorted by the caller,
+/// so that the plan needs no sort.
 pub(crate) const FINGERPRINTS_SINCE_SQL: &str =
     "SELECT f.article_id, a.story_id, a.published_at, f.signature, f.shingles, f.content_hash, f.numbers
-     FROM articles a INDEXED BY articles_by_time JOIN article_fingerprints f ON f.article_id = a.id
-     WHERE a.status IN ('live', 'removed') AND a.published_at >= ? AND a.story_id IS NOT NULL";
+     FROM article_fingerprints f JOIN articles a ON a.id = f.article_id
+     WHERE a.published_at >= ? AND a.story_id IS NOT NULL";
 
 /// A story's timeline, oldest first.
 pub(crate) const STORY_ARTICLES_SQL: &str =
