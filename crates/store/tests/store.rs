@@ -645,3 +645,49 @@ async fn stories_from_before_heat_get_it_at_open() {
     assert_eq!(hot[0].story_id, hot_before[0].story_id);
     assert!((hot[0].score - hot_before[0].score).abs() < 1e-9);
 }
+
+/// Reading a list page after the previous page's last article gives what counting from the
+/// top gives; the count stops at the deepest page a list offers, and past it nothing is read.
+#[tokio::test]
+async fn lists_read_after_a_cursor_and_stop_at_their_deepest_page() {
+    let (_dir, store) = store_with_source().await;
+    let batch: Vec<_> = (1..=60).map(|n| article(n, &format!("文章{n}"))).collect();
+    store.upsert_articles(&batch).await.unwrap();
+    let all = ArticleFilter::default();
+    let mut after = None;
+    let mut seen = Vec::new();
+    for number in 1..=7 {
+        let by_offset = store.latest_articles(all, number, 10, false).await.unwrap();
+        let by_key = store
+            .latest_articles_after(all, number, after, 10, false)
+            .await
+            .unwrap();
+        let ids = |p: &xinwen_store::Page<xinwen_model::ArticleSummary>| {
+            p.items.iter().map(|a| a.id).collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&by_key), ids(&by_offset), "page {number}");
+        seen.extend(ids(&by_key));
+        after = by_key.next;
+        assert_eq!(after.is_some(), number < 6, "page {number} has a next");
+    }
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), 60, "every article once");
+    let cursor = xinwen_store::Cursor::parse("1764000000-42").unwrap();
+    assert_eq!(
+        (cursor.published_at, cursor.id, cursor.to_param()),
+        (1_764_000_000, 42, "1764000000-42".to_owned())
+    );
+    assert_eq!(xinwen_store::Cursor::parse("42"), None);
+
+    // With one article per page, 60 articles are more than the deepest page: the count says
+    // as many as may be shown, and the page past it is empty.
+    let capped = store.latest_articles(all, 1, 1, false).await.unwrap();
+    assert_eq!(capped.total, u64::from(xinwen_store::MAX_LIST_PAGES));
+    assert_eq!(capped.page_count(), xinwen_store::MAX_LIST_PAGES);
+    let past = store
+        .latest_articles(all, xinwen_store::MAX_LIST_PAGES + 1, 1, false)
+        .await
+        .unwrap();
+    assert!(past.items.is_empty());
+}
