@@ -1,6 +1,6 @@
 //! The store against a real SQLite file in a temporary directory.
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use xinwen_model::{ArticleStatus, Image, NewArticle, NewChannel, NewSource, Script, SourceKind};
 use xinwen_store::{ArticleFilter, Error, Store};
 
@@ -464,19 +464,12 @@ async fn hot_stories_rank_by_sources_and_recency_within_the_window() {
     ];
     let mut leads = Vec::new();
     for (n, (story, sources, ages)) in plan.iter().enumerate() {
-        let mut first = None;
-        for (k, (source, age)) in sources.iter().zip(ages.iter()).enumerate() {
-            let mut a = article((n * 10 + k) as u32, &format!("{story}-{k}"));
-            a.source_slug = (*source).into();
-            a.published_at = now - hours(*age);
-            let id = store.upsert_articles(&[a]).await.unwrap()[0];
-            let story_id = *first.get_or_insert(id);
-            store
-                .assign_story(id, story_id, None, (&[0u8; 512], 100, id as u64, &[]))
-                .await
-                .unwrap();
-        }
-        leads.push(first.unwrap());
+        let told: Vec<(&str, DateTime<Utc>)> = sources
+            .iter()
+            .zip(ages.iter())
+            .map(|(source, age)| (*source, now - hours(*age)))
+            .collect();
+        leads.push(add_story(&store, n as u32 * 10, story, &told).await);
     }
     let hot = store.hot_stories(now, 10).await.unwrap();
     let order: Vec<i64> = hot.iter().map(|h| h.story_id).collect();
@@ -613,18 +606,14 @@ async fn stories_from_before_heat_get_it_at_open() {
         add_source(&store, slug, &format!("来源{slug}")).await;
     }
     let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
-    let mut first = None;
-    for (k, source) in ["a", "b"].iter().enumerate() {
-        let mut a = article(k as u32, &format!("heat-{k}"));
-        a.source_slug = (*source).into();
-        a.published_at = now - chrono::Duration::hours(3 - k as i64);
-        let id = store.upsert_articles(&[a]).await.unwrap()[0];
-        let story_id = *first.get_or_insert(id);
-        store
-            .assign_story(id, story_id, None, (&[0u8; 512], 100, id as u64, &[]))
-            .await
-            .unwrap();
-    }
+    let hours = chrono::Duration::hours;
+    add_story(
+        &store,
+        0,
+        "heat",
+        &[("a", now - hours(3)), ("b", now - hours(2))],
+    )
+    .await;
     let hot_before = store.hot_stories(now, 10).await.unwrap();
     assert_eq!(hot_before.len(), 1, "the story told by two sources is hot");
     store.close().await;
@@ -690,4 +679,27 @@ async fn lists_read_after_a_cursor_and_stop_at_their_deepest_page() {
         .await
         .unwrap();
     assert!(past.items.is_empty());
+}
+
+/// One story told by each `(source, time)` in turn, the first article its lead; returns the
+/// story's id. Articles are numbered from `first_number`.
+async fn add_story(
+    store: &Store,
+    first_number: u32,
+    name: &str,
+    told: &[(&str, DateTime<Utc>)],
+) -> i64 {
+    let mut first = None;
+    for (k, (source, at)) in told.iter().enumerate() {
+        let mut a = article(first_number + k as u32, &format!("{name}-{k}"));
+        a.source_slug = (*source).into();
+        a.published_at = *at;
+        let id = store.upsert_articles(&[a]).await.unwrap()[0];
+        let story_id = *first.get_or_insert(id);
+        store
+            .assign_story(id, story_id, None, (&[0u8; 512], 100, id as u64, &[]))
+            .await
+            .unwrap();
+    }
+    first.expect("a story has an article")
 }
