@@ -24,11 +24,14 @@ use xinwen_store::Store;
 
 pub struct IngestBench {
     pub sources: usize,
+    /// Written into every page's address and entry id, so that a second run on one store adds
+    /// new articles (the site benchmark's ingest pass).
+    pub tag: String,
     pub articles_per_source: usize,
     pub page_kb: usize,
 }
 
-type Pages = HashMap<(String, String), (&'static str, Vec<u8>)>;
+pub(crate) type Pages = HashMap<(String, String), (&'static str, Vec<u8>)>;
 
 pub async fn ingest(options: IngestBench, config: &Config) -> anyhow::Result<()> {
     let started_setup = Instant::now();
@@ -124,11 +127,11 @@ pub async fn ingest(options: IngestBench, config: &Config) -> anyhow::Result<()>
     Ok(())
 }
 
-fn host(source: usize) -> String {
+pub(crate) fn host(source: usize) -> String {
     format!("site{source}.bench.example")
 }
 
-fn start_origin(pages: Arc<Pages>) -> anyhow::Result<SocketAddr> {
+pub(crate) fn start_origin(pages: Arc<Pages>) -> anyhow::Result<SocketAddr> {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("bench-origin".into())
@@ -179,7 +182,7 @@ async fn serve_page(State(pages): State<Arc<Pages>>, headers: HeaderMap, uri: Ur
     }
 }
 
-fn synthetic_site(options: &IngestBench) -> Pages {
+pub(crate) fn synthetic_site(options: &IngestBench) -> Pages {
     let mut pages = Pages::new();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let vocabulary = Vocabulary::new(&mut rng, 2_000);
@@ -192,10 +195,11 @@ fn synthetic_site(options: &IngestBench) -> Pages {
         let mut items = String::new();
         for a in 0..options.articles_per_source {
             let title = format!("{}{}{}第{a}号", words.next(), words.next(), words.next());
-            let path = format!("/news/2026/{s}-{a}.html");
+            let path = format!("/news/2026/{}{s}-{a}.html", options.tag);
             items.push_str(&format!(
-                "<item><title>{title}</title><link>http://{host}{path}?from=rss</link><guid>{s}-{a}</guid>\
+                "<item><title>{title}</title><link>http://{host}{path}?from=rss</link><guid>{}{s}-{a}</guid>\
                  <pubDate>Wed, 25 Nov 2026 {:02}:{:02}:00 +0800</pubDate><description>{}</description></item>",
+                options.tag,
                 a % 24,
                 a % 60,
                 words.sentence()

@@ -4,6 +4,7 @@
 mod bench;
 mod bench_dedup;
 mod bench_search;
+mod bench_site;
 mod config;
 mod demo;
 mod eval;
@@ -160,6 +161,32 @@ enum BenchCommand {
         /// The size of each article page.
         #[arg(long, default_value_t = 50)]
         page_kb: usize,
+    },
+    /// The whole site at production size: builds (or reuses) a year of synthetic news, serves
+    /// it from a separate `xinwen serve`, and offers it mixed traffic at fixed rates (open
+    /// loop), then the same while an ingest pass runs.
+    Site {
+        /// Articles in the store (built once; a data directory holding them is reused).
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+        /// The data directory to build in or reuse; kept afterwards. Without it, a temporary one.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Keep the temporary data directory, ready for `xinwen serve --data DIR`.
+        #[arg(long)]
+        keep: bool,
+        /// The rate of the main run, in requests per second.
+        #[arg(long, default_value_t = 1_000)]
+        rate: u32,
+        /// The rate of the run during ingest, in requests per second.
+        #[arg(long, default_value_t = 500)]
+        ingest_rate: u32,
+        /// Articles per second the ingest pass aims at.
+        #[arg(long, default_value_t = 100)]
+        ingest_articles: u32,
+        /// How long each run lasts.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
     },
 }
 
@@ -408,10 +435,34 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         } => {
             let options = bench::IngestBench {
                 sources,
+                tag: String::new(),
                 articles_per_source: articles,
                 page_kb,
             };
             bench::ingest(options, &config).await
+        }
+        Command::Bench {
+            what:
+                BenchCommand::Site {
+                    articles,
+                    data,
+                    keep,
+                    rate,
+                    ingest_rate,
+                    ingest_articles,
+                    seconds,
+                },
+        } => {
+            let options = bench_site::SiteBench {
+                articles,
+                data,
+                keep,
+                rate,
+                ingest_rate,
+                ingest_articles,
+                seconds,
+            };
+            bench_site::run(options, &config).await
         }
         Command::Reindex { data } => {
             let data_dir = data.unwrap_or(config.storage.data_dir.clone());

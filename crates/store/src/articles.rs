@@ -923,6 +923,16 @@ impl Store {
         .transpose()
     }
 
+    /// Every live article's id, oldest first: for tools that walk the whole store (the site
+    /// benchmark picks pages from it). Read over `articles_by_time`, never for a page.
+    pub async fn live_article_ids(&self) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM articles WHERE status = 'live' ORDER BY published_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// The newest live articles' ids and last changes, for the sitemap.
     pub async fn sitemap_articles(
         &self,

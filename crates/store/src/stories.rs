@@ -470,6 +470,18 @@ impl Store {
             .collect())
     }
 
+    /// Stories told by two articles or more, the most recently told first, at most `limit`:
+    /// for tools that sample the site (the site benchmark), never for a page.
+    pub async fn stories_told_twice(&self, limit: u32) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM stories WHERE article_count >= 2 AND lead_article_id IS NOT NULL
+             ORDER BY last_published_at DESC LIMIT ?",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// Stories written before heat was kept (an older data directory), still to be filled in
     /// by [`Store::fill_story_heat`].
     pub async fn stories_without_heat(&self) -> Result<u64> {

@@ -1,0 +1,1134 @@
+//! `xinwen bench site`: the whole site at production size, as its readers load it.
+//!
+//! 1. **Build** (or reuse) a data directory holding a year of synthetic news: about 2,000
+//!    sources of very unequal output in every channel, articles of news length, reposts that
+//!    the real story keeper gathers into stories, images, a few takedowns, and the search index.
+//! 2. **Serve** it from a separate `xinwen serve --no-fetch` process, so that the server's
+//!    memory is its own and the two processes share the cores as a site and its readers would.
+//! 3. **Uncached pages one at a time**: fresh addresses of each kind, the cost of a miss.
+//! 4. **Mixed traffic at a fixed rate** (open loop): each request is due at its time whatever
+//!    happened to the ones before, and its latency counts from when it was due, so that a stall
+//!    shows instead of slowing the offered load the way a closed-loop tool does. Addresses
+//!    rotate the way a cache misses on a real site: deep list pages, articles over the whole
+//!    year (weighted to recent ones), story pages, searches never repeated, feeds.
+//! 5. **Rates up and down** from `--rate` until the mix's p99 passes 100 ms.
+//! 6. **The same during ingest**: the real pipeline (fetch → extract → store → stories) in this
+//!    process writes to the served store from a local origin at `--ingest-articles` per second.
+//!
+//! The last line holds the main run's figures as `key=value` pairs for scripts.
+
+use crate::bench::{IngestBench, peak_rss_mib, start_origin, synthetic_site};
+use crate::config::Config;
+use crate::output::outln;
+use crate::synthetic::{Rng, Vocabulary};
+use anyhow::Context;
+use chrono::{DateTime, Duration as TimeDelta, Utc};
+use std::collections::HashSet;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::time::Instant as TokioInstant;
+use xinwen_model::{ArticleStatus, Image, NewArticle, NewChannel, NewSource, Script, SourceKind};
+use xinwen_store::{ArticleFilter, Store};
+
+pub struct SiteBench {
+    pub articles: usize,
+    pub data: Option<PathBuf>,
+    pub keep: bool,
+    pub rate: u32,
+    pub ingest_rate: u32,
+    pub ingest_articles: u32,
+    pub seconds: u64,
+}
+
+/// The bound the rates are judged by.
+const P99_BOUND: Duration = Duration::from_millis(100);
+/// A request not answered this long after it was due counts as a timeout, not a latency.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections the load generator may hold open at once.
+const CONNECTIONS: usize = 256;
+const SOURCES: usize = 2_000;
+/// One seed for the corpus and the queries, so that a reused store is searched with its words.
+const SEED: u64 = 0x005e_ed0f_1ea7_2026;
+const CHANNELS: [(&str, &str); 8] = [
+    ("politics", "时政"),
+    ("finance", "财经"),
+    ("tech", "科技"),
+    ("society", "社会"),
+    ("world", "国际"),
+    ("culture", "文化"),
+    ("sports", "体育"),
+    ("health", "健康"),
+];
+const SOURCE_SUFFIXES: [&str; 8] = [
+    "日报",
+    "晚报",
+    "新闻网",
+    "观察",
+    "在线",
+    "周刊",
+    "快讯",
+    "视点",
+];
+
+pub async fn run(options: SiteBench, config: &Config) -> anyhow::Result<()> {
+    let (data_dir, temporary) = match &options.data {
+        Some(dir) => (dir.clone(), None),
+        None => {
+            let temp = tempfile::Builder::new()
+                .prefix("xinwen-bench-site-")
+                .tempdir()
+                .context("cannot create a temporary data directory")?;
+            (temp.path().to_path_buf(), Some(temp))
+        }
+    };
+    let store = Store::open(&data_dir)
+        .await
+        .with_context(|| format!("cannot open the store in {}", data_dir.display()))?;
+    let mut rng = Rng(SEED);
+    let vocabulary = Vocabulary::new(&mut rng, 30_000);
+    build(&store, &vocabulary, &mut rng, options.articles).await?;
+    let pools = Pools::read(&store, vocabulary).await?;
+    let result = measure(&options, config, &store, &data_dir, pools).await;
+    store.close().await;
+    match temporary {
+        Some(temp) if options.keep => {
+            let kept = temp.keep();
+            outln!(
+                "data directory kept: {} (serve it with `xinwen serve --data {}`)",
+                kept.display(),
+                kept.display()
+            );
+        }
+        _ => {}
+    }
+    result
+}
+
+async fn measure(
+    options: &SiteBench,
+    config: &Config,
+    store: &Store,
+    data_dir: &Path,
+    mut pools: Pools,
+) -> anyhow::Result<()> {
+    let server = Server::start(data_dir)?;
+    outln!(
+        "server: pid {} on {}, log in {}",
+        server.child.id(),
+        server.base,
+        server.log.display()
+    );
+    // rustls needs its crypto provider chosen before any client is built, even a plain-HTTP one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .context("cannot build the load generator's client")?;
+    let memory = MemoryWatch::start(server.child.id());
+
+    outln!("\nuncached pages, one at a time (fresh addresses of each kind):");
+    outln!(
+        "{:<10} {:>6} {:>9} {:>9} {:>9}",
+        "page",
+        "n",
+        "p50 ms",
+        "p90 ms",
+        "max ms"
+    );
+    for kind in Kind::ALL {
+        let n = if kind == Kind::Hot { 1 } else { 30 };
+        let mut times = Vec::new();
+        for _ in 0..n {
+            let path = pools.url(kind, true);
+            let started = Instant::now();
+            let response = client
+                .get(format!("{}{path}", server.base))
+                .send()
+                .await
+                .with_context(|| format!("{path} was not answered"))?;
+            let status = response.status();
+            response.bytes().await?;
+            anyhow::ensure!(status.is_success(), "{path} answered {status}");
+            times.push(started.elapsed());
+        }
+        times.sort();
+        outln!(
+            "{:<10} {:>6} {:>9.1} {:>9.1} {:>9.1}",
+            kind.name(),
+            times.len(),
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.9)),
+            ms(*times.last().unwrap_or(&Duration::ZERO))
+        );
+    }
+
+    let seconds = Duration::from_secs(options.seconds.max(1));
+    outln!(
+        "\nmixed traffic at {} req/s for {} s (open loop, up to {CONNECTIONS} connections):",
+        options.rate,
+        seconds.as_secs()
+    );
+    let main = offer(&client, &server.base, &mut pools, options.rate, seconds).await;
+    main.print();
+    let main_rss = memory.peak();
+
+    // The highest rate that holds: up from the main rate while it holds, down while it does not.
+    let mut best = main.holds().then_some(options.rate);
+    let mut rate = options.rate;
+    loop {
+        rate = if main.holds() { rate * 3 / 2 } else { rate / 2 };
+        if rate < 50 {
+            break;
+        }
+        let run = offer(&client, &server.base, &mut pools, rate, seconds).await;
+        outln!("at {rate} req/s: {}", run.summary());
+        if run.holds() {
+            best = Some(best.map_or(rate, |b: u32| b.max(rate)));
+            if !main.holds() {
+                break;
+            }
+        } else if main.holds() {
+            break;
+        }
+    }
+    match best {
+        Some(rate) => {
+            outln!("highest rate tried that holds p99 ≤ 100 ms with no error: {rate} req/s")
+        }
+        None => outln!("no rate tried holds p99 ≤ 100 ms with no error"),
+    }
+
+    outln!(
+        "\nmixed traffic at {} req/s while ingest aims at {} articles/s:",
+        options.ingest_rate,
+        options.ingest_articles
+    );
+    let ingest = Ingest::prepare(store, config, options).await?;
+    let started_ingest = Instant::now();
+    let (during, added) = tokio::join!(
+        offer(
+            &client,
+            &server.base,
+            &mut pools,
+            options.ingest_rate,
+            seconds
+        ),
+        ingest.run(seconds)
+    );
+    let added = added?;
+    during.print();
+    outln!(
+        "ingest: {added} articles stored in {:.1} s = {:.0} articles/s (fetch feed + page, extract, sanitize, store, stories)",
+        started_ingest.elapsed().as_secs_f64(),
+        added as f64 / started_ingest.elapsed().as_secs_f64()
+    );
+
+    let peak = memory.peak();
+    outln!(
+        "\nserver memory: peak resident {:.0} MiB in all (VmHWM); of it, peak anonymous {:.0} MiB (heap, caches) and peak file-backed {:.0} MiB (search index and database pages mapped, the binary)",
+        peak.hwm,
+        peak.anon,
+        peak.file
+    );
+    if let Some(own) = peak_rss_mib() {
+        outln!("load generator and ingest (this process): peak resident {own:.0} MiB");
+    }
+    let warnings = server.log_lines();
+    outln!("server log: {warnings} lines at warn or above");
+    let articles = store.article_count().await?;
+    let mix = main.mix();
+    outln!(
+        "articles={articles} rps={:.0} p50_ms={:.1} p99_ms={:.1} errors={} timeouts={} rss_mib={:.0}",
+        mix.rps,
+        ms(mix.p50),
+        ms(mix.p99),
+        mix.errors,
+        mix.timeouts,
+        main_rss.anon
+    );
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building the store.
+
+/// Writes `wanted` articles into an empty store, or reuses a store that has them already.
+async fn build(
+    store: &Store,
+    vocabulary: &Vocabulary,
+    rng: &mut Rng,
+    wanted: usize,
+) -> anyhow::Result<()> {
+    let existing = store.article_count().await? as usize;
+    if existing >= wanted {
+        outln!(
+            "store: reusing {} with {existing} articles",
+            store.data_dir().display()
+        );
+        return Ok(());
+    }
+    anyhow::ensure!(
+        existing == 0,
+        "{} holds {existing} articles, fewer than the {wanted} asked for: use an empty directory, or --articles {existing}",
+        store.data_dir().display()
+    );
+    let started = Instant::now();
+    for (position, (slug, name)) in CHANNELS.iter().enumerate() {
+        store
+            .upsert_channel(&NewChannel {
+                slug: (*slug).to_owned(),
+                name: (*name).to_owned(),
+                description: String::new(),
+                position: position as i64,
+            })
+            .await?;
+    }
+    let mut sources = Vec::with_capacity(SOURCES);
+    for n in 0..SOURCES {
+        let name = format!(
+            "{}{}",
+            vocabulary.word(rng),
+            SOURCE_SUFFIXES[rng.below(SOURCE_SUFFIXES.len())]
+        );
+        let wechat = n % 5 < 2;
+        let slug = format!("src-{n:04}");
+        store
+            .upsert_source(&NewSource {
+                slug: slug.clone(),
+                name: name.clone(),
+                kind: if wechat {
+                    SourceKind::Wechat
+                } else {
+                    SourceKind::NewsSite
+                },
+                homepage: Some(format!("https://src{n}.example.com/")),
+                feed_url: None,
+                follow_url: None,
+                qr_image: None,
+                channel_slug: Some(CHANNELS[n % CHANNELS.len()].0.to_owned()),
+                description: String::new(),
+            })
+            .await?;
+        sources.push((slug, name));
+    }
+    // Output per source falls as a power of its rank: a few publish all day, most rarely.
+    let mut total = 0.0;
+    let source_weights: Vec<f64> = (1..=SOURCES)
+        .map(|rank| {
+            total += 1.0 / (rank as f64).powf(0.9);
+            total
+        })
+        .collect();
+    let pick_source = |rng: &mut Rng| {
+        let target = (rng.below(1 << 30) as f64 / (1u64 << 30) as f64) * total;
+        source_weights
+            .partition_point(|c| *c < target)
+            .min(SOURCES - 1)
+    };
+
+    let keeper = xinwen_ingest::StoryKeeper::load(store.clone()).await?;
+    let end = Utc::now() - TimeDelta::minutes(5);
+    let year = TimeDelta::days(365);
+    let bar = crate::pipeline::progress_bar(wanted);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {bar:30} {pos}/{len} articles  {per_sec}  {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    // Recent originals that later articles repost, so that stories have several sources.
+    let mut recent: Vec<NewArticle> = Vec::new();
+    let mut batch: Vec<NewArticle> = Vec::with_capacity(1_000);
+    let mut written = 0usize;
+    for n in 0..wanted {
+        let at = end - year
+            + TimeDelta::milliseconds(
+                (year.num_milliseconds() as f64 * n as f64 / wanted as f64) as i64,
+            );
+        let source = pick_source(rng);
+        let article = if !recent.is_empty() && rng.below(100) < 12 {
+            let original = &recent[rng.below(recent.len())];
+            repost(original, &sources[source], source, n, at)
+        } else {
+            let article = original_article(vocabulary, rng, &sources[source], source, n, at);
+            if recent.len() < 400 {
+                recent.push(article.clone());
+            } else {
+                let slot = rng.below(recent.len());
+                recent[slot] = article.clone();
+            }
+            article
+        };
+        batch.push(article);
+        if batch.len() == 1_000 || n + 1 == wanted {
+            let ids = store.upsert_articles(&batch).await?;
+            written += batch.len();
+            batch.clear();
+            // About one in a thousand taken down, as rights holders ask.
+            for id in ids {
+                if rng.below(1_000) == 0 {
+                    store.set_article_status(id, ArticleStatus::Removed).await?;
+                }
+            }
+            keeper.assign_pending().await?;
+            bar.set_position(written as u64);
+        }
+    }
+    bar.finish_and_clear();
+    let stored = started.elapsed();
+    outln!(
+        "store: {written} articles from {SOURCES} sources in {} channels written and placed in stories in {:.0} s",
+        CHANNELS.len(),
+        stored.as_secs_f64()
+    );
+    crate::index::rebuild(store).await?;
+    outln!(
+        "store built in {:.0} s in all ({:.0} s for the search index); database {:.0} MiB",
+        started.elapsed().as_secs_f64(),
+        (started.elapsed() - stored).as_secs_f64(),
+        std::fs::metadata(store.data_dir().join(xinwen_store::DATABASE_FILE))
+            .map(|m| m.len() as f64 / 1_048_576.0)
+            .unwrap_or(0.0)
+    );
+    Ok(())
+}
+
+fn original_article(
+    vocabulary: &Vocabulary,
+    rng: &mut Rng,
+    (slug, _): &(String, String),
+    source: usize,
+    n: usize,
+    at: DateTime<Utc>,
+) -> NewArticle {
+    let title_words = 5 + rng.below(6);
+    let title = vocabulary
+        .text(rng, title_words, |_| {})
+        .trim_end_matches('。')
+        .replace(['，', '、', '；'], "");
+    // News length: 5 to 12 paragraphs of 2 to 4 sentences, about 900 characters in all.
+    let paragraphs: Vec<String> = (0..5 + rng.below(8))
+        .map(|_| {
+            (0..2 + rng.below(3))
+                .map(|_| {
+                    let words = 8 + rng.below(10);
+                    vocabulary.text(rng, words, |_| {})
+                })
+                .collect()
+        })
+        .collect();
+    let mut body_html: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+    let mut images = Vec::new();
+    if rng.below(100) < 35 {
+        let src = format!("/media/bench/{n}.jpg");
+        let caption = vocabulary.text(rng, 6, |_| {});
+        body_html.push_str(&format!(
+            "<figure><img src=\"{src}\" alt=\"\"><figcaption>{caption}</figcaption></figure>"
+        ));
+        images.push(Image {
+            src,
+            alt: String::new(),
+            caption,
+        });
+    }
+    let body_text = paragraphs.join("\n\n");
+    let summary: String = body_text.chars().take(90).collect();
+    let url = format!(
+        "https://src{source}.example.com/{}/{n}.html",
+        at.format("%Y/%m%d")
+    );
+    NewArticle {
+        source_slug: slug.clone(),
+        channel_slug: None,
+        title,
+        author: (rng.below(3) == 0).then(|| format!("记者 {}", vocabulary.word(rng))),
+        original_url: url.clone(),
+        canonical_url: url,
+        published_at: at,
+        fetched_at: at,
+        body_html,
+        body_text,
+        summary,
+        images,
+        script: Script::Simplified,
+        credited_source: None,
+    }
+}
+
+/// Another source's copy of `original`, crediting it, as reposts on WeChat and portals are.
+fn repost(
+    original: &NewArticle,
+    (slug, _): &(String, String),
+    source: usize,
+    n: usize,
+    at: DateTime<Utc>,
+) -> NewArticle {
+    let url = format!(
+        "https://src{source}.example.com/{}/{n}.html",
+        at.format("%Y/%m%d")
+    );
+    NewArticle {
+        source_slug: slug.clone(),
+        original_url: url.clone(),
+        canonical_url: url,
+        published_at: at,
+        fetched_at: at,
+        credited_source: Some(original.source_slug.clone()),
+        ..original.clone()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What readers ask for.
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Home,
+    Channel,
+    Source,
+    Article,
+    Story,
+    Hot,
+    Search,
+    Feed,
+}
+
+impl Kind {
+    const ALL: [Kind; 8] = [
+        Kind::Home,
+        Kind::Channel,
+        Kind::Source,
+        Kind::Article,
+        Kind::Story,
+        Kind::Hot,
+        Kind::Search,
+        Kind::Feed,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Home => "home",
+            Kind::Channel => "channel",
+            Kind::Source => "source",
+            Kind::Article => "article",
+            Kind::Story => "story",
+            Kind::Hot => "hot",
+            Kind::Search => "search",
+            Kind::Feed => "feed",
+        }
+    }
+
+    /// Its share of the mix, in percent: most readers arrive on an article.
+    fn weight(self) -> usize {
+        match self {
+            Kind::Home => 8,
+            Kind::Channel => 8,
+            Kind::Source => 12,
+            Kind::Article => 38,
+            Kind::Story => 10,
+            Kind::Hot => 4,
+            Kind::Search => 12,
+            Kind::Feed => 8,
+        }
+    }
+
+    fn pick(rng: &mut Rng) -> Kind {
+        let mut roll = rng.below(100);
+        for kind in Kind::ALL {
+            if roll < kind.weight() {
+                return kind;
+            }
+            roll -= kind.weight();
+        }
+        Kind::Article
+    }
+}
+
+/// The addresses the load is drawn from, read from the store being served.
+struct Pools {
+    rng: Rng,
+    /// Live articles, oldest first.
+    articles: Vec<i64>,
+    /// Stories told twice or more, most recent first.
+    stories: Vec<i64>,
+    /// Slugs with how many list pages each has.
+    channels: Vec<(String, u32)>,
+    sources: Vec<(String, u32)>,
+    home_pages: u32,
+    /// The corpus's words, so that searches find what readers would.
+    vocabulary: Vocabulary,
+    searched: HashSet<String>,
+    /// Addresses already asked, for the uncached runs.
+    asked: HashSet<String>,
+}
+
+impl Pools {
+    async fn read(store: &Store, vocabulary: Vocabulary) -> anyhow::Result<Pools> {
+        let per_page = xinwen_web::SiteSettings::for_data_dir(Path::new(".")).per_page;
+        let articles = store.live_article_ids().await?;
+        anyhow::ensure!(!articles.is_empty(), "the store has no live article");
+        let stories = store.stories_told_twice(200_000).await?;
+        anyhow::ensure!(!stories.is_empty(), "the store has no story told twice");
+        let pages = |total: u64| (total.div_ceil(u64::from(per_page)).max(1)) as u32;
+        let home = store
+            .latest_articles(ArticleFilter::default(), 1, per_page, false)
+            .await?;
+        let mut channels = Vec::new();
+        for channel in store.channels().await? {
+            let list = store
+                .latest_articles(
+                    ArticleFilter {
+                        channel_id: Some(channel.id),
+                        source_id: None,
+                    },
+                    1,
+                    per_page,
+                    false,
+                )
+                .await?;
+            if list.total > 0 {
+                channels.push((channel.slug, pages(list.total)));
+            }
+        }
+        let mut sources = Vec::new();
+        for source in store.sources().await? {
+            let list = store
+                .latest_articles(
+                    ArticleFilter {
+                        channel_id: None,
+                        source_id: Some(source.id),
+                    },
+                    1,
+                    per_page,
+                    false,
+                )
+                .await?;
+            if list.total > 0 {
+                sources.push((source.slug, pages(list.total)));
+            }
+        }
+        anyhow::ensure!(
+            !channels.is_empty() && !sources.is_empty(),
+            "the store has no lists"
+        );
+        let rng = Rng(SEED ^ 0xabcd);
+        Ok(Pools {
+            vocabulary,
+            rng,
+            articles,
+            stories,
+            channels,
+            sources,
+            home_pages: pages(home.total),
+            searched: HashSet::new(),
+            asked: HashSet::new(),
+        })
+    }
+
+    /// A list page: the first most often, then the next few, sometimes deep.
+    fn list_page(&mut self, pages: u32) -> u32 {
+        match self.rng.below(10) {
+            0..5 => 1,
+            5..8 => 2 + self.rng.below(4) as u32,
+            _ => 1 + self.rng.below(pages as usize) as u32,
+        }
+        .min(pages)
+    }
+
+    /// An address of `kind`; with `fresh`, one not asked before in this run.
+    fn url(&mut self, kind: Kind, fresh: bool) -> String {
+        for _ in 0..1_000 {
+            let url = self.draw(kind, fresh);
+            if !fresh || self.asked.insert(url.clone()) {
+                return url;
+            }
+        }
+        self.draw(kind, false)
+    }
+
+    fn draw(&mut self, kind: Kind, fresh: bool) -> String {
+        let with_page = |path: String, page: u32| match page {
+            1 => path,
+            n => format!("{path}?page={n}"),
+        };
+        match kind {
+            Kind::Home => {
+                let page = if fresh {
+                    1 + self.rng.below(self.home_pages as usize) as u32
+                } else {
+                    self.list_page(self.home_pages)
+                };
+                with_page("/".to_owned(), page)
+            }
+            Kind::Channel => {
+                let (slug, pages) = self.channels[self.rng.below(self.channels.len())].clone();
+                let page = self.list_page(pages);
+                with_page(format!("/channel/{slug}"), page)
+            }
+            Kind::Source => {
+                let (slug, pages) = self.sources[self.rng.below(self.sources.len())].clone();
+                let page = self.list_page(pages);
+                with_page(format!("/source/{slug}"), page)
+            }
+            Kind::Article => {
+                // Half from the newest 2% (the last week of a year), half from any time.
+                let len = self.articles.len();
+                let index = if self.rng.below(2) == 0 {
+                    len - 1 - self.rng.below((len / 50).max(1))
+                } else {
+                    self.rng.below(len)
+                };
+                format!("/article/{}", self.articles[index])
+            }
+            Kind::Story => {
+                let len = self.stories.len();
+                let index = if self.rng.below(2) == 0 {
+                    self.rng.below(len.min(500))
+                } else {
+                    self.rng.below(len)
+                };
+                format!("/story/{}", self.stories[index])
+            }
+            Kind::Hot => "/hot".to_owned(),
+            Kind::Search => loop {
+                // Readers' queries: a word or two of the articles' vocabulary, never the same
+                // query twice, so that no answer is cached.
+                let first = self.vocabulary.word(&mut self.rng).to_owned();
+                let query = if self.rng.below(5) < 2 {
+                    first
+                } else {
+                    let words = &self.vocabulary.words;
+                    let second = &words[self.rng.below(words.len())];
+                    format!("{first} {second}")
+                };
+                if self.searched.insert(query.clone()) {
+                    return format!("/search?q={}", encode(&query));
+                }
+            },
+            Kind::Feed => match self.rng.below(3) {
+                0 => "/feed.xml".to_owned(),
+                1 => format!(
+                    "/channel/{}/feed.xml",
+                    self.channels[self.rng.below(self.channels.len())].0
+                ),
+                _ => format!(
+                    "/source/{}/feed.xml",
+                    self.sources[self.rng.below(self.sources.len())].0
+                ),
+            },
+        }
+    }
+}
+
+fn encode(query: &str) -> String {
+    url::form_urlencoded::byte_serialize(query.as_bytes()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offering load.
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Ok,
+    /// Answered with a status other than 200, or the connection failed.
+    Error,
+    /// Not answered within [`REQUEST_TIMEOUT`] of when it was due.
+    Timeout,
+}
+
+struct Sample {
+    kind: Kind,
+    latency: Duration,
+    outcome: Outcome,
+}
+
+struct Run {
+    seconds: f64,
+    samples: Vec<Sample>,
+}
+
+struct Figures {
+    count: usize,
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+    errors: usize,
+    timeouts: usize,
+}
+
+impl Run {
+    fn figures(&self, kind: Option<Kind>) -> Figures {
+        let chosen: Vec<&Sample> = self
+            .samples
+            .iter()
+            .filter(|s| kind.is_none_or(|k| s.kind == k))
+            .collect();
+        let mut latencies: Vec<Duration> = chosen.iter().map(|s| s.latency).collect();
+        latencies.sort();
+        Figures {
+            count: chosen.len(),
+            rps: chosen.iter().filter(|s| s.outcome == Outcome::Ok).count() as f64 / self.seconds,
+            p50: percentile(&latencies, 0.5),
+            p99: percentile(&latencies, 0.99),
+            max: latencies.last().copied().unwrap_or_default(),
+            errors: chosen
+                .iter()
+                .filter(|s| s.outcome == Outcome::Error)
+                .count(),
+            timeouts: chosen
+                .iter()
+                .filter(|s| s.outcome == Outcome::Timeout)
+                .count(),
+        }
+    }
+
+    fn mix(&self) -> Figures {
+        self.figures(None)
+    }
+
+    /// Every kind of page within the bound, nothing failed.
+    fn holds(&self) -> bool {
+        Kind::ALL.iter().all(|kind| {
+            let f = self.figures(Some(*kind));
+            f.count == 0 || f.p99 <= P99_BOUND
+        }) && self.mix().errors == 0
+            && self.mix().timeouts == 0
+    }
+
+    fn summary(&self) -> String {
+        let mix = self.mix();
+        let worst = Kind::ALL
+            .iter()
+            .map(|k| (self.figures(Some(*k)).p99, k.name()))
+            .max()
+            .unwrap_or_default();
+        format!(
+            "{:.0} req/s answered, p50 {:.1} ms, p99 {:.1} ms (worst page: {} at {:.1} ms), {} errors, {} timeouts",
+            mix.rps,
+            ms(mix.p50),
+            ms(mix.p99),
+            worst.1,
+            ms(worst.0),
+            mix.errors,
+            mix.timeouts
+        )
+    }
+
+    fn print(&self) {
+        outln!(
+            "{:<10} {:>7} {:>8} {:>9} {:>9} {:>9} {:>7} {:>9}",
+            "page",
+            "n",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "errors",
+            "timeouts"
+        );
+        let row = |name: &str, f: Figures| {
+            outln!(
+                "{:<10} {:>7} {:>8.0} {:>9.1} {:>9.1} {:>9.1} {:>7} {:>9}",
+                name,
+                f.count,
+                f.rps,
+                ms(f.p50),
+                ms(f.p99),
+                ms(f.max),
+                f.errors,
+                f.timeouts
+            );
+        };
+        for kind in Kind::ALL {
+            row(kind.name(), self.figures(Some(kind)));
+        }
+        row("mix", self.mix());
+    }
+}
+
+/// Offers `rate` requests a second for `length`, each due at its time (open loop), at most
+/// [`CONNECTIONS`] in flight; waits for the last answers.
+async fn offer(
+    client: &reqwest::Client,
+    base: &str,
+    pools: &mut Pools,
+    rate: u32,
+    length: Duration,
+) -> Run {
+    let total = (u64::from(rate) * length.as_secs()) as usize;
+    let connections = Arc::new(tokio::sync::Semaphore::new(CONNECTIONS));
+    let samples = Arc::new(Mutex::new(Vec::with_capacity(total)));
+    let start = TokioInstant::now();
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..total {
+        let due = start + interval.mul_f64(n as f64);
+        tokio::time::sleep_until(due).await;
+        let kind = Kind::pick(&mut pools.rng);
+        let url = format!("{base}{}", pools.url(kind, false));
+        let client = client.clone();
+        let connections = connections.clone();
+        let samples = samples.clone();
+        tasks.spawn(async move {
+            let answered = tokio::time::timeout_at(due + REQUEST_TIMEOUT, async {
+                let _connection = connections.acquire().await.ok()?;
+                let response = client.get(&url).send().await.ok()?;
+                let ok = response.status() == reqwest::StatusCode::OK;
+                response.bytes().await.ok()?;
+                Some(ok)
+            })
+            .await;
+            let outcome = match answered {
+                Ok(Some(true)) => Outcome::Ok,
+                Ok(_) => Outcome::Error,
+                Err(_) => Outcome::Timeout,
+            };
+            let sample = Sample {
+                kind,
+                latency: due.elapsed(),
+                outcome,
+            };
+            if let Ok(mut samples) = samples.lock() {
+                samples.push(sample);
+            }
+        });
+        // Finished tasks are collected as they go, so the set stays small.
+        while tasks.try_join_next().is_some() {}
+    }
+    while tasks.join_next().await.is_some() {}
+    let samples = std::mem::take(&mut *samples.lock().unwrap_or_else(|e| e.into_inner()));
+    Run {
+        seconds: length.as_secs_f64(),
+        samples,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server, its memory, the ingest pass.
+
+struct Server {
+    child: std::process::Child,
+    base: String,
+    log: PathBuf,
+}
+
+impl Server {
+    /// Starts `xinwen serve` on the data directory, on a free port, and waits until it serves.
+    fn start(data_dir: &Path) -> anyhow::Result<Server> {
+        let log = data_dir.join("bench-server.log");
+        let log_file = std::fs::File::create(&log)
+            .with_context(|| format!("cannot create {}", log.display()))?;
+        let exe = std::env::current_exe().context("cannot find the xinwen binary")?;
+        let mut child = std::process::Command::new(exe)
+            .arg("serve")
+            .arg("--data")
+            .arg(data_dir)
+            .args(["--listen", "127.0.0.1:0", "--no-fetch"])
+            .env("XINWEN_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(log_file)
+            .spawn()
+            .context("cannot start `xinwen serve`")?;
+        let stdout = child.stdout.take().context("no standard output")?;
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let base = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(rest) = line.strip_prefix("xinwen is serving on ") {
+                        break rest.trim_end_matches('/').to_owned();
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    anyhow::bail!(
+                        "`xinwen serve` stopped before serving; see {}",
+                        log.display()
+                    );
+                }
+            }
+        };
+        // Whatever else it prints is drained, so that it never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Ok(Server { child, base, log })
+    }
+
+    fn log_lines(&self) -> usize {
+        std::fs::read_to_string(&self.log)
+            .map(|text| text.lines().count())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Memory {
+    hwm: f64,
+    anon: f64,
+    file: f64,
+}
+
+/// Samples the server's resident memory four times a second and keeps the peaks, by kind:
+/// what it allocated (anonymous) apart from the files it maps (the search index, the binary).
+struct MemoryWatch {
+    peak: Arc<Mutex<Memory>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl MemoryWatch {
+    fn start(pid: u32) -> MemoryWatch {
+        let peak = Arc::new(Mutex::new(Memory::default()));
+        let kept = peak.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                if let Some(now) = read_memory(pid)
+                    && let Ok(mut peak) = kept.lock()
+                {
+                    peak.hwm = peak.hwm.max(now.hwm);
+                    peak.anon = peak.anon.max(now.anon);
+                    peak.file = peak.file.max(now.file);
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        });
+        MemoryWatch { peak, task }
+    }
+
+    fn peak(&self) -> Memory {
+        self.peak.lock().map(|m| *m).unwrap_or_default()
+    }
+}
+
+impl Drop for MemoryWatch {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn read_memory(pid: u32) -> Option<Memory> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| -> Option<f64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib / 1024.0)
+    };
+    Some(Memory {
+        hwm: field("VmHWM:")?,
+        anon: field("RssAnon:")? + field("RssShmem:").unwrap_or(0.0),
+        file: field("RssFile:")?,
+    })
+}
+
+/// The real ingest pipeline, in this process, writing to the served store from a local origin
+/// of synthetic publishers whose every page is new.
+struct Ingest {
+    pipeline: crate::pipeline::Pipeline,
+    sources: Vec<xinwen_store::SourceWithHealth>,
+    per_second: u32,
+}
+
+/// Articles in each synthetic publisher's feed.
+const INGEST_PER_SOURCE: usize = 20;
+
+impl Ingest {
+    async fn prepare(
+        store: &Store,
+        config: &Config,
+        options: &SiteBench,
+    ) -> anyhow::Result<Ingest> {
+        let wanted = options.ingest_articles as usize * options.seconds as usize;
+        let count = wanted.div_ceil(INGEST_PER_SOURCE).max(1);
+        let tag = format!("{}-", Utc::now().timestamp());
+        let site = IngestBench {
+            sources: count,
+            tag: tag.clone(),
+            articles_per_source: INGEST_PER_SOURCE,
+            page_kb: 30,
+        };
+        let origin = start_origin(Arc::new(synthetic_site(&site)))?;
+        let mut fetch = config.fetch.to_fetch_config()?;
+        let mut guard = xinwen_fetch::Guard::new(vec!["127.0.0.1".parse().expect("an address")]);
+        let mut slugs = HashSet::new();
+        for s in 0..count {
+            let host = crate::bench::host(s);
+            guard.resolve_to(&host, origin);
+            let slug = format!("ingest-{tag}{s}");
+            store
+                .upsert_source(&NewSource {
+                    slug: slug.clone(),
+                    name: format!("新到来源{s}"),
+                    kind: SourceKind::NewsSite,
+                    homepage: Some(format!("http://{host}/")),
+                    feed_url: Some(format!("http://{host}/rss.xml")),
+                    follow_url: None,
+                    qr_image: None,
+                    channel_slug: Some(CHANNELS[s % CHANNELS.len()].0.to_owned()),
+                    description: String::new(),
+                })
+                .await?;
+            slugs.insert(slug);
+        }
+        fetch.guard = guard;
+        fetch.min_host_delay = Duration::ZERO;
+        fetch.per_host_concurrency = 4;
+        let pipeline =
+            crate::pipeline::Pipeline::new(store, config, fetch, config.ingest.to_ingest_config())
+                .await?;
+        let sources = store
+            .sources_with_health()
+            .await?
+            .into_iter()
+            .filter(|s| slugs.contains(&s.source.slug))
+            .collect();
+        Ok(Ingest {
+            pipeline,
+            sources,
+            per_second: options.ingest_articles.max(1),
+        })
+    }
+
+    /// Fetches the sources a few at a time, paced to the rate; returns the articles stored.
+    async fn run(self, length: Duration) -> anyhow::Result<usize> {
+        let started = Instant::now();
+        let per_batch = (self.per_second as usize)
+            .div_ceil(INGEST_PER_SOURCE)
+            .max(1);
+        let mut added = 0;
+        let mut sources = self.sources.into_iter().peekable();
+        while sources.peek().is_some() && started.elapsed() < length {
+            let batch: Vec<_> = sources.by_ref().take(per_batch).collect();
+            for report in self.pipeline.ingester.run_pass(batch, |_| {}).await {
+                match report.outcome {
+                    Ok(stats) => added += stats.added,
+                    Err(why) => anyhow::bail!("the ingest pass failed on {}: {why}", report.slug),
+                }
+            }
+            // Paced: the next batch is due when the articles so far are due.
+            let due = Duration::from_secs_f64(added as f64 / f64::from(self.per_second));
+            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                tokio::time::sleep(wait).await;
+            }
+        }
+        Ok(added)
+    }
+}
