@@ -540,6 +540,17 @@ async fn serve(
     let search = if run.web {
         let index = index::open(store.data_dir())?;
         index::catch_up(&index, &store).await?;
+        // A small site starts with all its related reading in place; a large one starts with
+        // its newest, and the rest is worked out in the background.
+        let started = std::time::Instant::now();
+        let worked = xinwen_web::catch_up_related(&store, &index, RELATED_AT_START).await;
+        if worked > 0 {
+            tracing::info!(
+                articles = worked,
+                seconds = started.elapsed().as_secs_f64(),
+                "related reading worked out before serving"
+            );
+        }
         indexer = Some(tokio::spawn(index::keep_current(
             index.clone(),
             store.clone(),
@@ -594,6 +605,9 @@ async fn serve(
     tracing::info!("stopped cleanly");
     Ok(())
 }
+
+/// How long a serving process may spend on related reading before its first request.
+const RELATED_AT_START: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Completes on ctrl-c or SIGTERM, so that requests in flight finish before exit.
 async fn shutdown_signal() {

@@ -332,26 +332,19 @@ impl Cursor {
 /// Which live articles a list shows, as SQL over `articles a`; values are bound in the order
 /// channel, source.
 pub(crate) fn list_conditions(filter: ArticleFilter) -> String {
-    let mut conditions = String::from("a.status = 'live'");
+    // Each story once: a source's list by its first live article of the story, other lists by
+    // the story's lead. The flags are kept by the story's refresh and lead the list indexes,
+    // so that SQLite reads a list from its index alone.
+    let mut conditions = String::from(if filter.source_id.is_some() {
+        "a.status = 'live' AND a.in_source_list = 1"
+    } else {
+        "a.status = 'live' AND a.in_lists = 1"
+    });
     if filter.channel_id.is_some() {
         conditions.push_str(" AND a.channel_id = ?");
     }
     if filter.source_id.is_some() {
         conditions.push_str(" AND a.source_id = ?");
-        // A source's list shows each story once: its first article of the story.
-        conditions.push_str(
-            " AND NOT EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id
-                AND b.source_id = a.source_id AND b.status = 'live'
-                AND (b.published_at < a.published_at
-                     OR (b.published_at = a.published_at AND b.id < a.id)))",
-        );
-    } else {
-        // Other lists show each story once: by its lead article.
-        conditions.push_str(
-            " AND (a.story_id IS NULL OR NOT EXISTS (SELECT 1 FROM stories st
-                WHERE st.id = a.story_id AND st.lead_article_id IS NOT NULL
-                AND st.lead_article_id <> a.id))",
-        );
     }
     conditions
 }
@@ -376,6 +369,23 @@ pub(crate) fn list_sql(filter: ArticleFilter, after: bool, with_body: bool) -> S
          WHERE {conditions}
          ORDER BY a.published_at DESC, a.id DESC
          LIMIT ? OFFSET ?"
+    )
+}
+
+/// Articles by id, with what a list shows of them. `+a.status` keeps SQLite from reading the
+/// articles by status (every live one) and checking each id, instead of looking the ids up.
+pub(crate) fn summaries_by_ids_sql(count: usize) -> String {
+    let placeholders = vec!["?"; count].join(", ");
+    format!(
+        "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url, a.story_id,
+                s.slug AS source_slug, s.name AS source_name,
+                c.slug AS channel_slug, c.name AS channel_name,
+                i.src AS thumb_src, i.alt AS thumb_alt, i.caption AS thumb_caption, a.body_html
+         FROM articles a
+         JOIN sources s ON s.id = a.source_id
+         JOIN channels c ON c.id = a.channel_id
+         LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
+         WHERE +a.status = 'live' AND a.id IN ({placeholders})"
     )
 }
 
@@ -698,18 +708,7 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders = vec!["?"; ids.len()].join(", ");
-        let sql = format!(
-            "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url, a.story_id,
-                    s.slug AS source_slug, s.name AS source_name,
-                    c.slug AS channel_slug, c.name AS channel_name,
-                    i.src AS thumb_src, i.alt AS thumb_alt, i.caption AS thumb_caption, a.body_html
-             FROM articles a
-             JOIN sources s ON s.id = a.source_id
-             JOIN channels c ON c.id = a.channel_id
-             LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
-             WHERE a.status = 'live' AND a.id IN ({placeholders})"
-        );
+        let sql = summaries_by_ids_sql(ids.len());
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for id in ids {
             query = query.bind(id);

@@ -63,6 +63,10 @@ pub enum Error {
     /// A row holds a value the code does not understand (a hand-edited database, say).
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// Every connection to the database stayed in use while this request waited for one: the
+    /// site is under more load than it can serve.
+    #[error("the database is busy: no connection came free in time; try again in a moment")]
+    Busy,
     #[error("database error: {0}")]
     Database(sqlx::Error),
 }
@@ -75,6 +79,9 @@ pub(crate) fn sqlite_code(e: &sqlx::Error) -> Option<i32> {
 
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::PoolTimedOut = e {
+            return Error::Busy;
+        }
         match sqlite_code(&e) {
             // SQLITE_CORRUPT, SQLITE_NOTADB: what to do about them is not "retry".
             Some(11 | 26) => Error::Damaged {

@@ -20,6 +20,7 @@ mod migrate;
 mod moderation;
 #[cfg(test)]
 mod plans;
+mod related;
 mod sources;
 mod stories;
 
@@ -33,6 +34,7 @@ pub use media::MediaRecord;
 pub use moderation::{
     ArticleRef, MonthCounts, NewSubmission, NewTakedown, RemovedArticle, Submission, Takedown,
 };
+pub use related::{RelatedLink, RelatedReading};
 pub use sources::{FetchSuccess, SourceWithHealth};
 pub use stories::{
     HOT_HALF_LIFE_HOURS, HOT_WINDOW_HOURS, HotStory, Placement, StoredFingerprint, Story,
@@ -46,6 +48,11 @@ use std::time::Duration;
 
 /// The name of the database file inside the data directory.
 pub const DATABASE_FILE: &str = "xinwen.db";
+
+/// Connections to the database: SQLite reads in parallel (WAL), one writer at a time.
+pub const POOL_CONNECTIONS: u32 = 8;
+/// How long a query waits for a free connection before the store reports [`Error::Busy`].
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A handle on the database; cheap to clone, safe to share between tasks.
 #[derive(Clone, Debug)]
@@ -82,7 +89,10 @@ impl Store {
             // keep one waiting for seconds, which must not become "database is locked".
             .busy_timeout(Duration::from_secs(30));
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(POOL_CONNECTIONS)
+            // A request waits this long for a connection, then fails as `Error::Busy` (a 503
+            // on the site) instead of waiting without end behind a queue that only grows.
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await
             .map_err(|source| match error::sqlite_code(&source) {
@@ -113,7 +123,24 @@ impl Store {
             data_dir: data_dir.to_owned(),
         };
         store.fill_missing_heat().await?;
+        store.optimize().await?;
         Ok(store)
+    }
+
+    /// Gives SQLite's planner statistics where they are missing or stale, sampling a bounded
+    /// number of rows per index so that it takes milliseconds even at a million articles.
+    /// Without them the planner guesses, and can read every live article to find thirty by id.
+    /// Called at open and by long-running processes now and then.
+    pub async fn optimize(&self) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("PRAGMA analysis_limit = 1000")
+            .execute(&mut *conn)
+            .await?;
+        // 0x10002: analyze tables that need it, including on a first open.
+        sqlx::query("PRAGMA optimize = 0x10002")
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
     }
 
     /// Stories from before heat was kept get theirs now, in batches (each its own
@@ -186,6 +213,11 @@ impl Store {
     /// Waits for every connection to finish and closes the database cleanly.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// Whether [`Store::close`] was called: background work stops then.
+    pub fn is_closed(&self) -> bool {
+        self.pool.is_closed()
     }
 }
 

@@ -53,6 +53,16 @@ const MIGRATIONS: &[Migration] = &[
         name: "heat",
         sql: include_str!("../migrations/sqlite/0008_heat.sql"),
     },
+    Migration {
+        version: 9,
+        name: "list_flags",
+        sql: include_str!("../migrations/sqlite/0009_list_flags.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "related_reading",
+        sql: include_str!("../migrations/sqlite/0010_related_reading.sql"),
+    },
 ];
 
 pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {

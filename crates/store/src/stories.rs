@@ -116,10 +116,11 @@ pub(crate) const STORY_ARTICLES_SQL: &str =
      FROM articles a JOIN sources s ON s.id = a.source_id
      WHERE a.story_id = ? ORDER BY a.published_at, a.id";
 
-/// 热点 in heat order; the WHERE repeats the partial index's condition so that SQLite uses it.
+/// 热点 in heat order; the WHERE repeats the partial index's condition so that SQLite uses it,
+/// and stops the index's walk at a floor of heat (see [`Store::hot_stories`]).
 pub(crate) const HOT_SQL: &str = "SELECT id, lead_article_id, source_count, heat FROM stories
      WHERE source_count >= 2 AND lead_article_id IS NOT NULL AND heat IS NOT NULL
-       AND last_published_at >= ?
+       AND last_published_at >= ? AND heat >= ?
      ORDER BY heat DESC LIMIT ?";
 
 impl Store {
@@ -150,9 +151,14 @@ impl Store {
     /// When the newest live article was published, if there is one.
     pub async fn newest_published_at(&self) -> Result<Option<DateTime<Utc>>> {
         let newest: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(published_at) FROM articles WHERE status = 'live'")
-                .fetch_one(&self.pool)
-                .await?;
+            // Not MAX(): over an index whose time descends after `status`, SQLite reads every
+            // live row for MAX, and only the first for this.
+            sqlx::query_scalar(
+                "SELECT published_at FROM articles WHERE status = 'live'
+                 ORDER BY published_at DESC LIMIT 1",
+            )
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(newest.map(from_timestamp))
     }
 
@@ -318,7 +324,7 @@ impl Store {
 async fn refresh_in(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
     let rows = sqlx::query(
             "SELECT a.id, a.published_at, a.status, a.credited_source, s.name AS source_name, a.source_id,
-                    a.canonical_url
+                    a.canonical_url, a.in_lists, a.in_source_list
              FROM articles a JOIN sources s ON s.id = a.source_id
              WHERE a.story_id = ? ORDER BY a.published_at, a.id",
         )
@@ -340,6 +346,8 @@ async fn refresh_in(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
         source_name: String,
         source_id: i64,
         canonical_url: String,
+        in_lists: bool,
+        in_source_list: bool,
     }
     let rows: Vec<Row> = rows
         .iter()
@@ -352,6 +360,8 @@ async fn refresh_in(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
                 source_name: r.try_get("source_name")?,
                 source_id: r.try_get("source_id")?,
                 canonical_url: r.try_get("canonical_url")?,
+                in_lists: r.try_get("in_lists")?,
+                in_source_list: r.try_get("in_source_list")?,
             })
         })
         .collect::<Result<_>>()?;
@@ -395,6 +405,23 @@ async fn refresh_in(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
     // A story without a live article gets a key below every other; NULL means "not yet worked
     // out" (see `fill_story_heat`).
     let heat = heat_key(firsts.iter().map(|(_, first)| *first)).unwrap_or(f64::MIN);
+    // Which rows the lists show; only rows whose flags change are written.
+    let mut sources_seen: Vec<i64> = Vec::new();
+    for row in &rows {
+        let in_lists = lead.is_none_or(|lead| lead == row.id);
+        let in_source_list = !sources_seen.contains(&row.source_id);
+        if row.live && in_source_list {
+            sources_seen.push(row.source_id);
+        }
+        if (in_lists, in_source_list) != (row.in_lists, row.in_source_list) {
+            sqlx::query("UPDATE articles SET in_lists = ?, in_source_list = ? WHERE id = ?")
+                .bind(in_lists)
+                .bind(in_source_list)
+                .bind(row.id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
     sqlx::query(
         "INSERT INTO stories (id, original_article_id, lead_article_id, first_published_at,
                  last_published_at, article_count, source_count, updated_at, heat)
@@ -453,9 +480,14 @@ impl Store {
         let now = newest.map_or(now.timestamp(), |n| n.min(now.timestamp()) + 3600);
         let since = now - HOT_WINDOW_HOURS * 3600;
         // Heat order is the same at every moment, so the index gives the hottest first; a
-        // story past the window is skipped, and those come late in that order.
+        // story past the window is skipped, and those come late in that order. The walk stops
+        // at half the heat one source gives at the window's edge: a story colder than that was
+        // last told anew days before the window, and without the floor a quiet site would
+        // read every story it ever had to fill the list.
+        let floor = since as f64 / (HOT_HALF_LIFE_HOURS * 3600.0) - 1.0;
         let rows: Vec<(i64, i64, i64, f64)> = sqlx::query_as(HOT_SQL)
             .bind(since)
+            .bind(floor)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;

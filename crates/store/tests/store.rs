@@ -87,13 +87,13 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         .unwrap();
     assert_eq!(
         store.schema_versions().await.unwrap(),
-        vec![1, 2, 3, 4, 5, 6, 7, 8]
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     );
     store.close().await;
     let reopened = Store::open(dir.path()).await.unwrap();
     assert_eq!(
         reopened.schema_versions().await.unwrap(),
-        vec![1, 2, 3, 4, 5, 6, 7, 8]
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
     );
     assert_eq!(reopened.article_count().await.unwrap(), 1);
 }

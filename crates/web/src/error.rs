@@ -29,6 +29,9 @@ pub enum AppError {
     Conflict(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// More requests than the site can serve in time; the client is told when to come back.
+    #[error("overloaded")]
+    Overloaded,
 }
 
 impl AppError {
@@ -42,6 +45,7 @@ impl AppError {
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -50,6 +54,7 @@ impl From<xinwen_store::Error> for AppError {
     fn from(e: xinwen_store::Error) -> Self {
         match e {
             xinwen_store::Error::NotFound { .. } => AppError::NotFound,
+            xinwen_store::Error::Busy => AppError::Overloaded,
             xinwen_store::Error::Conflict { what, key } => {
                 AppError::Conflict(format!("{what} {key}: 已被处理或已存在，请刷新页面查看。"))
             }
@@ -67,12 +72,35 @@ impl From<askama::Error> for AppError {
     }
 }
 
+/// What a reader sees when the site is too busy: plain, and with nothing to look up.
+const OVERLOADED_PAGE: &str = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>请稍后再试</title><h1>请稍后再试</h1><p>访问的人太多，网站暂时忙不过来。请过几秒钟再刷新。</p></html>";
+
 /// The plain form, for the few places that answer without the site's layout.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(detail) = &self {
             tracing::error!(%detail, "request failed");
             return (self.status(), "服务器内部错误").into_response();
+        }
+        if let AppError::Overloaded = self {
+            // Answered without the layout: rendering it would ask the store, which is what is
+            // overloaded. Never cached, here or by a proxy.
+            return (
+                self.status(),
+                [
+                    (
+                        axum::http::header::RETRY_AFTER,
+                        crate::gate::RETRY_AFTER_SECS.to_string(),
+                    ),
+                    (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+                    (
+                        axum::http::header::CONTENT_TYPE,
+                        "text/html; charset=utf-8".to_owned(),
+                    ),
+                ],
+                OVERLOADED_PAGE,
+            )
+                .into_response();
         }
         (
             self.status(),

@@ -20,8 +20,10 @@ mod feeds;
 mod filters;
 mod format;
 mod forms;
+mod gate;
 mod metrics;
 mod pages;
+mod related;
 mod safety;
 mod script;
 mod settings;
@@ -31,6 +33,7 @@ mod views;
 pub use admin::moderation::repair_takedowns;
 pub use cache::PageCache;
 pub use error::AppError;
+pub use related::{RELATED_SHOWN, catch_up_related};
 pub use settings::SiteSettings;
 
 use axum::Router;
@@ -55,7 +58,10 @@ struct Inner {
     store: Store,
     site: SiteSettings,
     cache: PageCache,
+    gate: gate::RenderGate,
     services: Services,
+    /// Works out related reading in the background, when search runs here.
+    related: Option<related::RelatedKeeper>,
     /// What the store's integrity check last found wrong, if anything.
     store_damage: std::sync::RwLock<Option<String>>,
 }
@@ -79,12 +85,24 @@ impl AppState {
 
     pub fn with_services(store: Store, site: SiteSettings, services: Services) -> AppState {
         let cache = PageCache::new(site.page_cache_bytes, site.page_cache_ttl);
+        let related = services
+            .search
+            .clone()
+            .and_then(|index| related::RelatedKeeper::start(store.clone(), index));
+        let gate = gate::RenderGate::new(
+            site.renders_at_once,
+            site.render_queue,
+            site.render_wait,
+            site.render_timeout,
+        );
         AppState {
             inner: Arc::new(Inner {
                 store,
                 site,
                 cache,
+                gate,
                 services,
+                related,
                 store_damage: std::sync::RwLock::new(None),
             }),
         }
@@ -97,6 +115,9 @@ impl AppState {
         let state = self.clone();
         tokio::spawn(async move {
             loop {
+                if let Err(e) = state.store().optimize().await {
+                    tracing::warn!(error = %e, "the store's statistics could not be refreshed");
+                }
                 let found = match state.store().check_integrity().await {
                     Ok(()) => None,
                     Err(e) => {
@@ -125,6 +146,11 @@ impl AppState {
         self.inner.services.search.as_deref()
     }
 
+    /// The search index, shared, for work on a blocking thread.
+    pub(crate) fn search_index(&self) -> Option<&Arc<SearchIndex>> {
+        self.inner.services.search.as_ref()
+    }
+
     pub fn fetcher(&self) -> Option<&Fetcher> {
         self.inner.services.fetcher.as_deref()
     }
@@ -140,6 +166,14 @@ impl AppState {
     /// Forgets every rendered page; call after a write that readers must see at once.
     pub fn invalidate_pages(&self) {
         self.inner.cache.clear();
+    }
+
+    pub(crate) fn related_keeper(&self) -> Option<&related::RelatedKeeper> {
+        self.inner.related.as_ref()
+    }
+
+    pub(crate) fn gate(&self) -> &gate::RenderGate {
+        &self.inner.gate
     }
 
     pub(crate) fn cache(&self) -> &PageCache {

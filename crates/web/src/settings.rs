@@ -36,6 +36,15 @@ pub struct SiteSettings {
     pub requests_per_address_hour: u64,
     /// ... and from everyone together: a flood cannot bury the editors.
     pub requests_per_hour: u64,
+    /// Pages rendered at once (cache misses); the others wait their turn.
+    pub renders_at_once: usize,
+    /// Requests that may wait for a turn; past that they get 503 at once.
+    pub render_queue: usize,
+    /// How long a request waits for its turn before it gets 503.
+    pub render_wait: Duration,
+    /// A rendering that takes longer is abandoned with 503, so that one slow query cannot
+    /// hold a turn for long.
+    pub render_timeout: Duration,
     /// The bearer token that lets a scraper on another machine read `/metrics`; without it,
     /// only requests from this machine may.
     pub metrics_token: Option<String>,
@@ -61,6 +70,11 @@ impl SiteSettings {
             requests_per_address_hour: 5,
             requests_per_hour: 200,
             metrics_token: None,
+            // As many as the store has connections: more would only queue on the pool.
+            renders_at_once: xinwen_store::POOL_CONNECTIONS as usize,
+            render_queue: 512,
+            render_wait: Duration::from_secs(1),
+            render_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -13,26 +13,31 @@ pub async fn page(State(state): State<AppState>, Path(id): Path<String>, uri: Ur
     respond(&state, &uri, render(&state, &id)).await
 }
 
-/// Up to eight articles on the same subject, each with the keywords it shares; none when
-/// search is not running here or nothing is close enough.
+/// Up to eight articles on the same subject, each with the keywords it shares, as the store
+/// keeps them ([`crate::related`]); none while they have not been worked out yet (the worker
+/// is asked to), when search is not running here, or when nothing is close enough.
 async fn related(state: &AppState, id: i64) -> Result<Vec<RelatedItem>, AppError> {
-    let Some(index) = state.search() else {
+    let reading = match state.store().related_reading(id).await {
+        Ok(reading) => reading,
+        // Related reading is a help, not the page: a bad row must not take it down.
+        Err(xinwen_store::Error::Corrupt(why)) => {
+            tracing::warn!(article = id, %why, "unreadable related reading");
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let Some(reading) = reading else {
+        if let Some(keeper) = state.related_keeper() {
+            keeper.ask(id);
+        }
         return Ok(Vec::new());
     };
-    let related = match index.related(id, 8) {
-        Ok(related) => related,
-        Err(e) => {
-            // Related reading is a help, not the page: a failing index must not take it down.
-            tracing::warn!(article = id, error = %e, "related reading failed");
-            return Ok(Vec::new());
-        }
-    };
-    let ids: Vec<i64> = related.iter().map(|r| r.id).collect();
+    let ids: Vec<i64> = reading.items.iter().map(|r| r.id).collect();
     let summaries = state.store().summaries_by_ids(&ids).await?;
     Ok(summaries
         .iter()
         .filter_map(|s| {
-            let why = related.iter().find(|r| r.id == s.id)?;
+            let why = reading.items.iter().find(|r| r.id == s.id)?;
             Some(RelatedItem {
                 href: format!("/article/{}", s.id),
                 title: s.title.clone(),

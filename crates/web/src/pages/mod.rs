@@ -42,11 +42,18 @@ where
     let rendered = state
         .cache()
         .get_or_render(&key, async {
-            match render.await {
-                Ok(page) => Ok(page),
-                Err(AppError::Internal(detail)) => Err(AppError::Internal(detail)),
-                Err(err) => error_page(state, &err).await,
-            }
+            // A miss takes a turn at the gate; the error page of a failed rendering is part
+            // of that turn. Overload and internal errors are answered, never cached.
+            state
+                .gate()
+                .run(async {
+                    match render.await {
+                        Ok(page) => Ok(page),
+                        Err(err @ (AppError::Internal(_) | AppError::Overloaded)) => Err(err),
+                        Err(err) => error_page(state, &err).await,
+                    }
+                })
+                .await
         })
         .await;
     match rendered {
@@ -89,6 +96,7 @@ pub(crate) async fn error_page(state: &AppState, err: &AppError) -> Result<Cache
         AppError::TooMany(why) => ("请稍后再试", why.clone()),
         AppError::Conflict(why) => ("无法完成", why.clone()),
         AppError::Internal(_) => ("服务器内部错误", "请稍后再试。".to_owned()),
+        AppError::Overloaded => ("请稍后再试", "访问的人太多，请过几秒钟再刷新。".to_owned()),
     };
     let channels = state.store().channels().await?;
     let page = ErrorPage {
@@ -123,8 +131,8 @@ pub(crate) fn private_page(
 /// The site's error page for a request that is not cached (forms, admin): rendered each
 /// time, never stored.
 pub(crate) async fn error_response(state: &AppState, err: AppError) -> Response {
-    if let AppError::Internal(detail) = err {
-        return AppError::Internal(detail).into_response();
+    if let AppError::Internal(_) | AppError::Overloaded = err {
+        return err.into_response();
     }
     match error_page(state, &err).await {
         Ok(page) => {

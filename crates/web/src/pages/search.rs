@@ -58,7 +58,7 @@ pub(crate) async fn find(
     page: u32,
     per_page: u32,
 ) -> Result<Found, AppError> {
-    let Some(index) = state.search() else {
+    let Some(index) = state.search_index() else {
         return Err(AppError::Internal(
             "search is not set up in this process".into(),
         ));
@@ -73,9 +73,18 @@ pub(crate) async fn find(
         });
     }
     let offset = (page as usize - 1) * per_page as usize;
-    let hits = index
-        .search(&parsed, offset, per_page as usize, chrono::Utc::now())
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // A search is work for a core, not a wait: on a blocking thread, so that the runtime's
+    // threads go on answering the pages the cache holds meanwhile.
+    let hits = {
+        let index = index.clone();
+        let query = parsed.clone();
+        tokio::task::spawn_blocking(move || {
+            index.search(&query, offset, per_page as usize, chrono::Utc::now())
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("search stopped: {e}")))?
+        .map_err(|e| AppError::Internal(e.to_string()))?
+    };
     let ids: Vec<i64> = hits.items.iter().map(|h| h.id).collect();
     // The store has the last word: an article removed a moment ago is not shown. A story
     // is shown once, by its best-ranked article.
