@@ -705,13 +705,15 @@ impl Pools {
             }
             Kind::Hot => "/hot".to_owned(),
             Kind::Search => loop {
-                // Readers' queries: a word or two of the articles' vocabulary, never the same
-                // query twice, so that no answer is cached.
-                let first = self.vocabulary.word(&mut self.rng).to_owned();
+                // Readers' queries: a word or two of the articles' vocabulary, drawn evenly
+                // over its frequency curve as `bench search` draws them (readers look for
+                // names and subjects, not for the commonest words), never the same query
+                // twice, so that no answer is cached.
+                let words = &self.vocabulary.words;
+                let first = words[self.rng.below(words.len())].clone();
                 let query = if self.rng.below(5) < 2 {
                     first
                 } else {
-                    let words = &self.vocabulary.words;
                     let second = &words[self.rng.below(words.len())];
                     format!("{first} {second}")
                 };
