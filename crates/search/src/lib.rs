@@ -24,7 +24,7 @@ pub use query::{Clause, ParsedQuery, parse};
 pub use snippet::snippet;
 
 use chrono::{DateTime, Utc};
-use rank::{Bounded, BoundedClause, FreshTop, Timing};
+use rank::{Bounded, BoundedClause, FreshTop, freshness};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tantivy::collector::TopDocs;
@@ -648,8 +648,7 @@ impl SearchIndex {
         let query = self.build(parsed);
         let collector = FreshTop {
             keep: offset + limit.max(1),
-            timing: Timing::Since(now.timestamp()),
-            excluded: Vec::new(),
+            now: now.timestamp(),
             counting: rank::counting_weights(query.as_ref(), &searcher)?,
             count_exactly_up_to: rank::COUNT_EXACTLY_UP_TO,
         };
@@ -746,38 +745,14 @@ impl SearchIndex {
             .and_then(|v| v.as_str())
             .map(str::to_owned);
         let own = keywords.clone();
-        // Never the article itself nor one of its story: left out as the ranking goes, so that
-        // the union of keywords stays one that skips what cannot make the top (block-max WAND),
-        // and the cost does not grow with every article that shares a common word.
-        let mut excluded = vec![address];
-        if let Some(story) = story.as_deref() {
-            let members = TermQuery::new(
-                Term::from_field_text(self.fields.story, story),
-                IndexRecordOption::Basic,
-            );
-            excluded.extend(searcher.search(&members, &tantivy::collector::DocSetCollector)?);
-        }
-        excluded.sort();
-        excluded.dedup();
-        let best = |query: &BooleanQuery, keep: usize, timing: Timing| {
-            searcher.search(
-                query,
-                &FreshTop {
-                    keep,
-                    timing,
-                    counting: Vec::new(),
-                    count_exactly_up_to: 0,
-                    excluded: excluded.clone(),
-                },
-            )
-        };
         // Pseudo-relevance feedback: the profile is widened with the keywords of the closest
         // few articles, so that an article saying little still finds its neighbours'
         // vocabulary (a match report that never says 足球 still relates to those that do).
         // Rocchio's classic weights: the article's own profile at 1, its three nearest
         // neighbours' together at 0.75.
         let keywords = {
-            let top = best(&self.keyword_query(&own), 3, Timing::Ignored)?.top;
+            let first = self.keyword_query(&own, id, story.as_deref());
+            let top = searcher.search(&first, &TopDocs::with_limit(3).order_by_score())?;
             let mut widened: Vec<(String, f32)> = unit(&own);
             let share = 0.75 / top.len().max(1) as f32;
             for (_, address) in top {
@@ -792,12 +767,21 @@ impl SearchIndex {
             widened.truncate(QUERY_KEYWORDS);
             widened
         };
-        let query = self.keyword_query(&keywords);
+        let query = self.keyword_query(&keywords, id, story.as_deref());
         let column = searcher
             .segment_readers()
             .get(address.segment_ord as usize)
             .and_then(|s| s.fast_fields().i64("published").ok());
         let when = column.and_then(|c| c.first(address.doc_id)).unwrap_or(0);
+        let collector = TopDocs::with_limit((limit * 4).max(50)).tweak_score(
+            move |segment: &tantivy::SegmentReader| {
+                let column = segment.fast_fields().i64("published").ok();
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    let other = column.as_ref().and_then(|c| c.first(doc)).unwrap_or(when);
+                    score * freshness((other - when).abs())
+                }
+            },
+        );
         // The bar and the "why" use the article's own keywords, not the widened profile.
         let total_weight: f32 = own.iter().map(|(_, w)| w).sum();
         let norm = |v: &[(String, f32)]| {
@@ -811,7 +795,7 @@ impl SearchIndex {
         // The query finds candidates by BM25 over the keywords; they are then ordered by how
         // alike the two keyword profiles are (cosine), which does not favour long articles that
         // merely mention many of the words, blended with the BM25 order.
-        let found = best(&query, (limit * 4).max(50), Timing::Around(when))?.top;
+        let found = searcher.search(&query, &collector)?;
         let best = found
             .first()
             .map_or(1.0, |(score, _)| *score)
@@ -865,8 +849,13 @@ impl SearchIndex {
         Ok(ranked)
     }
 
-    /// Articles sharing weighted keywords: a union of single terms, scores summed.
-    fn keyword_query(&self, keywords: &[(String, f32)]) -> BooleanQuery {
+    /// Articles sharing weighted keywords, never `id` itself nor one of its story.
+    fn keyword_query(
+        &self,
+        keywords: &[(String, f32)],
+        id: i64,
+        story: Option<&str>,
+    ) -> BooleanQuery {
         let f = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (word, weight) in keywords {
@@ -882,6 +871,22 @@ impl SearchIndex {
                     )),
                 ));
             }
+        }
+        clauses.push((
+            Occur::MustNot,
+            Box::new(TermQuery::new(
+                Term::from_field_i64(f.id, id),
+                IndexRecordOption::Basic,
+            )),
+        ));
+        if let Some(story) = story {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.story, story),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
         BooleanQuery::new(clauses)
     }

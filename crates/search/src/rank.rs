@@ -50,48 +50,15 @@ pub(crate) struct Ranked {
     pub exact: bool,
 }
 
-/// What a document's time does to its score.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Timing {
-    /// Search: up to a third more for what is recent at this time (seconds since the epoch).
-    Since(i64),
-    /// Related reading: up to a third more for what is close to this time, before or after.
-    Around(i64),
-    /// BM25 alone.
-    Ignored,
-}
-
-impl Timing {
-    /// The factor for a document published at `when` (its own time when unknown).
-    fn factor(self, when: Option<i64>) -> f32 {
-        match self {
-            Timing::Since(now) => freshness(now - when.unwrap_or(now)),
-            Timing::Around(at) => freshness((when.unwrap_or(at) - at).abs()),
-            Timing::Ignored => 1.0,
-        }
-    }
-
-    /// The most [`Timing::factor`] can be.
-    fn ceiling(self) -> f32 {
-        match self {
-            Timing::Ignored => 1.0,
-            _ => FRESHNESS_CEILING,
-        }
-    }
-}
-
-/// The best `keep` documents by BM25 × their [`Timing`] factor, with the count of matches.
+/// The best `keep` documents by BM25 × freshness at `now`, with the count of matches.
 pub(crate) struct FreshTop {
     pub keep: usize,
-    pub timing: Timing,
+    pub now: i64,
     /// The query's alternatives, scoring off, to count its matches with (see
-    /// [`counting_weights`]); none to skip counting.
+    /// [`counting_weights`]).
     pub counting: Vec<Box<dyn Weight>>,
     /// Matches counted one by one in a segment before the rest is estimated.
     pub count_exactly_up_to: u64,
-    /// Documents that may match but must not be kept (related reading leaves out the article
-    /// and its story), sorted.
-    pub excluded: Vec<DocAddress>,
 }
 
 /// A document in the running top: lower score first out, and among equals the later document.
@@ -120,10 +87,8 @@ impl PartialOrd for Entry {
 /// The running top of one segment.
 pub(crate) struct SegmentTop {
     keep: usize,
-    timing: Timing,
+    now: i64,
     published: Option<Column<i64>>,
-    /// This segment's excluded documents, sorted.
-    excluded: Vec<DocId>,
     heap: BinaryHeap<Reverse<Entry>>,
     segment: SegmentOrdinal,
     seen: u64,
@@ -132,13 +97,14 @@ pub(crate) struct SegmentTop {
 impl SegmentTop {
     /// Offers a document; returns the BM25 a later document needs to beat to get in.
     fn offer(&mut self, doc: DocId, score: Score) -> Score {
-        if self.excluded.binary_search(&doc).is_ok() {
-            return self.floor();
-        }
         self.seen += 1;
-        let when = self.published.as_ref().and_then(|c| c.first(doc));
+        let when = self
+            .published
+            .as_ref()
+            .and_then(|c| c.first(doc))
+            .unwrap_or(self.now);
         let entry = Entry {
-            score: score * self.timing.factor(when),
+            score: score * freshness(self.now - when),
             doc,
         };
         if self.heap.len() < self.keep {
@@ -153,10 +119,10 @@ impl SegmentTop {
 
     fn floor(&self) -> Score {
         match self.heap.peek() {
-            // Freshness can raise a score by its ceiling at most: below this BM25 a document
-            // cannot pass the lowest kept. A hair lower, for rounding.
+            // Freshness can raise a score by FRESHNESS_CEILING at most: below this BM25 a
+            // document cannot pass the lowest kept. A hair lower, for rounding.
             Some(lowest) if self.heap.len() >= self.keep => {
-                lowest.0.score / self.timing.ceiling() * (1.0 - 1e-5)
+                lowest.0.score / FRESHNESS_CEILING * (1.0 - 1e-5)
             }
             _ => Score::MIN,
         }
@@ -199,17 +165,8 @@ impl Collector for FreshTop {
     ) -> tantivy::Result<SegmentTop> {
         Ok(SegmentTop {
             keep: self.keep.max(1),
-            timing: self.timing,
-            published: match self.timing {
-                Timing::Ignored => None,
-                _ => reader.fast_fields().i64("published").ok(),
-            },
-            excluded: self
-                .excluded
-                .iter()
-                .filter(|a| a.segment_ord == segment)
-                .map(|a| a.doc_id)
-                .collect(),
+            now: self.now,
+            published: reader.fast_fields().i64("published").ok(),
             heap: BinaryHeap::new(),
             segment,
             seen: 0,
@@ -234,11 +191,7 @@ impl Collector for FreshTop {
             }
             top.offer(doc, score)
         })?;
-        let (matched, exact) = if self.counting.is_empty() {
-            (top.seen, true)
-        } else {
-            count_matches(&self.counting, reader, self.count_exactly_up_to)?
-        };
+        let (matched, exact) = count_matches(&self.counting, reader, self.count_exactly_up_to)?;
         Ok(Ranked {
             matched,
             exact,
@@ -871,9 +824,8 @@ mod tests {
         let (_, exact_total) = exhaustive(&index, "经济", 1, now.timestamp());
         let estimate = |up_to: u64| {
             let collector = FreshTop {
-                excluded: Vec::new(),
                 keep: 10,
-                timing: Timing::Since(now.timestamp()),
+                now: now.timestamp(),
                 counting: counting_weights(query.as_ref(), &searcher).unwrap(),
                 count_exactly_up_to: up_to,
             };

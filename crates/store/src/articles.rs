@@ -220,10 +220,11 @@ impl Store {
             .bind(offset)
             .fetch_all(&self.pool)
             .await?;
-        let items = rows
+        let mut items = rows
             .iter()
             .map(|row| summary_from_row(row, with_body))
             .collect::<Result<Vec<_>>>()?;
+        items.sort_by_key(|item| std::cmp::Reverse((item.published_at, item.id)));
         let mut list = Page::counted(items, page, per_page, total);
         if list.has_next() {
             list.next = list.items.last().map(|last| Cursor {
@@ -357,18 +358,20 @@ pub(crate) fn list_sql(filter: ArticleFilter, after: bool, with_body: bool) -> S
         conditions.push_str(" AND (a.published_at, a.id) < (?, ?)");
     }
     let body = if with_body { ", a.body_html" } else { "" };
+    // The page's ids first, from the list's index alone, then their rows: skipping to a deep
+    // page walks index entries, not the article rows (bodies and all) it passes over. The
+    // caller puts the page back in order.
     format!(
         "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url, a.story_id,
                 s.slug AS source_slug, s.name AS source_name,
                 c.slug AS channel_slug, c.name AS channel_name,
                 i.src AS thumb_src, i.alt AS thumb_alt, i.caption AS thumb_caption{body}
-         FROM articles a
+         FROM (SELECT a.id AS id FROM articles a WHERE {conditions}
+               ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?) page
+         JOIN articles a ON a.id = page.id
          JOIN sources s ON s.id = a.source_id
          JOIN channels c ON c.id = a.channel_id
-         LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
-         WHERE {conditions}
-         ORDER BY a.published_at DESC, a.id DESC
-         LIMIT ? OFFSET ?"
+         LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0"
     )
 }
 
