@@ -703,3 +703,71 @@ async fn add_story(
     }
     first.expect("a story has an article")
 }
+
+#[tokio::test]
+async fn related_reading_is_kept_and_worked_out_again_once_an_article_is_a_day_old() {
+    let (_dir, store) = store_with_source().await;
+    let ids = store
+        .upsert_articles(&[article(1, "一"), article(2, "二"), article(3, "三")])
+        .await
+        .unwrap();
+    let published =
+        |n: i64| Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap() + chrono::Duration::hours(n);
+    let needing = |now| {
+        let store = store.clone();
+        async move {
+            store
+                .articles_needing_related(None, None, now, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect::<Vec<_>>()
+        }
+    };
+    // None worked out: all, newest first; then after a cursor, the older ones.
+    let now = published(4);
+    assert_eq!(needing(now).await, [ids[2], ids[1], ids[0]]);
+    let first = store
+        .articles_needing_related(None, None, now, 1)
+        .await
+        .unwrap();
+    let after = store
+        .articles_needing_related(Some(first[0].1), None, now, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        after.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        [ids[1], ids[0]]
+    );
+    // Worked out an hour after it appeared: kept, and not asked again until it is a day old.
+    let links = vec![xinwen_store::RelatedLink {
+        id: ids[0],
+        shared: vec!["台风".into(), "南屿".into()],
+    }];
+    store
+        .set_related_reading(ids[2], &links, published(4))
+        .await
+        .unwrap();
+    let kept = store.related_reading(ids[2]).await.unwrap().unwrap();
+    assert_eq!(kept.items, links);
+    assert_eq!(needing(published(5)).await, [ids[1], ids[0]]);
+    assert_eq!(needing(published(3 + 25)).await, [ids[2], ids[1], ids[0]]);
+    // Worked out again a day on: settled.
+    store
+        .set_related_reading(ids[2], &links, published(3 + 25))
+        .await
+        .unwrap();
+    assert_eq!(needing(published(3 + 100)).await, [ids[1], ids[0]]);
+    // A removed article is not worked out; nothing is kept for an article that is not there.
+    store
+        .set_article_status(ids[1], ArticleStatus::Removed)
+        .await
+        .unwrap();
+    assert_eq!(needing(published(3 + 100)).await, [ids[0]]);
+    store
+        .set_related_reading(999_999, &links, published(5))
+        .await
+        .unwrap();
+    assert!(store.related_reading(999_999).await.unwrap().is_none());
+}

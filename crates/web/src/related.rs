@@ -6,7 +6,8 @@
 //! and shows the page without. One worker fills the store, in this order: articles a reader
 //! asked for while they had no list; articles of the last two days, where new ones arrive; then
 //! the rest, newest first. It runs one search at a time on a blocking thread and rests twice as
-//! long as each took, so that it never takes more than a third of a core from the pages.
+//! long as each took (five times, for the rest), so that it never takes more than a third of a
+//! core from the pages.
 
 use chrono::{Duration as TimeDelta, Utc};
 use std::collections::HashSet;
@@ -25,8 +26,10 @@ const QUEUE: usize = 1_024;
 const RECENT_DAYS: i64 = 2;
 /// Articles read from the store per turn of the worker.
 const BATCH: u32 = 8;
-/// Rest after a search, as a multiple of the time it took.
+/// Rest after a search, as a multiple of the time it took: for an article a reader is on or a
+/// recent one, and for the pass over the rest of the corpus, which can wait.
 const REST_FACTOR: u32 = 2;
+const PASS_REST_FACTOR: u32 = 5;
 /// When there is nothing to do, how often to look again.
 const IDLE: Duration = Duration::from_secs(5);
 /// A whole pass over the corpus found nothing: how long before the next.
@@ -106,17 +109,17 @@ async fn work(
         if store.is_closed() {
             return;
         }
-        let ids: Vec<i64> = match requests.try_recv() {
-            Ok(id) => vec![id],
+        let (ids, rest) = match requests.try_recv() {
+            Ok(id) => (vec![id], REST_FACTOR),
             Err(mpsc::error::TryRecvError::Disconnected) => return,
             Err(mpsc::error::TryRecvError::Empty) => {
                 match next_batch(&store, &mut deep, &mut last_pass_ended).await {
-                    Ok(ids) => ids,
+                    Ok(next) => next,
                     Err(e) => {
                         if !store.is_closed() {
                             tracing::warn!(error = %e, "cannot list articles for related reading");
                         }
-                        Vec::new()
+                        (Vec::new(), REST_FACTOR)
                     }
                 }
             }
@@ -126,7 +129,7 @@ async fn work(
             match work_out(&store, &index, *id).await {
                 Ok(Some(took)) => {
                     worked = true;
-                    tokio::time::sleep(took * REST_FACTOR).await;
+                    tokio::time::sleep(took * rest).await;
                 }
                 // Not in the index yet: the index catches up within seconds.
                 Ok(None) => {}
@@ -158,21 +161,22 @@ async fn work(
     }
 }
 
-/// The next articles to work out: recent ones first, else the next of the pass over the corpus.
+/// The next articles to work out: recent ones first, else the next of the pass over the corpus;
+/// with the rest to take after each.
 async fn next_batch(
     store: &Store,
     deep: &mut Option<Cursor>,
     last_pass_ended: &mut Option<Instant>,
-) -> xinwen_store::Result<Vec<i64>> {
+) -> xinwen_store::Result<(Vec<i64>, u32)> {
     let now = Utc::now();
     let recent = store
         .articles_needing_related(None, Some(now - TimeDelta::days(RECENT_DAYS)), now, BATCH)
         .await?;
     if !recent.is_empty() {
-        return Ok(recent.into_iter().map(|(id, _)| id).collect());
+        return Ok((recent.into_iter().map(|(id, _)| id).collect(), REST_FACTOR));
     }
     if last_pass_ended.is_some_and(|ended| ended.elapsed() < BETWEEN_PASSES) {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), REST_FACTOR));
     }
     let batch = store
         .articles_needing_related(*deep, None, now, BATCH)
@@ -184,7 +188,10 @@ async fn next_batch(
             *last_pass_ended = Some(Instant::now());
         }
     }
-    Ok(batch.into_iter().map(|(id, _)| id).collect())
+    Ok((
+        batch.into_iter().map(|(id, _)| id).collect(),
+        PASS_REST_FACTOR,
+    ))
 }
 
 /// Works out and keeps article `id`'s related reading; `None` when the index does not have the

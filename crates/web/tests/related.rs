@@ -1,0 +1,110 @@
+//! Related reading on the served site: worked out by the background worker from the real
+//! search index, kept in the store, and read from there by the article page.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+use xinwen_search::SearchIndex;
+use xinwen_store::{ArticleFilter, Store};
+use xinwen_web::{AppState, Services, SiteSettings, router};
+
+async fn page(state: &AppState, uri: &str) -> String {
+    let response = router(state.clone())
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{uri}");
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_fills_related_reading_that_the_article_page_then_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let corpus = xinwen_demo::load().unwrap();
+    for c in &corpus.channels {
+        store.upsert_channel(c).await.unwrap();
+    }
+    for s in &corpus.sources {
+        store.upsert_source(s).await.unwrap();
+    }
+    store.upsert_articles(&corpus.articles).await.unwrap();
+    let index = Arc::new(
+        SearchIndex::open(&dir.path().join("index"), xinwen_text::Analyzer::new()).unwrap(),
+    );
+    index.catch_up(&store, |_| {}).await.unwrap();
+    let typhoon = store
+        .latest_articles(ArticleFilter::default(), 1, 200, false)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|a| a.title.contains("台风“白鹭”逼近南屿岛"))
+        .unwrap();
+
+    let mut site = SiteSettings::for_data_dir(dir.path());
+    site.page_cache_ttl = Duration::ZERO;
+    let services = Services {
+        search: Some(index.clone()),
+        ..Default::default()
+    };
+    let state = AppState::with_services(store.clone(), site, services);
+    // The page asks; the worker (readers' requests first) answers within seconds.
+    let uri = format!("/article/{}", typhoon.id);
+    let started = Instant::now();
+    let html = loop {
+        let html = page(&state, &uri).await;
+        if html.contains("共同关键词：") {
+            break html;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no related reading after a minute"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let kept = store.related_reading(typhoon.id).await.unwrap().unwrap();
+    assert!(!kept.items.is_empty());
+    assert!(kept.items.iter().all(|link| link.id != typhoon.id));
+    // What the page shows is what the store keeps, in its order.
+    let related = &html[html.find("相关阅读").unwrap()..];
+    let first = related.find(&format!("/article/{}", kept.items[0].id));
+    assert!(first.is_some(), "{related}");
+    // The same list as the index gives: the worker stored the search's answer.
+    let searched = index
+        .related(typhoon.id, xinwen_web::RELATED_SHOWN)
+        .unwrap();
+    assert_eq!(
+        kept.items.iter().map(|l| l.id).collect::<Vec<_>>(),
+        searched.iter().map(|r| r.id).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catching_up_before_serving_works_out_every_article_of_a_small_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let corpus = xinwen_demo::load().unwrap();
+    for c in &corpus.channels {
+        store.upsert_channel(c).await.unwrap();
+    }
+    for s in &corpus.sources {
+        store.upsert_source(s).await.unwrap();
+    }
+    store.upsert_articles(&corpus.articles).await.unwrap();
+    let index = Arc::new(
+        SearchIndex::open(&dir.path().join("index"), xinwen_text::Analyzer::new()).unwrap(),
+    );
+    index.catch_up(&store, |_| {}).await.unwrap();
+    let done = xinwen_web::catch_up_related(&store, &index, Duration::from_secs(600)).await;
+    assert_eq!(done, corpus.articles.len());
+    let left = store
+        .articles_needing_related(None, None, chrono::Utc::now(), 10)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "{left:?}");
+}
