@@ -65,6 +65,9 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// Articles from which a store's upgrade is announced before it runs.
+const LARGE_STORE: i64 = 100_000;
+
 pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -91,6 +94,23 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {
             name: migration.name,
             source,
         };
+        // A migration that rewrites every article takes a while on a large store (about 30 s
+        // a million articles for 0009): said before, so that a quiet start is not taken for a
+        // hang. A first migration of an empty store says nothing.
+        if applied.last().is_some() {
+            let articles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles")
+                .fetch_one(pool)
+                .await
+                .unwrap_or(0);
+            if articles >= LARGE_STORE {
+                tracing::warn!(
+                    version = migration.version,
+                    name = migration.name,
+                    articles,
+                    "upgrading a large store; this can take a minute, do not interrupt it"
+                );
+            }
+        }
         let mut tx = pool.begin().await.map_err(fail)?;
         sqlx::raw_sql(migration.sql)
             .execute(&mut *tx)
