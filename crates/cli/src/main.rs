@@ -280,7 +280,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 false => Some(bind(config.server.listen).await?),
             };
             let store = open_store(&config.storage.data_dir).await?;
-            let pipeline = pipeline::Pipeline::from_config(&store, &config).await?;
+            let pipeline = match no_fetch {
+                true => pipeline::Pipeline::for_web_only(&store, &config).await?,
+                false => pipeline::Pipeline::from_config(&store, &config).await?,
+            };
             let run = Run {
                 web: !fetch_only,
                 fetch: !no_fetch,

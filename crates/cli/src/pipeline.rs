@@ -23,12 +23,37 @@ impl Pipeline {
         Pipeline::new(store, config, fetch, config.ingest.to_ingest_config()).await
     }
 
+    /// For a process that serves pages and never ingests (`serve --no-fetch`): the media proxy
+    /// and the editors' link preview, without the story keeper, whose fingerprints of the last
+    /// four weeks are hundreds of megabytes at a million articles a year.
+    pub async fn for_web_only(store: &Store, config: &Config) -> anyhow::Result<Pipeline> {
+        let fetch = config.fetch.to_fetch_config()?;
+        Pipeline::build(
+            store,
+            config,
+            fetch,
+            config.ingest.to_ingest_config(),
+            false,
+        )
+        .await
+    }
+
     /// With fetch and ingest settings given (the demo and the benchmark adjust them).
     pub async fn new(
         store: &Store,
         config: &Config,
         fetch: FetchConfig,
         ingest: IngestConfig,
+    ) -> anyhow::Result<Pipeline> {
+        Pipeline::build(store, config, fetch, ingest, true).await
+    }
+
+    async fn build(
+        store: &Store,
+        config: &Config,
+        fetch: FetchConfig,
+        ingest: IngestConfig,
+        with_stories: bool,
     ) -> anyhow::Result<Pipeline> {
         let readers_links = Arc::new(Fetcher::new(fetch.for_readers_links())?);
         // The one HTTP client for everything else, shared by ingest and the media proxy.
@@ -43,10 +68,12 @@ impl Pipeline {
                 ..MediaConfig::default()
             },
         ));
-        let stories = Arc::new(xinwen_ingest::StoryKeeper::load(store.clone()).await?);
-        let ingester = Arc::new(
-            Ingester::new(store.clone(), fetcher.clone(), signer, ingest).with_stories(stories),
-        );
+        let mut ingester = Ingester::new(store.clone(), fetcher.clone(), signer, ingest);
+        if with_stories {
+            let stories = Arc::new(xinwen_ingest::StoryKeeper::load(store.clone()).await?);
+            ingester = ingester.with_stories(stories);
+        }
+        let ingester = Arc::new(ingester);
         Ok(Pipeline {
             ingester,
             media,
