@@ -21,8 +21,8 @@ async fn page(state: &AppState, uri: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_worker_fills_related_reading_that_the_article_page_then_shows() {
+/// The demo corpus in a store, indexed; with how many articles it has.
+async fn demo_store_and_index() -> (tempfile::TempDir, Store, Arc<SearchIndex>, usize) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).await.unwrap();
     let corpus = xinwen_demo::load().unwrap();
@@ -37,6 +37,12 @@ async fn the_worker_fills_related_reading_that_the_article_page_then_shows() {
         SearchIndex::open(&dir.path().join("index"), xinwen_text::Analyzer::new()).unwrap(),
     );
     index.catch_up(&store, |_| {}).await.unwrap();
+    (dir, store, index, corpus.articles.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_fills_related_reading_that_the_article_page_then_shows() {
+    let (dir, store, index, _) = demo_store_and_index().await;
     let typhoon = store
         .latest_articles(ArticleFilter::default(), 1, 200, false)
         .await
@@ -86,22 +92,9 @@ async fn the_worker_fills_related_reading_that_the_article_page_then_shows() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catching_up_before_serving_works_out_every_article_of_a_small_site() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
-    let corpus = xinwen_demo::load().unwrap();
-    for c in &corpus.channels {
-        store.upsert_channel(c).await.unwrap();
-    }
-    for s in &corpus.sources {
-        store.upsert_source(s).await.unwrap();
-    }
-    store.upsert_articles(&corpus.articles).await.unwrap();
-    let index = Arc::new(
-        SearchIndex::open(&dir.path().join("index"), xinwen_text::Analyzer::new()).unwrap(),
-    );
-    index.catch_up(&store, |_| {}).await.unwrap();
+    let (_dir, store, index, articles) = demo_store_and_index().await;
     let done = xinwen_web::catch_up_related(&store, &index, Duration::from_secs(600)).await;
-    assert_eq!(done, corpus.articles.len());
+    assert_eq!(done, articles);
     let left = store
         .articles_needing_related(None, None, chrono::Utc::now(), 10)
         .await
