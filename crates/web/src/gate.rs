@@ -49,12 +49,14 @@ impl RenderGate {
         let turn = match self.turns.try_acquire() {
             Ok(turn) => turn,
             Err(_) => {
-                if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
-                    self.waiting.fetch_sub(1, Ordering::SeqCst);
+                // Counted out on drop as well: a request whose client went away while it
+                // waited must not keep its place in the count.
+                let place = InLine::join(&self.waiting);
+                if place.ahead >= self.max_waiting {
                     return Err(AppError::Overloaded);
                 }
                 let waited = tokio::time::timeout(self.max_wait, self.turns.acquire()).await;
-                self.waiting.fetch_sub(1, Ordering::SeqCst);
+                drop(place);
                 match waited {
                     Ok(Ok(turn)) => turn,
                     _ => return Err(AppError::Overloaded),
@@ -73,6 +75,26 @@ impl RenderGate {
                 Err(AppError::Overloaded)
             }
         }
+    }
+}
+
+/// A place in the line of requests waiting for a turn, given up when dropped.
+struct InLine<'a> {
+    count: &'a AtomicUsize,
+    /// How many were waiting before this one.
+    ahead: usize,
+}
+
+impl<'a> InLine<'a> {
+    fn join(count: &'a AtomicUsize) -> InLine<'a> {
+        let ahead = count.fetch_add(1, Ordering::SeqCst);
+        InLine { count, ahead }
+    }
+}
+
+impl Drop for InLine<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -112,6 +134,34 @@ mod tests {
         assert!(rendering.await.unwrap().is_ok());
         // Free again: the next one renders.
         assert!(slow(gate.clone()).await.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_dropped_while_waiting_gives_up_its_place() {
+        let gate = Arc::new(RenderGate::new(
+            1,
+            1,
+            Duration::from_secs(60),
+            Duration::from_secs(600),
+        ));
+        let slow = |gate: Arc<RenderGate>| async move {
+            gate.run(async {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                Ok::<_, AppError>(())
+            })
+            .await
+        };
+        let rendering = tokio::spawn(slow(gate.clone()));
+        tokio::task::yield_now().await;
+        // A reader waits, then leaves (the connection closes and the request is dropped).
+        let waiting = tokio::spawn(slow(gate.clone()));
+        tokio::task::yield_now().await;
+        waiting.abort();
+        let _ = waiting.await;
+        // The line is free again: the next request waits its turn instead of being refused.
+        let next = tokio::spawn(slow(gate.clone()));
+        assert!(rendering.await.unwrap().is_ok());
+        assert!(next.await.unwrap().is_ok());
     }
 
     #[tokio::test(start_paused = true)]

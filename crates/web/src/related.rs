@@ -107,11 +107,17 @@ async fn work(
     // Where the pass over the whole corpus has got to, and when the last one ended.
     let mut deep: Option<Cursor> = None;
     let mut last_pass_ended: Option<Instant> = None;
+    // A reader's request that arrived while the worker was idle.
+    let mut waiting: Option<i64> = None;
     loop {
         if store.is_closed() {
             return;
         }
-        let (ids, rest) = match requests.try_recv() {
+        let asked = match waiting.take() {
+            Some(id) => Ok(id),
+            None => requests.try_recv(),
+        };
+        let (ids, rest) = match asked {
             Ok(id) => (vec![id], REST_FACTOR),
             Err(mpsc::error::TryRecvError::Disconnected) => return,
             Err(mpsc::error::TryRecvError::Empty) => {
@@ -146,15 +152,11 @@ async fn work(
             }
         }
         if !worked {
-            // Nothing could be done: wait for a reader's request or look again later.
+            // Nothing could be done: wait for a reader's request (taken at the top of the
+            // loop) or look again later.
             tokio::select! {
                 asked = requests.recv() => match asked {
-                    Some(id) => {
-                        if let Ok(Some(_)) = work_out(&store, &index, id).await {}
-                        if let Ok(mut pending) = pending.lock() {
-                            pending.remove(&id);
-                        }
-                    }
+                    Some(id) => waiting = Some(id),
                     None => return,
                 },
                 () = tokio::time::sleep(IDLE) => {}
