@@ -1,8 +1,10 @@
 //! `xinwen feed parse` over every feed file of the public test suites in ../shared/data
 //! (feedparser's and feed-rs's): each one parses (exit 0) or gives a clear error (exit 1);
-//! none may crash the process; and what it reads in feed-rs's fixtures is what their expected
-//! output says. Without the data the tests say so and pass, unless
-//! XINWEN_REQUIRE_SHARED_DATA=1 (the README's test command), where they fail.
+//! none may crash the process; what it reads in feed-rs's fixtures is what their expected
+//! output says, and what it reads in feedparser's is what their `Expect:` lines say, but for
+//! the differences `tests/fixtures/feedparser-differences.txt` explains. Without the data the
+//! tests say so and pass, unless XINWEN_REQUIRE_SHARED_DATA=1 (the README's test command),
+//! where they fail; the same for Python (XINWEN_PYTHON, XINWEN_REQUIRE_PYTHON).
 
 mod common;
 
@@ -242,4 +244,148 @@ fn a_feed_file_prints_its_entries_and_a_broken_one_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("HTML page, not a feed"), "{err}");
+}
+
+/// A path pattern of the differences file: a trailing `*` matches any rest, and one `*`
+/// inside matches any run between its two sides.
+fn pattern_matches(pattern: &str, path: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == path,
+        Some((head, tail)) => {
+            path.len() >= head.len() + tail.len()
+                && path.starts_with(head)
+                && (tail.is_empty() || path[head.len()..].contains(tail.trim_end_matches('*')))
+        }
+    }
+}
+
+fn python() -> Option<String> {
+    let python = std::env::var("XINWEN_PYTHON").unwrap_or_else(|_| "python3".into());
+    let runs = Command::new(&python)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if runs {
+        return Some(python);
+    }
+    assert!(
+        !common::required("XINWEN_REQUIRE_PYTHON"),
+        "XINWEN_REQUIRE_PYTHON=1 but {python} does not run"
+    );
+    eprintln!("SKIPPED: {python} does not run");
+    None
+}
+
+#[test]
+fn feedparser_expectations_hold_for_what_xinwen_reads() {
+    let Some(dir) = shared_data("feedparser-tests/tests") else {
+        return;
+    };
+    let Some(python) = python() else { return };
+    let mut files = Vec::new();
+    files_under(&dir, &mut files);
+    files.sort();
+    let cases: Vec<(String, String, PathBuf)> = files
+        .into_iter()
+        .filter_map(|path| {
+            let text = String::from_utf8_lossy(&std::fs::read(&path).ok()?).into_owned();
+            let expect = text
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Expect:"))?;
+            let name = path.strip_prefix(&dir).ok()?.to_string_lossy().into_owned();
+            Some((name, expect.trim().to_owned(), path))
+        })
+        .collect();
+    let read = |cases: &[(String, String, PathBuf)]| -> Vec<String> {
+        cases
+            .iter()
+            .map(|(name, expect, path)| {
+                let out = Command::new(BINARY)
+                    .args(["feed", "parse", "--json"])
+                    .arg(path)
+                    .output()
+                    .unwrap();
+                let ours: serde_json::Value =
+                    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+                serde_json::json!({
+                    "file": name, "expect": expect,
+                    "exit": out.status.code(), "ours": ours,
+                })
+                .to_string()
+            })
+            .collect()
+    };
+    let (left, right) = cases.split_at(cases.len() / 2);
+    let lines: Vec<String> = std::thread::scope(|scope| {
+        let first = scope.spawn(|| read(left));
+        let second = scope.spawn(|| read(right));
+        let mut lines = first.join().unwrap();
+        lines.extend(second.join().unwrap());
+        lines
+    });
+
+    let mut evaluator = Command::new(&python)
+        .args(["-c", include_str!("feedparser_expect.py")])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    let mut stdin = evaluator.stdin.take().unwrap();
+    let input = lines.join("\n") + "\n";
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        stdin.write_all(input.as_bytes()).unwrap();
+    });
+    let out = evaluator.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(out.status.success(), "the evaluator failed");
+
+    let explained = include_str!("fixtures/feedparser-differences.txt");
+    let explanations: Vec<(&str, &str)> = explained
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            l.split_once("    ")
+                .expect("a pattern, four spaces, a reason")
+        })
+        .collect();
+    let mut used = vec![0usize; explanations.len()];
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    let mut unexplained = Vec::new();
+    for verdict in String::from_utf8_lossy(&out.stdout).lines() {
+        let verdict: serde_json::Value = serde_json::from_str(verdict).unwrap();
+        let file = verdict["file"].as_str().unwrap();
+        let said = verdict["verdict"].as_str().unwrap();
+        *counts.entry(said.to_owned()).or_default() += 1;
+        if said == "agree" || said == "not-read" {
+            continue;
+        }
+        match explanations
+            .iter()
+            .position(|(pattern, _)| pattern_matches(pattern, file))
+        {
+            Some(i) => used[i] += 1,
+            None => unexplained.push(format!("{file}: {said} {}", verdict["detail"])),
+        }
+    }
+    println!("feedparser's Expect lines over `xinwen feed parse`: {counts:?}");
+    let stale: Vec<&str> = explanations
+        .iter()
+        .zip(&used)
+        .filter(|(_, n)| **n == 0)
+        .map(|((pattern, _), _)| *pattern)
+        .collect();
+    assert!(
+        unexplained.is_empty(),
+        "read otherwise than feedparser's Expect line, with no reason in feedparser-differences.txt: {unexplained:#?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "lines of feedparser-differences.txt that explain no difference any more: {stale:?}"
+    );
+    xinwen_test_support::compared(
+        "feedparser expectations agreed with",
+        counts.get("agree").copied().unwrap_or(0),
+    );
+    assert_eq!(counts.values().sum::<usize>(), cases.len());
 }

@@ -7,8 +7,11 @@
 //!
 //! feed-rs does the parsing: one model for every feed format, tolerant of the broken dates and
 //! namespaces real feeds carry. What it does not do for us is charset: a feed served as GBK
-//! without an XML prolog saying so is decoded here first (HTTP charset, then a guess).
+//! without an XML prolog saying so is decoded here first (HTTP charset, then a guess), and the
+//! faults every feed reader forgives but strict XML does not (HTML entities, bare ampersands,
+//! an RSS root without a known version, Atom 0.3) are mended first (`mend`).
 
+mod mend;
 mod opml_io;
 
 pub use opml_io::{OpmlError, OpmlFeed, parse_opml, write_opml};
@@ -141,6 +144,9 @@ pub fn parse(
         return Err(FeedError::HtmlPage);
     }
     let decoded = to_utf8(bytes, http_charset);
+    // to_utf8 leaves UTF-8 behind; a lossy view only guards against a bug there.
+    let decoded = String::from_utf8_lossy(&decoded);
+    let decoded = mend::mend(&decoded);
     let parser = feed_rs::parser::Builder::new()
         .base_uri(base_url)
         .id_generator(stable_id)
@@ -148,7 +154,7 @@ pub fn parse(
     // The parser has panicked on odd encodings before; a hostile feed must not take the
     // process down, so a panic becomes an error like any other.
     let feed = // AssertUnwindSafe: the parser is made for this call and dropped with it.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(decoded.as_ref())))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(decoded.as_bytes())))
         .map_err(|_| FeedError::Unreadable("the feed parser failed on this document".to_owned()))?
         .map_err(|e| FeedError::Unreadable(e.to_string()))?;
     let format = match feed.feed_type {
@@ -189,6 +195,27 @@ fn stable_id(
         // Left empty: the caller falls back to the entry's text.
         _ => String::new(),
     }
+}
+
+/// The name in an author element: RSS writes `email (Name)` or `Name (email)`, and feed-rs
+/// leaves `(Name)` when it takes the address out.
+fn author_name(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    let name = match raw.rsplit_once('(') {
+        Some((before, inside)) if raw.ends_with(')') => {
+            let inside = inside.trim_end_matches(')').trim();
+            let before = before.trim();
+            if before.is_empty() || before.contains('@') {
+                inside
+            } else if inside.contains('@') {
+                before
+            } else {
+                raw
+            }
+        }
+        _ => raw,
+    };
+    (!name.is_empty() && !name.contains('@')).then(|| name.to_owned())
 }
 
 /// A link as the feed gave it when it is an absolute http(s) URL; anything else is dropped
@@ -247,8 +274,7 @@ fn entry_from(entry: feed_rs::model::Entry) -> Entry {
         authors: entry
             .authors
             .into_iter()
-            .filter_map(|p| p.name.map(|n| n.trim().to_owned()))
-            .filter(|n| !n.is_empty())
+            .filter_map(|p| p.name.as_deref().and_then(author_name))
             .collect(),
         published: entry.published,
         updated: entry.updated,
@@ -361,6 +387,21 @@ mod tests {
 <pubDate>Thu, 05 Nov 2026 08:00:00 +0800</pubDate><author>李明</author><category>社会</category></item>
 <item><title>没有 GUID 的条目</title><link>https://xinghe.example/a/2.html</link></item>
 </channel></rss>"#;
+
+    #[test]
+    fn an_author_is_named_without_the_address_rss_puts_beside_it() {
+        for (raw, name) in [
+            ("(Example editor)", Some("Example editor")),
+            ("me@example.com (Example editor)", Some("Example editor")),
+            ("Example editor (me@example.com)", Some("Example editor")),
+            ("新华社 (北京)", Some("新华社 (北京)")),
+            ("  李明 ", Some("李明")),
+            ("me@example.com", None),
+            ("()", None),
+        ] {
+            assert_eq!(author_name(raw).as_deref(), name, "{raw}");
+        }
+    }
 
     #[test]
     fn rss_entries_keep_their_guid_link_and_date() {
