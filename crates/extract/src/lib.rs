@@ -219,9 +219,21 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
         .collect::<Vec<_>>()
         .join("\n");
 
+    // Paragraphs by lines of text, not by <p>: old pages separate them with <br>.
+    let (measure, paragraphs) = (found.measure, found.paragraphs);
+    let body_stats = dom.stats(dom.body().id());
+    // A list page: most of its text is links, and what is not is short. Portals wrap real
+    // articles in as many links, so only a short text counts against the page.
+    let link_heavy_page = body_stats.link_density() > 0.6 && measure.weight() < 600;
+    let is_article = measure.weight() >= 250
+        && found.link_density < 0.35
+        && !link_heavy_page
+        && (paragraphs >= 2 || measure.weight() >= 600);
+
     let mut authors = meta::authors(&head, &header_text, &dom);
     let later_text = || collapsed(header_start, 60).join("\n");
-    let mut published_at = meta::published_at(&head, &header_text, later_text, page_url, &dom);
+    let mut published_at =
+        meta::published_at(&head, &header_text, later_text, page_url, &dom, is_article);
     let mut wechat_info = None;
     if is_wechat {
         let info = wechat::info(&dom, &head);
@@ -246,20 +258,10 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
             .find_map(|l| meta::source_name(&head, "", &text::collapse_whitespace(l)))
     });
     let canonical_url = meta::canonical_url(&head, base.as_ref());
-    // Paragraphs by lines of text, not by <p>: old pages separate them with <br>.
-    let (measure, paragraphs) = (found.measure, found.paragraphs);
     let lang = meta::lang(&head, measure);
 
     let html = sanitize_html(&found.html);
     let text = found.text;
-    let body_stats = dom.stats(dom.body().id());
-    // A list page: most of its text is links, and what is not is short. Portals wrap real
-    // articles in as many links, so only a short text counts against the page.
-    let link_heavy_page = body_stats.link_density() > 0.6 && measure.weight() < 600;
-    let is_article = measure.weight() >= 250
-        && found.link_density < 0.35
-        && !link_heavy_page
-        && (paragraphs >= 2 || measure.weight() >= 600);
     if title.is_none() {
         warnings.push("no title found".into());
     }

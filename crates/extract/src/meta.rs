@@ -429,6 +429,9 @@ pub fn source_name(head: &Head, header_text: &str, body_text: &str) -> Option<St
     None
 }
 
+/// Different days in the lines under a title that make them a list rather than a byline.
+const DAYS_IN_A_LIST: usize = 3;
+
 /// When the article was published.
 pub fn published_at(
     head: &Head,
@@ -436,6 +439,7 @@ pub fn published_at(
     later_text: impl FnOnce() -> String,
     page_url: Option<&str>,
     dom: &Dom,
+    is_article: bool,
 ) -> Option<DateTime<FixedOffset>> {
     let offset = crate::date::shanghai();
     let url_date = page_url.and_then(crate::date::from_url);
@@ -479,6 +483,20 @@ pub fn published_at(
     {
         return Some(t);
     }
+    // A page that is no article and shows a run of different days is a list of dated links:
+    // the first day in it is its first item's, not the page's own.
+    let dated_list = |text: &str| {
+        let mut days = std::collections::BTreeSet::new();
+        for line in text.lines() {
+            if let Some(day) = crate::date::parse(line, offset, year_hint) {
+                days.insert(day.date_naive());
+            }
+        }
+        !is_article && days.len() >= DAYS_IN_A_LIST
+    };
+    if dated_list(header_text) {
+        return url_date;
+    }
     let from_header = crate::date::parse(header_text, offset, year_hint);
     // A URL gives the day only; a time on the same day in the page is more precise.
     match (from_header, url_date) {
@@ -487,7 +505,11 @@ pub fn published_at(
         (None, u) => u.or_else(|| {
             // Forums and old portals put the date of the post further down. (Read only
             // then: most pages have their date earlier.)
-            later_text()
+            let later = later_text();
+            if dated_list(&later) {
+                return None;
+            }
+            later
                 .lines()
                 .take(60)
                 .find_map(|l| crate::date::parse(l, offset, year_hint))
