@@ -86,20 +86,25 @@ pub fn related(dataset: &Path) -> anyhow::Result<()> {
     index.commit(None)?;
     let indexed = started.elapsed();
     let started = std::time::Instant::now();
-    let (mut at5, mut at10, mut shown, mut counted) = (0.0, 0.0, 0usize, 0usize);
+    let (mut at5, mut at10, mut counted) = (0.0, 0.0, 0usize);
+    let (mut shown_at5, mut shown, mut close, mut fewest) = (0.0, 0usize, 0usize, usize::MAX);
     for (n, line) in lines.iter().enumerate() {
-        let ranked = index.related_with(n as i64, 10, false)?;
-        let same = |k: usize| {
-            ranked
-                .iter()
+        let same = |list: &[xinwen_search::Related], k: usize| {
+            list.iter()
                 .take(k)
                 .filter(|r| lines[r.id as usize].label == line.label)
                 .count() as f64
                 / k as f64
         };
-        at5 += same(5);
-        at10 += same(10);
-        shown += index.related(n as i64, 8)?.len();
+        let ranked = index.related_with(n as i64, 10, false)?;
+        at5 += same(&ranked, 5);
+        at10 += same(&ranked, 10);
+        // What an article page shows: the close matches first, then what fills the list.
+        let page = index.related(n as i64, 8)?;
+        shown_at5 += same(&page, 5);
+        shown += page.len();
+        close += page.iter().filter(|r| r.close).count();
+        fewest = fewest.min(page.len());
         counted += 1;
         let _ = &line.id;
     }
@@ -109,9 +114,14 @@ pub fn related(dataset: &Path) -> anyhow::Result<()> {
         "indexing: {:.2} s; related reading: {per_article:.2} ms per article",
         indexed.as_secs_f64()
     );
+    let per_article = |n: usize| n as f64 / counted.max(1) as f64;
     outln!(
-        "shown on article pages (after the bar against filler): {:.1} per article on average",
-        shown as f64 / counted.max(1) as f64
+        "shown on article pages: {:.1} per article on average ({:.1} close matches, the rest \
+         suggestions), {} at fewest; p_at_5 of the list shown: {:.3}",
+        per_article(shown),
+        per_article(close),
+        if counted == 0 { 0 } else { fewest },
+        shown_at5 / counted.max(1) as f64
     );
     outln!(
         "p_at_5={:.3} p_at_10={:.3}",

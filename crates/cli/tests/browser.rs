@@ -61,6 +61,7 @@ fn home_and_article_pages_at_phone_and_desktop_widths() {
     let server = Server::demo();
     let article = article_url(&server, "donghai-wanbao", "台风“白鹭”逼近南屿岛");
     let wechat = article_url(&server, "shuma-qianyan", "晨曦三号升空！");
+    let repost = article_url(&server, "rebo-kuaixun", "紧急扩散！台风“白鹭”逼近南屿岛");
     for (name, width, height, mobile) in WIDTHS {
         let page = browser.new_page(width, height, mobile).unwrap();
 
@@ -142,6 +143,35 @@ fn home_and_article_pages_at_phone_and_desktop_widths() {
         browser
             .screenshot(&page, &artifacts_dir().join(format!("article-{name}.png")))
             .unwrap();
+
+        // A repost names the publication it credits, and the account that carried it.
+        browser.goto(&page, &repost).unwrap();
+        assert_clean(&mut browser, &page, &format!("repost at {name}"));
+        let credit = js(
+            &mut browser,
+            &page,
+            "document.querySelector('.source-line').innerText",
+        );
+        assert!(
+            credit
+                .as_str()
+                .unwrap()
+                .starts_with("来源｜东海晚报（热播快讯转载） · 阅读原文"),
+            "{credit}"
+        );
+        let byline = js(
+            &mut browser,
+            &page,
+            "document.querySelector('.byline').innerText",
+        );
+        assert!(byline.as_str().unwrap().contains("文 吴海涛"), "{byline}");
+        // Something to read next, every item on screen within the page's width.
+        let related = js(
+            &mut browser,
+            &page,
+            "[...document.querySelectorAll('.related li')].filter(li => li.offsetHeight > 0 && li.getBoundingClientRect().right <= document.documentElement.clientWidth).length",
+        );
+        assert!(related.as_u64().unwrap() >= 5, "{related}");
 
         browser.goto(&page, &wechat).unwrap();
         assert_clean(&mut browser, &page, &format!("WeChat article at {name}"));

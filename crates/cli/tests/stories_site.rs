@@ -54,6 +54,22 @@ fn a_story_is_shown_once_credited_and_its_coverage_listed() {
         1,
         "one story, one result: {results}"
     );
+    // The result is the original, however the repost ranks, and the count is what is listed.
+    assert!(
+        results.contains("台风“<mark>白鹭</mark>”逼近南屿岛")
+            || results.contains("逼近南屿岛 <mark>渡轮"),
+        "{results}"
+    );
+    assert!(!results.contains("紧急扩散"), "{results}");
+    assert!(results.contains("共找到 1 篇文章"), "{results}");
+
+    // Feeds carry the credit the article page gives: the publication, the carrier, the link.
+    let (_, feed) = get(&format!("{}/source/rebo-kuaixun/feed.xml", server.url));
+    assert!(
+        feed.contains("来源：东海晚报（<a href=\"")
+            && feed.contains("wx.example/s/rebo-typhoon-ferries\">阅读原文"),
+        "{feed}"
+    );
 
     // 热点: the stories several sources tell, on the home page, their page and their feed.
     assert!(

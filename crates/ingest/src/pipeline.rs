@@ -402,8 +402,9 @@ impl Ingester {
         let credited_source = extracted.source_name.clone().or_else(|| {
             let read_original = extracted.wechat.as_ref()?.source_url.clone()?;
             xinwen_model::link::web_url(&read_original)?;
-            (xinwen_dedup::canonical_url(&read_original) != xinwen_dedup::canonical_url(&link))
-                .then_some(read_original)
+            (xinwen_model::link::canonical_url(&read_original)
+                != xinwen_model::link::canonical_url(&link))
+            .then_some(read_original)
         });
         Ok((
             NewArticle {
@@ -411,7 +412,7 @@ impl Ingester {
                 channel_slug: channel_for(&entry.categories, channels),
                 title,
                 author,
-                canonical_url: xinwen_dedup::canonical_url(&link),
+                canonical_url: xinwen_model::link::canonical_url(&link),
                 original_url: link,
                 published_at,
                 fetched_at: Utc::now(),

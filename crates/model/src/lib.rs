@@ -310,6 +310,15 @@ pub struct NewArticle {
     pub credited_source: Option<String>,
 }
 
+/// The publication a repost credits (its 来源 line) when that is not the source itself: what
+/// the article page and feeds name as the article's origin beside the source that carried it.
+pub fn credited_publication<'a>(credited: Option<&'a str>, source_name: &str) -> Option<&'a str> {
+    let credited = credited?.trim();
+    let is_link = credited.starts_with("http://") || credited.starts_with("https://");
+    let is_the_source = source_name.contains(credited) || credited.contains(source_name);
+    (!credited.is_empty() && !is_link && !is_the_source).then_some(credited)
+}
+
 /// A whole article, as its page shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Article {
@@ -330,6 +339,10 @@ pub struct Article {
     pub status: ArticleStatus,
     /// The story the article belongs to, once compared with the others.
     pub story_id: Option<i64>,
+    /// Whom the article says it comes from: a publication's name (a repost's 来源 line) or
+    /// the link of its original (a 阅读原文 that leads elsewhere).
+    #[serde(default)]
+    pub credited_source: Option<String>,
 }
 
 /// An article as lists show it: enough for a headline, a line of summary and a thumbnail.
@@ -349,6 +362,9 @@ pub struct ArticleSummary {
     /// Feeds carry the whole body; pages do not need it, so lists leave it empty unless asked.
     pub body_html: Option<String>,
     pub story_id: Option<i64>,
+    /// As [`Article::credited_source`].
+    #[serde(default)]
+    pub credited_source: Option<String>,
 }
 
 text_enum! {

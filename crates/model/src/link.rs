@@ -36,6 +36,89 @@ pub fn printable(raw: &str) -> &str {
     }
 }
 
+/// Query parameters that say how a reader arrived, not what they read.
+const TRACKING: &[&str] = &[
+    "from",
+    "spm",
+    "isappinstalled",
+    "scene",
+    "clicktime",
+    "enterid",
+    "subscene",
+    "sessionid",
+    "ascene",
+    "devicetype",
+    "version",
+    "nettype",
+    "lang",
+    "pass_ticket",
+    "wx_header",
+    "share_token",
+    "sharer_sharetime",
+    "sharer_shareid",
+    "srcid",
+    "exportkey",
+    "chksm",
+    "mpshare",
+    "fbclid",
+    "gclid",
+    "ref",
+    "source",
+    "share",
+    "share_from",
+    "timestamp",
+    "tt_from",
+    "utm",
+    "wxfrom",
+    "_wv",
+];
+
+/// The one form of an article's URL, so that the same article reached by different links is
+/// one article: https, no `www.`-less/`www.` split (the host as given, lower case), no
+/// fragment, no trailing slash, no tracking parameters (utm_*, spm, from, scene...), the
+/// remaining parameters sorted. WeChat links keep only what names the article: `__biz`,
+/// `mid`, `idx`, `sn` (or the `/s/<token>` path).
+pub fn canonical_url(raw: &str) -> String {
+    let Ok(mut url) = url::Url::parse(raw.trim()) else {
+        return raw.trim().to_owned();
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return url.to_string();
+    }
+    let _ = url.set_scheme("https");
+    url.set_fragment(None);
+    if url.port() == Some(80) || url.port() == Some(443) {
+        let _ = url.set_port(None);
+    }
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let wechat = host == "mp.weixin.qq.com";
+    let mut pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(key, _)| {
+            let key = key.to_ascii_lowercase();
+            if wechat {
+                return matches!(key.as_str(), "__biz" | "mid" | "idx" | "sn");
+            }
+            !key.starts_with("utm_") && !TRACKING.contains(&key.as_str())
+        })
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if wechat && url.path().starts_with("/s/") {
+        pairs.clear();
+    }
+    pairs.sort();
+    if pairs.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    let path = url.path().to_owned();
+    if path.len() > 1 && path.ends_with('/') {
+        url.set_path(path.trim_end_matches('/'));
+    }
+    url.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +159,44 @@ mod tests {
         assert_eq!(printable("/\\evil.example"), "#");
         assert_eq!(printable("data:text/html,x"), "#");
         assert_eq!(printable(""), "#");
+    }
+}
+
+#[cfg(test)]
+mod canonical_tests {
+    use super::canonical_url;
+
+    #[test]
+    fn one_article_one_url() {
+        for (raw, canonical) in [
+            (
+                "http://news.example/a/1.html?utm_source=wx&utm_medium=share",
+                "https://news.example/a/1.html",
+            ),
+            (
+                "https://news.example/a/1.html?from=timeline&isappinstalled=0#comments",
+                "https://news.example/a/1.html",
+            ),
+            (
+                "https://news.example/list/?page=2&spm=a2c4",
+                "https://news.example/list?page=2",
+            ),
+            (
+                "https://news.example/a?b=2&a=1",
+                "https://news.example/a?a=1&b=2",
+            ),
+            (
+                "http://mp.weixin.qq.com/s?__biz=MzA5&mid=2651&idx=1&sn=abc&chksm=xyz&scene=21#wechat_redirect",
+                "https://mp.weixin.qq.com/s?__biz=MzA5&idx=1&mid=2651&sn=abc",
+            ),
+            (
+                "https://mp.weixin.qq.com/s/AbCdEf123?scene=1&from=groupmessage",
+                "https://mp.weixin.qq.com/s/AbCdEf123",
+            ),
+            ("https://News.Example:443/x/", "https://news.example/x"),
+            ("not a url", "not a url"),
+        ] {
+            assert_eq!(canonical_url(raw), canonical, "{raw}");
+        }
     }
 }

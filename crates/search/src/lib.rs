@@ -221,7 +221,14 @@ pub struct Related {
     pub id: i64,
     pub score: f32,
     pub shared: Vec<String>,
+    /// Close: it shares at least two of the article's keywords, carrying a fifth of their
+    /// weight. The others fill the list: nearer matches first, then the channel's articles
+    /// nearest in time.
+    pub close: bool,
 }
+
+/// The fewest articles a related list holds when the index has that many others.
+pub const RELATED_AT_LEAST: usize = 5;
 
 /// The index, its reader, and its one writer.
 pub struct SearchIndex {
@@ -717,14 +724,118 @@ impl SearchIndex {
 
     /// Up to `limit` articles about what article `id` is about, by its weighted keywords,
     /// nearer in time first among equals; never the article itself nor one of its story.
-    /// Only those that share at least two of its keywords, carrying a fifth of their weight,
-    /// are returned: fewer, rather than filler.
+    /// The close ones (see [`Related::close`]) come first; when there are fewer than
+    /// [`RELATED_AT_LEAST`], the list is filled, marked as such: with the nearest of the other
+    /// matches, then with the articles of the same channel nearest in time. A reader always
+    /// finds something to read next, and can tell a match from a suggestion.
     pub fn related(&self, id: i64, limit: usize) -> Result<Vec<Related>> {
-        self.related_with(id, limit, true)
+        // Deeper than the list, so that a close match ranked below a few others still makes it.
+        let ranked = self.related_with(id, limit.max(RELATED_AT_LEAST) * 3, false)?;
+        let (mut list, others): (Vec<Related>, Vec<Related>) =
+            ranked.into_iter().partition(|r| r.close);
+        list.truncate(limit);
+        let wanted = RELATED_AT_LEAST.min(limit);
+        list.extend(others.into_iter().take(wanted.saturating_sub(list.len())));
+        if list.len() < wanted {
+            let taken: Vec<i64> = list.iter().map(|r| r.id).collect();
+            list.extend(self.same_channel_nearest(id, &taken, wanted - list.len())?);
+        }
+        list.truncate(limit);
+        Ok(list)
     }
 
-    /// Related reading as ranked, with or without the bar against filler: the evaluation
-    /// measures the ranking itself.
+    /// Up to `limit` live articles of article `id`'s channel nearest to it in time, leaving
+    /// out `id`, its story and `taken`: the last filler of a related list.
+    fn same_channel_nearest(&self, id: i64, taken: &[i64], limit: usize) -> Result<Vec<Related>> {
+        let searcher = self.reader.searcher();
+        let Some(address) = self.address_of(&searcher, id) else {
+            return Ok(Vec::new());
+        };
+        let document: TantivyDocument = searcher.doc(address)?;
+        let text_of = |field: Field| {
+            document
+                .get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let Some(channel) = text_of(self.fields.channel) else {
+            return Ok(Vec::new());
+        };
+        let story = text_of(self.fields.story);
+        let when = searcher
+            .segment_reader(address.segment_ord)
+            .fast_fields()
+            .i64("published")
+            .ok()
+            .and_then(|c| c.first(address.doc_id))
+            .unwrap_or(0);
+        let f = self.fields;
+        let term = |field: Field, text: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, term(f.channel, &channel))];
+        for other in taken.iter().chain([&id]) {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_i64(f.id, *other),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if let Some(story) = &story {
+            clauses.push((Occur::MustNot, term(f.story, story)));
+        }
+        // Nearest in time first: the score is how close, whatever the text.
+        let collector = TopDocs::with_limit(limit * 4 + 4).tweak_score(
+            move |segment: &tantivy::SegmentReader| {
+                let column = segment.fast_fields().i64("published").ok();
+                move |doc: tantivy::DocId, _score: tantivy::Score| {
+                    let other = column.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                    -((other - when).abs() as f64)
+                }
+            },
+        );
+        let found = searcher.search(&BooleanQuery::new(clauses), &collector)?;
+        let mut stories_seen: Vec<String> = Vec::new();
+        let mut list = Vec::new();
+        for (_, candidate) in found {
+            if list.len() == limit {
+                break;
+            }
+            let Some(other) = self.id_of(&searcher, candidate) else {
+                continue;
+            };
+            let their_story = searcher
+                .doc::<TantivyDocument>(candidate)
+                .ok()
+                .and_then(|d| {
+                    d.get_first(f.story)
+                        .and_then(|v| v.as_str())
+                        .map(str::to_owned)
+                });
+            if let Some(their_story) = their_story {
+                if stories_seen.contains(&their_story) {
+                    continue;
+                }
+                stories_seen.push(their_story);
+            }
+            list.push(Related {
+                id: other,
+                score: 0.0,
+                shared: Vec::new(),
+                close: false,
+            });
+        }
+        Ok(list)
+    }
+
+    /// Related reading as ranked, each marked close or not; with `only_clear_matches`, only
+    /// the close ones. The evaluation measures the ranking itself.
     pub fn related_with(
         &self,
         id: i64,
@@ -817,7 +928,8 @@ impl SearchIndex {
                 .sum();
             let cosine = dot / (own_norm * norm(&theirs));
             let shared_weight: f32 = shared.iter().map(|(_, w)| w).sum();
-            if only_clear_matches && (shared.len() < 2 || shared_weight < total_weight * 0.2) {
+            let close = shared.len() >= 2 && shared_weight >= total_weight * 0.2;
+            if only_clear_matches && !close {
                 continue;
             }
             let Some(other) = self.id_of(&searcher, candidate) else {
@@ -842,6 +954,7 @@ impl SearchIndex {
                 id: other,
                 score: 0.5 * cosine + 0.5 * score / best,
                 shared: shared.into_iter().take(4).map(|(w, _)| w).collect(),
+                close,
             });
         }
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score));

@@ -297,7 +297,7 @@ async fn a_removed_article_leaves_results_and_the_index_catches_up_after_a_crash
 }
 
 #[tokio::test]
-async fn related_reading_is_on_topic_never_the_article_itself_and_never_filler() {
+async fn related_reading_is_on_topic_never_the_article_itself_and_fills_up_marked_as_such() {
     let (_dir, store, index) = indexed().await;
     let id_of = |title: &'static str| {
         let store = store.clone();
@@ -313,52 +313,72 @@ async fn related_reading_is_on_topic_never_the_article_itself_and_never_filler()
                 .id
         }
     };
+    let titles_of = |related: Vec<xinwen_search::Related>| {
+        let store = store.clone();
+        async move {
+            let ids: Vec<i64> = related.iter().map(|r| r.id).collect();
+            store
+                .summaries_by_ids(&ids)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|s| s.title)
+                .collect::<Vec<String>>()
+        }
+    };
+    let everything_else = CORPUS.len() - 1;
     let typhoon = id_of("台风白鹭逼近南屿岛 渡轮全线停航").await;
     let related = index.related(typhoon, 8).unwrap();
-    let ids: Vec<i64> = related.iter().map(|r| r.id).collect();
-    assert!(!ids.contains(&typhoon), "never the article itself");
-    let related_titles: Vec<String> = store
-        .summaries_by_ids(&ids)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.title)
-        .collect();
-    assert!(related_titles.len() >= 2, "{related_titles:?}");
-    for title in &related_titles {
+    assert!(
+        related.iter().all(|r| r.id != typhoon),
+        "never the article itself"
+    );
+    assert!(related.len() >= xinwen_search::RELATED_AT_LEAST.min(everything_else));
+    // The close matches come first, and all of them are about typhoons.
+    let close: Vec<_> = related.iter().filter(|r| r.close).cloned().collect();
+    assert!(
+        related.iter().take(close.len()).all(|r| r.close),
+        "{related:?}"
+    );
+    assert!(
+        close[0]
+            .shared
+            .iter()
+            .any(|k| k == "台风" || k == "渡轮" || k == "南屿岛"),
+        "{:?}",
+        close[0].shared
+    );
+    let close_titles = titles_of(close).await;
+    assert!(close_titles.len() >= 2, "{close_titles:?}");
+    for title in &close_titles {
         assert!(
             title.contains("台风") || title.contains("颱風") || title.contains("渡轮"),
             "off topic: {title}"
         );
     }
-    assert!(
-        related[0]
-            .shared
-            .iter()
-            .any(|k| k == "台风" || k == "渡轮" || k == "南屿岛"),
-        "{:?}",
-        related[0].shared
-    );
 
+    // Nothing is close to the seafood restaurant: the list is suggestions only, said so.
     let seafood = id_of("老城区海鲜馆推出秋季新菜").await;
-    assert!(
-        index.related(seafood, 8).unwrap().is_empty(),
-        "nothing clears the bar: no filler"
+    let related = index.related(seafood, 8).unwrap();
+    assert!(related.iter().all(|r| !r.close), "{related:?}");
+    assert_eq!(
+        related.len(),
+        xinwen_search::RELATED_AT_LEAST.min(everything_else),
+        "{related:?}"
     );
 
     let talks = id_of("俄乌双方举行新一轮军控谈判").await;
     let related = index.related(talks, 8).unwrap();
-    let titles: Vec<String> = store
-        .summaries_by_ids(&related.iter().map(|r| r.id).collect::<Vec<_>>())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.title)
-        .collect();
+    let close = related.iter().filter(|r| r.close).cloned().collect();
     assert_eq!(
-        titles,
+        titles_of(close).await,
         ["军控谈判取得进展 双方同意建立演习通报机制"],
         "not the seafood restaurant"
+    );
+    let suggested: Vec<_> = related.iter().skip(1).cloned().collect();
+    assert!(
+        suggested.iter().all(|r| !r.close && r.id != talks),
+        "{suggested:?}"
     );
 }
 

@@ -363,6 +363,7 @@ pub(crate) fn list_sql(filter: ArticleFilter, after: bool, with_body: bool) -> S
     // caller puts the page back in order.
     format!(
         "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url, a.story_id,
+                a.credited_source,
                 s.slug AS source_slug, s.name AS source_name,
                 c.slug AS channel_slug, c.name AS channel_name,
                 i.src AS thumb_src, i.alt AS thumb_alt, i.caption AS thumb_caption{body}
@@ -381,6 +382,7 @@ pub(crate) fn summaries_by_ids_sql(count: usize) -> String {
     let placeholders = vec!["?"; count].join(", ");
     format!(
         "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url, a.story_id,
+                a.credited_source,
                 s.slug AS source_slug, s.name AS source_name,
                 c.slug AS channel_slug, c.name AS channel_name,
                 i.src AS thumb_src, i.alt AS thumb_alt, i.caption AS thumb_caption, a.body_html
@@ -598,6 +600,7 @@ fn article_from_row(row: &SqliteRow, images: Vec<Image>) -> Result<Article> {
         script: row.try_get::<String, _>("script")?.parse()?,
         status: row.try_get::<String, _>("status")?.parse()?,
         story_id: row.try_get("story_id")?,
+        credited_source: row.try_get("credited_source")?,
     })
 }
 
@@ -628,6 +631,7 @@ fn summary_from_row(row: &SqliteRow, with_body: bool) -> Result<ArticleSummary> 
             None
         },
         story_id: row.try_get("story_id")?,
+        credited_source: row.try_get("credited_source")?,
     })
 }
 

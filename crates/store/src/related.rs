@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 pub struct RelatedLink {
     pub id: i64,
     pub shared: Vec<String>,
+    /// A close match, or a suggestion that fills the list (`xinwen_search::Related::close`).
+    /// `None` in lists kept before suggestions existed, which are worked out again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close: Option<bool>,
 }
 
 /// An article's related reading, best first, and when it was worked out.

@@ -85,13 +85,16 @@ pub struct HotStory {
     pub score: f64,
 }
 
-/// Whether two URLs name one page: equal once scheme, trailing slash, fragment and query are
-/// set aside (the store keeps canonical URLs; credited links come as written).
+/// Whether two URLs name one page: equal in their canonical form (the store keeps canonical
+/// URLs; credited links come as written, escaped or not, with tracking parameters). The query
+/// counts: every WeChat article is `mp.weixin.qq.com/s?__biz=…`.
 fn same_page(a: &str, b: &str) -> bool {
     let core = |url: &str| {
-        let url = url.split(['#', '?']).next().unwrap_or_default();
-        let url = url.split_once("://").map_or(url, |(_, rest)| rest);
-        url.trim_end_matches('/').to_ascii_lowercase()
+        let canonical = xinwen_model::link::canonical_url(url);
+        canonical
+            .split_once("://")
+            .map_or(canonical.as_str(), |(_, rest)| rest)
+            .to_ascii_lowercase()
     };
     core(a) == core(b)
 }
@@ -265,6 +268,27 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The article that stands for each of these stories in lists (its original while that is
+    /// live), by story id; stories without one are left out.
+    pub async fn story_leads(
+        &self,
+        story_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        if story_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let placeholders = vec!["?"; story_ids.len()].join(", ");
+        let sql = format!(
+            "SELECT id, lead_article_id FROM stories
+             WHERE id IN ({placeholders}) AND lead_article_id IS NOT NULL"
+        );
+        let mut query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+        for id in story_ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(&self.pool).await?.into_iter().collect())
     }
 
     /// A story with its articles, oldest first.
@@ -549,5 +573,31 @@ impl Store {
         }
         tx.commit().await?;
         Ok(ids.len() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_page;
+
+    #[test]
+    fn wechat_articles_are_told_apart_by_their_query_and_found_however_escaped() {
+        let stored = "https://mp.weixin.qq.com/s?__biz=MzA5MTE%3D&idx=1&mid=2651&sn=abc";
+        assert!(same_page(
+            "http://mp.weixin.qq.com/s?__biz=MzA5MTE=&mid=2651&idx=1&sn=abc&chksm=9f&scene=21#wechat_redirect",
+            stored
+        ));
+        assert!(!same_page(
+            "https://mp.weixin.qq.com/s?__biz=MzA5MTE=&mid=2652&idx=1&sn=def",
+            stored
+        ));
+        assert!(same_page(
+            "http://News.Example/a/1.html/?utm_source=x",
+            "https://news.example/a/1.html"
+        ));
+        assert!(!same_page(
+            "https://news.example/a/1.html",
+            "https://news.example/a/2.html"
+        ));
     }
 }

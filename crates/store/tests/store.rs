@@ -744,6 +744,7 @@ async fn related_reading_is_kept_and_worked_out_again_once_an_article_is_a_day_o
     let links = vec![xinwen_store::RelatedLink {
         id: ids[0],
         shared: vec!["台风".into(), "南屿".into()],
+        close: Some(true),
     }];
     store
         .set_related_reading(ids[2], &links, published(4))

@@ -189,6 +189,31 @@ async fn render(
     ))
 }
 
+/// An item's body as feeds carry it: the article, then the credit the article page gives
+/// (来源, the publication a repost credits, 阅读原文), which a feed reader shows nowhere else.
+fn feed_body(a: &ArticleSummary, html: &str, base: &str) -> String {
+    use crate::format::escape_html;
+    let source = format!(
+        "<a href=\"{base}/source/{}\">{}</a>",
+        escape_html(&a.source_slug),
+        escape_html(&a.source_name)
+    );
+    let from =
+        match xinwen_model::credited_publication(a.credited_source.as_deref(), &a.source_name) {
+            Some(credited) => format!("{}（{source}转载）", escape_html(credited)),
+            None => source,
+        };
+    let original = if xinwen_model::link::is_web_url(&a.original_url) {
+        format!(
+            " · <a href=\"{}\">阅读原文</a>",
+            escape_html(xinwen_model::link::printable(&a.original_url))
+        )
+    } else {
+        String::new()
+    };
+    format!("{}\n<p>来源：{from}{original}</p>", absolutize(html, base))
+}
+
 fn rss_xml(scope: &Scope, articles: &[ArticleSummary], base: &str) -> String {
     let items = articles
         .iter()
@@ -208,7 +233,7 @@ fn rss_xml(scope: &Scope, articles: &[ArticleSummary], base: &str) -> String {
                 .pub_date(Some(a.published_at.to_rfc2822()))
                 // RSS readers take the description as HTML; the summary is plain text.
                 .description(Some(crate::format::escape_html(&a.summary)))
-                .content(a.body_html.as_deref().map(|html| absolutize(html, base)))
+                .content(a.body_html.as_deref().map(|html| feed_body(a, html, base)))
                 .categories(vec![rss::Category {
                     name: a.channel_name.clone(),
                     domain: None,
@@ -282,7 +307,7 @@ fn atom_xml(scope: &Scope, articles: &[ArticleSummary], base: &str, self_url: &s
             if let Some(html) = &a.body_html {
                 entry.content(Some(
                     atom::ContentBuilder::default()
-                        .value(Some(absolutize(html, base)))
+                        .value(Some(feed_body(a, html, base)))
                         .content_type(Some("html".to_owned()))
                         .build(),
                 ));

@@ -225,6 +225,7 @@ async fn work_out(
         .map(|r| RelatedLink {
             id: r.id,
             shared: r.shared,
+            close: Some(r.close),
         })
         .collect();
     store

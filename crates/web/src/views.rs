@@ -309,7 +309,7 @@ pub struct RelatedItem {
     pub href: String,
     pub title: String,
     pub source_name: String,
-    pub reason: String,
+    pub time_display: String,
 }
 
 #[derive(Template)]
@@ -326,13 +326,18 @@ pub struct ArticlePage {
     pub author: Option<String>,
     pub source_name: String,
     pub source_href: String,
+    /// The publication a repost credits, named in the 来源 line before the source that
+    /// carried it.
+    pub credited: Option<String>,
     pub time_display: String,
     pub time_iso: String,
     pub body_html: String,
     pub original_url: String,
     pub follow: Follow,
     pub also: Option<AlsoReported>,
+    /// Related reading: the close matches, then the suggestions that fill the list.
     pub related: Vec<RelatedItem>,
+    pub suggested: Vec<RelatedItem>,
 }
 
 /// One search result: the headline and snippet already escaped, with the query's words marked.

@@ -735,7 +735,8 @@ async fn an_approved_takedown_is_gone_from_every_list_search_and_related_reading
     let (target, neighbours) = live
         .iter()
         .filter(|a| live.iter().filter(|b| b.title == a.title).count() == 1)
-        .filter(|a| feed.contains(&a.title))
+        // In the feed by its own item alone (another article's text may name it).
+        .filter(|a| feed.matches(&a.title).count() == 1)
         .map(|a| (a.clone(), offered_by(a.id)))
         .find(|(_, by)| !by.is_empty())
         .expect("some article is offered as related reading");
@@ -811,9 +812,14 @@ async fn an_approved_takedown_is_gone_from_every_list_search_and_related_reading
     assert!(!gone.body.contains(&target.title));
     for list in ["/", "/feed.xml", "/atom.xml", "/sitemap.xml", "/hot"] {
         let body = reader.get(list).await.body;
+        let at = body.find(&path).or(body.find(&target.title));
         assert!(
-            !body.contains(&path) && !body.contains(&target.title),
-            "{list} still has it"
+            at.is_none(),
+            "{list} still has it: {}",
+            body[at.unwrap_or(0)..]
+                .chars()
+                .take(120)
+                .collect::<String>()
         );
     }
     // The search page repeats the query, which is the title: the link is what must be gone.

@@ -64,7 +64,7 @@ async fn the_worker_fills_related_reading_that_the_article_page_then_shows() {
     let started = Instant::now();
     let html = loop {
         let html = page(&state, &uri).await;
-        if html.contains("共同关键词：") {
+        if html.contains("class=\"related\"") {
             break html;
         }
         assert!(
@@ -76,10 +76,19 @@ async fn the_worker_fills_related_reading_that_the_article_page_then_shows() {
     let kept = store.related_reading(typhoon.id).await.unwrap().unwrap();
     assert!(!kept.items.is_empty());
     assert!(kept.items.iter().all(|link| link.id != typhoon.id));
-    // What the page shows is what the store keeps, in its order.
+    // What the page shows is what the store keeps: the close matches, then under their own
+    // heading the suggestions that fill the list; and not the algorithm's working.
     let related = &html[html.find("相关阅读").unwrap()..];
-    let first = related.find(&format!("/article/{}", kept.items[0].id));
-    assert!(first.is_some(), "{related}");
+    let related = &related[..related.find("</section>").unwrap()];
+    assert!(!related.contains("共同关键词"), "{related}");
+    let suggestions_at = related.find("你可能还想看").unwrap_or(related.len());
+    for link in &kept.items {
+        let at = related
+            .find(&format!("href=\"/article/{}\"", link.id))
+            .unwrap_or_else(|| panic!("{} is not shown: {related}", link.id));
+        assert_eq!(link.close == Some(true), at < suggestions_at, "{related}");
+    }
+    assert!(kept.items.len() >= xinwen_search::RELATED_AT_LEAST);
     // The same list as the index gives: the worker stored the search's answer.
     let searched = index
         .related(typhoon.id, xinwen_web::RELATED_SHOWN)
@@ -92,7 +101,7 @@ async fn the_worker_fills_related_reading_that_the_article_page_then_shows() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catching_up_before_serving_works_out_every_article_of_a_small_site() {
-    let (_dir, store, index, articles) = demo_store_and_index().await;
+    let (dir, store, index, articles) = demo_store_and_index().await;
     let done = xinwen_web::catch_up_related(&store, &index, Duration::from_secs(600)).await;
     assert_eq!(done, articles);
     let left = store
@@ -100,4 +109,37 @@ async fn catching_up_before_serving_works_out_every_article_of_a_small_site() {
         .await
         .unwrap();
     assert!(left.is_empty(), "{left:?}");
+
+    // Every article then shows something to read next: at least five, close or suggested.
+    let mut site = SiteSettings::for_data_dir(dir.path());
+    site.page_cache_ttl = Duration::ZERO;
+    let state = AppState::with_services(
+        store.clone(),
+        site,
+        Services {
+            search: Some(index.clone()),
+            ..Default::default()
+        },
+    );
+    let all = store
+        .latest_articles(ArticleFilter::default(), 1, 200, false)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(all.len(), articles);
+    for article in &all {
+        let html = page(&state, &format!("/article/{}", article.id)).await;
+        let related = html
+            .find("class=\"related\"")
+            .map(|at| &html[at..])
+            .unwrap_or_else(|| panic!("article {} shows no related reading", article.id));
+        let related = &related[..related.find("</section>").unwrap()];
+        let shown = related.matches("<li>").count();
+        assert!(
+            shown >= xinwen_search::RELATED_AT_LEAST,
+            "article {} ({}) shows {shown} to read next",
+            article.id,
+            article.title
+        );
+    }
 }

@@ -518,7 +518,7 @@ async fn articles_named(state: &AppState, pages: &str) -> Result<Vec<ArticleRef>
             Some(id) => ids.push(id),
             None => {
                 urls.push(line.to_owned());
-                urls.push(xinwen_dedup::canonical_url(line));
+                urls.push(xinwen_model::link::canonical_url(line));
             }
         }
     }

@@ -13,10 +13,13 @@ pub async fn page(State(state): State<AppState>, Path(id): Path<String>, uri: Ur
     respond(&state, &uri, render(&state, &id)).await
 }
 
-/// Up to eight articles on the same subject, each with the keywords it shares, as the store
-/// keeps them ([`crate::related`]); none while they have not been worked out yet (the worker
-/// is asked to), when search is not running here, or when nothing is close enough.
-async fn related(state: &AppState, id: i64) -> Result<Vec<RelatedItem>, AppError> {
+/// Up to eight articles to read next, as the store keeps them ([`crate::related`]): the close
+/// matches, then the suggestions that fill the list. None while they have not been worked out
+/// yet (the worker is asked to) or when search is not running here.
+async fn related(
+    state: &AppState,
+    id: i64,
+) -> Result<(Vec<RelatedItem>, Vec<RelatedItem>), AppError> {
     let reading = match state.store().related_reading(id).await {
         Ok(reading) => reading,
         // Related reading is a help, not the page: a bad row must not take it down.
@@ -26,26 +29,38 @@ async fn related(state: &AppState, id: i64) -> Result<Vec<RelatedItem>, AppError
         }
         Err(e) => return Err(e.into()),
     };
+    // A list kept before suggestions filled it is shown, and worked out again.
+    let outdated = reading
+        .as_ref()
+        .is_some_and(|r| r.items.iter().any(|item| item.close.is_none()));
+    if (reading.is_none() || outdated)
+        && let Some(keeper) = state.related_keeper()
+    {
+        keeper.ask(id);
+    }
     let Some(reading) = reading else {
-        if let Some(keeper) = state.related_keeper() {
-            keeper.ask(id);
-        }
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     let ids: Vec<i64> = reading.items.iter().map(|r| r.id).collect();
     let summaries = state.store().summaries_by_ids(&ids).await?;
-    Ok(summaries
-        .iter()
-        .filter_map(|s| {
-            let why = reading.items.iter().find(|r| r.id == s.id)?;
-            Some(RelatedItem {
-                href: format!("/article/{}", s.id),
-                title: s.title.clone(),
-                source_name: s.source_name.clone(),
-                reason: format!("共同关键词：{}", why.shared.join("、")),
-            })
-        })
-        .collect())
+    let (mut close, mut suggested) = (Vec::new(), Vec::new());
+    for s in &summaries {
+        let Some(link) = reading.items.iter().find(|r| r.id == s.id) else {
+            continue;
+        };
+        let item = RelatedItem {
+            href: format!("/article/{}", s.id),
+            title: s.title.clone(),
+            source_name: s.source_name.clone(),
+            time_display: crate::format::date_zh(s.published_at),
+        };
+        if link.close.unwrap_or(true) {
+            close.push(item);
+        } else {
+            suggested.push(item);
+        }
+    }
+    Ok((close, suggested))
 }
 
 async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, AppError> {
@@ -66,6 +81,7 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
         &article.source.name,
         &format!("/source/{}", article.source.slug),
     );
+    let (related, suggested) = related(state, article.id).await?;
     let page = ArticlePage {
         layout,
         id: article.id,
@@ -76,13 +92,19 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
         author: article.author.clone(),
         source_name: article.source.name.clone(),
         source_href: format!("/source/{}", article.source.slug),
+        credited: xinwen_model::credited_publication(
+            article.credited_source.as_deref(),
+            &article.source.name,
+        )
+        .map(str::to_owned),
         time_display: datetime_zh(article.published_at),
         time_iso: datetime_iso(article.published_at),
         body_html: article.body_html.clone(),
         original_url: article.original_url.clone(),
         follow: follow_block(&article.source),
         also: super::stories::also_reported(state, article.id, article.story_id).await?,
-        related: related(state, article.id).await?,
+        related,
+        suggested,
     };
     html(StatusCode::OK, &page)
 }

@@ -86,26 +86,51 @@ pub(crate) async fn find(
         .map_err(|e| AppError::Internal(e.to_string()))?
     };
     let ids: Vec<i64> = hits.items.iter().map(|h| h.id).collect();
-    // The store has the last word: an article removed a moment ago is not shown. A story
-    // is shown once, by its best-ranked article.
-    let mut seen = Vec::new();
-    let articles = state
-        .store()
-        .summaries_by_ids(&ids)
+    // The store has the last word: an article removed a moment ago is not shown. A story is
+    // shown once, where its best-ranked article ranks, by the article that stands for it in
+    // lists (its original), as everywhere else on the site.
+    let store = state.store();
+    let found = store.summaries_by_ids(&ids).await?;
+    let stories: Vec<i64> = found.iter().filter_map(|a| a.story_id).collect();
+    let leads = store.story_leads(&stories).await?;
+    let lead_ids: Vec<i64> = leads
+        .values()
+        .copied()
+        .filter(|lead| !found.iter().any(|a| a.id == *lead))
+        .collect();
+    let mut other_leads: std::collections::HashMap<i64, xinwen_model::ArticleSummary> = store
+        .summaries_by_ids(&lead_ids)
         .await?
         .into_iter()
-        .filter(|a| match a.story_id {
-            Some(story) if seen.contains(&story) => false,
-            Some(story) => {
-                seen.push(story);
-                true
-            }
-            None => true,
-        })
+        .map(|a| (a.id, a))
         .collect();
+    let mut seen_stories = Vec::new();
+    let mut articles = Vec::with_capacity(found.len());
+    for article in &found {
+        let Some(story) = article.story_id else {
+            articles.push(article.clone());
+            continue;
+        };
+        if seen_stories.contains(&story) {
+            continue;
+        }
+        seen_stories.push(story);
+        let lead = leads.get(&story).copied().unwrap_or(article.id);
+        let shown = found
+            .iter()
+            .find(|a| a.id == lead)
+            .cloned()
+            .or_else(|| other_leads.remove(&lead))
+            // A lead removed a moment ago: the matching article stands in for it.
+            .unwrap_or_else(|| article.clone());
+        articles.push(shown);
+    }
+    // Every match fits on this page: the count is what the reader sees, reposts folded in.
+    let folded = hits.total_exact && offset == 0 && hits.total <= per_page as usize;
+    let total = if folded { articles.len() } else { hits.total };
     Ok(Found {
         parsed,
-        total: hits.total,
+        total,
         total_exact: hits.total_exact,
         articles,
     })
