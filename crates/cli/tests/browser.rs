@@ -85,6 +85,36 @@ fn home_and_article_pages_at_phone_and_desktop_widths() {
             "document.querySelector('nav.channel-nav').innerText",
         );
         assert!(nav.as_str().unwrap().contains("公众号新闻"));
+        let h1 = js(
+            &mut browser,
+            &page,
+            "document.querySelectorAll('h1').length",
+        );
+        assert_eq!(h1.as_u64(), Some(1), "the home page has its one heading");
+        // Where each part of the home page sits: [left, top, width] of 热点, the latest
+        // articles and the channel sections.
+        let boxes = js(
+            &mut browser,
+            &page,
+            "['.hot', '.latest', '.sections'].map(s => { const r = document.querySelector(s).getBoundingClientRect(); return [r.left, r.top + scrollY, r.width]; })",
+        );
+        let at = |part: usize, field: usize| boxes[part][field].as_f64().unwrap();
+        let (hot, latest, sections) = (0, 1, 2);
+        if name == "desktop" {
+            // The latest articles in the wide column, 热点 heading the side column at the same
+            // height, the channels under it.
+            assert!(at(latest, 2) > 1.5 * at(hot, 2), "{boxes}");
+            assert!(at(latest, 0) < at(hot, 0), "{boxes}");
+            assert!((at(latest, 1) - at(hot, 1)).abs() < 2.0, "{boxes}");
+            assert!((at(sections, 0) - at(hot, 0)).abs() < 2.0, "{boxes}");
+            assert!(at(sections, 1) > at(hot, 1), "{boxes}");
+        } else {
+            // One column in reading order: 热点, the latest, the channels.
+            assert!(
+                at(hot, 1) < at(latest, 1) && at(latest, 1) < at(sections, 1),
+                "{boxes}"
+            );
+        }
         browser
             .screenshot(&page, &artifacts_dir().join(format!("home-{name}.png")))
             .unwrap();
@@ -286,6 +316,14 @@ fn search_and_the_script_switch_in_a_browser() {
             home.as_str().unwrap().contains("颱風"),
             "the choice is kept across pages"
         );
+        // The switch says which script this is, and the text is in a traditional font.
+        let current = js(
+            &mut browser,
+            &page,
+            "[document.querySelector('.script-switch [aria-current]').innerText, getComputedStyle(document.body).fontFamily]",
+        );
+        assert_eq!(current[0], "繁體", "{current}");
+        assert!(current[1].as_str().unwrap().contains("TC"), "{current}");
         browser
             .screenshot(
                 &page,

@@ -103,6 +103,11 @@ fn same_page(a: &str, b: &str) -> bool {
 pub const HOT_HALF_LIFE_HOURS: f64 = 12.0;
 /// How far back 热点 looks.
 pub const HOT_WINDOW_HOURS: i64 = 72;
+/// How far back 热点 looks when its window holds fewer than [`HOT_AT_LEAST`] stories: a quiet
+/// stretch must not empty the home page's lead.
+pub const HOT_QUIET_WINDOW_HOURS: i64 = 30 * 24;
+/// The fewest stories 热点 tries to show.
+pub const HOT_AT_LEAST: u32 = 5;
 
 /// Fingerprints of recent articles, read at start. SQLite answers it from `articles_by_story`
 /// alone (story and time are both in it), without reading article rows; sorted by the caller,
@@ -492,7 +497,8 @@ fn heat_at(key: f64, now: i64) -> f64 {
 const HEAT_BATCH: i64 = 2_000;
 
 impl Store {
-    /// 热点: stories told by at least two sources in the last [`HOT_WINDOW_HOURS`], hottest
+    /// 热点: stories told by at least two sources in the last [`HOT_WINDOW_HOURS`] (the last
+    /// [`HOT_QUIET_WINDOW_HOURS`] when that holds fewer than [`HOT_AT_LEAST`]), hottest
     /// first. A story's heat is the sum, over its sources, of one half per
     /// [`HOT_HALF_LIFE_HOURS`] since that source first published it: many sources, recently,
     /// and quickly one after another, all raise it.
@@ -502,19 +508,10 @@ impl Store {
     pub async fn hot_stories(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<HotStory>> {
         let newest = self.newest_published_at().await?.map(|t| t.timestamp());
         let now = newest.map_or(now.timestamp(), |n| n.min(now.timestamp()) + 3600);
-        let since = now - HOT_WINDOW_HOURS * 3600;
-        // Heat order is the same at every moment, so the index gives the hottest first; a
-        // story past the window is skipped, and those come late in that order. The walk stops
-        // at half the heat one source gives at the window's edge: a story colder than that was
-        // last told anew days before the window, and without the floor a quiet site would
-        // read every story it ever had to fill the list.
-        let floor = since as f64 / (HOT_HALF_LIFE_HOURS * 3600.0) - 1.0;
-        let rows: Vec<(i64, i64, i64, f64)> = sqlx::query_as(HOT_SQL)
-            .bind(since)
-            .bind(floor)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+        let mut rows = self.hot_rows(now, HOT_WINDOW_HOURS, limit).await?;
+        if rows.len() < HOT_AT_LEAST.min(limit) as usize {
+            rows = self.hot_rows(now, HOT_QUIET_WINDOW_HOURS, limit).await?;
+        }
         Ok(rows
             .into_iter()
             .map(|(story_id, lead, sources, key)| HotStory {
@@ -524,6 +521,28 @@ impl Store {
                 score: heat_at(key, now),
             })
             .collect())
+    }
+
+    /// The hottest stories last told within `window_hours` of `now`.
+    async fn hot_rows(
+        &self,
+        now: i64,
+        window_hours: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, i64, i64, f64)>> {
+        let since = now - window_hours * 3600;
+        // Heat order is the same at every moment, so the index gives the hottest first; a
+        // story past the window is skipped, and those come late in that order. The walk stops
+        // at half the heat one source gives at the window's edge: a story colder than that was
+        // last told anew before the window, and without the floor a quiet site would read
+        // every story it ever had to fill the list.
+        let floor = since as f64 / (HOT_HALF_LIFE_HOURS * 3600.0) - 1.0;
+        Ok(sqlx::query_as(HOT_SQL)
+            .bind(since)
+            .bind(floor)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Stories told by two articles or more, the most recently told first, at most `limit`:

@@ -473,9 +473,16 @@ async fn hot_stories_rank_by_sources_and_recency_within_the_window() {
     }
     let hot = store.hot_stories(now, 10).await.unwrap();
     let order: Vec<i64> = hot.iter().map(|h| h.story_id).collect();
-    // Three sources five hours ago outweigh two sources an hour ago; a story older than the
-    // window and a story told by one source are not hot.
-    assert_eq!(order, [leads[0], leads[1]], "{hot:?}");
+    // Three sources five hours ago outweigh two sources an hour ago; a story told by one
+    // source is not hot. The window holds two stories, fewer than 热点 shows: it looks back
+    // further, and the story four days old comes after them, colder.
+    assert_eq!(order, [leads[0], leads[1], leads[2]], "{hot:?}");
+    // When the window holds as many as are asked for, older stories stay out.
+    let two = store.hot_stories(now, 2).await.unwrap();
+    assert_eq!(
+        two.iter().map(|h| h.story_id).collect::<Vec<_>>(),
+        [leads[0], leads[1]]
+    );
     assert_eq!(hot[0].source_count, 3);
     let story = store.story(leads[0]).await.unwrap().unwrap();
     assert_eq!(

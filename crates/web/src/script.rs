@@ -174,7 +174,13 @@ fn convert_html(html: &str, variant: Variant) -> String {
             " lang=\"zh-Hant\"",
         ),
     };
-    from.iter().fold(converted, |page, f| page.replace(f, to))
+    let converted = from.iter().fold(converted, |page, f| page.replace(f, to));
+    // The switch says which script the reader is in.
+    let current = match variant {
+        Variant::ZhCN => "<a href=\"/script/hans\"",
+        _ => "<a href=\"/script/hant\"",
+    };
+    converted.replacen(current, &format!("{current} aria-current=\"true\""), 1)
 }
 
 /// Pages differ by the reader's cookie and language: shared caches must know.
@@ -276,5 +282,14 @@ mod tests {
             converted.contains(r#"<html lang="zh-Hant">"#)
                 && converted.contains(r#"<article lang="zh-Hant">"#)
         );
+        let switch =
+            r#"<nav><a href="/script/hans">简体</a> · <a href="/script/hant">繁體</a></nav>"#;
+        assert!(
+            convert_html(switch, Variant::ZhTW)
+                .contains(r#"<a href="/script/hant" aria-current="true">"#)
+        );
+        let simplified = convert_html(switch, Variant::ZhCN);
+        assert!(simplified.contains(r#"<a href="/script/hans" aria-current="true">"#));
+        assert!(!simplified.contains(r#"hant" aria-current"#));
     }
 }
