@@ -133,7 +133,7 @@ impl Store {
             &Actor::operator(),
             "user.add",
             ("user", Some(id)),
-            &format!("{username} ({role})"),
+            &format!("{username}（{}）", role.label_zh()),
         )
         .await?;
         tx.commit().await?;
@@ -419,7 +419,7 @@ impl Store {
             actor,
             "page.edit",
             ("page", None),
-            &format!("{slug} ({} characters)", markdown.chars().count()),
+            &format!("{slug}（{} 字）", markdown.chars().count()),
         )
         .await?;
         tx.commit().await?;

@@ -218,7 +218,13 @@ impl Store {
             &Actor::public(),
             "submission.receive",
             ("submission", Some(id)),
-            &format!("{} {receipt}", new.kind),
+            &format!(
+                "{}，回执 {receipt}",
+                match new.kind {
+                    xinwen_model::SubmissionKind::Tip => "新闻线索",
+                    xinwen_model::SubmissionKind::Article => "文章",
+                }
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -388,7 +394,7 @@ impl Store {
             actor,
             "submission.approve",
             ("submission", Some(id)),
-            &format!("published as article {article_id}"),
+            &format!("发布为文章 {article_id}"),
         )
         .await?;
         tx.commit().await?;
@@ -557,7 +563,7 @@ impl Store {
                 actor,
                 "article.remove",
                 ("article", Some(*article_id)),
-                &format!("takedown {id}: {original_url}"),
+                &format!("删除请求 {id}：{original_url}"),
             )
             .await?;
             stories.extend(story_id);
@@ -581,7 +587,7 @@ impl Store {
             actor,
             "takedown.approve",
             ("takedown", Some(id)),
-            &format!("{} articles removed", removed.len()),
+            &format!("下架 {} 篇文章", removed.len()),
         )
         .await?;
         tx.commit().await?;

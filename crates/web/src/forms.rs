@@ -141,12 +141,13 @@ pub fn check_public_url(value: &str) -> Result<String, String> {
     // No allow-list here: what the operator lets ingest reach is not for readers to use.
     match Guard::new(Vec::new()).check_url(&url) {
         Ok(()) => Ok(url.to_string()),
-        Err(FetchError::Refused {
-            address, reason, ..
-        }) => Err(format!(
-            "链接指向非公网地址 {address}（{reason}），本站不会访问这样的地址。请提交公开网站的链接。"
+        Err(FetchError::Refused { address, .. }) => Err(format!(
+            "链接指向非公网地址 {address}，本站不会访问这样的地址。请提交公开网站的链接。"
         )),
-        Err(e) => Err(format!("这个链接无法使用：{e}")),
+        Err(_) => Err(
+            "这个链接无法使用，请检查是否是完整的网页地址（以 http:// 或 https:// 开头）。"
+                .to_owned(),
+        ),
     }
 }
 
@@ -172,6 +173,8 @@ mod tests {
         ] {
             let why = check_public_url(bad).unwrap_err();
             assert!(why.contains("本站不会访问"), "{bad}: {why}");
+            // Said to a reader in Chinese, without the guard's English.
+            assert!(!why.contains("address"), "{bad}: {why}");
         }
         assert!(
             check_public_url("http://169.254.169.254/")

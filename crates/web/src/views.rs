@@ -273,7 +273,9 @@ pub struct SourceStatus {
     pub state: &'static str,
     pub label: &'static str,
     pub last_success: Option<String>,
-    pub last_error: Option<String>,
+    /// What a reader is told of a failing source. The error itself (a parser's or a server's
+    /// words, often in English) is for editors, in the admin.
+    pub note: Option<&'static str>,
     pub failures: u32,
 }
 
@@ -299,7 +301,8 @@ impl SourceStatus {
             state,
             label,
             last_success: health.last_success_at.map(crate::format::datetime_zh),
-            last_error: health.last_error.clone(),
+            note: (health.consecutive_failures > 0 && !source.paused)
+                .then_some("暂时无法从这个来源获取新文章，编辑已收到提醒，正在处理。"),
             failures: health.consecutive_failures,
         })
     }

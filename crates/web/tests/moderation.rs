@@ -531,8 +531,14 @@ async fn an_editor_cannot_do_what_only_admins_may() {
     assert!(admin.get("/contact").await.body.contains("请写信给编辑部"));
     assert_eq!(admin.get("/admin/users").await.status, StatusCode::OK);
     let audit = admin.get("/admin/audit").await.body;
+    // In the editors' words, each object a link to its page.
     assert!(
-        audit.contains("page.edit") && audit.contains("source.pause"),
+        audit.contains("<td>修改页面</td>") && audit.contains("<td>暂停抓取</td>"),
+        "{audit}"
+    );
+    assert!(audit.contains("<a href=\"/admin/sources/"), "{audit}");
+    assert!(
+        !audit.contains("source.pause") && !audit.contains("user.login"),
         "{audit}"
     );
 
@@ -869,7 +875,14 @@ async fn an_approved_takedown_is_gone_from_every_list_search_and_related_reading
         .to_string();
     assert!(report.contains(&month), "{report}");
     let audit = editor.get("/admin/audit").await.body;
-    assert!(audit.contains("takedown.approve") && audit.contains("article.remove"));
+    assert!(
+        audit.contains("批准删除请求") && audit.contains("下架文章"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains("公众（网站表单）"),
+        "the request came from the public form"
+    );
 }
 
 /// A site whose preview fetcher reaches a local origin under public-looking names: `allowed`

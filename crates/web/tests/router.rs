@@ -330,6 +330,25 @@ async fn feeds_parse_and_link_back_to_the_site() {
 }
 
 #[tokio::test]
+async fn default_pages_speak_to_readers() {
+    let site = demo_site().await;
+    // xinwen's own pages say where to send a removal request or a tip, never which file an
+    // operator should edit. The footer's removal promise leads to the form.
+    for page in ["/contact", "/privacy", "/terms"] {
+        let body = get(&site, page).await.body;
+        assert!(
+            !body.contains(".md") && !body.contains("数据目录"),
+            "{page}: {body}"
+        );
+        assert!(body.contains("href=\"/takedown\""), "{page}");
+    }
+    let contact = get(&site, "/contact").await.body;
+    assert!(contact.contains("<a href=\"/submit\">"), "{contact}");
+    let about = get(&site, "/about").await.body;
+    assert!(about.contains("请通过<a href=\"/takedown\">侵权投诉</a>告知"));
+}
+
+#[tokio::test]
 async fn operator_pages_come_from_markdown_files_with_raw_html_inert() {
     let site = demo_site().await;
     let about = get(&site, "/about").await;

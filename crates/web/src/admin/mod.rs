@@ -214,7 +214,72 @@ struct AuditRow {
     actor: String,
     action: String,
     target: String,
+    /// Where the object can be seen, when it has a page.
+    target_href: Option<String>,
     detail: String,
+}
+
+/// The audit log's action codes in the editors' words; a code without one is shown as it is.
+fn action_label(code: &str) -> &str {
+    match code {
+        "user.login" => "登录",
+        "user.add" => "添加账号",
+        "user.passwd" => "修改密码",
+        "source.add" => "添加来源",
+        "source.edit" => "修改来源",
+        "source.delete" => "删除来源",
+        "source.pause" => "暂停抓取",
+        "source.resume" => "恢复抓取",
+        "article.remove" => "下架文章",
+        "article.hide" => "隐藏文章",
+        "article.restore" => "恢复文章",
+        "article.channel" => "更改频道",
+        "page.edit" => "修改页面",
+        "submission.receive" => "收到投稿",
+        "submission.approve" => "发布投稿",
+        "submission.reject" => "退回投稿",
+        "submission.spam" => "投稿标为垃圾",
+        "takedown.receive" => "收到删除请求",
+        "takedown.approve" => "批准删除请求",
+        "takedown.reject" => "驳回删除请求",
+        other => other,
+    }
+}
+
+/// Who acted, in the editors' words: an account by its name, the public forms and the command
+/// line (kept in the log as `public` and `command line`) by what they are.
+fn actor_label(actor: &str) -> &str {
+    match actor {
+        "public" => "公众（网站表单）",
+        "command line" => "运营者（命令行）",
+        name => name,
+    }
+}
+
+/// An audit object's name and, where it has one, the page that shows it.
+fn audit_target(kind: &str, id: Option<i64>) -> (String, Option<String>) {
+    let name = match kind {
+        "article" => "文章",
+        "source" => "来源",
+        "submission" => "投稿",
+        "takedown" => "删除请求",
+        "user" => "账号",
+        "page" => "页面",
+        other => other,
+    };
+    let href = match (kind, id) {
+        ("article", Some(id)) => Some(format!("/article/{id}")),
+        ("source", Some(id)) => Some(format!("/admin/sources/{id}")),
+        ("submission", Some(id)) => Some(format!("/admin/submissions/{id}")),
+        ("takedown", Some(id)) => Some(format!("/admin/takedowns/{id}")),
+        ("user", _) => Some("/admin/users".to_owned()),
+        _ => None,
+    };
+    let text = match id {
+        Some(id) => format!("{name} {id}"),
+        None => name.to_owned(),
+    };
+    (text, href)
 }
 
 #[derive(Template)]
@@ -231,15 +296,16 @@ async fn audit(editor: Editor, State(state): State<AppState>, uri: Uri) -> Respo
         let rows = log
             .items
             .iter()
-            .map(|e| AuditRow {
-                at: crate::format::datetime_zh(e.at),
-                actor: e.actor.clone(),
-                action: e.action.clone(),
-                target: match e.target_id {
-                    Some(id) => format!("{} {id}", e.target_kind),
-                    None => e.target_kind.clone(),
-                },
-                detail: e.detail.clone(),
+            .map(|e| {
+                let (target, target_href) = audit_target(&e.target_kind, e.target_id);
+                AuditRow {
+                    at: crate::format::datetime_zh(e.at),
+                    actor: actor_label(&e.actor).to_owned(),
+                    action: action_label(&e.action).to_owned(),
+                    target,
+                    target_href,
+                    detail: e.detail.clone(),
+                }
             })
             .collect();
         Ok(AuditPage {

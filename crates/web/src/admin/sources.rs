@@ -300,7 +300,7 @@ pub async fn delete(
                 &editor.actor(),
                 "source.delete",
                 ("source", Some(id)),
-                &format!("{removed} articles removed with it"),
+                &format!("一并删除 {removed} 篇文章"),
             )
             .await?;
         crate::admin::moderation::after_change(&state).await;
