@@ -344,12 +344,10 @@ async fn build(
     let keeper = xinwen_ingest::StoryKeeper::load(store.clone()).await?;
     let end = Utc::now() - TimeDelta::minutes(5);
     let year = TimeDelta::days(365);
-    let bar = crate::pipeline::progress_bar(wanted);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} {bar:30} {pos}/{len} articles  {per_sec}  {msg}",
-    ) {
-        bar.set_style(style);
-    }
+    let bar = crate::pipeline::progress_bar_with(
+        wanted,
+        "{spinner} {bar:30} {pos}/{len} articles  {rate}  {msg}",
+    );
     // Recent originals that later articles repost, so that stories have several sources.
     let mut recent: Vec<NewArticle> = Vec::new();
     let mut batch: Vec<NewArticle> = Vec::with_capacity(1_000);

@@ -61,12 +61,10 @@ pub async fn rebuild(store: &Store) -> anyhow::Result<()> {
     }
     let index = open(store.data_dir())?;
     let total = store.article_count().await?;
-    let bar = crate::pipeline::progress_bar(total as usize);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} {bar:30} {pos}/{len} articles  {per_sec}",
-    ) {
-        bar.set_style(style);
-    }
+    let bar = crate::pipeline::progress_bar_with(
+        total as usize,
+        "{spinner} {bar:30} {pos}/{len} articles  {rate}",
+    );
     let started = Instant::now();
     let done = index.catch_up(store, |n| bar.set_position(n)).await?;
     bar.finish_and_clear();

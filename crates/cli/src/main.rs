@@ -251,8 +251,13 @@ fn main() -> std::process::ExitCode {
 fn init_logging(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log.filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Colour only for a person at a terminal: a log redirected to a file or a journal keeps
+    // no escape codes. NO_COLOR (no-color.org) turns it off at a terminal too.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     match config.log.format {
         LogFormat::Json => builder.json().init(),
@@ -292,7 +297,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         }
         Command::Fetch { source, once, data } => {
             let data_dir = data.unwrap_or(config.storage.data_dir.clone());
-            let store = open_store(&data_dir).await?;
+            let store = open_existing_store(&data_dir).await?;
             let pipeline = pipeline::Pipeline::from_config(&store, &config).await?;
             if !once && source.is_none() {
                 return serve(
@@ -333,17 +338,11 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         }
         Command::Source { data, command } => {
             let data_dir = data.unwrap_or(config.storage.data_dir.clone());
-            let store = open_store(&data_dir).await?;
-            let result = sources::run(command, &store, &config).await;
-            store.close().await;
-            result
+            sources::run(command, &data_dir, &config).await
         }
         Command::User { data, command } => {
             let data_dir = data.unwrap_or(config.storage.data_dir.clone());
-            let store = open_store(&data_dir).await?;
-            let result = users::run(command, &store).await;
-            store.close().await;
-            result
+            users::run(command, &data_dir).await
         }
         Command::Feed {
             command:
@@ -469,7 +468,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         }
         Command::Reindex { data } => {
             let data_dir = data.unwrap_or(config.storage.data_dir.clone());
-            let store = open_store(&data_dir).await?;
+            let store = open_existing_store(&data_dir).await?;
             let result = index::rebuild(&store).await;
             store.close().await;
             result
@@ -493,6 +492,36 @@ async fn open_store(data_dir: &std::path::Path) -> anyhow::Result<Store> {
     Store::open(data_dir)
         .await
         .with_context(|| format!("cannot open the store in {}", data_dir.display()))
+}
+
+/// Opens the store a command works on, which must exist: `xinwen source list` run in the
+/// wrong directory says so instead of leaving an empty `xinwen-data/` there.
+async fn open_existing_store(data_dir: &std::path::Path) -> anyhow::Result<Store> {
+    let database = data_dir.join(xinwen_store::DATABASE_FILE);
+    if !database.is_file() {
+        anyhow::bail!(
+            "there is no xinwen store in {}: {} does not exist. Give the data directory with --data DIR (or XINWEN_DATA_DIR, or storage.data_dir in the configuration file); `xinwen migrate --data DIR` creates a new one",
+            data_dir.display(),
+            database.display()
+        );
+    }
+    open_store(data_dir).await
+}
+
+/// Opens the store, creating it when there is none and saying so on standard error: adding
+/// the first account or source is how an operator starts a site.
+async fn open_store_creating(data_dir: &std::path::Path) -> anyhow::Result<Store> {
+    let new = !data_dir.join(xinwen_store::DATABASE_FILE).exists();
+    let store = open_store(data_dir).await?;
+    if new {
+        eprintln!(
+            "note: created a new xinwen store in {}",
+            std::fs::canonicalize(data_dir)
+                .unwrap_or_else(|_| data_dir.to_owned())
+                .display()
+        );
+    }
+    Ok(store)
 }
 
 /// What a serving process runs: the web server, the fetch scheduler, or both.

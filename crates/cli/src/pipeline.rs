@@ -102,16 +102,34 @@ pub async fn run_pass_with_progress(
 /// A progress bar for a pass over `total` sources, on standard error (hidden when that is not
 /// a terminal, so scripts and tests see only the summary).
 pub fn progress_bar(total: usize) -> indicatif::ProgressBar {
+    progress_bar_with(total, "{spinner} {bar:30} {pos}/{len} sources  {msg}")
+}
+
+/// A progress bar drawn with `template`, which may show `{rate}`: items per second as people
+/// read a rate (indicatif's own `{per_sec}` prints "1,426.9466/s").
+pub fn progress_bar_with(total: usize, template: &str) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::with_draw_target(
         Some(total as u64),
         indicatif::ProgressDrawTarget::stderr(),
     );
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} {bar:30} {pos}/{len} sources  {msg}")
-    {
-        bar.set_style(style);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style.with_key(
+            "rate",
+            |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+                let _ = out.write_str(&human_rate(state.per_sec()));
+            },
+        ));
     }
     bar
+}
+
+/// "1427/s", "3.5/s": whole numbers from ten up, one decimal below, no thousands separator.
+pub fn human_rate(per_second: f64) -> String {
+    match per_second {
+        r if !r.is_finite() || r <= 0.0 => "-/s".to_owned(),
+        r if r >= 10.0 => format!("{r:.0}/s"),
+        r => format!("{r:.1}/s"),
+    }
 }
 
 /// One line per source that failed, and the totals, as `fetch --once` and `demo` print them.
@@ -148,4 +166,18 @@ pub fn summarize(reports: &[xinwen_ingest::SourceReport]) -> String {
         text.push_str(&line);
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_rate;
+
+    #[test]
+    fn rates_read_as_people_write_them() {
+        assert_eq!(human_rate(1426.9466), "1427/s");
+        assert_eq!(human_rate(12_000.4), "12000/s");
+        assert_eq!(human_rate(3.46), "3.5/s");
+        assert_eq!(human_rate(0.0), "-/s");
+        assert_eq!(human_rate(f64::NAN), "-/s");
+    }
 }

@@ -6,7 +6,7 @@ use crate::output::outln;
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use xinwen_model::{NewChannel, NewSource, SourceKind};
 use xinwen_store::{SourceWithHealth, Store};
 
@@ -33,6 +33,10 @@ pub enum SourceCommand {
         /// Where readers follow the source (a WeChat profile link).
         #[arg(long)]
         follow_url: Option<String>,
+        /// Add it without reading the feed first (a feed that is down for now). Addresses that
+        /// can never be fetched are refused all the same.
+        #[arg(long)]
+        no_check: bool,
     },
     /// List sources with their health.
     List {
@@ -69,7 +73,9 @@ pub enum SourceCommand {
     },
 }
 
-pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyhow::Result<()> {
+/// Runs a source command on the store in `data_dir`. Adding is how a new site starts, so `add`
+/// and `import-opml` create the store when there is none; the others need one.
+pub async fn run(command: SourceCommand, data_dir: &Path, config: &Config) -> anyhow::Result<()> {
     match command {
         SourceCommand::Add {
             feed_url,
@@ -79,31 +85,90 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
             channel,
             homepage,
             follow_url,
+            no_check,
         } => {
-            let url = url::Url::parse(&feed_url).with_context(|| {
-                format!("{feed_url:?} is not a URL; give the feed's full address")
-            })?;
-            if !xinwen_model::link::is_web_url(&feed_url) {
-                bail!("{feed_url} is not an http or https address");
-            }
-            for (flag, value) in [("--homepage", &homepage), ("--follow-url", &follow_url)] {
-                if let Some(value) = value
-                    && !xinwen_model::link::is_web_url(value)
-                {
-                    bail!("{flag} {value:?} is not a whole http or https address");
-                }
-            }
-            let name = match name {
-                Some(name) => name,
-                None => feed_title(&url, config).await.unwrap_or_else(|e| {
-                    eprintln!("note: could not read the feed's title ({e:#}); naming the source after its host");
-                    url.host_str().unwrap_or("source").to_owned()
-                }),
+            let new = NewSourceArgs {
+                feed_url,
+                name,
+                slug,
+                kind,
+                channel,
+                homepage,
+                follow_url,
+                no_check,
             };
-            let channel = resolve_channel(store, channel).await?;
+            add(new, data_dir, config).await
+        }
+        SourceCommand::ImportOpml { file, channel } => {
+            import_opml(&file, channel, data_dir, config).await
+        }
+        command => {
+            let store = crate::open_existing_store(data_dir).await?;
+            let result = run_on(command, &store, config).await;
+            store.close().await;
+            result
+        }
+    }
+}
+
+/// What `source add` was given.
+struct NewSourceArgs {
+    feed_url: String,
+    name: Option<String>,
+    slug: Option<String>,
+    kind: SourceKind,
+    channel: Option<String>,
+    homepage: Option<String>,
+    follow_url: Option<String>,
+    no_check: bool,
+}
+
+/// `source add`: what is given is checked before the store is touched, so that a refused
+/// address leaves nothing behind, not even a new data directory.
+async fn add(new: NewSourceArgs, data_dir: &Path, config: &Config) -> anyhow::Result<()> {
+    let NewSourceArgs {
+        feed_url,
+        name,
+        slug,
+        kind,
+        channel,
+        homepage,
+        follow_url,
+        no_check,
+    } = new;
+    let url = url::Url::parse(&feed_url)
+        .with_context(|| format!("{feed_url:?} is not a URL; give the feed's full address"))?;
+    if !xinwen_model::link::is_web_url(&feed_url) {
+        bail!("{feed_url} is not an http or https address");
+    }
+    for (flag, value) in [("--homepage", &homepage), ("--follow-url", &follow_url)] {
+        if let Some(value) = value
+            && !xinwen_model::link::is_web_url(value)
+        {
+            bail!("{flag} {value:?} is not a whole http or https address");
+        }
+    }
+    let fetcher = xinwen_fetch::Fetcher::new(config.fetch.to_fetch_config()?)?;
+    // An address the fetcher refuses (loopback, private) would fail on every pass.
+    fetcher.check_url(&url)?;
+    let title = match no_check {
+            true => None,
+            false => read_feed_title(&fetcher, &url).await.with_context(|| {
+                format!(
+                    "cannot add {url}: its feed could not be read; check the address, or add it all the same with --no-check if the feed is only down for now"
+                )
+            })?,
+        };
+    let name = match (name, title) {
+        (Some(name), _) | (None, Some(name)) => name,
+        (None, None) => url.host_str().unwrap_or("source").to_owned(),
+    };
+    let store = crate::open_store_creating(data_dir).await?;
+    let result = async {
+            let channel = resolve_channel(&store, channel).await?;
             let slug = match slug {
                 Some(slug) => slug,
-                None => unique_slug(store, &slugify(&name, &url)).await?,
+                None => unique_slug(&store, &slugify(&name, &url)).await?,
             };
             let id = store
                 .insert_source(&NewSource {
@@ -121,7 +186,92 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
             outln!(
                 "Added source {id} ({slug}): {name}, into channel {channel}. It is fetched on the next pass."
             );
-            Ok(())
+            anyhow::Ok(())
+        }
+        .await;
+    store.close().await;
+    result
+}
+
+/// `source import-opml`: every feed in the file not yet present, into one channel. The feeds
+/// are not read (an export can hold hundreds); addresses that can never be fetched are skipped.
+async fn import_opml(
+    file: &Path,
+    channel: Option<String>,
+    data_dir: &Path,
+    config: &Config,
+) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let feeds = xinwen_feed::parse_opml(&text).with_context(|| file.display().to_string())?;
+    let fetcher = xinwen_fetch::Fetcher::new(config.fetch.to_fetch_config()?)?;
+    let store = crate::open_store_creating(data_dir).await?;
+    let result = import_feeds(&store, &fetcher, feeds, channel).await;
+    store.close().await;
+    let (added, skipped) = result?;
+    outln!(
+        "Imported {added} sources from {} ({skipped} already present or unusable).",
+        file.display()
+    );
+    Ok(())
+}
+
+async fn import_feeds(
+    store: &Store,
+    fetcher: &xinwen_fetch::Fetcher,
+    feeds: Vec<xinwen_feed::OpmlFeed>,
+    channel: Option<String>,
+) -> anyhow::Result<(usize, usize)> {
+    let channel = resolve_channel(store, channel).await?;
+    let existing: Vec<String> = store
+        .sources()
+        .await?
+        .into_iter()
+        .filter_map(|s| s.feed_url)
+        .collect();
+    let (mut added, mut skipped) = (0, 0);
+    for feed in feeds {
+        let Some(url) = xinwen_model::link::web_url(&feed.feed_url) else {
+            eprintln!("skipped {:?}: not an http or https address", feed.feed_url);
+            skipped += 1;
+            continue;
+        };
+        if let Err(refused) = fetcher.check_url(&url) {
+            eprintln!("skipped {url}: {refused}");
+            skipped += 1;
+            continue;
+        }
+        if existing.contains(&url.to_string()) || existing.contains(&feed.feed_url) {
+            skipped += 1;
+            continue;
+        }
+        let slug = unique_slug(store, &slugify(&feed.title, &url)).await?;
+        store
+            .insert_source(&NewSource {
+                slug,
+                name: if feed.title.is_empty() {
+                    url.host_str().unwrap_or("source").to_owned()
+                } else {
+                    feed.title
+                },
+                kind: SourceKind::NewsSite,
+                homepage: feed.site_url,
+                feed_url: Some(url.to_string()),
+                follow_url: None,
+                qr_image: None,
+                channel_slug: Some(channel.clone()),
+                description: String::new(),
+            })
+            .await?;
+        added += 1;
+    }
+    Ok((added, skipped))
+}
+
+async fn run_on(command: SourceCommand, store: &Store, config: &Config) -> anyhow::Result<()> {
+    match command {
+        SourceCommand::Add { .. } | SourceCommand::ImportOpml { .. } => {
+            Box::pin(run(command, store.data_dir(), config)).await
         }
         SourceCommand::List { json } => {
             let sources = store.sources_with_health().await?;
@@ -233,55 +383,6 @@ pub async fn run(command: SourceCommand, store: &Store, config: &Config) -> anyh
             );
             Ok(())
         }
-        SourceCommand::ImportOpml { file, channel } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("cannot read {}", file.display()))?;
-            let feeds =
-                xinwen_feed::parse_opml(&text).with_context(|| file.display().to_string())?;
-            let channel = resolve_channel(store, channel).await?;
-            let existing: Vec<String> = store
-                .sources()
-                .await?
-                .into_iter()
-                .filter_map(|s| s.feed_url)
-                .collect();
-            let (mut added, mut skipped) = (0, 0);
-            for feed in feeds {
-                let Some(url) = xinwen_model::link::web_url(&feed.feed_url) else {
-                    eprintln!("skipped {:?}: not an http or https address", feed.feed_url);
-                    skipped += 1;
-                    continue;
-                };
-                if existing.contains(&url.to_string()) || existing.contains(&feed.feed_url) {
-                    skipped += 1;
-                    continue;
-                }
-                let slug = unique_slug(store, &slugify(&feed.title, &url)).await?;
-                store
-                    .insert_source(&NewSource {
-                        slug,
-                        name: if feed.title.is_empty() {
-                            url.host_str().unwrap_or("source").to_owned()
-                        } else {
-                            feed.title
-                        },
-                        kind: SourceKind::NewsSite,
-                        homepage: feed.site_url,
-                        feed_url: Some(url.to_string()),
-                        follow_url: None,
-                        qr_image: None,
-                        channel_slug: Some(channel.clone()),
-                        description: String::new(),
-                    })
-                    .await?;
-                added += 1;
-            }
-            outln!(
-                "Imported {added} sources from {} ({skipped} already present or unusable).",
-                file.display()
-            );
-            Ok(())
-        }
         SourceCommand::ExportOpml { output } => {
             let channels = store.channels().await?;
             let feeds: Vec<xinwen_feed::OpmlFeed> = store
@@ -356,8 +457,9 @@ fn human_interval(seconds: u64) -> String {
     }
 }
 
-/// The channel a new source goes to: the one named (which must exist), else the first channel,
-/// else a 综合 channel made for it on a fresh site.
+/// The channel a new source goes to: the one named (which must exist); without a name, the
+/// site's only channel, or a 综合 channel made for it on a fresh site. With several channels
+/// the operator says which: a first channel picked for them filed news sites under 公众号新闻.
 async fn resolve_channel(store: &Store, channel: Option<String>) -> anyhow::Result<String> {
     let channels = store.channels().await?;
     match channel {
@@ -372,9 +474,9 @@ async fn resolve_channel(store: &Store, channel: Option<String>) -> anyhow::Resu
                 )
             }
         }
-        None => match channels.first() {
-            Some(first) => Ok(first.slug.clone()),
-            None => {
+        None => match channels.as_slice() {
+            [only] => Ok(only.slug.clone()),
+            [] => {
                 store
                     .upsert_channel(&NewChannel {
                         slug: "zonghe".into(),
@@ -384,6 +486,17 @@ async fn resolve_channel(store: &Store, channel: Option<String>) -> anyhow::Resu
                     })
                     .await?;
                 Ok("zonghe".into())
+            }
+            several => {
+                let known: Vec<String> = several
+                    .iter()
+                    .map(|c| format!("{} ({})", c.slug, c.name))
+                    .collect();
+                bail!(
+                    "this site has {} channels; say which one the articles go to with --channel: {}",
+                    several.len(),
+                    known.join(", ")
+                )
             }
         },
     }
@@ -426,9 +539,12 @@ async fn unique_slug(store: &Store, base: &str) -> anyhow::Result<String> {
     Ok(slug)
 }
 
-/// The feed's own title, fetched through the guard like any other request.
-async fn feed_title(url: &url::Url, config: &Config) -> anyhow::Result<String> {
-    let fetcher = xinwen_fetch::Fetcher::new(config.fetch.to_fetch_config()?)?;
+/// Reads the feed as the fetch pass would (through the guard, politely) and gives its title:
+/// an address that cannot be fetched or is no feed is found out now, not on every pass.
+async fn read_feed_title(
+    fetcher: &xinwen_fetch::Fetcher,
+    url: &url::Url,
+) -> anyhow::Result<Option<String>> {
     let response = match fetcher
         .fetch(&xinwen_fetch::Request::feed(url.clone()))
         .await?
@@ -441,7 +557,7 @@ async fn feed_title(url: &url::Url, config: &Config) -> anyhow::Result<String> {
         response.charset.as_deref(),
         Some(response.url.as_str()),
     )?;
-    feed.title.context("the feed has no title")
+    Ok(feed.title.filter(|t| !t.trim().is_empty()))
 }
 
 #[cfg(test)]

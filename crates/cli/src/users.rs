@@ -35,7 +35,23 @@ pub enum UserCommand {
     },
 }
 
-pub async fn run(command: UserCommand, store: &Store) -> anyhow::Result<()> {
+/// Runs a user command on the store in `data_dir`. `add` creates the store when there is none
+/// (the first account is how a new site starts); the others need one.
+pub async fn run(command: UserCommand, data_dir: &Path) -> anyhow::Result<()> {
+    let store = match &command {
+        UserCommand::Add { username, .. } => {
+            // A name that would be refused leaves no new store behind.
+            xinwen_accounts::check_username(username)?;
+            crate::open_store_creating(data_dir).await?
+        }
+        _ => crate::open_existing_store(data_dir).await?,
+    };
+    let result = run_on(command, &store).await;
+    store.close().await;
+    result
+}
+
+async fn run_on(command: UserCommand, store: &Store) -> anyhow::Result<()> {
     match command {
         UserCommand::Add {
             username,

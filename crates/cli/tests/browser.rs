@@ -695,6 +695,8 @@ fn a_hostile_feeds_script_links_run_nothing_for_a_logged_in_editor() {
         "可疑来源",
         "--slug",
         "hostile",
+        "--channel",
+        "shehui",
     ]);
     xinwen(&["fetch", "--once", "--source", "hostile"]);
     // The entry whose only link runs script is not taken: it has no original to credit.

@@ -106,9 +106,12 @@ fn plain_output_and_clear_errors() {
         err.contains("refused") && err.contains("169.254.169.254 is the cloud metadata address"),
         "{err}"
     );
-    let (code, out, _) = extract(&["-", "--json"], "\u{0}\u{1}<<<>>>&&&");
+    let (code, out, _) = extract(&["-", "--json"], "\u{1}<<<>>>&&&");
     assert_eq!(code, 0, "garbage is no article, not a crash");
     assert!(out.contains("\"is_article\": false"));
+    let (code, _, err) = extract(&["-", "--json"], "\u{0}\u{1}<<<>>>&&&");
+    assert_eq!(code, 1, "binary input is refused, not read as a page");
+    assert!(err.contains("standard input") && err.contains("binary"), "{err}");
 }
 
 #[test]
@@ -149,4 +152,28 @@ fn eval_extract_scores_a_dataset_in_the_benchmark_layout() {
         .unwrap();
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("neither ground-truth.json"));
+}
+
+#[test]
+fn a_saved_html_gz_page_is_read_and_a_binary_file_refused() {
+    let temp = tempfile::tempdir().unwrap();
+    let gz = temp.path().join("final.html.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(PAGE.as_bytes()).unwrap();
+    std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
+    let (code, out, err) = extract(&[gz.to_str().unwrap()], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("title: 海鸥队夺冠") && out.contains("19岁的小将邱天"),
+        "{out}"
+    );
+
+    let png = temp.path().join("photo.html");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10").unwrap();
+    let (code, out, err) = extract(&[png.to_str().unwrap()], "");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains("photo.html") && err.contains("not an HTML page"),
+        "{err}"
+    );
 }

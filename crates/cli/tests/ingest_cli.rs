@@ -201,7 +201,7 @@ fn sources_are_added_fetched_listed_paused_exported_and_removed() {
 }
 
 #[test]
-fn a_private_feed_address_is_refused_without_the_allow_list() {
+fn a_feed_that_cannot_be_fetched_is_refused_when_added_and_leaves_nothing() {
     let origin = publisher(Duration::ZERO);
     let site = site();
     std::fs::write(
@@ -213,20 +213,119 @@ fn a_private_feed_address_is_refused_without_the_allow_list() {
     )
     .unwrap();
     let feed = format!("http://{origin}/feed.xml");
-    stdout(&xinwen(
-        &site,
-        &["source", "add", &feed, "--name", "内网源"],
-    ));
-    let said = stdout(&xinwen(&site, &["fetch", "--once"]));
+    // A loopback address is refused without the allow-list, even unchecked: no pass could
+    // ever fetch it.
+    for extra in [None, Some("--no-check")] {
+        let mut args = vec!["source", "add", &feed, "--name", "内网源"];
+        args.extend(extra);
+        let refused = xinwen(&site, &args);
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(!refused.status.success(), "{args:?}: {said}");
+        assert!(
+            said.contains("127.0.0.1 is a loopback address") && said.contains("fetch.allow"),
+            "{said}"
+        );
+    }
+    // A host that does not exist (`.invalid` never does) is refused with what to do.
+    let unknown = "http://no-such-publisher.invalid/feed.xml";
+    let refused = xinwen(&site, &["source", "add", unknown]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{said}");
     assert!(
-        said.contains("1 sources failed") && said.contains("127.0.0.1 is a loopback address"),
+        said.contains("could not be read") && said.contains("--no-check"),
         "{said}"
     );
-    let list = stdout(&xinwen(&site, &["source", "list"]));
     assert!(
-        list.contains("failing") && list.contains("fetch.allow"),
-        "{list}"
+        !site.data.exists(),
+        "a refused source leaves no data directory behind"
     );
+    // A feed that is only down for now can be added on purpose; the pass says why it fails.
+    let said = stdout(&xinwen(&site, &["source", "add", unknown, "--no-check"]));
+    assert!(said.contains("Added source"), "{said}");
+    let said = stdout(&xinwen(&site, &["fetch", "--once"]));
+    assert!(said.contains("1 sources failed"), "{said}");
+}
+
+#[test]
+fn an_address_that_is_no_feed_is_refused_when_added() {
+    let origin = publisher(Duration::ZERO);
+    let site = site();
+    let page = format!("http://{origin}/n/1.html");
+    let refused = xinwen(&site, &["source", "add", &page]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{said}");
+    assert!(said.contains("could not be read"), "{said}");
+    assert!(!site.data.exists());
+}
+
+#[test]
+fn with_several_channels_a_new_source_names_its_channel() {
+    let origin = publisher(Duration::ZERO);
+    let site = site();
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = xinwen_store::Store::open(&site.data).await.unwrap();
+        for (position, (slug, name)) in [("gongzhonghao", "公众号新闻"), ("shehui", "社会")]
+            .into_iter()
+            .enumerate()
+        {
+            store
+                .upsert_channel(&xinwen_model::NewChannel {
+                    slug: slug.into(),
+                    name: name.into(),
+                    description: String::new(),
+                    position: position as i64,
+                })
+                .await
+                .unwrap();
+        }
+        store.close().await;
+    });
+    let feed = format!("http://{origin}/feed.xml");
+    let refused = xinwen(&site, &["source", "add", &feed]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{said}");
+    assert!(
+        said.contains("--channel")
+            && said.contains("gongzhonghao (公众号新闻)")
+            && said.contains("shehui (社会)"),
+        "{said}"
+    );
+    let said = stdout(&xinwen(
+        &site,
+        &["source", "add", &feed, "--channel", "shehui"],
+    ));
+    assert!(said.contains("into channel shehui"), "{said}");
+}
+
+#[test]
+fn commands_on_a_store_that_is_not_there_say_so_and_create_nothing() {
+    let temp = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["source", "list"],
+        vec!["source", "pause", "1"],
+        vec!["user", "list"],
+        vec!["fetch", "--once"],
+        vec!["reindex"],
+    ] {
+        let out = Command::new(BINARY)
+            .args(&args)
+            .current_dir(temp.path())
+            .env("XINWEN_LOG", "error")
+            .env_remove("XINWEN_DATA_DIR")
+            .env_remove("XINWEN_CONFIG")
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}: {said}");
+        assert!(
+            said.contains("there is no xinwen store in xinwen-data") && said.contains("--data"),
+            "{args:?}: {said}"
+        );
+        assert!(
+            std::fs::read_dir(temp.path()).unwrap().next().is_none(),
+            "{args:?} left something behind"
+        );
+    }
 }
 
 #[test]
@@ -293,4 +392,19 @@ fn a_kill_in_the_middle_of_a_fetch_pass_loses_nothing_committed() {
     for row in &after_kill {
         assert!(rows.contains(row), "{row:?} kept its id and content");
     }
+}
+
+#[test]
+fn a_log_written_to_a_file_has_no_colour_codes() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = Command::new(BINARY)
+        .args(["migrate", "--data"])
+        .arg(temp.path().join("data"))
+        .env("XINWEN_LOG", "info")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("applied migration"), "{log}");
+    assert!(!log.contains('\u{1b}'), "{log:?}");
 }
