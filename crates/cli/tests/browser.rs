@@ -400,6 +400,9 @@ fn a_reader_tip_is_submitted_approved_and_published() {
         .unwrap();
     let receipt = text_of(&mut browser, &page, "#receipt");
     assert!(receipt.starts_with("S-"), "a receipt: {receipt:?}");
+    // Reloading the receipt shows it again and sends nothing (one pending submission below).
+    browser.navigate_by(&page, "location.reload()").unwrap();
+    assert_eq!(text_of(&mut browser, &page, "#receipt"), receipt);
 
     let admin = browser.new_page(1280, 900, false).unwrap();
     log_in(
@@ -577,10 +580,17 @@ fn a_takedown_is_requested_approved_and_the_article_is_gone_everywhere() {
         "[...document.querySelectorAll('input[name=article]:checked')].map(i => i.value)",
     );
     assert_eq!(checked, serde_json::json!([target]));
+    // 批准并删除 is not sent until the editor ticks that the claim was checked.
+    let valid = js(
+        &mut browser,
+        &admin,
+        "document.querySelector('#approve-takedown').checkValidity()",
+    );
+    assert_eq!(valid, serde_json::json!(false));
     browser
         .navigate_by(
             &admin,
-            "document.querySelector('#approve-takedown').submit()",
+            "document.querySelector('#approve-confirm').checked = true; document.querySelector('#approve-takedown').submit()",
         )
         .unwrap();
     assert!(text_of(&mut browser, &admin, ".notice").contains("已从全站删除"));
@@ -766,4 +776,102 @@ fn a_hostile_feeds_script_links_run_nothing_for_a_logged_in_editor() {
     assert_eq!(js(&mut browser, &page, "window.name"), "clean");
     // The editor's session did nothing it was not asked to: the article is still live.
     assert_eq!(common::get(&article).0, 200);
+}
+
+#[test]
+fn the_admin_on_a_phone_and_the_site_in_dark_mode() {
+    let Some(mut browser) = browser() else { return };
+    let server = Server::demo();
+    common::add_user(&server.data_dir, "chief", "admin", "a long chief password");
+    let phone = browser.new_page(390, 844, true).unwrap();
+    log_in(
+        &mut browser,
+        &phone,
+        &server,
+        "chief",
+        "a long chief password",
+    );
+    for path in [
+        "/admin",
+        "/admin/sources",
+        "/admin/articles",
+        "/admin/submissions",
+        "/admin/takedowns",
+        "/admin/audit",
+        "/admin/users",
+        "/admin/sources/1",
+    ] {
+        browser
+            .goto(&phone, &format!("{}{path}", server.url))
+            .unwrap();
+        assert_clean(&mut browser, &phone, &format!("{path} at 390 px"));
+    }
+    browser
+        .goto(&phone, &format!("{}/admin/sources", server.url))
+        .unwrap();
+    browser
+        .screenshot(&phone, &artifacts_dir().join("admin-sources-phone.png"))
+        .unwrap();
+    // Each source is a card: its cells stacked and labelled.
+    let cell = js(
+        &mut browser,
+        &phone,
+        "(() => { const td = document.querySelector('#sources tbody td'); return [getComputedStyle(td).display, getComputedStyle(td, '::before').content]; })()",
+    );
+    assert_eq!(cell, serde_json::json!(["block", "\"来源：\""]));
+    // Deleting a source asks for a box to be ticked first.
+    browser
+        .goto(&phone, &format!("{}/admin/sources/1", server.url))
+        .unwrap();
+    let valid = js(
+        &mut browser,
+        &phone,
+        "document.querySelector('#delete-source').checkValidity()",
+    );
+    assert_eq!(valid, serde_json::json!(false));
+
+    // On a desktop (the same browser, so the same session), dates stay on one line.
+    let desktop = browser.new_page(1280, 900, false).unwrap();
+    for path in ["/admin/sources", "/admin/articles", "/admin/audit"] {
+        browser
+            .goto(&desktop, &format!("{}{path}", server.url))
+            .unwrap();
+        assert_clean(&mut browser, &desktop, &format!("{path} at 1280 px"));
+        let wrapped = js(
+            &mut browser,
+            &desktop,
+            "[...document.querySelectorAll('.admin-table td.when')].filter(td => { const r = document.createRange(); r.selectNodeContents(td); return td.textContent.trim() && r.getClientRects().length > 1; }).map(td => td.textContent)",
+        );
+        assert_eq!(wrapped, serde_json::json!([]), "{path}: dates that wrap");
+    }
+
+    // Dark mode: light text on a dark page, for readers and editors alike.
+    let dark = browser.new_page(390, 844, true).unwrap();
+    browser.prefer_dark(&dark, true).unwrap();
+    let article = article_url(&server, "xinghe-ribao", "寒潮");
+    for url in [format!("{}/", server.url), article] {
+        browser.goto(&dark, &url).unwrap();
+        assert_clean(&mut browser, &dark, &format!("{url} in dark mode"));
+        let colours = js(
+            &mut browser,
+            &dark,
+            "[getComputedStyle(document.documentElement).backgroundColor, getComputedStyle(document.body).color]",
+        );
+        let luminance = |css: &Value| -> u32 {
+            css.as_str()
+                .unwrap()
+                .trim_start_matches("rgb(")
+                .trim_end_matches(')')
+                .split(',')
+                .map(|c| c.trim().parse::<u32>().unwrap())
+                .sum()
+        };
+        assert!(
+            luminance(&colours[0]) < 120 && luminance(&colours[1]) > 550,
+            "{url}: {colours}"
+        );
+    }
+    browser
+        .screenshot(&dark, &artifacts_dir().join("article-dark-phone.png"))
+        .unwrap();
 }

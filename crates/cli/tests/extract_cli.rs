@@ -111,7 +111,10 @@ fn plain_output_and_clear_errors() {
     assert!(out.contains("\"is_article\": false"));
     let (code, _, err) = extract(&["-", "--json"], "\u{0}\u{1}<<<>>>&&&");
     assert_eq!(code, 1, "binary input is refused, not read as a page");
-    assert!(err.contains("standard input") && err.contains("binary"), "{err}");
+    assert!(
+        err.contains("standard input") && err.contains("binary"),
+        "{err}"
+    );
 }
 
 #[test]

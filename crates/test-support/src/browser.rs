@@ -183,6 +183,18 @@ impl Browser {
         Ok(())
     }
 
+    /// Makes the page report `prefers-color-scheme: dark` (or light), as a system in dark mode
+    /// does.
+    pub fn prefer_dark(&mut self, page: &Page, dark: bool) -> Result<(), String> {
+        let scheme = if dark { "dark" } else { "light" };
+        self.call(
+            Some(&page.session),
+            "Emulation.setEmulatedMedia",
+            json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}),
+        )?;
+        Ok(())
+    }
+
     /// Loads `url` and waits for its load event (images and stylesheets included).
     pub fn goto(&mut self, page: &Page, url: &str) -> Result<(), String> {
         self.events

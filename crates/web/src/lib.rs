@@ -209,11 +209,13 @@ pub fn router(state: AppState) -> Router {
             "/submit",
             get(pages::submit::form).post(pages::submit::send),
         )
+        .route("/submit/received", get(pages::submit::received))
         .route("/submit/status", get(pages::submit::status))
         .route(
             "/takedown",
             get(pages::takedown::form).post(pages::takedown::send),
         )
+        .route("/takedown/received", get(pages::takedown::received))
         .route("/takedown/status", get(pages::takedown::status))
         .route("/transparency", get(pages::takedown::transparency))
         .route("/sitemap.xml", get(sitemap::sitemap))

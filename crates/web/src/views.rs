@@ -11,7 +11,7 @@ use askama::Template;
 use xinwen_model::{ArticleSummary, Channel};
 
 /// The CSS version in its URL, so that browsers may cache it for a long time.
-pub const CSS_VERSION: &str = "5";
+pub const CSS_VERSION: &str = "6";
 
 pub struct FeedLink {
     pub title: String,
@@ -336,7 +336,7 @@ pub struct ArticlePage {
     pub time_iso: String,
     pub body_html: String,
     pub original_url: String,
-    pub follow: Follow,
+    pub follow: Option<Follow>,
     pub also: Option<AlsoReported>,
     /// Related reading: the close matches, then the suggestions that fill the list.
     pub related: Vec<RelatedItem>,

@@ -128,13 +128,19 @@ impl<'a> Visitor<'a> {
         .await
     }
 
-    /// Posts a form with the token the page at `form_page` carries.
+    /// Posts a form with the token the page at `form_page` carries. A public form answers a
+    /// sent form with a 303 to its receipt page, which is followed as a browser would.
     async fn submit(&mut self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Reply {
         let page = self.get(form_page).await;
         let token = csrf_of(&page.body);
         let mut all = vec![("csrf", token.as_str())];
         all.extend_from_slice(fields);
-        self.post(action, &all).await
+        let reply = self.post(action, &all).await;
+        if reply.status == StatusCode::SEE_OTHER && reply.location.contains("/received") {
+            let location = reply.location.clone();
+            return self.get(&location).await;
+        }
+        reply
     }
 
     async fn log_in(&mut self, username: &str) {
@@ -238,7 +244,7 @@ async fn a_form_without_the_right_token_or_from_another_site_is_refused() {
             Body::from(body),
         )
         .await;
-    assert_eq!(same.status, StatusCode::OK, "{}", same.body);
+    assert_eq!(same.status, StatusCode::SEE_OTHER, "{}", same.body);
     assert_eq!(requests(&site).await, 1);
 
     // An editor's action needs the session's own token, not the public form's.
@@ -374,6 +380,17 @@ async fn script_in_every_field_stays_text_for_editors_and_readers() {
     assert_eq!(article.status, StatusCode::OK);
     inert(&article.body);
     assert!(article.body.contains("读者投稿"), "attributed");
+    // Readers' submissions are no publisher to follow, and lists name them once.
+    assert!(
+        !article.body.contains("class=\"follow\""),
+        "{}",
+        article.body
+    );
+    let channel = reader.get("/channel/tougao").await.body;
+    assert!(
+        channel.contains("/article/") && !channel.contains("读者投稿</a> · <a"),
+        "{channel}"
+    );
     assert!(
         article.body.contains("<p>第一段&lt;script&gt;"),
         "the body is escaped text"
@@ -558,14 +575,32 @@ async fn an_editor_cannot_do_what_only_admins_may() {
     let link = format!("/article/{}\"", victim.id);
     assert!(admin.get(&query).await.body.contains(&link));
     let delete = format!("/admin/sources/{}/delete", owner.id);
-    let refused = admin.submit("/admin/sources", &delete, &[]).await;
+    let edit = format!("/admin/sources/{}", owner.id);
+    let unconfirmed = admin
+        .submit(&edit, &delete, &[("with_articles", "yes")])
+        .await;
+    assert_eq!(
+        unconfirmed.status,
+        StatusCode::BAD_REQUEST,
+        "not without the box ticked"
+    );
+    assert!(
+        unconfirmed.body.contains("确认删除"),
+        "{}",
+        unconfirmed.body
+    );
+    let refused = admin.submit(&edit, &delete, &[("confirm", "yes")]).await;
     assert_eq!(
         refused.status,
         StatusCode::CONFLICT,
         "not without its articles unless asked"
     );
     let deleted = admin
-        .submit("/admin/sources", &delete, &[("with_articles", "yes")])
+        .submit(
+            &edit,
+            &delete,
+            &[("with_articles", "yes"), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
     assert!(!admin.get(&query).await.body.contains(&link));
@@ -675,6 +710,7 @@ async fn bots_and_floods_are_held_off() {
         )
         .await;
     assert_eq!(honeypot.status, StatusCode::OK, "told nothing");
+    assert!(honeypot.body.contains("已收到") && !honeypot.body.contains("id=\"receipt\""));
     assert_eq!(requests(&site).await, 0, "but nothing stored");
 
     let mut reader = Visitor::new(&site, "203.0.113.6");
@@ -802,11 +838,29 @@ async fn an_approved_takedown_is_gone_from_every_list_search_and_related_reading
         review.contains(&format!("name=\"article\" value=\"{}\"", target.id)),
         "the page named is matched"
     );
+    let id = target.id.to_string();
+    let unconfirmed = editor
+        .submit(
+            &format!("/admin/takedowns/{}", takedown.id),
+            &format!("/admin/takedowns/{}/approve", takedown.id),
+            &[("article", &id), ("note", "核实无误")],
+        )
+        .await;
+    assert_eq!(
+        unconfirmed.status,
+        StatusCode::BAD_REQUEST,
+        "a box to tick first"
+    );
+    assert_eq!(
+        reader.get(&path).await.status,
+        StatusCode::OK,
+        "nothing removed yet"
+    );
     let approved = editor
         .submit(
             &format!("/admin/takedowns/{}", takedown.id),
             &format!("/admin/takedowns/{}/approve", takedown.id),
-            &[("article", &target.id.to_string()), ("note", "核实无误")],
+            &[("article", &id), ("note", "核实无误"), ("confirm", "yes")],
         )
         .await;
     assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
@@ -1184,4 +1238,57 @@ async fn a_stored_script_link_is_printed_as_a_dead_link() {
     let after = reader.get(&path).await.body;
     assert!(!after.contains("javascript:"), "{after}");
     assert!(after.contains("class=\"original\" href=\"#\""), "{after}");
+}
+
+#[tokio::test]
+async fn a_sent_form_leads_to_a_receipt_page_that_reloads_without_sending_again() {
+    let site = site().await;
+    let mut reader = Visitor::new(&site, "203.0.113.9");
+    for (form, fields) in [
+        (
+            "/submit",
+            vec![("kind", "tip"), ("body", "渡口的候船亭漏雨了")],
+        ),
+        (
+            "/takedown",
+            vec![
+                ("claimant", "东海晚报社"),
+                ("contact", "rights@donghai.example"),
+                ("pages", "https://news.example/article/1"),
+                ("work", "本报原创稿件"),
+                ("statement", "未经授权转载"),
+                ("confirm", "yes"),
+            ],
+        ),
+    ] {
+        let page = reader.get(form).await;
+        let token = csrf_of(&page.body);
+        let mut all = vec![("csrf", token.as_str())];
+        all.extend_from_slice(&fields);
+        let sent = reader.post(form, &all).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{form}: {}", sent.body);
+        assert!(
+            sent.location
+                .starts_with(&format!("{form}/received?receipt=")),
+            "{}",
+            sent.location
+        );
+        let before = requests(&site).await;
+        let mut receipts = Vec::new();
+        for _ in 0..2 {
+            let shown = reader.get(&sent.location).await;
+            assert_eq!(shown.status, StatusCode::OK);
+            receipts.push(receipt_of(&shown.body));
+        }
+        assert_eq!(receipts[0], receipts[1]);
+        assert!(sent.location.ends_with(&receipts[0]), "{}", sent.location);
+        assert_eq!(
+            requests(&site).await,
+            before,
+            "{form}: a reload sends nothing"
+        );
+        // A receipt that is not on record is thanked without a number.
+        let unknown = reader.get(&format!("{form}/received?receipt=S-NOPE")).await;
+        assert!(!unknown.body.contains("id=\"receipt\""), "{}", unknown.body);
+    }
 }

@@ -582,6 +582,11 @@ pub async fn approve_takedown(
         );
         ids.sort_unstable();
         ids.dedup();
+        if fields.get("confirm") != "yes" {
+            return Err(AppError::BadRequest(
+                "请勾选确认已核实权利人的身份和权利，再批准删除。".into(),
+            ));
+        }
         if ids.is_empty() {
             return Err(AppError::BadRequest(
                 "请至少选择一篇要删除的文章；若不应删除任何文章，请驳回这项请求。".into(),

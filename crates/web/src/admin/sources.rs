@@ -292,7 +292,14 @@ pub async fn delete(
 ) -> Response {
     let result = async {
         editor.require_admin()?;
-        let with_articles = Fields::parse(&body).get("with_articles") == "yes";
+        let fields = Fields::parse(&body);
+        // Asked on the source's page with a box to tick; a stray click deletes nothing.
+        if fields.get("confirm") != "yes" {
+            return Err(AppError::BadRequest(
+                "请勾选“确认删除”后再删除来源。".into(),
+            ));
+        }
+        let with_articles = fields.get("with_articles") == "yes";
         let removed = state.store().remove_source(id, with_articles).await?;
         state
             .store()

@@ -128,6 +128,19 @@ pub(crate) fn private_page(
     response
 }
 
+/// A 303 to `location` after a form was handled, never cached.
+pub(crate) fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    match HeaderValue::from_str(location) {
+        Ok(value) => {
+            response.headers_mut().insert(header::LOCATION, value);
+        }
+        Err(_) => return AppError::Internal(format!("bad redirect {location:?}")).into_response(),
+    }
+    crate::auth::private_headers(&mut response);
+    response
+}
+
 /// The site's error page for a request that is not cached (forms, admin): rendered each
 /// time, never stored.
 pub(crate) async fn error_response(state: &AppState, err: AppError) -> Response {
@@ -175,8 +188,14 @@ pub(crate) fn check_in_range(number: u32, count: u32) -> Result<(), AppError> {
     }
 }
 
-pub(crate) fn follow_block(source: &Source) -> Follow {
-    Follow {
+/// How to follow a publisher, or nothing for a source that is no publisher one can follow
+/// (the readers' submissions: no feed, site, follow link or QR code of its own).
+pub(crate) fn follow_block(source: &Source) -> Option<Follow> {
+    let followable = source.feed_url.is_some()
+        || source.follow_url.is_some()
+        || source.homepage.is_some()
+        || source.qr_image.is_some();
+    followable.then(|| Follow {
         source_name: source.name.clone(),
         is_wechat: source.kind == SourceKind::Wechat,
         follow_url: source.follow_url.clone(),
@@ -184,5 +203,5 @@ pub(crate) fn follow_block(source: &Source) -> Follow {
         homepage: source.homepage.clone(),
         source_href: format!("/source/{}", source.slug),
         feed_rss: format!("/source/{}/feed.xml", source.slug),
-    }
+    })
 }

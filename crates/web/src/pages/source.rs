@@ -35,6 +35,6 @@ async fn render(
     );
     let health = state.store().source_health(source.id).await?;
     let status = SourceStatus::new(&source, &health, state.site().stale_after);
-    let follow = Some(follow_block(&source));
+    let follow = follow_block(&source);
     list::render(state, uri, heading, follow, status, filter).await
 }

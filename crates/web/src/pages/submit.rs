@@ -105,22 +105,66 @@ async fn within_rate_limits(state: &AppState, address: &str) -> Result<(), AppEr
 
 /// What a bot that filled the hidden field is told: the same as a person, so that it learns
 /// nothing, but nothing is stored.
-pub(crate) async fn honeypot_answer(state: &AppState, status_href: &str) -> Response {
+pub(crate) fn honeypot_answer(received_href: &str) -> Response {
     tracing::info!("form with the honeypot filled in ignored");
     metrics::counter!("xinwen_form_honeypot_total").increment(1);
+    super::see_other(received_href)
+}
+
+/// The receipt page a sent form leads to: a GET, so that reloading it, or coming back to it,
+/// sends nothing again (Post/Redirect/Get).
+pub(crate) fn receipt_location(received_href: &str, receipt: &str) -> String {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("receipt", receipt)
+        .finish();
+    format!("{received_href}?{query}")
+}
+
+/// What a sender sees once the form is stored. A receipt that is not on record (mistyped, or
+/// a bot's) gets the same thanks without a number.
+pub(crate) async fn receipt_page(
+    state: &AppState,
+    form_href: &str,
+    status_href: &str,
+    heading: &str,
+    message: &str,
+    receipt: Option<String>,
+) -> Response {
     let page = async {
         let channels = state.store().channels().await?;
         Ok::<_, AppError>(ReceiptPage {
-            layout: Layout::new(state, &channels, "已收到".into(), status_href),
-            heading: "已收到".into(),
-            message: "感谢您的来信，编辑会尽快处理。".into(),
-            receipt: None,
+            layout: Layout::new(state, &channels, heading.to_owned(), form_href),
+            heading: heading.to_owned(),
+            message: message.to_owned(),
+            receipt,
             status_href: status_href.to_owned(),
         })
     };
     match page.await {
         Ok(page) => private_page(StatusCode::OK, &page, None),
         Err(e) => super::error_response(state, e).await,
+    }
+}
+
+pub async fn received(State(state): State<AppState>, uri: Uri) -> Response {
+    let receipt = receipt_of(&uri);
+    let known = match receipt.is_empty() {
+        true => Ok(None),
+        false => state.store().submission_by_receipt(&receipt).await,
+    };
+    match known {
+        Ok(found) => {
+            receipt_page(
+                &state,
+                "/submit",
+                "/submit/status",
+                "已收到您的投稿",
+                "感谢您的投稿。编辑审核后会决定是否采用，采用的内容会注明“读者投稿”发布。",
+                found.map(|_| receipt),
+            )
+            .await
+        }
+        Err(e) => super::error_response(&state, e.into()).await,
     }
 }
 
@@ -132,7 +176,7 @@ pub async fn send(
 ) -> Response {
     let fields = Fields::parse(&body);
     if !fields.get("website").is_empty() {
-        return honeypot_answer(&state, "/submit/status").await;
+        return honeypot_answer("/submit/received");
     }
     let address = address_hash(&state, &headers, connected(&request_parts));
     let csrf = fields.get(crate::auth::CSRF_FIELD).to_owned();
@@ -201,18 +245,10 @@ pub async fn send(
             xinwen_accounts::new_receipt('S').map_err(|e| AppError::Internal(e.to_string()))?;
         state.store().add_submission(&new, &receipt).await?;
         metrics::counter!("xinwen_submissions_total", "kind" => kind.as_str()).increment(1);
-        let channels = state.store().channels().await?;
-        Ok::<_, AppError>(ReceiptPage {
-            layout: Layout::new(&state, &channels, "已收到您的投稿".into(), "/submit"),
-            heading: "已收到您的投稿".into(),
-            message: "感谢您的投稿。编辑审核后会决定是否采用，采用的内容会注明“读者投稿”发布。"
-                .into(),
-            receipt: Some(receipt),
-            status_href: "/submit/status".into(),
-        })
+        Ok::<_, AppError>(receipt)
     };
     match stored.await {
-        Ok(page) => private_page(StatusCode::OK, &page, None),
+        Ok(receipt) => super::see_other(&receipt_location("/submit/received", &receipt)),
         Err(e) => super::error_response(&state, e).await,
     }
 }

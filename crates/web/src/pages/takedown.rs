@@ -1,12 +1,12 @@
 //! `/takedown`: rights holders ask for articles to be removed; `/takedown/status` tells them
 //! the decision; `/transparency` publishes the counts by month.
 
-use super::submit::{Refusal, honeypot_answer, receipt_of, vet};
+use super::submit::{Refusal, honeypot_answer, receipt_location, receipt_of, receipt_page, vet};
 use super::{html, private_page, respond};
 use crate::auth::{address_hash, connected, form_token};
 use crate::format::datetime_zh;
 use crate::forms::{Checker, Fields};
-use crate::views::{Layout, ReceiptPage, StatusPage, StatusView, TakedownPage, TransparencyPage};
+use crate::views::{Layout, StatusPage, StatusView, TakedownPage, TransparencyPage};
 use crate::{AppError, AppState};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -66,7 +66,7 @@ pub async fn send(
 ) -> Response {
     let fields = Fields::parse(&body);
     if !fields.get("website").is_empty() {
-        return honeypot_answer(&state, "/takedown/status").await;
+        return honeypot_answer("/takedown/received");
     }
     let address = address_hash(&state, &headers, connected(&extensions));
     let csrf = fields.get(crate::auth::CSRF_FIELD).to_owned();
@@ -121,18 +121,33 @@ pub async fn send(
             xinwen_accounts::new_receipt('T').map_err(|e| AppError::Internal(e.to_string()))?;
         state.store().add_takedown(&new, &receipt).await?;
         metrics::counter!("xinwen_takedown_requests_total").increment(1);
-        let channels = state.store().channels().await?;
-        Ok::<_, AppError>(ReceiptPage {
-            layout: Layout::new(&state, &channels, "已收到您的请求".into(), "/takedown"),
-            heading: "已收到您的请求".into(),
-            message: "编辑会核实您的请求并尽快处理。批准后，相关文章会从本站各处删除。".into(),
-            receipt: Some(receipt),
-            status_href: "/takedown/status".into(),
-        })
+        Ok::<_, AppError>(receipt)
     };
     match stored.await {
-        Ok(page) => private_page(StatusCode::OK, &page, None),
+        Ok(receipt) => super::see_other(&receipt_location("/takedown/received", &receipt)),
         Err(e) => super::error_response(&state, e).await,
+    }
+}
+
+pub async fn received(State(state): State<AppState>, uri: Uri) -> Response {
+    let receipt = receipt_of(&uri);
+    let known = match receipt.is_empty() {
+        true => Ok(None),
+        false => state.store().takedown_by_receipt(&receipt).await,
+    };
+    match known {
+        Ok(found) => {
+            receipt_page(
+                &state,
+                "/takedown",
+                "/takedown/status",
+                "已收到您的请求",
+                "编辑会核实您的请求并尽快处理。批准后，相关文章会从本站各处删除。",
+                found.map(|_| receipt),
+            )
+            .await
+        }
+        Err(e) => super::error_response(&state, e.into()).await,
     }
 }
 
