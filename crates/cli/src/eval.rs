@@ -13,6 +13,11 @@ pub fn extract(dataset: &Path, show_worst: bool, show_pages: bool) -> anyhow::Re
     if let Some(a) = report.author_accuracy {
         outln!("author accuracy: {a:.3}");
     }
+    if let Some(a) = report.author_or_editor_accuracy {
+        outln!(
+            "author accuracy, the editor standing in where no writer is named (as the Chinese set labels authors): {a:.3}"
+        );
+    }
     if let Some(d) = report.date_accuracy {
         outln!("date accuracy: {d:.3}");
     }

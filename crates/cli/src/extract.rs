@@ -97,6 +97,7 @@ fn print(bytes: &[u8], url: Option<&str>, charset: Option<&str>, json: bool) -> 
     };
     field("title", article.title.as_deref());
     field("authors", Some(&article.authors.join(", ")));
+    field("editors", Some(&article.editors.join(", ")));
     field("source", article.source_name.as_deref());
     field("site", article.site_name.as_deref());
     field(

@@ -62,6 +62,7 @@ fn json_output_has_exactly_the_article_fields() {
         [
             "authors",
             "canonical_url",
+            "editors",
             "html",
             "images",
             "is_article",

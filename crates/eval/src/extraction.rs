@@ -236,8 +236,12 @@ pub struct Report {
     pub precision: f64,
     pub recall: f64,
     pub f1: f64,
-    /// Share of pages whose author matches, where the dataset has authors.
+    /// Share of pages whose author matches, where the dataset has authors: the writers the
+    /// extractor found.
     pub author_accuracy: Option<f64>,
+    /// The same with the editors standing in where no writer was found: the Chinese set names
+    /// a page's 责任编辑 as its author when the page names no writer.
+    pub author_or_editor_accuracy: Option<f64>,
     pub date_accuracy: Option<f64>,
     /// A pass over the set: the median of at least [`TIMED_PASSES`] passes and
     /// [`TIMED_SECONDS`] (after one untimed page).
@@ -274,6 +278,8 @@ impl Report {
 pub struct Extracted {
     pub text: String,
     pub authors: Vec<String>,
+    /// The editors it names apart from the authors (empty for extractors that do not).
+    pub editors: Vec<String>,
     /// `YYYY-MM-DD HH:MM:SS`.
     pub date: Option<String>,
 }
@@ -301,6 +307,7 @@ pub fn xinwen(page: Page<'_>) -> Extracted {
     Extracted {
         text: article.text,
         authors: article.authors,
+        editors: article.editors,
         date: article
             .published_at
             .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
@@ -362,6 +369,7 @@ pub fn evaluate_with(cases: &[Case], extractor: impl Fn(Page<'_>) -> Extracted) 
     let (mut p_sum, mut r_sum) = (0.0, 0.0);
     let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
     let (mut authors, mut authors_right, mut dates, mut dates_right) = (0, 0, 0, 0);
+    let mut credits_right = 0;
     let mut per_page = Vec::new();
     let mut segment_layout = false;
     for (case, article) in cases.iter().zip(&articles) {
@@ -386,6 +394,17 @@ pub fn evaluate_with(cases: &[Case], extractor: impl Fn(Page<'_>) -> Extracted) 
                         .collect();
                     if want == have {
                         authors_right += 1;
+                    }
+                    let credited: Vec<&str> = match have.is_empty() {
+                        true => article
+                            .editors
+                            .iter()
+                            .flat_map(|a| a.split_whitespace())
+                            .collect(),
+                        false => have,
+                    };
+                    if want == credited {
+                        credits_right += 1;
                     }
                 }
                 if let Some(date) = date {
@@ -433,6 +452,7 @@ pub fn evaluate_with(cases: &[Case], extractor: impl Fn(Page<'_>) -> Extracted) 
         0.0
     };
     report.author_accuracy = (authors > 0).then(|| authors_right as f64 / authors as f64);
+    report.author_or_editor_accuracy = (authors > 0).then(|| credits_right as f64 / authors as f64);
     report.date_accuracy = (dates > 0).then(|| dates_right as f64 / dates as f64);
     report.per_page = per_page;
     report
@@ -486,6 +506,7 @@ mod tests {
                 .filter(|a| !a.is_empty())
                 .map(|a| vec![a.to_owned()])
                 .unwrap_or_default(),
+            editors: Vec::new(),
             date: lines.next().filter(|d| !d.is_empty()).map(str::to_owned),
         }
     }

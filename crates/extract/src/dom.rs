@@ -501,6 +501,74 @@ impl Dom {
             .then(|| crate::text::collapse_whitespace(&out))
     }
 
+    /// The text around an element that shows `heading`, junk included (scripts and styles
+    /// aside), a line per block, where `wanted` finds what is looked for: some pages set their
+    /// date and 来源 beside the headline in a block whose class calls it a header. Up to three
+    /// levels above the heading's text, while the block holds at most `max_chars` characters;
+    /// the heading's first few places on the page are tried (a ticker may repeat it first).
+    pub fn text_beside_heading(
+        &self,
+        heading: &str,
+        max_chars: usize,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Option<String> {
+        let key: String = heading.chars().filter(|c| c.is_alphanumeric()).collect();
+        if key.chars().count() < 4 {
+            return None;
+        }
+        let holders = self.body().descendants().filter(|n| match n.value() {
+            Node::Text(t) => {
+                let t = t.trim();
+                // Most text nodes are told apart by their length before any copy is made.
+                (key.len()..=key.len() * 2).contains(&t.len())
+                    && t.chars().filter(|c| c.is_alphanumeric()).eq(key.chars())
+            }
+            _ => false,
+        });
+        for holder in holders.take(4) {
+            let Some(mut block) = holder.parent() else {
+                continue;
+            };
+            for _ in 0..3 {
+                let Some(parent) = block.parent() else { break };
+                match self.text_with_junk(parent, max_chars) {
+                    Some(text) if wanted(&text) => return Some(text),
+                    Some(_) => block = parent,
+                    None => break,
+                }
+            }
+        }
+        None
+    }
+
+    /// The text under `node` with junk included but scripts and styles left out, a line per
+    /// block; `None` when it is longer than `max_chars`.
+    fn text_with_junk(&self, node: NodeHandle<'_>, max_chars: usize) -> Option<String> {
+        let mut out = String::new();
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            match n.value() {
+                Node::Text(t) => {
+                    out.push_str(t);
+                    if out.len() > max_chars * 4 {
+                        return None;
+                    }
+                }
+                Node::Element(e) => {
+                    if matches!(e.name(), "script" | "style" | "noscript" | "template") {
+                        continue;
+                    }
+                    if is_block(e.name()) {
+                        out.push('\n');
+                    }
+                    stack.extend(n.children().rev());
+                }
+                _ => {}
+            }
+        }
+        (out.chars().count() <= max_chars).then_some(out)
+    }
+
     /// The text of a node, junk left out, a line per block (white space as in the page).
     pub fn block_text(&self, node: NodeHandle<'_>) -> String {
         let mut out = String::new();

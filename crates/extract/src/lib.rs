@@ -43,6 +43,9 @@ pub use xinwen_model::Image;
 pub struct Article {
     pub title: Option<String>,
     pub authors: Vec<String>,
+    /// The editors the page names (责任编辑), kept apart from the authors: a byline credits
+    /// the people who wrote.
+    pub editors: Vec<String>,
     /// The publication the page credits (来源), which may differ from the site.
     pub source_name: Option<String>,
     pub site_name: Option<String>,
@@ -230,7 +233,47 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
         && !link_heavy_page
         && (paragraphs >= 2 || measure.weight() >= 600);
 
-    let mut authors = meta::authors(&head, &header_text, &dom);
+    // Where the body starts and ends among the page's lines: bylines sit just above it (under
+    // a headline that is not where the title was found) and credits just below it.
+    let body_lines: Vec<&str> = found.text.lines().filter(|l| !text::is_blank(l)).collect();
+    let body_start = body_lines.first().and_then(|l| line_of(&lines, l, 0));
+    let body_end = body_lines
+        .last()
+        .and_then(|l| line_of(&lines, l, body_start.unwrap_or(0)));
+    // Up to six lines above the body, none above the headline when it was found above it.
+    let headline_above_body = matches!((title_line, body_start), (Some(t), Some(b)) if t < b);
+    let before_body: Vec<String> = match body_start {
+        Some(start) => {
+            let mut from = start.saturating_sub(6);
+            if headline_above_body {
+                from = from.max(header_start);
+            }
+            collapsed(from, start - from)
+        }
+        None => Vec::new(),
+    };
+    let tail: Vec<String> = body_lines
+        .iter()
+        .rev()
+        .take(3)
+        .rev()
+        .map(|l| text::collapse_whitespace(l))
+        .chain(
+            body_end
+                .map(|end| collapsed(end + 1, 8))
+                .unwrap_or_default(),
+        )
+        .collect();
+    let page_site_name = meta::site_name(&head);
+    let places = meta::BylinePlaces {
+        header: &header_text,
+        before_body: &before_body,
+        tail: &tail,
+        site_name: page_site_name.as_deref(),
+        headline_above_body,
+    };
+    let mut authors = meta::authors(&head, &places, &dom);
+    let editors = meta::editors(&places);
     let later_text = || collapsed(header_start, 60).join("\n");
     let mut published_at =
         meta::published_at(&head, &header_text, later_text, page_url, &dom, is_article);
@@ -247,7 +290,7 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
         }
         wechat_info = Some(info);
     }
-    let mut site_name = meta::site_name(&head);
+    let mut site_name = page_site_name;
     if let Some(account) = wechat_info.as_ref().and_then(|w| w.account.clone()) {
         site_name = Some(account);
     }
@@ -257,6 +300,28 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
             .filter(|l| l.contains("来源"))
             .find_map(|l| meta::source_name(&head, "", &text::collapse_whitespace(l)))
     });
+    // Neither under the headline nor in the head: perhaps beside the headline in a block
+    // the page calls its header, which is left out as furniture everywhere else.
+    let mut source_name = source_name;
+    if (published_at.is_none() || source_name.is_none())
+        && let Some(beside) = title
+            .as_deref()
+            .and_then(|t| dom.text_beside_heading(t, BESIDE_HEADING_CHARS, names_date_or_source))
+    {
+        let beside = beside
+            .lines()
+            .map(text::collapse_whitespace)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        if published_at.is_none() {
+            published_at =
+                meta::published_at(&head, &beside, String::new, page_url, &dom, is_article);
+        }
+        if source_name.is_none() {
+            source_name = meta::source_name(&head, &beside, "");
+        }
+    }
     let canonical_url = meta::canonical_url(&head, base.as_ref());
     let lang = meta::lang(&head, measure);
 
@@ -278,6 +343,7 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
     Article {
         title,
         authors,
+        editors,
         source_name,
         site_name,
         published_at,
@@ -291,6 +357,39 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
         warnings,
         wechat: wechat_info,
     }
+}
+
+/// A whole date, year to day: 2019-12-10, 2019年12月10日, 2019/12/10.
+static WHOLE_DATE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}").expect("valid regex")
+});
+
+/// Whether a block beside the headline may hold its date or source.
+fn names_date_or_source(text: &str) -> bool {
+    text.contains("来源") || WHOLE_DATE.is_match(text)
+}
+
+/// How much text a block around the headline may hold to be read for its date and source.
+const BESIDE_HEADING_CHARS: usize = 400;
+
+/// The first of `lines` from `from` on that holds `body_line`'s first words. The body's text
+/// is the page's with white space collapsed, and a page's source may break a paragraph's line
+/// anywhere: the first ten characters without white space are looked for.
+fn line_of(lines: &[&str], body_line: &str, from: usize) -> Option<usize> {
+    let key: String = body_line
+        .split_whitespace()
+        .next()?
+        .chars()
+        .take(10)
+        .collect();
+    if key.chars().count() < 4 {
+        return None;
+    }
+    lines
+        .iter()
+        .skip(from)
+        .position(|l| l.contains(key.as_str()))
+        .map(|i| i + from)
 }
 
 /// The first `max_chars` characters of `text`, ended at a sentence end when one is near.

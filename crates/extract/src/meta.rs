@@ -196,6 +196,14 @@ fn strip_site(title: &str, head: &Head) -> String {
         .filter(|p| !p.is_empty())
         .collect();
     if parts.len() < 2 {
+        // 「法国全国大罢工再次严重影响交通-新华网」: a publication's name after a bare hyphen.
+        if let Some((headline, suffix)) = title.trim().rsplit_once(['-', '_'])
+            && (2..=8).contains(&suffix.trim().chars().count())
+            && is_organisation(suffix.trim())
+            && headline.trim().chars().count() >= 4
+        {
+            return headline.trim().to_owned();
+        }
         return title.trim().to_owned();
     }
     let site = head
@@ -236,11 +244,14 @@ pub fn site_name(head: &Head) -> Option<String> {
         .filter(|s| s.chars().count() <= 20)
 }
 
-static NAMES: &str = r"[\p{Han}·]{2,4}(?:[ 、,，和及与]+[\p{Han}·]{2,4}){0,4}";
+static NAMES: &str = r"[\p{Han}·]{2,4}(?:[ 、和及与]+[\p{Han}·]{2,4}){0,4}";
+
+/// Which of [`BYLINE`] finds 记者 and the names after it.
+const REPORTER_PATTERN: usize = 2;
 
 static BYLINE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
-        format!(r"(?:作者|撰文|撰稿人?|文字|编译|口述|整理)\s*[:：｜|丨/]\s*({NAMES})"),
+        format!(r"(?:作者|撰文|撰稿人?|文字|编译|口述|整理|执笔人?)\s*[:：｜|丨/]\s*({NAMES})"),
         format!(r"(?:^|[\s】\]►●▲■])文\s*[:：｜|丨/]\s*({NAMES})"),
         format!(r"(?:本报|本台|本刊|新华社|中新社|特约)?记者\s*[:：]?\s*({NAMES})"),
         format!(r"(?:^|[\s►●▲■])文\s+(?:\S+\s+)?({NAMES})\s*$"),
@@ -258,57 +269,246 @@ static ENGLISH_BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?i:by)\s+([A-Z][\w.'’-]+(?:\s+(?:[A-Z][\w.'’-]+|and|&))*)").expect("valid regex")
 });
 
-/// Words that follow "记者" in text but are not names.
-const NOT_NAMES: &[&str] = &[
-    "获悉", "了解", "采访", "发现", "看到", "注意", "报道", "表示", "从", "在", "近日", "今天",
-    "日前", "昨天", "观察", "走访", "调查", "来到", "说", "却", "也", "还", "就", "都", "又", "再",
-    "才", "正", "将", "已", "曾", "刚", "对", "向", "跟", "把", "被", "让", "给", "到", "等", "随",
-    "一", "这", "那", "们", "问",
-];
-
-/// Words that make a meta "author" an organisation, a site or software, not a person.
-const NOT_PERSONS: &[&str] = &[
-    "www.",
-    ".com",
-    ".cn",
-    ".net",
-    "http",
-    "team",
-    "powered",
-    "discuz",
-    "网络",
-    "网站",
-    "出版社",
-    "报业",
-    "集团",
-    "项目",
-    "贡献者",
-    "编辑部",
-    "新闻网",
-    "有限公司",
-    "_",
-];
-
-fn is_person(name: &str) -> bool {
-    let lower = name.to_lowercase();
-    name.chars().count() <= 30 && !NOT_PERSONS.iter().any(|w| lower.contains(w))
-}
-
-fn split_names(s: &str) -> Vec<String> {
-    s.split([' ', '、', ',', '，', '和', '及', '与'])
-        .map(|n| {
-            n.trim()
-                .trim_start_matches("本报记者")
-                .trim_start_matches("记者")
-                .trim_start_matches("通讯员")
-        })
-        .filter(|n| n.chars().count() >= 2 && !NOT_NAMES.iter().any(|w| n.starts_with(w)))
-        .map(str::to_owned)
+/// The words of a data file: whitespace-separated, `#` lines left out.
+fn words(text: &'static str) -> Vec<&'static str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#'))
+        .flat_map(str::split_whitespace)
         .collect()
 }
 
-/// The article's authors: from meta and JSON-LD, else from a byline in the page's first lines.
-pub fn authors(head: &Head, header_text: &str, dom: &Dom) -> Vec<String> {
+/// Words that follow 记者 in text but are not names (`data/not-names.txt`).
+static NOT_NAMES: LazyLock<Vec<&str>> =
+    LazyLock::new(|| words(include_str!("../data/not-names.txt")));
+
+/// Words that make an author an organisation (`data/organisation-words.txt`).
+static ORGANISATION_WORDS: LazyLock<Vec<&str>> =
+    LazyLock::new(|| words(include_str!("../data/organisation-words.txt")));
+
+/// Endings of organisations' names (`data/organisation-endings.txt`).
+static ORGANISATION_ENDINGS: LazyLock<Vec<&str>> =
+    LazyLock::new(|| words(include_str!("../data/organisation-endings.txt")));
+
+/// Chinese family names, compound ones first (`data/surnames.txt`).
+static SURNAMES: LazyLock<Vec<&str>> =
+    LazyLock::new(|| words(include_str!("../data/surnames.txt")));
+
+/// Placeholders that templates leave in a meta author.
+const PLACEHOLDERS: &[&str] = &["name", "admin", "author", "unknown", "null", "none"];
+
+fn is_organisation(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    ORGANISATION_WORDS.iter().any(|w| lower.contains(w))
+        || (name.chars().count() >= 3 && ORGANISATION_ENDINGS.iter().any(|e| name.ends_with(e)))
+}
+
+/// Whether a name given as an author can be a person's: not an organisation, a number (a
+/// CMS's user id) or a template's placeholder.
+fn is_person(name: &str) -> bool {
+    let name = name.trim();
+    name.chars().count() <= 30
+        && !is_organisation(name)
+        && !name
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_whitespace())
+        && !PLACEHOLDERS.iter().any(|p| name.eq_ignore_ascii_case(p))
+}
+
+fn begins_with_not_a_name(name: &str) -> bool {
+    NOT_NAMES.iter().any(|w| name.starts_with(w))
+}
+
+/// A Chinese personal name: two to four Han characters that begin with a family name. Used
+/// where nothing but the shape says a name is one (a line of names, a credit in brackets).
+fn looks_like_chinese_name(name: &str) -> bool {
+    let length = name.chars().count();
+    // A given name has one or two characters after the family name (欧阳修, 王建宏).
+    (2..=4).contains(&length)
+        && name.chars().all(|c| c == '·' || crate::text::is_cjk(c))
+        && SURNAMES.iter().any(|s| {
+            let family = s.chars().count();
+            name.starts_with(s) && (family + 1..=family + 2).contains(&length)
+        })
+        && !begins_with_not_a_name(name)
+        && !is_organisation(name)
+}
+
+/// The names in a byline's capture; none when a part is a word that follows 记者 in running
+/// text (记者获悉、了解到…): then the capture was a sentence, not a byline.
+fn split_names(s: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for part in s.split([' ', '、', '和', '及', '与']) {
+        let name = part
+            .trim()
+            .trim_start_matches("本报记者")
+            .trim_start_matches("记者")
+            .trim_start_matches("通讯员");
+        if name.chars().count() < 2 {
+            continue;
+        }
+        // 「上海报道」「北京电」after the names say where they wrote from.
+        if name.ends_with("报道") || name.ends_with('电') {
+            break;
+        }
+        if begins_with_not_a_name(name) {
+            return Vec::new();
+        }
+        if is_person(name) {
+            names.push(name.to_owned());
+        }
+    }
+    names
+}
+
+/// A credit in brackets that ends an article: （记者 胡晓蓉）, （常书香 马丹阳）, （姚峰 上海报道）.
+static TRAILING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:^|[。！？!?”」』…])\s*[（(]\s*(?:\p{{Han}}{{0,6}}?记者|通讯员)?\s*({NAMES})\s*[）)]\s*$"
+    ))
+    .expect("valid regex")
+});
+
+/// The responsible editor's line: 责任编辑：张申, 【编辑:刘欢】, 编辑：苏亮.
+static EDITOR_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:责任编辑|责编|编辑)\s*[:：]\s*([\p{Han}·]{2,4}(?:[ 、]+[\p{Han}·]{2,4}){0,2})")
+        .expect("valid regex")
+});
+
+/// Where a page's names may be: the lines under its headline, the lines between the headline
+/// and the body, and the body's last lines with what follows them.
+pub struct BylinePlaces<'a> {
+    pub header: &'a str,
+    /// Lines after the headline and before the body, nearest the body last.
+    pub before_body: &'a [String],
+    /// The body's last lines and the lines after it.
+    pub tail: &'a [String],
+    /// The site's own name: a meta author that is the site names no person.
+    pub site_name: Option<&'a str>,
+    /// Whether the headline was found above the body, so that `before_body` lies between
+    /// them: only there is a line of bare names taken for the byline.
+    pub headline_above_body: bool,
+}
+
+/// Names from the byline patterns in one line.
+fn byline_names(line: &str) -> Vec<String> {
+    // Every byline pattern holds one of these: most lines are passed over at once.
+    if !line.contains(['作', '撰', '文', '编', '口', '整', '记', '执']) {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    let short = line.chars().count() <= 40;
+    for (n, pattern) in BYLINE.iter().enumerate() {
+        if let Some(c) = pattern.captures(line) {
+            // 记者 in a long line is running text (向本报记者透露…) unless in brackets, as a
+            // dateline puts it: 新华社巴黎12月9日电（记者唐霁）.
+            let start = c.get(0).map_or(0, |m| m.start());
+            if n == REPORTER_PATTERN && !short && !in_brackets(&line[..start]) {
+                continue;
+            }
+            let mut names = split_names(&c[1]);
+            // 「彭冲 山东冠县报道」: the last capture is where the names wrote from.
+            let after = &line[c.get(1).map_or(line.len(), |m| m.end())..];
+            // A capture cut inside a longer word (医技药剂|党支部) was no name; 报道, 摄, 电, 发自
+            // and 讯 may follow names directly.
+            let cut_short = after
+                .chars()
+                .next()
+                .is_some_and(|c| crate::text::is_cjk(c) && !"报摄电讯发".contains(c));
+            if after.trim_start().starts_with("报道") || cut_short {
+                names.pop();
+            }
+            found.extend(names);
+        }
+    }
+    found
+}
+
+/// Whether what comes before a match ends inside an opened bracket, a few characters in
+/// （总台记者 张倩）.
+fn in_brackets(before: &str) -> bool {
+    let recent: Vec<char> = before.chars().rev().take(8).collect();
+    match recent.iter().position(|c| matches!(c, '（' | '(')) {
+        Some(open) => !recent[..open].iter().any(|c| matches!(c, '）' | ')')),
+        None => false,
+    }
+}
+
+/// The names a credit at the end of the article gives: a short line of its own (记者 刘涛,
+/// □ 本报记者 葛灵丹, 文：眉间尺) or brackets that close the last paragraph.
+fn trailing_names(tail: &[String]) -> Vec<String> {
+    for line in tail {
+        if line.chars().count() <= 40 {
+            let names = byline_names(line);
+            if !names.is_empty() {
+                return names;
+            }
+        }
+        if line.ends_with(['）', ')'])
+            && let Some(c) = TRAILING_CREDIT.captures(line)
+        {
+            let names = split_names(&c[1]);
+            if !names.is_empty() && names.iter().all(|n| looks_like_chinese_name(n)) {
+                return names;
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Names on a line of their own between the headline and the body (胡平; 赵延东、王明).
+fn name_line(before_body: &[String]) -> Vec<String> {
+    for line in before_body.iter().rev() {
+        let line = line.trim();
+        if line.is_empty() || line.chars().count() > 16 {
+            continue;
+        }
+        let names: Vec<&str> = line
+            .split([' ', '、', '\u{3000}'])
+            .filter(|n| !n.is_empty())
+            .collect();
+        if !names.is_empty() && names.len() <= 5 && names.iter().all(|n| looks_like_chinese_name(n))
+        {
+            return names.into_iter().map(str::to_owned).collect();
+        }
+    }
+    Vec::new()
+}
+
+/// The page's editors (责任编辑), kept apart from its authors: the byline credits writers.
+pub fn editors(places: &BylinePlaces<'_>) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let lines = places
+        .tail
+        .iter()
+        .map(String::as_str)
+        .chain(places.header.lines())
+        .chain(places.before_body.iter().map(String::as_str));
+    for line in lines {
+        if !line.contains('编') {
+            continue;
+        }
+        if let Some(c) = EDITOR_LINE.captures(line) {
+            for name in split_names(&c[1]) {
+                if !found.contains(&name) {
+                    found.push(name);
+                }
+            }
+            if !found.is_empty() {
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// The article's authors: from meta and JSON-LD, else from a byline under the headline, else
+/// from a credit at the article's end, else from a line of names above the body.
+pub fn authors(head: &Head, places: &BylinePlaces<'_>, dom: &Dom) -> Vec<String> {
+    let header_text = places.header;
+    let site = places.site_name.map(comparable);
+    let names_a_person =
+        |name: &str| is_person(name) && site.as_deref() != Some(comparable(name).as_str());
     let mut found: Vec<String> = Vec::new();
     if let Some(a) = head.meta(&[
         "author",
@@ -327,7 +527,7 @@ pub fn authors(head: &Head, header_text: &str, dom: &Dom) -> Vec<String> {
                         .trim_start_matches("by ")
                         .to_owned()
                 })
-                .filter(|s| !s.is_empty() && is_person(s)),
+                .filter(|s| !s.is_empty() && names_a_person(s)),
         );
     }
     if found.is_empty()
@@ -350,23 +550,28 @@ pub fn authors(head: &Head, header_text: &str, dom: &Dom) -> Vec<String> {
                 .collect(),
             _ => vec![],
         };
-        found.extend(names.into_iter().filter(|n| !n.is_empty()));
+        found.extend(
+            names
+                .into_iter()
+                .filter(|n| !n.is_empty() && names_a_person(n)),
+        );
     }
     if found.is_empty() {
-        for line in header_text.lines() {
-            // Every byline pattern holds one of these: most lines are passed over at once.
-            if !line.contains(['作', '撰', '文', '编', '口', '整', '记']) {
-                continue;
-            }
-            for pattern in BYLINE.iter() {
-                if let Some(c) = pattern.captures(line) {
-                    found.extend(split_names(&c[1]));
-                }
-            }
+        let lines = header_text
+            .lines()
+            .chain(places.before_body.iter().map(String::as_str));
+        for line in lines {
+            found = byline_names(line);
             if !found.is_empty() {
                 break;
             }
         }
+    }
+    if found.is_empty() {
+        found = trailing_names(places.tail);
+    }
+    if found.is_empty() && places.headline_above_body {
+        found = name_line(places.before_body);
     }
     // Pages that never spell either word (in any case) are not walked.
     let source = dom.html.source().as_bytes();
@@ -556,6 +761,12 @@ pub(crate) fn warm_up() {
     LazyLock::force(&BYLINE);
     LazyLock::force(&SOURCE_LINE);
     LazyLock::force(&ENGLISH_BYLINE);
+    LazyLock::force(&TRAILING_CREDIT);
+    LazyLock::force(&EDITOR_LINE);
+    LazyLock::force(&SURNAMES);
+    LazyLock::force(&NOT_NAMES);
+    LazyLock::force(&ORGANISATION_WORDS);
+    LazyLock::force(&ORGANISATION_ENDINGS);
 }
 
 #[cfg(test)]
@@ -567,6 +778,33 @@ mod tests {
         assert_eq!(split_names("记者惠禾 张明超"), ["惠禾", "张明超"]);
         assert_eq!(split_names("却看到了"), Vec::<String>::new());
         assert_eq!(split_names("王建宏、张文攀"), ["王建宏", "张文攀"]);
+        // 「记者获悉，本月伴随…」 is a sentence: nothing of it is a name.
+        assert_eq!(split_names("获悉 本月伴随"), Vec::<String>::new());
+        assert_eq!(byline_names("新京报记者 彭冲 山东冠县报道"), ["彭冲"]);
+        assert_eq!(
+            byline_names(
+                "她还首度向本报记者自曝实验秘密，并称举报人动机不纯，这一说法引来更多质疑。"
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            byline_names(
+                "新华社巴黎12月9日电（记者唐霁）法国9日再次爆发全国跨行业大罢工，首都交通几乎瘫痪。"
+            ),
+            ["唐霁"]
+        );
+    }
+
+    #[test]
+    fn bare_names_need_a_family_name_in_front() {
+        for name in ["胡平", "欧阳修", "王建宏"] {
+            assert!(looks_like_chinese_name(name), "{name}");
+        }
+        // Shape alone cannot tell every word from a name (古代 begins like 古 Gu's name):
+        // bare names are read only between a headline and its body.
+        for word in ["纪实传记", "楼主", "关注", "新华社", "分享", "本报"] {
+            assert!(!looks_like_chinese_name(word), "{word}");
+        }
     }
 
     #[test]
@@ -579,6 +817,11 @@ mod tests {
             "汉斯出版社",
             "维基媒体项目贡献者",
             "L_104485",
+            "网易",
+            "云南网",
+            "104363",
+            "name",
+            "新浪财经-自媒体综合",
         ] {
             assert!(!is_person(org), "{org}");
         }

@@ -16,6 +16,7 @@ fn check(name: &str, page_url: &str) -> xinwen_extract::Article {
     let got = json!({
         "title": article.title,
         "authors": article.authors,
+        "editors": article.editors,
         "source_name": article.source_name,
         "site_name": article.site_name,
         "published_at": article.published_at.map(|t| t.to_rfc3339()),

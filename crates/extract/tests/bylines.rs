@@ -1,0 +1,64 @@
+//! Where Chinese pages name who wrote and who edited, one small page each under
+//! `tests/fixtures/bylines/` (written for these tests; people and places are invented).
+
+use std::path::Path;
+
+fn extract(name: &str) -> xinwen_extract::Article {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bylines")
+        .join(name);
+    let bytes = std::fs::read(&path).unwrap();
+    xinwen_extract::extract(&bytes, Some("https://news.example/a/1.html"), None)
+}
+
+#[test]
+fn a_portal_names_its_editor_not_an_author_and_its_own_name_is_no_byline() {
+    // The meta author is the portal itself (as 163.com's 网易): no person, so no byline.
+    let article = extract("portal-editor-only.html");
+    assert!(article.authors.is_empty(), "{:?}", article.authors);
+    assert_eq!(
+        article.editors,
+        ["吴海涛"],
+        "the staff code after _ is left out"
+    );
+    assert_eq!(article.source_name.as_deref(), Some("东海晚报"));
+    assert_eq!(
+        article.title.as_deref(),
+        Some("青澜港新航线下月开通 每周三班直达南屿岛")
+    );
+}
+
+#[test]
+fn a_date_and_source_beside_the_headline_in_a_header_block_are_read() {
+    // The headline, its time and 来源 sit in a block the page calls its header, which is
+    // furniture everywhere else; a ticker repeats the headline first.
+    let article = extract("header-block-dateline.html");
+    assert_eq!(
+        article.title.as_deref(),
+        Some("北山国举行议会选举 投票率创新高"),
+        "the site's name after a bare hyphen is cut"
+    );
+    assert_eq!(
+        article.published_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-11-22T07:57:40+08:00")
+    );
+    assert_eq!(article.source_name.as_deref(), Some("远望网"));
+    assert_eq!(article.authors, ["林晓舟"], "from the dateline's brackets");
+}
+
+#[test]
+fn a_credit_in_brackets_at_the_end_names_reporters_not_the_newspaper_in_the_text() {
+    // 「告诉本报记者」 in the text is no byline; the brackets that end the article are.
+    let article = extract("credits-at-the-end.html");
+    assert_eq!(article.authors, ["许明哲", "龚雨桐"]);
+}
+
+#[test]
+fn a_reporter_line_under_the_body_gives_the_name_not_the_place() {
+    let article = extract("reporter-line-below.html");
+    assert_eq!(
+        article.authors,
+        ["郑可欣"],
+        "云溪 is where the story was filed from"
+    );
+}
