@@ -37,10 +37,23 @@ const MIN_PARAGRAPH_WEIGHT: usize = 25;
 /// Below this average weight per line, text broken into many lines by `<br>` votes less.
 const SHORT_LINE_WEIGHT: usize = 40;
 
-/// A heading after which a page lists other articles, not this one.
+/// The lines of a data file of patterns as one alternation: each line is taken as written
+/// (a pattern may end in a space), `#` lines and blank lines left out.
+fn alternatives(text: &str) -> String {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+/// A heading after which a page lists other articles, not this one
+/// (`data/stop-headings.txt`).
 static STOP_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^\s*[【\[]?\s*(相关阅读|推荐阅读|延伸阅读|相关新闻|相关文章|相关报道|相关链接|热门推荐|猜你喜欢|更多精彩|往期回顾|往期推荐|往期精彩|热点推荐|精彩推荐|推荐文章|热门文章|热门阅读|你可能还喜欢|你可能感兴趣|大家都在看|版权声明|著作权声明|免责声明|.{0,8}(版权与免责声明|反侵权公告)|郑\s*重\s*声\s*明|该作者文章|热门评论|最新评论|标签|关键词|tags?|keywords|topics|filed under|citation|about [a-z0-9 .&'-]{2,30}|share this( article| story)?|related (articles|stories|posts|reading|coverage|content)|more from|recommended( for you)?|you may also like|you might also like|most popular|more stories|\d+\s+(comments?|responses?|replies|kommentare|commentaires|comentários|comentarios)|leave a (reply|comment)|comments are closed|join the discussion|show comments|发表评论|网友评论|评论区|精选留言|写留言|você pode gostar|leia também|veja também|lea también|te puede interesar|artículos relacionados|noticias relacionadas|ähnliche artikel|ähnliche beiträge|weitere beiträge[^.]{0,30}|mehr zum thema[^.]{0,30}|lesen sie auch|auch interessant|das könnte dich auch interessieren|entdecke weitere[^.]{0,30}|related posts|similar posts|zum weiterlesen|weiterführende links|mehr zu(m thema)? [^.]{2,40}|über den autor|über die autorin|about the author|sobre el autor|à propos de l'auteur|l'auteur|quellen|quellenangaben|schon gelesen\??|wie bewerten sie diesen artikel\??|rate this (article|story)|was this (article|story) helpful\??|more in [a-z ]{2,20}|das könnte sie auch interessieren|lire aussi|à lire aussi|sur le même sujet|articles similaires|leggi anche|potrebbe interessarti|czytaj też|zobacz też|читайте также)\s*[.…]*\s*[】\]]?\s*[:：]?\s*$")
-        .expect("valid regex")
+    Regex::new(&format!(
+        r"(?i)^\s*[【\[]?\s*({})\s*[.…]*\s*[】\]]?\s*[:：]?\s*$",
+        alternatives(include_str!("../data/stop-headings.txt"))
+    ))
+    .expect("valid regex")
 });
 
 /// After the article, the first reply of a forum thread or a blog's comments: the end.
@@ -49,10 +62,13 @@ static REPLIES: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-/// Short blocks that are page furniture wherever they stand.
+/// Short blocks that are page furniture wherever they stand (`data/boilerplate.txt`).
 static BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)扫码关注|扫描二维码|扫一扫|长按(识别|扫描|扫码)?(图中)?二维码|识别二维码|点击(上方|下方|蓝字|关注|阅读原文|查看|进入)|关注(我们|公众号|本号|微信)|阅读原文|分享到|分享至|责任编辑|本文来源[:：]|转载请注明|收藏此帖|回复此帖|引用此帖|收藏本文|我来说两句|页面功能|加入博采|^当前位置|禁止.{0,4}转载|转载申请|侵权行为|版权(所有|声明|归)|未经(授权|许可)|免责声明|不代表本(站|网|报|平台|号)的?(观点|立场)|原文链接|喜欢此内容的人还喜欢|点个在看|点赞|举报|投诉|打印本页|关闭窗口|返回顶部|上一页|下一页|(上一篇|下一篇)\s*[:：]|^\s*(上一篇|下一篇)\s*$|第\d+页/共\d+页|发表评论|网友评论|我要评论|提交新闻线索|戳这里|^来源\s*[:：｜|丨]|^[—\-–\s]*end[—\-–\s]*$|字号[:：]|【字体|微信扫一扫|手机看新闻|^(share|tweet|print|email|advertisement|sponsored|read more|continue reading|show more)$|all rights reserved|sign up for|subscribe to|newsletter|subject to copyright|^(updated|published|posted|last updated)(?:$|[^\w.!?](?:[^.!?]|\d\.){0,59}$)|^photo:|^photograph by|^(foto|fotos|bild|bilder|titelbild|beitragsbild|bildquelle|fotoquelle|photos|image|images|credit|crédito|créditos|crédit)\s*[:：]|^(gefällt mir|diesen artikel teilen|artikel teilen|beitrag teilen|jetzt teilen|teilen|drucken|artikel drucken|bild anzeigen|kommentieren|kommentare schreiben|compartir|partager|condividi|udostępnij)\s*[:：]?$|^(aufrufe|views|vues|visitas)\s*:|^submit your letter|^(aktualisiert|veröffentlicht|veröffentlichung|erstellt am|zuletzt aktualisiert|ultima modifica|pubblicato|publié|publicado|actualizado)(?:$|[^\w.!?](?:[^.!?]|\d\.){0,39}$)|^this entry was posted|^der beitrag wurde am|^\s*\d{1,2}[./]\d{1,2}[./]\d{2,4}\s*$|^\s*\d{4}-\d{2}-\d{2}(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*$|^[-–\s]*(anzeige|werbung|advertisement|广告|publicidad|publicité)[-–\s]*$|^image \d+ of \d+|^(image|caption|close|enlarge this image)$|könnte (dich|sie|euch) (auch|ebenfalls) interessieren|^mehr themen\s*:?$|^(möchten sie|möchtest du|willst du) (den|diesen) (artikel|beitrag) teilen|^if you (enjoyed|liked) (reading )?this (post|article)|we want to hear what you think about this (article|story)|^advertising disclosure|^(categories|category|kategorien|kategorie|catégories|catégorie|categorías|categoría)\s*:|^quellen (aus|ein)blenden$|^(kontakt|pressekontakt|contact)\s*:?$|^lesen sie auch die folgenden|^war (der|dieser) (artikel|beitrag) (nützlich|hilfreich)|hier können sie den artikel bewerten|^\(?noch keine bewertungen\)?$|^\(?alle angaben ohne gewähr|^(inhaltsverzeichnis|table of contents)$|sie müssen (sich )?(eingeloggt sein|einloggen|angemeldet sein)|you must be logged in|^subscribe now|please subscribe|^sign up to get|^stay up-to-date|is the copyrighted property of|written permission must be obtained|materiał chroniony prawem|^crédits? photos?\s*:|^zurück zur (listenansicht|übersicht)|^dieses skript als pdf|^verraten sie (uns )?(gerne )?in den kommentaren|^gefällt (dir|ihnen) unser|^(weitere (informationen|infos)|mehr informationen|more information|further information)\s*:?$|^weitere infos (unter|auf|bei) |^(quellen?|sources?|fuentes?)\s*:")
-        .expect("valid regex")
+    Regex::new(&format!(
+        "(?i){}",
+        alternatives(include_str!("../data/boilerplate.txt"))
+    ))
+    .expect("valid regex")
 });
 
 /// A line that is only a date, a time, a source or a byline: the article header, not its body.
