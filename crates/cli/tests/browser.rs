@@ -844,6 +844,28 @@ fn the_admin_on_a_phone_and_the_site_in_dark_mode() {
         );
         assert_eq!(wrapped, serde_json::json!([]), "{path}: dates that wrap");
     }
+    // The dashboard's charts, drawn by the server: the demo's fetches are in them.
+    browser
+        .goto(&desktop, &format!("{}/admin", server.url))
+        .unwrap();
+    let bars = js(
+        &mut browser,
+        &desktop,
+        "document.querySelectorAll('#chart-fetches rect').length",
+    );
+    assert!(bars.as_i64().unwrap_or(0) >= 1, "{bars}");
+    browser
+        .screenshot(
+            &desktop,
+            &artifacts_dir().join("admin-dashboard-desktop.png"),
+        )
+        .unwrap();
+    browser
+        .goto(&phone, &format!("{}/admin", server.url))
+        .unwrap();
+    browser
+        .screenshot(&phone, &artifacts_dir().join("admin-dashboard-phone.png"))
+        .unwrap();
 
     // Dark mode: light text on a dark page, for readers and editors alike.
     let dark = browser.new_page(390, 844, true).unwrap();

@@ -13,6 +13,7 @@
 mod accounts;
 mod articles;
 mod channels;
+mod dashboard;
 mod error;
 pub mod fts5;
 mod media;
@@ -29,6 +30,7 @@ pub use articles::{
     AdminArticle, ArticleFilter, Cursor, EntryKey, FeedArticle, IndexRow, KnownEntry,
     MAX_LIST_PAGES, Page, RemovalNotice,
 };
+pub use dashboard::{DayCount, FETCH_DAYS_KEPT, FetchDay, QueueDay, china_day};
 pub use error::{Error, Result};
 pub use media::MediaRecord;
 pub use moderation::{

@@ -63,6 +63,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "related_reading",
         sql: include_str!("../migrations/sqlite/0010_related_reading.sql"),
     },
+    Migration {
+        version: 11,
+        name: "fetch_days",
+        sql: include_str!("../migrations/sqlite/0011_fetch_days.sql"),
+    },
 ];
 
 /// Articles from which a store's upgrade is announced before it runs.

@@ -1,5 +1,6 @@
 //! Sources: the publishers (WeChat accounts, news sites) whose articles we show.
 
+use crate::dashboard::{FETCH_DAYS_KEPT, china_day};
 use crate::{Error, Result, Store, from_timestamp, to_timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
@@ -355,6 +356,41 @@ impl Store {
         )
         .execute(&self.pool)
         .await?;
+        self.count_fetch_day(id, at, true, outcome.articles_added)
+            .await?;
+        Ok(())
+    }
+
+    /// Adds a fetch to its source's day in `fetch_days`, and drops the source's days older
+    /// than [`FETCH_DAYS_KEPT`].
+    async fn count_fetch_day(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+        success: bool,
+        articles: u64,
+    ) -> Result<()> {
+        let day = china_day(at);
+        sqlx::query(
+            "INSERT INTO fetch_days (source_id, day, successes, failures, articles)
+             VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (source_id, day) DO UPDATE SET
+                successes = fetch_days.successes + excluded.successes,
+                failures = fetch_days.failures + excluded.failures,
+                articles = fetch_days.articles + excluded.articles",
+        )
+        .bind(id)
+        .bind(day)
+        .bind(i64::from(success))
+        .bind(i64::from(!success))
+        .bind(i64::try_from(articles).unwrap_or(i64::MAX))
+        .execute(&self.pool)
+        .await?;
+        sqlx::query("DELETE FROM fetch_days WHERE source_id = ? AND day < ?")
+            .bind(id)
+            .bind(day - FETCH_DAYS_KEPT)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -384,6 +420,7 @@ impl Store {
         .bind(to_timestamp(next_check_at))
         .fetch_one(&self.pool)
         .await?;
+        self.count_fetch_day(id, at, false, 0).await?;
         Ok(u32::try_from(failures).unwrap_or(u32::MAX))
     }
 

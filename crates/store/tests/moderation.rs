@@ -218,6 +218,12 @@ async fn a_submission_is_published_once_with_its_audit_line() {
         store.article(article_id).await.unwrap().unwrap().title,
         "第9篇"
     );
+    // The dashboard's queue: one still waits at the end of today, none before they came.
+    let queues = store.queue_history(30, Utc::now()).await.unwrap();
+    assert_eq!(queues.len(), 30);
+    let today = queues.last().unwrap();
+    assert_eq!((today.submissions, today.takedowns), (1, 0));
+    assert_eq!(queues[0].submissions, 0);
     // Decided is decided: neither a second publication nor a rejection goes through.
     assert!(matches!(
         store.publish_submission(id, &published, &actor).await,

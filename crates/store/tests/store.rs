@@ -87,13 +87,13 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         .unwrap();
     assert_eq!(
         store.schema_versions().await.unwrap(),
-        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+        (1..=11).collect::<Vec<i64>>()
     );
     store.close().await;
     let reopened = Store::open(dir.path()).await.unwrap();
     assert_eq!(
         reopened.schema_versions().await.unwrap(),
-        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+        (1..=11).collect::<Vec<i64>>()
     );
     assert_eq!(reopened.article_count().await.unwrap(), 1);
 }
@@ -445,6 +445,41 @@ async fn health_records_failures_in_a_row_and_a_success_clears_them() {
     assert_eq!(health.etag.as_deref(), Some("\"v2\""));
     let listed = store.sources_with_health().await.unwrap();
     assert_eq!(listed[0].health, health);
+
+    // The day's fetches, for the admin's charts: 16:00 to 21:00 in China is one day.
+    let day = xinwen_store::china_day(t0);
+    let days = store
+        .fetch_days(Some(source.id), 30, t0 + hour * 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        days,
+        [xinwen_store::FetchDay {
+            day,
+            successes: 2,
+            failures: 2,
+            articles: 6
+        }]
+    );
+    assert_eq!(
+        store.fetch_days(None, 30, t0 + hour * 5).await.unwrap(),
+        days
+    );
+    let added = store
+        .articles_added_per_day_by_source(30, t0 + hour * 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        added,
+        [xinwen_store::DayCount {
+            day,
+            key: source.id,
+            count: 6
+        }]
+    );
+    // Past the window, nothing.
+    let later = t0 + chrono::Duration::days(40);
+    assert!(store.fetch_days(None, 30, later).await.unwrap().is_empty());
 }
 
 #[tokio::test]

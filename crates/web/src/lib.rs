@@ -15,6 +15,7 @@
 mod admin;
 mod auth;
 mod cache;
+mod charts;
 mod error;
 mod feeds;
 mod filters;

@@ -11,7 +11,7 @@ use askama::Template;
 use xinwen_model::{ArticleSummary, Channel};
 
 /// The CSS version in its URL, so that browsers may cache it for a long time.
-pub const CSS_VERSION: &str = "6";
+pub const CSS_VERSION: &str = "7";
 
 pub struct FeedLink {
     pub title: String,

@@ -550,7 +550,8 @@ async fn an_editor_cannot_do_what_only_admins_may() {
     let audit = admin.get("/admin/audit").await.body;
     // In the editors' words, each object a link to its page.
     assert!(
-        audit.contains("<td>修改页面</td>") && audit.contains("<td>暂停抓取</td>"),
+        audit.contains("<td data-label=\"操作\">修改页面</td>")
+            && audit.contains("<td data-label=\"操作\">暂停抓取</td>"),
         "{audit}"
     );
     assert!(audit.contains("<a href=\"/admin/sources/"), "{audit}");
@@ -1291,4 +1292,74 @@ async fn a_sent_form_leads_to_a_receipt_page_that_reloads_without_sending_again(
         let unknown = reader.get(&format!("{form}/received?receipt=S-NOPE")).await;
         assert!(!unknown.body.contains("id=\"receipt\""), "{}", unknown.body);
     }
+}
+
+#[tokio::test]
+async fn the_dashboard_and_a_source_page_draw_their_charts_without_script() {
+    let site = site().await;
+    let store = site.state.store();
+    let sources = store.sources().await.unwrap();
+    let now = chrono::Utc::now();
+    let success = xinwen_store::FetchSuccess {
+        etag: None,
+        last_modified: None,
+        articles_added: 4,
+        publish_interval_secs: None,
+        next_check_at: now,
+    };
+    for _ in 0..3 {
+        store
+            .record_fetch_success(sources[0].id, now, &success)
+            .await
+            .unwrap();
+    }
+    store
+        .record_fetch_failure(sources[1].id, now, "超时", now)
+        .await
+        .unwrap();
+    let mut admin = Visitor::new(&site, "198.51.100.8");
+    admin.log_in("boss").await;
+    let home = admin.get("/admin").await;
+    assert_eq!(home.status, StatusCode::OK);
+    for id in [
+        "chart-channels",
+        "chart-sources",
+        "chart-fetches",
+        "chart-queues",
+    ] {
+        assert!(
+            home.body
+                .contains(&format!("<svg class=\"chart\" id=\"{id}\"")),
+            "{id}"
+        );
+    }
+    assert!(!home.body.contains("<script"), "drawn on the server");
+    let today = now
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .format("%m/%d")
+        .to_string();
+    assert!(
+        home.body
+            .contains(&format!("<title>{today} 成功：3</title>")),
+        "{}",
+        home.body
+    );
+    assert!(
+        home.body
+            .contains(&format!("<title>{today} 失败：1</title>"))
+    );
+    let name = &sources[0].name;
+    assert!(
+        home.body
+            .contains(&format!("<title>{today} {name}：12</title>")),
+        "articles added, by source"
+    );
+    let page = admin
+        .get(&format!("/admin/sources/{}", sources[0].id))
+        .await;
+    assert!(page.body.contains("id=\"chart-source-fetches\""));
+    assert!(
+        page.body
+            .contains(&format!("<title>{today} 新收文章：12</title>"))
+    );
 }

@@ -12,6 +12,7 @@ pub(crate) mod moderation;
 mod sources;
 
 use crate::auth::Editor;
+use crate::charts;
 use crate::pages::private_page;
 use crate::{AppError, AppState};
 use askama::Template;
@@ -186,6 +187,119 @@ struct HomePage {
     sources: usize,
     failing_sources: usize,
     live_articles: u64,
+    charts: Vec<Chart>,
+}
+
+/// A chart on an admin page: its heading, the SVG and its legend (both escaped when drawn).
+pub(crate) struct Chart {
+    pub heading: &'static str,
+    pub svg: String,
+    pub legend: String,
+}
+
+/// Days the admin's charts cover.
+const CHART_DAYS: i64 = 30;
+
+/// Series drawn apart at most; the rest are added up as 其他.
+const CHART_SERIES: usize = 7;
+
+/// The chart days' labels (月/日) and their numbers, oldest first, ending with `now`'s.
+pub(crate) fn chart_days(now: chrono::DateTime<chrono::Utc>) -> (Vec<i64>, Vec<String>) {
+    let today = xinwen_store::china_day(now);
+    let days: Vec<i64> = (today - CHART_DAYS + 1..=today).collect();
+    let labels = days
+        .iter()
+        .map(|d| {
+            chrono::DateTime::from_timestamp(d * 86_400, 0)
+                .map(|t| t.format("%m/%d").to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    (days, labels)
+}
+
+/// Series per key from day counts: the keys with the most first, the rest as 其他.
+fn series_by_key(
+    counts: &[xinwen_store::DayCount],
+    days: &[i64],
+    name_of: impl Fn(i64) -> String,
+) -> Vec<charts::Series> {
+    let mut totals: std::collections::BTreeMap<i64, u64> = std::collections::BTreeMap::new();
+    for c in counts {
+        *totals.entry(c.key).or_default() += c.count;
+    }
+    let mut keys: Vec<(i64, u64)> = totals.into_iter().collect();
+    keys.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let shown: Vec<i64> = keys.iter().take(CHART_SERIES).map(|k| k.0).collect();
+    let mut series: Vec<charts::Series> = shown
+        .iter()
+        .enumerate()
+        .map(|(i, key)| charts::Series {
+            name: name_of(*key),
+            colour: charts::PALETTE[i % charts::PALETTE.len()],
+            values: vec![0; days.len()],
+        })
+        .collect();
+    let mut rest = charts::Series {
+        name: "其他".into(),
+        colour: charts::PALETTE[charts::PALETTE.len() - 1],
+        values: vec![0; days.len()],
+    };
+    for c in counts {
+        let Some(d) = days.iter().position(|day| *day == c.day) else {
+            continue;
+        };
+        match shown.iter().position(|k| *k == c.key) {
+            Some(i) => series[i].values[d] += c.count,
+            None => rest.values[d] += c.count,
+        }
+    }
+    if rest.values.iter().any(|v| *v > 0) {
+        series.push(rest);
+    }
+    series
+}
+
+/// Successes and failures per day, from the store's fetch counts.
+pub(crate) fn fetch_series(
+    fetches: &[xinwen_store::FetchDay],
+    days: &[i64],
+) -> Vec<charts::Series> {
+    let value = |pick: fn(&xinwen_store::FetchDay) -> u64| -> Vec<u64> {
+        days.iter()
+            .map(|d| fetches.iter().find(|f| f.day == *d).map_or(0, pick))
+            .collect()
+    };
+    vec![
+        charts::Series {
+            name: "成功".into(),
+            colour: charts::PALETTE[2],
+            values: value(|f| f.successes),
+        },
+        charts::Series {
+            name: "失败".into(),
+            colour: charts::PALETTE[5],
+            values: value(|f| f.failures),
+        },
+    ]
+}
+
+pub(crate) fn chart(
+    heading: &'static str,
+    id: &str,
+    labels: &[String],
+    series: Vec<charts::Series>,
+    lines: bool,
+) -> Chart {
+    let svg = match lines {
+        true => charts::lines(id, heading, labels, &series),
+        false => charts::stacked_bars(id, heading, labels, &series),
+    };
+    Chart {
+        heading,
+        svg,
+        legend: charts::legend(&series),
+    }
 }
 
 async fn home(editor: Editor, State(state): State<AppState>, uri: Uri) -> Response {
@@ -199,11 +313,75 @@ async fn home(editor: Editor, State(state): State<AppState>, uri: Uri) -> Respon
         let live = store
             .admin_articles(Some(xinwen_model::ArticleStatus::Live), None, 1, 1)
             .await?;
+        let now = chrono::Utc::now();
+        let (days, labels) = chart_days(now);
+        let channels = store.channels().await?;
+        let by_channel = store.articles_per_day_by_channel(CHART_DAYS, now).await?;
+        let by_source = store
+            .articles_added_per_day_by_source(CHART_DAYS, now)
+            .await?;
+        let fetches = store.fetch_days(None, CHART_DAYS, now).await?;
+        let queues = store.queue_history(CHART_DAYS, now).await?;
+        let channel_name = |id: i64| {
+            channels
+                .iter()
+                .find(|c| c.id == id)
+                .map_or_else(|| "未分频道".to_owned(), |c| c.name.clone())
+        };
+        let source_name = |id: i64| {
+            sources
+                .iter()
+                .find(|s| s.source.id == id)
+                .map_or_else(|| format!("来源 {id}"), |s| s.source.name.clone())
+        };
+        let queue_series = vec![
+            charts::Series {
+                name: "读者投稿".into(),
+                colour: charts::PALETTE[0],
+                values: queues.iter().map(|q| q.submissions).collect(),
+            },
+            charts::Series {
+                name: "删除请求".into(),
+                colour: charts::PALETTE[5],
+                values: queues.iter().map(|q| q.takedowns).collect(),
+            },
+        ];
+        let charts = vec![
+            chart(
+                "每日发布的文章（按频道）",
+                "chart-channels",
+                &labels,
+                series_by_key(&by_channel, &days, channel_name),
+                false,
+            ),
+            chart(
+                "每日新收的文章（按来源）",
+                "chart-sources",
+                &labels,
+                series_by_key(&by_source, &days, source_name),
+                false,
+            ),
+            chart(
+                "每日抓取（全部来源）",
+                "chart-fetches",
+                &labels,
+                fetch_series(&fetches, &days),
+                false,
+            ),
+            chart(
+                "每日结束时待处理",
+                "chart-queues",
+                &labels,
+                queue_series,
+                true,
+            ),
+        ];
         Ok(HomePage {
             layout: AdminLayout::new(&state, &editor, "管理后台", &uri).await?,
             sources: sources.len(),
             failing_sources,
             live_articles: live.total,
+            charts,
         })
     };
     page(&state, result.await).await

@@ -186,6 +186,7 @@ struct SourcePage {
     description: String,
     channels: Vec<Channel>,
     kinds: Vec<(&'static str, &'static str)>,
+    charts: Vec<super::Chart>,
 }
 
 pub async fn edit(
@@ -204,6 +205,38 @@ pub async fn edit(
             .find(|c| Some(c.id) == source.channel_id)
             .map(|c| c.slug.clone())
             .unwrap_or_default();
+        let now = chrono::Utc::now();
+        let (days, labels) = super::chart_days(now);
+        let fetches = store.fetch_days(Some(id), 30, now).await?;
+        let articles = crate::charts::Series {
+            name: "新收文章".into(),
+            colour: crate::charts::PALETTE[0],
+            values: days
+                .iter()
+                .map(|d| {
+                    fetches
+                        .iter()
+                        .find(|f| f.day == *d)
+                        .map_or(0, |f| f.articles)
+                })
+                .collect(),
+        };
+        let charts = vec![
+            super::chart(
+                "近30天的抓取",
+                "chart-source-fetches",
+                &labels,
+                super::fetch_series(&fetches, &days),
+                false,
+            ),
+            super::chart(
+                "近30天新收的文章",
+                "chart-source-articles",
+                &labels,
+                vec![articles],
+                false,
+            ),
+        ];
         Ok(SourcePage {
             layout: AdminLayout::new(&state, &editor, &format!("编辑来源：{}", source.name), &uri)
                 .await?,
@@ -218,6 +251,7 @@ pub async fn edit(
             description: source.description,
             channels,
             kinds: kinds(),
+            charts,
         })
     };
     page(&state, result.await).await
