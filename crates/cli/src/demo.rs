@@ -89,7 +89,7 @@ pub async fn load(store: &Store, config: &Config) -> anyhow::Result<Loaded> {
                 if let Some((signature, encoded)) = rest.split_once('/')
                     && signer.verify(signature, encoded).is_some()
                 {
-                    pipeline.media.get(signature, encoded).await?;
+                    pipeline.media.get(signature, encoded, None).await?;
                 }
             }
         }

@@ -91,6 +91,20 @@ fn home_and_article_pages_at_phone_and_desktop_widths() {
             "document.querySelectorAll('h1').length",
         );
         assert_eq!(h1.as_u64(), Some(1), "the home page has its one heading");
+        // Thumbnails offer the proxy's small copies and load only when near.
+        let thumbs = js(
+            &mut browser,
+            &page,
+            "[...document.querySelectorAll('.item .thumb img')].map(i => [i.srcset.includes('?w=240 240w'), i.loading])",
+        );
+        let thumbs = thumbs.as_array().unwrap();
+        assert!(!thumbs.is_empty());
+        assert!(
+            thumbs
+                .iter()
+                .all(|t| t == &serde_json::json!([true, "lazy"])),
+            "{thumbs:?}"
+        );
         // Where each part of the home page sits: [left, top, width] of 热点, the latest
         // articles and the channel sections.
         let boxes = js(
@@ -170,6 +184,12 @@ fn home_and_article_pages_at_phone_and_desktop_widths() {
             "(() => { const i = document.querySelector('.article-body img'); return i.getBoundingClientRect().width <= document.documentElement.clientWidth; })()",
         );
         assert_eq!(image_fits, Value::Bool(true));
+        let body_image = js(
+            &mut browser,
+            &page,
+            "(() => { const i = document.querySelector('.article-body img'); return [i.srcset.includes('?w=960 960w'), i.loading, i.complete && i.naturalWidth > 0]; })()",
+        );
+        assert_eq!(body_image, serde_json::json!([true, "lazy", true]));
         browser
             .screenshot(&page, &artifacts_dir().join(format!("article-{name}.png")))
             .unwrap();

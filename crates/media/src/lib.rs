@@ -7,12 +7,19 @@
 //! once through the guarded fetcher, checks that it is an image of an acceptable size, and
 //! keeps it on disk under its content hash.
 //!
+//! Smaller copies for lists and phones (`?w=`) are made from the kept original with `image`
+//! (decoding and resampling in Rust, with limits against decompression bombs) and encoded as
+//! lossy WebP with `webp` (libwebp: `image` writes WebP only losslessly, which for photos is
+//! larger than the original JPEG).
+//!
 //! The signature (an HMAC of the original URL) is what keeps this from being an open proxy:
 //! only URLs that xinwen itself wrote can be fetched through it. This crate owns the signing
 //! key, the cache directory and the cache index rows; it must not render pages.
 
+mod resize;
 mod rewrite;
 
+pub use resize::{WIDTHS, smaller_copy};
 pub use rewrite::rewrite_images;
 
 use base64::Engine;
@@ -195,7 +202,12 @@ pub struct MediaProxy {
     store: Store,
     dir: PathBuf,
     config: MediaConfig,
+    /// Copies being made at once: resampling takes a core while it runs.
+    resizing: Arc<tokio::sync::Semaphore>,
 }
+
+/// Smaller copies made at the same time, at most.
+const RESIZING_AT_ONCE: usize = 2;
 
 impl MediaProxy {
     pub fn new(
@@ -211,6 +223,7 @@ impl MediaProxy {
             store,
             dir,
             config,
+            resizing: Arc::new(tokio::sync::Semaphore::new(RESIZING_AT_ONCE)),
         }
     }
 
@@ -218,8 +231,68 @@ impl MediaProxy {
         &self.signer
     }
 
-    /// Answers a request for `/media/p/{signature}/{encoded}`.
-    pub async fn get(&self, signature: &str, encoded: &str) -> Result<Served, MediaError> {
+    /// Answers a request for `/media/p/{signature}/{encoded}?w={width}`: the image, or a
+    /// smaller copy of it when `width` is one of [`WIDTHS`] and the image is wider.
+    pub async fn get(
+        &self,
+        signature: &str,
+        encoded: &str,
+        width: Option<u32>,
+    ) -> Result<Served, MediaError> {
+        let served = self.original(signature, encoded).await?;
+        match (served, width.filter(|w| WIDTHS.contains(w))) {
+            (
+                Served::Image {
+                    bytes,
+                    content_type,
+                    hash,
+                },
+                Some(width),
+            ) => Ok(self.copy(bytes, content_type, hash, width).await),
+            (served, _) => Ok(served),
+        }
+    }
+
+    /// The `width`-wide copy of an image, made once and kept; the image itself when a copy
+    /// would gain nothing or cannot be made.
+    async fn copy(&self, bytes: Bytes, content_type: String, hash: String, width: u32) -> Served {
+        let name = format!("{hash}-w{width}.webp");
+        if let Ok(copy) = tokio::fs::read(self.path_of(&name)).await {
+            return Served::Image {
+                bytes: copy.into(),
+                content_type: "image/webp".into(),
+                hash: format!("{hash}-w{width}"),
+            };
+        }
+        let original = Served::Image {
+            bytes: bytes.clone(),
+            content_type: content_type.clone(),
+            hash: hash.clone(),
+        };
+        if content_type == "image/svg+xml" {
+            return original;
+        }
+        let Ok(_permit) = self.resizing.acquire().await else {
+            return original;
+        };
+        let made = tokio::task::spawn_blocking(move || smaller_copy(&bytes, width)).await;
+        match made {
+            Ok(Some(copy)) => {
+                if let Err(e) = self.write_file(&name, &copy).await {
+                    tracing::warn!(%hash, width, error = %e, "smaller copy not kept");
+                }
+                Served::Image {
+                    bytes: copy.into(),
+                    content_type: "image/webp".into(),
+                    hash: format!("{hash}-w{width}"),
+                }
+            }
+            _ => original,
+        }
+    }
+
+    /// The original image behind a proxy URL, fetched once and kept.
+    async fn original(&self, signature: &str, encoded: &str) -> Result<Served, MediaError> {
         let url = self
             .signer
             .verify(signature, encoded)
@@ -320,10 +393,14 @@ impl MediaProxy {
                 .await
                 .map_err(|e| MediaError::Cache(e.to_string()))?;
             if let Some(hash) = file {
-                match tokio::fs::remove_file(self.path_of(&hash)).await {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(MediaError::Cache(e.to_string())),
+                // The original and every smaller copy of it.
+                let copies = WIDTHS.iter().map(|w| format!("{hash}-w{w}.webp"));
+                for name in std::iter::once(hash.clone()).chain(copies) {
+                    match tokio::fs::remove_file(self.path_of(&name)).await {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(MediaError::Cache(e.to_string())),
+                    }
                 }
             }
             blocked += 1;

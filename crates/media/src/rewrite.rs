@@ -46,7 +46,7 @@ pub fn rewrite_images(html: &str, signer: &Signer) -> String {
         };
         let tag = SRC
             .replace(whole, |c: &Captures| {
-                format!("{}src=\"{}\"", &c[1], escape(&proxied))
+                format!("{}src=\"{}\"{}", &c[1], escape(&proxied), sizes(&proxied))
             })
             .into_owned();
         if link_depth > 0 {
@@ -59,6 +59,16 @@ pub fn rewrite_images(html: &str, signer: &Signer) -> String {
         }
     })
     .into_owned()
+}
+
+/// The attributes that let a browser pick a smaller copy (`?w=`) for a phone, and load a
+/// picture only when the reader comes near it. Bodies are at most 44rem wide.
+fn sizes(proxied: &str) -> String {
+    let [_, middle, widest] = crate::WIDTHS;
+    let path = escape(proxied);
+    format!(
+        " srcset=\"{path}?w={middle} {middle}w, {path}?w={widest} {widest}w\" sizes=\"(min-width: 46rem) 44rem, 100vw\" loading=\"lazy\" decoding=\"async\""
+    )
 }
 
 fn unescape(value: &str) -> String {
@@ -89,13 +99,13 @@ mod tests {
         let out = rewrite_images(html, &signer);
         let proxied = signer.proxy_path("https://mmbiz.qpic.cn/x/640?wx_fmt=png&from=appmsg");
         assert!(out.contains(&format!(
-            "<a href=\"https://mmbiz.qpic.cn/x/640?wx_fmt=png&amp;from=appmsg\" rel=\"noopener noreferrer nofollow\"><img src=\"{proxied}\" alt=\"图\"></a>"
+            "<a href=\"https://mmbiz.qpic.cn/x/640?wx_fmt=png&amp;from=appmsg\" rel=\"noopener noreferrer nofollow\"><img src=\"{proxied}\" srcset=\"{proxied}?w=480 480w, {proxied}?w=960 960w\" sizes=\"(min-width: 46rem) 44rem, 100vw\" loading=\"lazy\" decoding=\"async\" alt=\"图\"></a>"
         )), "{out}");
         // Inside a link already: rewritten, not wrapped again.
         let second = signer.proxy_path("https://a.example/b.jpg");
         assert!(
             out.contains(&format!(
-                "<a href=\"https://a.example/\"><img src=\"{second}\" alt=\"\"></a>"
+                "<a href=\"https://a.example/\"><img src=\"{second}\" srcset=\"{second}?w=480 480w, {second}?w=960 960w\" sizes=\"(min-width: 46rem) 44rem, 100vw\" loading=\"lazy\" decoding=\"async\" alt=\"\"></a>"
             )),
             "{out}"
         );

@@ -74,7 +74,7 @@ async fn images_are_fetched_once_checked_and_served_from_the_cache() {
 
     let (signature, encoded) = split(&signer.proxy_path(&format!("http://{address}/photo.png")));
     for _ in 0..3 {
-        match proxy.get(&signature, &encoded).await.unwrap() {
+        match proxy.get(&signature, &encoded, None).await.unwrap() {
             Served::Image {
                 bytes,
                 content_type,
@@ -99,7 +99,7 @@ async fn images_are_fetched_once_checked_and_served_from_the_cache() {
     );
 
     let (signature, encoded) = split(&signer.proxy_path(&format!("http://{address}/fake.png")));
-    match proxy.get(&signature, &encoded).await.unwrap() {
+    match proxy.get(&signature, &encoded, None).await.unwrap() {
         Served::Failed { original, reason } => {
             assert!(original.ends_with("/fake.png"));
             assert!(reason.contains("not an image"), "{reason}");
@@ -109,7 +109,7 @@ async fn images_are_fetched_once_checked_and_served_from_the_cache() {
         }
     }
     let (signature, encoded) = split(&signer.proxy_path(&format!("http://{address}/huge.png")));
-    match proxy.get(&signature, &encoded).await.unwrap() {
+    match proxy.get(&signature, &encoded, None).await.unwrap() {
         Served::Failed { reason, .. } => {
             assert!(reason.contains("is larger than the"), "{reason}");
         }
@@ -130,7 +130,7 @@ async fn images_are_fetched_once_checked_and_served_from_the_cache() {
     assert_eq!(cached_files(), 0, "the cached file is deleted");
     let (signature, encoded) = split(&photo);
     assert!(matches!(
-        proxy.get(&signature, &encoded).await.unwrap(),
+        proxy.get(&signature, &encoded, None).await.unwrap(),
         Served::Removed
     ));
     assert_eq!(
@@ -141,7 +141,7 @@ async fn images_are_fetched_once_checked_and_served_from_the_cache() {
 
     let (_, forged) = split(&signer.proxy_path("http://127.0.0.1/anything"));
     assert!(matches!(
-        proxy.get(&signature, &forged).await,
+        proxy.get(&signature, &forged, None).await,
         Err(MediaError::BadSignature)
     ));
 }
@@ -157,4 +157,73 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     files
+}
+
+#[tokio::test]
+async fn smaller_copies_are_made_once_kept_and_purged_with_the_original() {
+    let picture = image::RgbImage::from_fn(1200, 800, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+    });
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(picture)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let original_size = png.len();
+    let router = Router::new().route(
+        "/big.png",
+        get(move || {
+            let png = png.clone();
+            async move { ([(header::CONTENT_TYPE, "image/png")], png) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let fetcher = Fetcher::new(FetchConfig {
+        guard: Guard::new(vec!["127.0.0.1".parse().unwrap()]),
+        min_host_delay: Duration::ZERO,
+        ..FetchConfig::default()
+    })
+    .unwrap();
+    let signer = Signer::load_or_create(dir.path()).unwrap();
+    let proxy = MediaProxy::new(
+        signer.clone(),
+        Arc::new(fetcher),
+        store,
+        MediaConfig::default(),
+    );
+    let path = signer.proxy_path(&format!("http://{address}/big.png"));
+    let (signature, encoded) = split(&path);
+    for _ in 0..2 {
+        match proxy.get(&signature, &encoded, Some(480)).await.unwrap() {
+            Served::Image {
+                bytes,
+                content_type,
+                hash,
+            } => {
+                assert_eq!(content_type, "image/webp");
+                assert!(hash.ends_with("-w480"), "{hash}");
+                assert!(bytes.len() < original_size / 4, "{} bytes", bytes.len());
+                let copy = image::load_from_memory(&bytes).unwrap();
+                assert_eq!((copy.width(), copy.height()), (480, 320));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let copies = || {
+        walk(&dir.path().join("media-cache"))
+            .into_iter()
+            .filter(|p| p.to_string_lossy().ends_with("-w480.webp"))
+            .count()
+    };
+    assert_eq!(copies(), 1, "made once, kept");
+    // A width that is not offered gets the original.
+    match proxy.get(&signature, &encoded, Some(333)).await.unwrap() {
+        Served::Image { content_type, .. } => assert_eq!(content_type, "image/png"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(proxy.purge(&[path]).await.unwrap(), 1);
+    assert_eq!(copies(), 0, "a removed article's copies go with it");
 }

@@ -94,6 +94,22 @@ impl Layout {
 /// and hidden from screen readers, which read the headline once.
 pub struct Thumb {
     pub src: String,
+    /// Smaller copies for a list (`?w=240`, `?w=480`) when the image is one the proxy serves:
+    /// a list shows it at about 100 CSS pixels, not the original's width.
+    pub srcset: Option<String>,
+}
+
+impl Thumb {
+    fn of(src: &str) -> Thumb {
+        let srcset = src.starts_with(xinwen_media::PROXY_PREFIX).then(|| {
+            let [small, middle, _] = xinwen_media::WIDTHS;
+            format!("{src}?w={small} {small}w, {src}?w={middle} {middle}w")
+        });
+        Thumb {
+            src: src.to_owned(),
+            srcset,
+        }
+    }
 }
 
 pub struct ListItem {
@@ -121,7 +137,7 @@ impl From<&ArticleSummary> for ListItem {
             channel_href: format!("/channel/{}", a.channel_slug),
             time_display: datetime_zh(a.published_at),
             time_iso: datetime_iso(a.published_at),
-            thumb: a.thumbnail.as_ref().map(|t| Thumb { src: t.src.clone() }),
+            thumb: a.thumbnail.as_ref().map(|t| Thumb::of(&t.src)),
         }
     }
 }

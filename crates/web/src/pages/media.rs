@@ -13,11 +13,17 @@ const IMAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 pub async fn proxy(
     State(state): State<AppState>,
     Path((signature, encoded)): Path<(String, String)>,
+    uri: axum::http::Uri,
 ) -> Response {
     let Some(proxy) = state.media() else {
         return AppError::NotFound.into_response();
     };
-    let served = match proxy.get(&signature, &encoded).await {
+    // `?w=480`: a smaller copy, for lists and phones (widths other than the offered ones get
+    // the original).
+    let width = url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "w")
+        .and_then(|(_, v)| v.parse::<u32>().ok());
+    let served = match proxy.get(&signature, &encoded, width).await {
         Ok(served) => served,
         Err(MediaError::BadSignature) => return AppError::NotFound.into_response(),
         Err(e) => return AppError::Internal(e.to_string()).into_response(),
