@@ -19,8 +19,8 @@
 mod resize;
 mod rewrite;
 
-pub use resize::{WIDTHS, smaller_copy};
-pub use rewrite::rewrite_images;
+pub use resize::{WIDTHS, dimensions, smaller_copy};
+pub use rewrite::{add_dimensions, rewrite_images};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -28,6 +28,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -341,6 +342,7 @@ impl MediaProxy {
                     fetched_at: Utc::now(),
                     error: None,
                     blocked: false,
+                    dimensions: dimensions(&bytes),
                 };
                 self.store
                     .put_media(&url_hash, &record)
@@ -362,6 +364,7 @@ impl MediaProxy {
                     fetched_at: Utc::now(),
                     error: Some(reason.clone()),
                     blocked: false,
+                    dimensions: None,
                 };
                 self.store
                     .put_media(&url_hash, &record)
@@ -374,6 +377,28 @@ impl MediaProxy {
             }
         };
         Ok(served)
+    }
+
+    /// The sizes of the images among `srcs` (proxy paths as bodies print them) that have been
+    /// fetched and could be read, by `src`.
+    pub async fn sizes(&self, srcs: &[String]) -> Result<HashMap<String, (u32, u32)>, MediaError> {
+        let hashes: Vec<(String, String)> = srcs
+            .iter()
+            .filter_map(|src| {
+                let url = self.signer.original_of(src)?;
+                Some((src.clone(), hex(&Sha256::digest(url.as_bytes()))))
+            })
+            .collect();
+        let wanted: Vec<String> = hashes.iter().map(|(_, h)| h.clone()).collect();
+        let known = self
+            .store
+            .media_dimensions(&wanted)
+            .await
+            .map_err(|e| MediaError::Cache(e.to_string()))?;
+        Ok(hashes
+            .into_iter()
+            .filter_map(|(src, hash)| known.get(&hash).map(|size| (src, *size)))
+            .collect())
     }
 
     /// Takes the images of removed articles out of the cache and blocks their proxy URLs, so

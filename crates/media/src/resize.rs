@@ -18,6 +18,16 @@ const QUALITY: f32 = 75.0;
 const MAX_PIXELS: u64 = 40_000_000;
 const MAX_SIDE: u32 = 16_384;
 
+/// The size of a picture in pixels, read from its header (no decoding); `None` for SVG and
+/// for what is no picture.
+pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+    ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?
+        .into_dimensions()
+        .ok()
+}
+
 /// A copy of `original` `width` pixels wide as WebP, or `None` when there is nothing to gain:
 /// a picture already that narrow (never enlarged), an SVG, or bytes that do not decode.
 pub fn smaller_copy(original: &[u8], width: u32) -> Option<Vec<u8>> {
@@ -69,6 +79,15 @@ mod tests {
         assert!(copy.starts_with(b"RIFF") && &copy[8..12] == b"WEBP");
         let decoded = image::load_from_memory(&copy).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (480, 320));
+    }
+
+    #[test]
+    fn a_pictures_size_is_read_from_its_header() {
+        assert_eq!(dimensions(&png(300, 200)), Some((300, 200)));
+        assert_eq!(
+            dimensions(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            None
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::Signer;
 use regex::{Captures, Regex};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 // The input is the sanitizer's own serialization, so attributes are always double-quoted and
@@ -10,6 +11,8 @@ static TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)<(/?)(a|img)\b([^>]*)>"#).expect("valid regex"));
 static SRC: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?i)(\s)src="([^"]*)""#).expect("valid regex"));
+static WIDTH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?i)\swidth=""#).expect("valid regex"));
 
 impl Signer {
     /// The proxy path for an absolute http(s) image URL; anything else (already local, data:)
@@ -57,6 +60,34 @@ pub fn rewrite_images(html: &str, signer: &Signer) -> String {
                 escape(&original)
             )
         }
+    })
+    .into_owned()
+}
+
+/// Gives the `<img>`s of a body that have no `width` the size the proxy read when it fetched
+/// them (`sizes`, by `src` as the body prints it), so that the page keeps their room while
+/// they load.
+pub fn add_dimensions(html: &str, sizes: &HashMap<String, (u32, u32)>) -> String {
+    if sizes.is_empty() {
+        return html.to_owned();
+    }
+    TAG.replace_all(html, |caps: &Captures| {
+        let whole = &caps[0];
+        if !caps[2].eq_ignore_ascii_case("img") || WIDTH.is_match(whole) {
+            return whole.to_owned();
+        }
+        let Some(src) = SRC.captures(whole) else {
+            return whole.to_owned();
+        };
+        let Some((width, height)) = sizes.get(&unescape(&src[2])) else {
+            return whole.to_owned();
+        };
+        let at = src.get(0).map_or(whole.len(), |m| m.end());
+        format!(
+            "{} width=\"{width}\" height=\"{height}\"{}",
+            &whole[..at],
+            &whole[at..]
+        )
     })
     .into_owned()
 }
@@ -116,6 +147,17 @@ mod tests {
         assert!(
             !out.contains("src=\"https://"),
             "no image is hotlinked: {out}"
+        );
+    }
+
+    #[test]
+    fn images_get_the_size_the_proxy_read_unless_they_have_one() {
+        let sizes = HashMap::from([("/media/p/a/b".to_owned(), (1080, 720))]);
+        let html = r#"<img src="/media/p/a/b" alt="图"><img src="/media/p/a/b" width="300" alt=""><img src="/media/p/c/d" alt="">"#;
+        let out = add_dimensions(html, &sizes);
+        assert_eq!(
+            out,
+            r#"<img src="/media/p/a/b" width="1080" height="720" alt="图"><img src="/media/p/a/b" width="300" alt=""><img src="/media/p/c/d" alt="">"#
         );
     }
 }

@@ -224,6 +224,9 @@ async fn smaller_copies_are_made_once_kept_and_purged_with_the_original() {
         Served::Image { content_type, .. } => assert_eq!(content_type, "image/png"),
         other => panic!("{other:?}"),
     }
+    // The original's size was read when it was fetched, for the page's width and height.
+    let sizes = proxy.sizes(std::slice::from_ref(&path)).await.unwrap();
+    assert_eq!(sizes.get(&path), Some(&(1200, 800)));
     assert_eq!(proxy.purge(&[path]).await.unwrap(), 1);
     assert_eq!(copies(), 0, "a removed article's copies go with it");
 }

@@ -16,13 +16,23 @@ pub struct MediaRecord {
     pub error: Option<String>,
     /// Removed by a takedown: never fetched or served again. Only [`Store::block_media`] sets it.
     pub blocked: bool,
+    /// The picture's size in pixels, when it could be read (not for SVG).
+    pub dimensions: Option<(u32, u32)>,
+}
+
+/// Images of one article whose sizes are looked up, at most: a body of hundreds of pictures
+/// gets sizes for its first ones.
+const MAX_IMAGES_SIZED: usize = 64;
+
+fn dimensions(width: Option<i64>, height: Option<i64>) -> Option<(u32, u32)> {
+    Some((u32::try_from(width?).ok()?, u32::try_from(height?).ok()?))
 }
 
 impl Store {
     pub async fn media(&self, url_hash: &str) -> Result<Option<MediaRecord>> {
         let row = sqlx::query(
-            "SELECT url, content_hash, content_type, size, fetched_at, error, blocked FROM media
-             WHERE url_hash = ?",
+            "SELECT url, content_hash, content_type, size, fetched_at, error, blocked, width,
+                    height FROM media WHERE url_hash = ?",
         )
         .bind(url_hash)
         .fetch_optional(&self.pool)
@@ -38,19 +48,43 @@ impl Store {
                 fetched_at: from_timestamp(row.try_get("fetched_at")?),
                 error: row.try_get("error")?,
                 blocked: row.try_get::<i64, _>("blocked")? != 0,
+                dimensions: dimensions(row.try_get("width")?, row.try_get("height")?),
             })
         })
         .transpose()
     }
 
+    /// The sizes of the images among `url_hashes` whose size is known, by hash: the images
+    /// of one article, a few at a time.
+    pub async fn media_dimensions(
+        &self,
+        url_hashes: &[String],
+    ) -> Result<std::collections::HashMap<String, (u32, u32)>> {
+        let mut found = std::collections::HashMap::new();
+        for hash in url_hashes.iter().take(MAX_IMAGES_SIZED) {
+            let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+                "SELECT width, height FROM media WHERE url_hash = ? AND blocked = 0",
+            )
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(size) = row.and_then(|(w, h)| dimensions(w, h)) {
+                found.insert(hash.clone(), size);
+            }
+        }
+        Ok(found)
+    }
+
     pub async fn put_media(&self, url_hash: &str, record: &MediaRecord) -> Result<()> {
         sqlx::query(
-            "INSERT INTO media (url_hash, url, content_hash, content_type, size, fetched_at, error)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
+            "INSERT INTO media (url_hash, url, content_hash, content_type, size, fetched_at, error,
+                 width, height)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (url_hash) DO UPDATE SET
                 url = excluded.url, content_hash = excluded.content_hash,
                 content_type = excluded.content_type, size = excluded.size,
-                fetched_at = excluded.fetched_at, error = excluded.error",
+                fetched_at = excluded.fetched_at, error = excluded.error,
+                width = excluded.width, height = excluded.height",
         )
         .bind(url_hash)
         .bind(&record.url)
@@ -59,6 +93,8 @@ impl Store {
         .bind(record.size.and_then(|s| i64::try_from(s).ok()))
         .bind(to_timestamp(record.fetched_at))
         .bind(&record.error)
+        .bind(record.dimensions.map(|d| i64::from(d.0)))
+        .bind(record.dimensions.map(|d| i64::from(d.1)))
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -68,6 +68,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "fetch_days",
         sql: include_str!("../migrations/sqlite/0011_fetch_days.sql"),
     },
+    Migration {
+        version: 12,
+        name: "media_dimensions",
+        sql: include_str!("../migrations/sqlite/0012_media_dimensions.sql"),
+    },
 ];
 
 /// Articles from which a store's upgrade is announced before it runs.

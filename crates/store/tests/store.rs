@@ -87,13 +87,13 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         .unwrap();
     assert_eq!(
         store.schema_versions().await.unwrap(),
-        (1..=11).collect::<Vec<i64>>()
+        (1..=12).collect::<Vec<i64>>()
     );
     store.close().await;
     let reopened = Store::open(dir.path()).await.unwrap();
     assert_eq!(
         reopened.schema_versions().await.unwrap(),
-        (1..=11).collect::<Vec<i64>>()
+        (1..=12).collect::<Vec<i64>>()
     );
     assert_eq!(reopened.article_count().await.unwrap(), 1);
 }

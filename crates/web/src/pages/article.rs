@@ -82,6 +82,20 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
         &format!("/source/{}", article.source.slug),
     );
     let (related, suggested) = related(state, article.id).await?;
+    // Each picture's size, where the proxy has read it, keeps its room while it loads.
+    let body_html = match state.media() {
+        Some(media) => {
+            let srcs: Vec<String> = article.images.iter().map(|i| i.src.clone()).collect();
+            match media.sizes(&srcs).await {
+                Ok(sizes) => xinwen_media::add_dimensions(&article.body_html, &sizes),
+                Err(e) => {
+                    tracing::warn!(article = article.id, error = %e, "image sizes not read");
+                    article.body_html.clone()
+                }
+            }
+        }
+        None => article.body_html.clone(),
+    };
     let page = ArticlePage {
         layout,
         id: article.id,
@@ -99,7 +113,7 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
         .map(str::to_owned),
         time_display: datetime_zh(article.published_at),
         time_iso: datetime_iso(article.published_at),
-        body_html: article.body_html.clone(),
+        body_html,
         original_url: article.original_url.clone(),
         follow: follow_block(&article.source),
         also: super::stories::also_reported(state, article.id, article.story_id).await?,
