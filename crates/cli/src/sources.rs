@@ -13,31 +13,7 @@ use xinwen_store::{SourceWithHealth, Store};
 #[derive(Subcommand)]
 pub enum SourceCommand {
     /// Add a source by its feed address.
-    Add {
-        /// The feed's URL (RSS, Atom or JSON Feed).
-        feed_url: String,
-        /// The name readers see; read from the feed when not given.
-        #[arg(long)]
-        name: Option<String>,
-        /// The URL segment (/source/SLUG); made from the name or host when not given.
-        #[arg(long)]
-        slug: Option<String>,
-        /// wechat, news_site or other.
-        #[arg(long, default_value = "news_site")]
-        kind: SourceKind,
-        /// The channel its articles go to by default (a slug); the first channel otherwise.
-        #[arg(long)]
-        channel: Option<String>,
-        #[arg(long)]
-        homepage: Option<String>,
-        /// Where readers follow the source (a WeChat profile link).
-        #[arg(long)]
-        follow_url: Option<String>,
-        /// Add it without reading the feed first (a feed that is down for now). Addresses that
-        /// can never be fetched are refused all the same.
-        #[arg(long)]
-        no_check: bool,
-    },
+    Add(NewSourceArgs),
     /// List sources with their health.
     List {
         #[arg(long)]
@@ -77,28 +53,7 @@ pub enum SourceCommand {
 /// and `import-opml` create the store when there is none; the others need one.
 pub async fn run(command: SourceCommand, data_dir: &Path, config: &Config) -> anyhow::Result<()> {
     match command {
-        SourceCommand::Add {
-            feed_url,
-            name,
-            slug,
-            kind,
-            channel,
-            homepage,
-            follow_url,
-            no_check,
-        } => {
-            let new = NewSourceArgs {
-                feed_url,
-                name,
-                slug,
-                kind,
-                channel,
-                homepage,
-                follow_url,
-                no_check,
-            };
-            add(new, data_dir, config).await
-        }
+        SourceCommand::Add(new) => add(new, data_dir, config).await,
         SourceCommand::ImportOpml { file, channel } => {
             import_opml(&file, channel, data_dir, config).await
         }
@@ -111,15 +66,31 @@ pub async fn run(command: SourceCommand, data_dir: &Path, config: &Config) -> an
     }
 }
 
-/// What `source add` was given.
-struct NewSourceArgs {
+/// What `source add` is given.
+#[derive(clap::Args)]
+pub struct NewSourceArgs {
+    /// The feed's URL (RSS, Atom or JSON Feed).
     feed_url: String,
+    /// The name readers see; read from the feed when not given.
+    #[arg(long)]
     name: Option<String>,
+    /// The URL segment (/source/SLUG); made from the name or host when not given.
+    #[arg(long)]
     slug: Option<String>,
+    /// wechat, news_site or other.
+    #[arg(long, default_value = "news_site")]
     kind: SourceKind,
+    /// The channel its articles go to by default (a slug); on a site with one channel, that one.
+    #[arg(long)]
     channel: Option<String>,
+    #[arg(long)]
     homepage: Option<String>,
+    /// Where readers follow the source (a WeChat profile link).
+    #[arg(long)]
     follow_url: Option<String>,
+    /// Add it without reading the feed first (a feed that is down for now). Addresses that
+    /// can never be fetched are refused all the same.
+    #[arg(long)]
     no_check: bool,
 }
 
@@ -270,7 +241,7 @@ async fn import_feeds(
 
 async fn run_on(command: SourceCommand, store: &Store, config: &Config) -> anyhow::Result<()> {
     match command {
-        SourceCommand::Add { .. } | SourceCommand::ImportOpml { .. } => {
+        SourceCommand::Add(_) | SourceCommand::ImportOpml { .. } => {
             Box::pin(run(command, store.data_dir(), config)).await
         }
         SourceCommand::List { json } => {
