@@ -16,6 +16,16 @@ static CHINESE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// `9/17/2004 5:54:13 AM`: month first, as ASP.NET pages print dates by default. Only with a
+/// 12-hour time, which says the writer counted the American way; `5/7/2005` alone could be
+/// either order.
+static AMERICAN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])\.?[Mm]\b",
+    )
+    .expect("valid regex")
+});
+
 /// `11月12日 08:30`: needs a year from elsewhere.
 static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:：](\d{2}))?").expect("valid regex")
@@ -104,6 +114,21 @@ pub fn parse(
         };
         return build(num(&c, 1)?, num(&c, 2)?, num(&c, 3)?, time, default_offset);
     }
+    if let Some(c) = AMERICAN.captures(s) {
+        let hour: u32 = num(&c, 4)?;
+        if !(1..=12).contains(&hour) {
+            return None;
+        }
+        let afternoon = c[7].eq_ignore_ascii_case("p");
+        let hour = match (hour, afternoon) {
+            (12, false) => 0,
+            (12, true) => 12,
+            (h, true) => h + 12,
+            (h, false) => h,
+        };
+        let time = Some((hour, num(&c, 5)?, num(&c, 6).unwrap_or(0)));
+        return build(num(&c, 3)?, num(&c, 1)?, num(&c, 2)?, time, default_offset);
+    }
     let year = year_hint?;
     let c = MONTH_DAY.captures(s)?;
     let time = match (num(&c, 3), num(&c, 4)) {
@@ -128,6 +153,7 @@ pub fn from_unix(secs: i64) -> Option<DateTime<FixedOffset>> {
 pub(crate) fn warm_up() {
     LazyLock::force(&ISO);
     LazyLock::force(&CHINESE);
+    LazyLock::force(&AMERICAN);
     LazyLock::force(&MONTH_DAY);
     LazyLock::force(&URL_DATE);
 }
@@ -160,6 +186,19 @@ mod tests {
             show("Sat, 12 Nov 2022 08:30:00 +0000"),
             "2022-11-12T08:30:00+00:00"
         );
+    }
+
+    #[test]
+    fn month_first_with_a_twelve_hour_clock() {
+        assert_eq!(
+            show("发布日期： 9/17/2004 5:54:13 AM"),
+            "2004-09-17T05:54:13+08:00"
+        );
+        assert_eq!(show("7/5/2005 9:23 PM"), "2005-07-05T21:23:00+08:00");
+        assert_eq!(show("1/2/2005 12:10 AM"), "2005-01-02T00:10:00+08:00");
+        // Without the clock's half the order is unknown.
+        assert_eq!(show("7/5/2005"), "");
+        assert_eq!(show("13/5/2005 9:23 PM"), "");
     }
 
     #[test]

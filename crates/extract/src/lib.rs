@@ -322,6 +322,9 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
             source_name = meta::source_name(&head, &beside, "");
         }
     }
+    if published_at.is_none() {
+        published_at = meta::date_in_credits(&tail);
+    }
     let canonical_url = meta::canonical_url(&head, base.as_ref());
     let lang = meta::lang(&head, measure);
 

@@ -253,7 +253,7 @@ static BYLINE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
         format!(r"(?:作者|撰文|撰稿人?|文字|编译|口述|整理|执笔人?)\s*[:：｜|丨/]\s*({NAMES})"),
         format!(r"(?:^|[\s】\]►●▲■])文\s*[:：｜|丨/]\s*({NAMES})"),
-        format!(r"(?:本报|本台|本刊|新华社|中新社|特约)?记者\s*[:：]?\s*({NAMES})"),
+        format!(r"(?:本报|本台|本刊|新华社|中新社|特约)?(?:实习)?(?:记者|实习生|通讯员)\s*[:：]?\s*({NAMES})"),
         format!(r"(?:^|[\s►●▲■])文\s+(?:\S+\s+)?({NAMES})\s*$"),
     ]
     .iter()
@@ -295,7 +295,9 @@ static SURNAMES: LazyLock<Vec<&str>> =
     LazyLock::new(|| words(include_str!("../data/surnames.txt")));
 
 /// Placeholders that templates leave in a meta author.
-const PLACEHOLDERS: &[&str] = &["name", "admin", "author", "unknown", "null", "none"];
+const PLACEHOLDERS: &[&str] = &[
+    "name", "admin", "author", "unknown", "null", "none", "未知", "佚名", "匿名", "不详",
+];
 
 fn is_organisation(name: &str) -> bool {
     let lower = name.to_lowercase();
@@ -338,12 +340,23 @@ fn looks_like_chinese_name(name: &str) -> bool {
 /// text (记者获悉、了解到…): then the capture was a sentence, not a byline.
 fn split_names(s: &str) -> Vec<String> {
     let mut names = Vec::new();
-    for part in s.split([' ', '、', '和', '及', '与']) {
+    // 和, 及 and 与 join two names (张三和李四) but also end some (吕清和): split there
+    // only when a name stands on each side.
+    let parts = s.split([' ', '、']).flat_map(|part| {
+        let joined: Vec<&str> = part.split(['和', '及', '与']).collect();
+        if joined.len() > 1 && joined.iter().all(|p| p.chars().count() >= 2) {
+            joined
+        } else {
+            vec![part]
+        }
+    });
+    for part in parts {
         let name = part
             .trim()
             .trim_start_matches("本报记者")
             .trim_start_matches("记者")
-            .trim_start_matches("通讯员");
+            .trim_start_matches("通讯员")
+            .trim_start_matches("实习生");
         if name.chars().count() < 2 {
             continue;
         }
@@ -393,7 +406,7 @@ pub struct BylinePlaces<'a> {
 /// Names from the byline patterns in one line.
 fn byline_names(line: &str) -> Vec<String> {
     // Every byline pattern holds one of these: most lines are passed over at once.
-    if !line.contains(['作', '撰', '文', '编', '口', '整', '记', '执']) {
+    if !line.contains(['作', '撰', '文', '编', '口', '整', '记', '执', '实', '通']) {
         return Vec::new();
     }
     let mut found = Vec::new();
@@ -406,9 +419,17 @@ fn byline_names(line: &str) -> Vec<String> {
             if n == REPORTER_PATTERN && !short && !in_brackets(&line[..start]) {
                 continue;
             }
-            let mut names = split_names(&c[1]);
-            // 「彭冲 山东冠县报道」: the last capture is where the names wrote from.
             let after = &line[c.get(1).map_or(line.len(), |m| m.end())..];
+            // 「作者：芊草凡凡 时间：…」: a word followed by a colon labels the next field.
+            let mut capture = &c[1];
+            if after.trim_start().starts_with([':', '：']) {
+                capture = capture
+                    .trim_end()
+                    .rsplit_once([' ', '、'])
+                    .map_or("", |(names, _label)| names);
+            }
+            let mut names = split_names(capture);
+            // 「彭冲 山东冠县报道」: the last capture is where the names wrote from.
             // A capture cut inside a longer word (医技药剂|党支部) was no name; 报道, 摄, 电, 发自
             // and 讯 may follow names directly.
             let cut_short = after
@@ -473,6 +494,34 @@ fn name_line(before_body: &[String]) -> Vec<String> {
         }
     }
     Vec::new()
+}
+
+/// The names of an essay's author, where the page's headline was not found: a heading, the
+/// name on its own line, perhaps a subtitle that opens with a dash, then the body
+/// (犬儒病 / 胡平 / ——当代中国的精神危机).
+fn essay_name_line(before_body: &[String]) -> Vec<String> {
+    let mut lines: Vec<&str> = before_body
+        .iter()
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines
+        .last()
+        .is_some_and(|l| l.starts_with(['—', '－', '-']))
+    {
+        lines.pop();
+    }
+    let [.., heading, names] = lines.as_slice() else {
+        return Vec::new();
+    };
+    let is_heading = heading.chars().count() <= 30
+        && heading.chars().any(crate::text::is_cjk)
+        && !heading.ends_with(['。', '！', '？', '：', ':', '，'])
+        && name_line(std::slice::from_ref(&heading.to_string())).is_empty();
+    if !is_heading {
+        return Vec::new();
+    }
+    name_line(&[names.to_string()])
 }
 
 /// The page's editors (责任编辑), kept apart from its authors: the byline credits writers.
@@ -560,18 +609,28 @@ pub fn authors(head: &Head, places: &BylinePlaces<'_>, dom: &Dom) -> Vec<String>
         let lines = header_text
             .lines()
             .chain(places.before_body.iter().map(String::as_str));
+        // A byline may take a line for each role (本报实习生 刘国栋 周炜 / 本报记者 王燕平):
+        // the lines that follow the first one with names, as long as each has names too.
         for line in lines {
-            found = byline_names(line);
-            if !found.is_empty() {
+            let names = byline_names(line);
+            if names.is_empty() {
+                if found.is_empty() {
+                    continue;
+                }
                 break;
             }
+            found.extend(names);
         }
     }
     if found.is_empty() {
         found = trailing_names(places.tail);
     }
-    if found.is_empty() && places.headline_above_body {
-        found = name_line(places.before_body);
+    if found.is_empty() {
+        found = if places.headline_above_body {
+            name_line(places.before_body)
+        } else {
+            essay_name_line(places.before_body)
+        };
     }
     // Pages that never spell either word (in any case) are not walked.
     let source = dom.html.source().as_bytes();
@@ -649,35 +708,45 @@ pub fn published_at(
     let offset = crate::date::shanghai();
     let url_date = page_url.and_then(crate::date::from_url);
     let year_hint = url_date.map(|d| chrono::Datelike::year(&d));
-    let from_meta = head
-        .meta(&[
-            "article:published_time",
-            "og:published_time",
-            "og:release_date",
-            "datepublished",
-            "pubdate",
-            "publishdate",
-            "publish_date",
-            "publishtime",
-            "publish-time",
-            "dc.date.issued",
-            "dc.date",
-            "date",
-            "sailthru.date",
-            "parsely-pub-date",
-            "weibo:article:create_at",
-            "apub:time",
-        ])
-        .and_then(|s| crate::date::parse(s, offset, year_hint));
-    if from_meta.is_some() {
-        return from_meta;
+    // A day without a time (`publishdate` 2022-02-13) is made exact by a time the page shows
+    // under its headline on that day.
+    let with_shown_time = |day: DateTime<FixedOffset>, written: &str| {
+        if written.contains(':') {
+            return day;
+        }
+        crate::date::parse(header_text, offset, year_hint)
+            .filter(|shown| shown.date_naive() == day.date_naive())
+            .unwrap_or(day)
+    };
+    let meta_date = head.meta(&[
+        "article:published_time",
+        "og:published_time",
+        "og:release_date",
+        "datepublished",
+        "pubdate",
+        "publishdate",
+        "publish_date",
+        "publishtime",
+        "publish-time",
+        "dc.date.issued",
+        "dc.date",
+        "date",
+        "sailthru.date",
+        "parsely-pub-date",
+        "weibo:article:create_at",
+        "apub:time",
+    ]);
+    if let Some(written) = meta_date
+        && let Some(t) = crate::date::parse(written, offset, year_hint)
+    {
+        return Some(with_shown_time(t, written));
     }
-    if let Some(s) = head
+    if let Some(written) = head
         .ld_article()
         .and_then(|a| a["datePublished"].as_str().or(a["dateCreated"].as_str()))
-        && let Some(t) = crate::date::parse(s, offset, year_hint)
+        && let Some(t) = crate::date::parse(written, offset, year_hint)
     {
-        return Some(t);
+        return Some(with_shown_time(t, written));
     }
     if let Some(node) = dom
         .body()
@@ -702,7 +771,11 @@ pub fn published_at(
     if dated_list(header_text) {
         return url_date;
     }
-    let from_header = crate::date::parse(header_text, offset, year_hint);
+    let from_header = crate::date::parse(
+        &without_dated_links(header_text, offset, year_hint),
+        offset,
+        year_hint,
+    );
     // A URL gives the day only; a time on the same day in the page is more precise.
     match (from_header, url_date) {
         (Some(h), Some(u)) if h.date_naive() != u.date_naive() => Some(u),
@@ -714,12 +787,86 @@ pub fn published_at(
             if dated_list(&later) {
                 return None;
             }
-            later
+            let first_lines: String = later.lines().take(60).collect::<Vec<_>>().join("\n");
+            without_dated_links(&first_lines, offset, year_hint)
                 .lines()
-                .take(60)
                 .find_map(|l| crate::date::parse(l, offset, year_hint))
         }),
     }
+}
+
+/// `text` without links that are each followed by a date in brackets, when there is a run of
+/// them: those dates are other pages' (相关链接 少年时代(1)(2004/10/10 17:06)).
+fn without_dated_links(
+    text: &str,
+    offset: FixedOffset,
+    year_hint: Option<i32>,
+) -> std::borrow::Cow<'_, str> {
+    let is_dated_link = |line: &str| {
+        let line = line.trim_end();
+        let Some(open) = line.rfind(['(', '（']) else {
+            return false;
+        };
+        open > 0
+            && line.ends_with([')', '）'])
+            && crate::date::parse(&line[open..], offset, year_hint).is_some()
+    };
+    if text.lines().filter(|l| is_dated_link(l)).count() < DAYS_IN_A_LIST {
+        return text.into();
+    }
+    text.lines()
+        .filter(|l| !is_dated_link(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into()
+}
+
+/// Words that put a post's date in the line that closes it (作者:某某 发表于:2005-07-31 12:30).
+const POSTED_LABELS: &[&str] = &[
+    "发表于",
+    "发布于",
+    "发表时间",
+    "发布时间",
+    "发表日期",
+    "发布日期",
+];
+
+/// The longest line read as a closing credit: longer ones are the article's own sentences.
+const CREDIT_LINE_CHARS: usize = 80;
+
+/// A reprint's citation of the periodical it came from: ——《北京之春》1998年3月号.
+static PERIODICAL_ISSUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"《[^》]{1,20}》\s*(\d{4})\s*年\s*(\d{1,2})\s*月号").expect("valid regex")
+});
+
+/// The date in the lines that close an article, for pages that give none above it: the
+/// post's own line (发表于…) or the issue of the periodical a reprint cites, as its month.
+pub fn date_in_credits(tail: &[String]) -> Option<DateTime<FixedOffset>> {
+    let offset = crate::date::shanghai();
+    for line in tail
+        .iter()
+        .filter(|l| l.chars().count() <= CREDIT_LINE_CHARS)
+    {
+        if let Some(at) = POSTED_LABELS.iter().filter_map(|l| line.find(l)).min()
+            && let Some(t) = crate::date::parse(&line[at..], offset, None)
+        {
+            return Some(t);
+        }
+        if line.contains("月号")
+            && let Some(c) = PERIODICAL_ISSUE.captures(line)
+        {
+            let (year, month): (i32, u32) = (c[1].parse().ok()?, c[2].parse().ok()?);
+            if !(1990..=2100).contains(&year) {
+                continue;
+            }
+            let first = chrono::NaiveDate::from_ymd_opt(year, month, 1)?;
+            return first
+                .and_hms_opt(0, 0, 0)?
+                .and_local_timezone(offset)
+                .single();
+        }
+    }
+    None
 }
 
 /// The canonical URL, absolute.
@@ -778,6 +925,9 @@ mod tests {
         assert_eq!(split_names("记者惠禾 张明超"), ["惠禾", "张明超"]);
         assert_eq!(split_names("却看到了"), Vec::<String>::new());
         assert_eq!(split_names("王建宏、张文攀"), ["王建宏", "张文攀"]);
+        assert_eq!(split_names("王建宏和张文攀"), ["王建宏", "张文攀"]);
+        assert_eq!(split_names("吕清和"), ["吕清和"], "和 ends the name");
+        assert_eq!(split_names("未知"), Vec::<String>::new());
         // 「记者获悉，本月伴随…」 is a sentence: nothing of it is a name.
         assert_eq!(split_names("获悉 本月伴随"), Vec::<String>::new());
         assert_eq!(byline_names("新京报记者 彭冲 山东冠县报道"), ["彭冲"]);

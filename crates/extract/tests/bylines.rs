@@ -62,3 +62,55 @@ fn a_reporter_line_under_the_body_gives_the_name_not_the_place() {
         "云溪 is where the story was filed from"
     );
 }
+
+#[test]
+fn a_byline_with_a_line_for_each_role_names_everyone_and_the_day_gets_its_shown_time() {
+    // Interns on one line, the reporter on the next; the head gives the day alone and the
+    // line under the headline the time.
+    let article = extract("byline-per-role.html");
+    assert_eq!(article.authors, ["钱雨彤", "孟一凡", "宋立言"]);
+    assert_eq!(
+        article.published_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-10-08T09:25:00+08:00")
+    );
+}
+
+#[test]
+fn a_label_after_the_name_is_not_a_name_and_unknown_is_nobody() {
+    // 「作者：青石小径 时间：…」 on a forum post; the footer's 「作者：未知」 names nobody.
+    let article = extract("labelled-fields.html");
+    assert_eq!(article.authors, ["青石小径"]);
+    assert_eq!(article.editors, ["吕清和"]);
+    assert_eq!(
+        article.published_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-04-02T21:16:40+08:00")
+    );
+}
+
+#[test]
+fn an_essay_under_an_unmatched_title_names_its_author_and_its_periodical_gives_the_month() {
+    // The page's <title> says nothing; a heading, the author's name, a subtitle with a dash,
+    // and at the end the issue of the magazine the essay is reprinted from.
+    let article = extract("essay-reprint.html");
+    assert_eq!(article.authors, ["柯望舒"]);
+    assert_eq!(
+        article.published_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2003-04-01T00:00:00+08:00")
+    );
+}
+
+#[test]
+fn a_post_dated_in_its_closing_line_is_dated_there() {
+    let article = extract("blog-post-footer.html");
+    assert_eq!(
+        article.published_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-04-18T15:40:00+08:00")
+    );
+}
+
+#[test]
+fn dates_that_follow_each_of_a_run_of_links_are_theirs_not_the_page_s() {
+    let article = extract("dated-links-only.html");
+    assert!(article.is_article, "{:?}", article.warnings);
+    assert_eq!(article.published_at, None);
+}
