@@ -939,13 +939,15 @@ impl Store {
         .await?)
     }
 
-    /// The newest live articles' ids and last changes, for the sitemap.
+    /// The newest live articles' ids and publication times, for the sitemap. (Not the time
+    /// the row last changed: a search engine takes `lastmod` for when the page's content did,
+    /// and a story regrouping or a new picture size does not change what the article says.)
     pub async fn sitemap_articles(
         &self,
         limit: u32,
     ) -> Result<Vec<(i64, chrono::DateTime<chrono::Utc>)>> {
         let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT id, updated_at FROM articles WHERE status = 'live'
+            "SELECT id, published_at FROM articles WHERE status = 'live'
              ORDER BY published_at DESC, id DESC LIMIT ?",
         )
         .bind(i64::from(limit))
@@ -956,4 +958,41 @@ impl Store {
             .map(|(id, at)| (id, from_timestamp(at)))
             .collect())
     }
+
+    /// The live articles published since `since`, newest first, at most `limit`: a news
+    /// sitemap's entries. Read over `articles_by_time` from the newest down to `since`.
+    pub async fn news_sitemap_articles(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<NewsSitemapEntry>> {
+        let rows: Vec<(i64, i64, String, String)> = sqlx::query_as(NEWS_SITEMAP_SQL)
+            .bind(to_timestamp(since))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, at, title, script)| NewsSitemapEntry {
+                id,
+                published_at: from_timestamp(at),
+                title,
+                traditional: script == "zh-Hant",
+            })
+            .collect())
+    }
+}
+
+pub(crate) const NEWS_SITEMAP_SQL: &str = "SELECT id, published_at, title, script FROM articles
+     WHERE status = 'live' AND published_at >= ?
+     ORDER BY published_at DESC, id DESC LIMIT ?";
+
+/// An article as a news sitemap lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewsSitemapEntry {
+    pub id: i64,
+    pub published_at: chrono::DateTime<chrono::Utc>,
+    pub title: String,
+    /// Written in traditional characters (the sitemap names its language `zh-tw`).
+    pub traditional: bool,
 }

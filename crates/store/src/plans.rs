@@ -98,6 +98,11 @@ async fn no_page_query_reads_a_whole_table_or_sorts_all_it_matched() {
     queries.push(("article".into(), article_sql(), 1));
     queries.push(("hot".into(), HOT_SQL.into(), 3));
     queries.push(("story timeline".into(), STORY_ARTICLES_SQL.into(), 1));
+    queries.push((
+        "news sitemap".into(),
+        crate::articles::NEWS_SITEMAP_SQL.into(),
+        2,
+    ));
 
     // Planned as a store is opened (statistics as `PRAGMA optimize` leaves them), and with
     // full statistics.

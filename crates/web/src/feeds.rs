@@ -1,8 +1,10 @@
-//! RSS 2.0 and Atom feeds of the home page, each channel and each source.
+//! RSS 2.0, Atom and JSON Feed 1.1 feeds of the home page, each channel and each source, of
+//! 热点 and of any search.
 //!
-//! The XML is written by the `rss` and `atom_syndication` crates rather than by templates:
-//! escaping and date formats in feeds are easy to get subtly wrong, and readers are strict.
-//! Items carry the whole sanitized body with absolute links, and the summary.
+//! The XML is written by the `rss` and `atom_syndication` crates and the JSON by serde rather
+//! than by templates: escaping and date formats in feeds are easy to get subtly wrong, and
+//! readers are strict. Items carry the whole sanitized body with absolute links, and the
+//! summary.
 
 use crate::cache::CachedPage;
 use crate::format::absolutize;
@@ -21,9 +23,21 @@ use xinwen_store::ArticleFilter;
 const FEED_SIZE: u32 = 30;
 
 #[derive(Clone, Copy)]
-enum Format {
+pub(crate) enum Format {
     Rss,
     Atom,
+    /// JSON Feed 1.1 (<https://www.jsonfeed.org/version/1.1/>).
+    Json,
+}
+
+impl Format {
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+        }
+    }
 }
 
 /// What a feed covers, resolved from the URL.
@@ -35,69 +49,56 @@ struct Scope {
     filter: ArticleFilter,
 }
 
-pub async fn home_rss(State(state): State<AppState>, uri: Uri) -> Response {
-    respond(
-        &state,
-        &uri,
-        render(&state, Target::Home, Format::Rss, &uri),
-    )
-    .await
+pub async fn home_rss(state: State<AppState>, uri: Uri) -> Response {
+    home(state, uri, Format::Rss).await
 }
-pub async fn home_atom(State(state): State<AppState>, uri: Uri) -> Response {
-    respond(
-        &state,
-        &uri,
-        render(&state, Target::Home, Format::Atom, &uri),
-    )
-    .await
+pub async fn home_atom(state: State<AppState>, uri: Uri) -> Response {
+    home(state, uri, Format::Atom).await
 }
-pub async fn channel_rss(
+pub async fn home_json(state: State<AppState>, uri: Uri) -> Response {
+    home(state, uri, Format::Json).await
+}
+pub async fn channel_rss(state: State<AppState>, slug: Path<String>, uri: Uri) -> Response {
+    channel(state, slug, uri, Format::Rss).await
+}
+pub async fn channel_atom(state: State<AppState>, slug: Path<String>, uri: Uri) -> Response {
+    channel(state, slug, uri, Format::Atom).await
+}
+pub async fn channel_json(state: State<AppState>, slug: Path<String>, uri: Uri) -> Response {
+    channel(state, slug, uri, Format::Json).await
+}
+pub async fn source_rss(state: State<AppState>, slug: Path<String>, uri: Uri) -> Response {
+    source(state, slug, uri, Format::Rss).await
+}
+pub async fn source_atom(state: State<AppState>, slug: Path<String>, uri: Uri) -> Response {
+    source(state, slug, uri, Format::Atom).await
+}
+pub async fn source_json(state: State<AppState>, slug: Path<String>, uri: Uri) -> Response {
+    source(state, slug, uri, Format::Json).await
+}
+
+async fn home(State(state): State<AppState>, uri: Uri, format: Format) -> Response {
+    respond(&state, &uri, render(&state, Target::Home, format, &uri)).await
+}
+
+async fn channel(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     uri: Uri,
+    format: Format,
 ) -> Response {
-    respond(
-        &state,
-        &uri,
-        render(&state, Target::Channel(slug), Format::Rss, &uri),
-    )
-    .await
+    let target = Target::Channel(slug);
+    respond(&state, &uri, render(&state, target, format, &uri)).await
 }
-pub async fn channel_atom(
+
+async fn source(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     uri: Uri,
+    format: Format,
 ) -> Response {
-    respond(
-        &state,
-        &uri,
-        render(&state, Target::Channel(slug), Format::Atom, &uri),
-    )
-    .await
-}
-pub async fn source_rss(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    uri: Uri,
-) -> Response {
-    respond(
-        &state,
-        &uri,
-        render(&state, Target::Source(slug), Format::Rss, &uri),
-    )
-    .await
-}
-pub async fn source_atom(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    uri: Uri,
-) -> Response {
-    respond(
-        &state,
-        &uri,
-        render(&state, Target::Source(slug), Format::Atom, &uri),
-    )
-    .await
+    let target = Target::Source(slug);
+    respond(&state, &uri, render(&state, target, format, &uri)).await
 }
 
 enum Target {
@@ -170,23 +171,100 @@ async fn render(
         .latest_articles(scope.filter, 1, FEED_SIZE, true)
         .await?
         .items;
+    Ok(document(state, format, &scope, &articles, uri))
+}
+
+/// The feed of `articles` in `format`, as a cacheable response.
+fn document(
+    state: &AppState,
+    format: Format,
+    scope: &Scope,
+    articles: &[ArticleSummary],
+    uri: &Uri,
+) -> CachedPage {
     let base = state.site().base_url.trim_end_matches('/');
-    let self_url = format!("{base}{}", uri.path());
-    let (body, content_type) = match format {
-        Format::Rss => (
-            rss_xml(&scope, &articles, base),
-            "application/rss+xml; charset=utf-8",
-        ),
-        Format::Atom => (
-            atom_xml(&scope, &articles, base, &self_url),
-            "application/atom+xml; charset=utf-8",
-        ),
+    let self_url = format!(
+        "{base}{}",
+        uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())
+    );
+    let body = match format {
+        Format::Rss => rss_xml(scope, articles, base),
+        Format::Atom => atom_xml(scope, articles, base, &self_url),
+        Format::Json => json_feed(state, scope, articles, base, &self_url),
     };
-    Ok(CachedPage::new(
+    CachedPage::new(
         StatusCode::OK,
-        HeaderValue::from_static(content_type),
+        HeaderValue::from_static(format.content_type()),
         Bytes::from(body),
-    ))
+    )
+}
+
+/// A JSON Feed 1.1 document. Each item's `content_html` is the same body with its credit
+/// as the other feeds carry; `_xinwen` holds what JSON Feed has no field for (the source, the
+/// publication a repost credits, the original's link, the channel).
+fn json_feed(
+    state: &AppState,
+    scope: &Scope,
+    articles: &[ArticleSummary],
+    base: &str,
+    self_url: &str,
+) -> String {
+    use serde_json::{Value, json};
+    let items: Vec<Value> = articles
+        .iter()
+        .map(|a| {
+            let link = format!("{base}/article/{}", a.id);
+            let mut item = json!({
+                "id": link,
+                "url": link,
+                "title": a.title,
+                "summary": a.summary,
+                "date_published": a.published_at.to_rfc3339(),
+                "tags": [a.channel_name],
+                "authors": [{ "name": a.author.as_deref().unwrap_or(&a.source_name) }],
+                "_xinwen": {
+                    "source": a.source_name,
+                    "source_url": format!("{base}/source/{}", a.source_slug),
+                    "credited_source": xinwen_model::credited_publication(
+                        a.credited_source.as_deref(),
+                        &a.source_name,
+                    ),
+                    "channel": a.channel_slug,
+                },
+            });
+            if let Some(html) = &a.body_html {
+                item["content_html"] = json!(feed_body(a, html, base));
+            }
+            if xinwen_model::link::is_web_url(&a.original_url) {
+                item["external_url"] = json!(xinwen_model::link::printable(&a.original_url));
+            }
+            if let Some(thumb) = &a.thumbnail {
+                item["image"] = json!(absolutize_url(&thumb.src, base));
+            }
+            item
+        })
+        .collect();
+    let feed = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": scope.title,
+        "home_page_url": format!("{base}{}", scope.page_path),
+        "feed_url": self_url,
+        "description": scope.description,
+        "language": "zh-CN",
+        "favicon": format!("{base}/static/favicon.svg"),
+        "authors": [{ "name": state.site().name, "url": format!("{base}/") }],
+        "items": items,
+    });
+    serde_json::to_string_pretty(&feed).unwrap_or_default()
+}
+
+/// A site-relative address (`/media/p/…`) made absolute, for readers outside the site.
+fn absolutize_url(src: &str, base: &str) -> String {
+    if src.starts_with('/') && !src.starts_with("//") {
+        format!("{base}{src}")
+    } else {
+        src.to_owned()
+    }
 }
 
 /// An item's body as feeds carry it: the article, then the credit the article page gives
@@ -346,10 +424,19 @@ fn atom_xml(scope: &Scope, articles: &[ArticleSummary], base: &str, self_url: &s
 /// `/search/feed.xml?q=...`: the newest matches of any search, as RSS, so that a reader can
 /// follow a topic.
 pub async fn search_rss(State(state): State<AppState>, uri: Uri) -> Response {
-    respond(&state, &uri, render_search(&state, &uri)).await
+    respond(&state, &uri, render_search(&state, &uri, Format::Rss)).await
 }
 
-async fn render_search(state: &AppState, uri: &Uri) -> Result<CachedPage, AppError> {
+/// `/search/feed.json?q=...`: the same as a JSON Feed.
+pub async fn search_json(State(state): State<AppState>, uri: Uri) -> Response {
+    respond(&state, &uri, render_search(&state, &uri, Format::Json)).await
+}
+
+async fn render_search(
+    state: &AppState,
+    uri: &Uri,
+    format: Format,
+) -> Result<CachedPage, AppError> {
     let (text, _) = crate::pages::search::read_query(uri)?;
     let found = crate::pages::search::find(state, &text, 1, FEED_SIZE).await?;
     let site = state.site();
@@ -361,20 +448,20 @@ async fn render_search(state: &AppState, uri: &Uri) -> Result<CachedPage, AppErr
     };
     let mut articles = found.articles;
     articles.sort_by_key(|a| std::cmp::Reverse(a.published_at));
-    let base = site.base_url.trim_end_matches('/');
-    Ok(CachedPage::new(
-        StatusCode::OK,
-        HeaderValue::from_static("application/rss+xml; charset=utf-8"),
-        Bytes::from(rss_xml(&scope, &articles, base)),
-    ))
+    Ok(document(state, format, &scope, &articles, uri))
 }
 
 /// `/hot/feed.xml`: the 热点 list as RSS, hottest first.
 pub async fn hot_rss(State(state): State<AppState>, uri: Uri) -> Response {
-    respond(&state, &uri, render_hot(&state)).await
+    respond(&state, &uri, render_hot(&state, &uri, Format::Rss)).await
 }
 
-async fn render_hot(state: &AppState) -> Result<CachedPage, AppError> {
+/// `/hot/feed.json`: the same as a JSON Feed.
+pub async fn hot_json(State(state): State<AppState>, uri: Uri) -> Response {
+    respond(&state, &uri, render_hot(&state, &uri, Format::Json)).await
+}
+
+async fn render_hot(state: &AppState, uri: &Uri, format: Format) -> Result<CachedPage, AppError> {
     let hot = state
         .store()
         .hot_stories(chrono::Utc::now(), FEED_SIZE)
@@ -388,10 +475,5 @@ async fn render_hot(state: &AppState) -> Result<CachedPage, AppError> {
         page_path: "/hot".into(),
         filter: ArticleFilter::default(),
     };
-    let base = site.base_url.trim_end_matches('/');
-    Ok(CachedPage::new(
-        StatusCode::OK,
-        HeaderValue::from_static("application/rss+xml; charset=utf-8"),
-        Bytes::from(rss_xml(&scope, &articles, base)),
-    ))
+    Ok(document(state, format, &scope, &articles, uri))
 }

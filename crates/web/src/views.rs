@@ -25,14 +25,29 @@ pub struct NavItem {
     pub current: bool,
 }
 
+/// What an article page adds to the head for links shared to chat apps and social sites
+/// (Open Graph, Twitter cards) and for search engines (JSON-LD `NewsArticle`).
+pub struct ArticleSharing {
+    /// The first picture, absolute: the card's image.
+    pub image: Option<String>,
+    pub published_iso: String,
+    pub author: Option<String>,
+    pub section: String,
+    /// The JSON-LD document, ready to print inside its script element (`<` escaped).
+    pub json_ld: String,
+}
+
 /// The frame of every page: head, header with the channels, footer.
 pub struct Layout {
     pub site_name: String,
     pub tagline: String,
     pub title: String,
+    /// The page's own title, without the site's name: what a shared link's card shows.
+    pub page_title: String,
     pub description: String,
     pub canonical: String,
     pub feeds: Vec<FeedLink>,
+    pub sharing: Option<ArticleSharing>,
     pub channels: Vec<NavItem>,
     pub css_version: &'static str,
     pub year: i32,
@@ -49,10 +64,16 @@ impl Layout {
         Layout {
             site_name: site.name.clone(),
             tagline: site.tagline.clone(),
+            page_title: if title.is_empty() {
+                site.name.clone()
+            } else {
+                title.clone()
+            },
             title: full_title,
             description: site.tagline.clone(),
             canonical: format!("{}{path}", site.base_url),
             feeds: Vec::new(),
+            sharing: None,
             channels: channels
                 .iter()
                 .map(|c| {
@@ -74,7 +95,7 @@ impl Layout {
         }
     }
 
-    /// Advertises the RSS and Atom feeds of a list whose page lives at `base_path`.
+    /// Advertises the RSS, Atom and JSON feeds of a list whose page lives at `base_path`.
     pub fn with_feeds(mut self, label: &str, feed_base: &str) -> Layout {
         self.feeds.push(FeedLink {
             title: format!("{label} RSS"),
@@ -85,6 +106,11 @@ impl Layout {
             title: format!("{label} Atom"),
             href: format!("{feed_base}/atom.xml"),
             mime: "application/atom+xml",
+        });
+        self.feeds.push(FeedLink {
+            title: format!("{label} JSON Feed"),
+            href: format!("{feed_base}/feed.json"),
+            mime: "application/feed+json",
         });
         self
     }

@@ -2,7 +2,7 @@
 
 use super::{follow_block, html, respond};
 use crate::format::{datetime_iso, datetime_zh};
-use crate::views::{ArticlePage, GonePage, Layout, RelatedItem};
+use crate::views::{ArticlePage, ArticleSharing, GonePage, Layout, RelatedItem};
 use crate::{AppError, AppState};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -77,10 +77,11 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
     if !article.summary.is_empty() {
         layout.description = article.summary.clone();
     }
-    let layout = layout.with_feeds(
+    let mut layout = layout.with_feeds(
         &article.source.name,
         &format!("/source/{}", article.source.slug),
     );
+    layout.sharing = Some(sharing(state, &article, &layout.canonical));
     let (related, suggested) = related(state, article.id).await?;
     // Each picture's size, where the proxy has read it, keeps its room while it loads.
     let body_html = match state.media() {
@@ -123,6 +124,72 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
     html(StatusCode::OK, &page)
 }
 
+/// The article as a shared link's card and a search engine's `NewsArticle` see it.
+fn sharing(state: &AppState, article: &xinwen_model::Article, url: &str) -> ArticleSharing {
+    let site = state.site();
+    let base = site.base_url.trim_end_matches('/');
+    let absolute = |src: &str| {
+        if src.starts_with('/') && !src.starts_with("//") {
+            format!("{base}{src}")
+        } else {
+            src.to_owned()
+        }
+    };
+    let image = article
+        .images
+        .first()
+        .map(|i| absolute(&i.src))
+        .filter(|src| xinwen_model::link::is_web_url(src));
+    let published = datetime_iso(article.published_at);
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.summary,
+        "datePublished": published,
+        "inLanguage": article.script.as_str(),
+        "articleSection": article.channel.name,
+        "mainEntityOfPage": url,
+        "url": url,
+        "publisher": {
+            "@type": "Organization",
+            "name": site.name,
+            "url": format!("{base}/"),
+            "logo": { "@type": "ImageObject", "url": format!("{base}/static/favicon.svg") },
+        },
+        "sourceOrganization": {
+            "@type": "Organization",
+            "name": xinwen_model::credited_publication(
+                article.credited_source.as_deref(),
+                &article.source.name,
+            )
+            .unwrap_or(&article.source.name),
+        },
+    });
+    if let Some(author) = &article.author {
+        ld["author"] = serde_json::json!([{ "@type": "Person", "name": author }]);
+    }
+    if let Some(image) = &image {
+        ld["image"] = serde_json::json!([image]);
+    }
+    if xinwen_model::link::is_web_url(&article.original_url) {
+        ld["isBasedOn"] = serde_json::json!(xinwen_model::link::printable(&article.original_url));
+    }
+    ArticleSharing {
+        image,
+        published_iso: published,
+        author: article.author.clone(),
+        section: article.channel.name.clone(),
+        json_ld: script_safe_json(&ld),
+    }
+}
+
+/// JSON to print inside a `<script>` element: `<` written as `\u003c`, so that no text in it
+/// (a headline with `</script>`) can close the element.
+fn script_safe_json(value: &serde_json::Value) -> String {
+    value.to_string().replace('<', "\\u003c")
+}
+
 /// The 410 page of a removed article: it says why (a rights holder's request, an editor's
 /// decision) and, for a takedown, the request's receipt.
 async fn gone(
@@ -149,4 +216,16 @@ async fn gone(
         receipt: notice.and_then(|n| n.takedown_receipt),
     };
     html(StatusCode::GONE, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_in_a_script_element_cannot_close_it() {
+        let value = serde_json::json!({ "headline": "</script><script>alert(1)</script>" });
+        let printed = super::script_safe_json(&value);
+        assert!(!printed.contains('<'));
+        let back: serde_json::Value = serde_json::from_str(&printed).unwrap();
+        assert_eq!(back, value);
+    }
 }

@@ -209,6 +209,11 @@ async fn render(state: &AppState, uri: &Uri) -> Result<crate::cache::CachedPage,
             href: feed_href.clone(),
             mime: "application/rss+xml",
         });
+        layout.feeds.push(crate::views::FeedLink {
+            title: format!("搜索“{text}” JSON Feed"),
+            href: format!("/search/feed.json?q={encoded}"),
+            mime: "application/feed+json",
+        });
     }
     let page = SearchPage {
         layout,

@@ -126,6 +126,11 @@ async fn render_hot(state: &AppState) -> Result<crate::cache::CachedPage, AppErr
         href: "/hot/feed.xml".into(),
         mime: "application/rss+xml",
     });
+    layout.feeds.push(crate::views::FeedLink {
+        title: "热点 JSON Feed".into(),
+        href: "/hot/feed.json".into(),
+        mime: "application/feed+json",
+    });
     let page = HotPage {
         layout,
         hot: hot_items(state, 30).await?,
