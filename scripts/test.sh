@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project, installing what the tests need first:
 #   - Debian's chromium (browser tests) and a CJK font (readable screenshots);
-#   - Python's feedparser, in a virtual environment of its own under target/ (feed tests).
+#   - Python's feedparser (feed tests), openapi-spec-validator and jsonschema (API contract
+#     test), in a virtual environment of its own under target/.
 # Then formatting, lints, and the whole test suite. CI runs exactly this (see .ci/run).
 # setpriv (util-linux) runs one test as another user; Debian has it everywhere.
 set -euo pipefail
@@ -16,11 +17,11 @@ if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'we
 fi
 
 venv=target/test-venv
-if ! "$venv/bin/python" -c 'import feedparser' >/dev/null 2>&1; then
-  echo "== installing feedparser into $venv"
+if ! "$venv/bin/python" -c 'import feedparser, openapi_spec_validator, jsonschema' >/dev/null 2>&1; then
+  echo "== installing feedparser, openapi-spec-validator and jsonschema into $venv"
   mkdir -p target
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q feedparser
+  "$venv/bin/pip" install -q feedparser openapi-spec-validator jsonschema
 fi
 
 export XINWEN_PYTHON="$PWD/$venv/bin/python"

@@ -192,6 +192,8 @@ pub struct ServerConfig {
     /// Lets a scraper on another machine read `/metrics` (as a bearer token); without it,
     /// only requests from this machine may.
     pub metrics_token: Option<String>,
+    /// Requests to the JSON API one address may make in a minute.
+    pub api_requests_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -234,6 +236,7 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             metrics_token: None,
+            api_requests_per_minute: 600,
         }
     }
 }

@@ -357,22 +357,74 @@ pub(crate) fn list_sql(filter: ArticleFilter, after: bool, with_body: bool) -> S
     if after {
         conditions.push_str(" AND (a.published_at, a.id) < (?, ?)");
     }
-    let body = if with_body { ", a.body_html" } else { "" };
     // The page's ids first, from the list's index alone, then their rows: skipping to a deep
     // page walks index entries, not the article rows (bodies and all) it passes over. The
     // caller puts the page back in order.
+    summaries_of_page(
+        &format!(
+            "SELECT a.id AS id FROM articles a WHERE {conditions}
+             ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"
+        ),
+        with_body,
+    )
+}
+
+/// What a list shows of each article whose id `page_ids` selects (as `id`).
+fn summaries_of_page(page_ids: &str, with_body: bool) -> String {
+    let body = if with_body { ", a.body_html" } else { "" };
     format!(
         "SELECT a.id, a.title, a.summary, a.author, a.published_at, a.original_url, a.story_id,
                 a.credited_source,
                 s.slug AS source_slug, s.name AS source_name,
                 c.slug AS channel_slug, c.name AS channel_name,
                 i.src AS thumb_src, i.alt AS thumb_alt, i.caption AS thumb_caption{body}
-         FROM (SELECT a.id AS id FROM articles a WHERE {conditions}
-               ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?) page
+         FROM ({page_ids}) page
          JOIN articles a ON a.id = page.id
          JOIN sources s ON s.id = a.source_id
          JOIN channels c ON c.id = a.channel_id
          LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0"
+    )
+}
+
+/// Which live articles the API lists: every one, reposts included, newest first, by key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ArticleQuery {
+    pub channel_id: Option<i64>,
+    pub source_id: Option<i64>,
+    pub story_id: Option<i64>,
+    /// Published at or after (Unix seconds).
+    pub since: Option<i64>,
+    /// Published before (Unix seconds).
+    pub until: Option<i64>,
+    /// The last article of the page before.
+    pub after: Option<Cursor>,
+}
+
+/// One page of [`ArticleQuery`]: the filter's values in the order of its fields, then the
+/// cursor's time and id, then the limit.
+pub(crate) fn query_sql(query: &ArticleQuery, with_body: bool) -> String {
+    let mut conditions = String::from("a.status = 'live'");
+    for (present, condition) in [
+        (query.channel_id.is_some(), " AND a.channel_id = ?"),
+        (query.source_id.is_some(), " AND a.source_id = ?"),
+        (query.story_id.is_some(), " AND a.story_id = ?"),
+        (query.since.is_some(), " AND a.published_at >= ?"),
+        (query.until.is_some(), " AND a.published_at < ?"),
+        (
+            query.after.is_some(),
+            " AND (a.published_at, a.id) < (?, ?)",
+        ),
+    ] {
+        if present {
+            conditions.push_str(condition);
+        }
+    }
+    summaries_of_page(
+        &format!(
+            "SELECT a.id AS id FROM articles a WHERE {conditions}
+             ORDER BY a.published_at DESC, a.id DESC LIMIT ?"
+        ),
+        with_body,
     )
 }
 
@@ -957,6 +1009,50 @@ impl Store {
             .into_iter()
             .map(|(id, at)| (id, from_timestamp(at)))
             .collect())
+    }
+
+    /// Up to `limit` (at most 200) live articles that `query` selects, newest first, with the
+    /// cursor of the next page when there may be one. Read by key over the index of the
+    /// narrowest filter, so a deep page costs what the first does.
+    pub async fn query_articles(
+        &self,
+        query: &ArticleQuery,
+        limit: u32,
+        with_body: bool,
+    ) -> Result<(Vec<ArticleSummary>, Option<Cursor>)> {
+        let limit = limit.clamp(1, 200);
+        let sql = query_sql(query, with_body);
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for value in [
+            query.channel_id,
+            query.source_id,
+            query.story_id,
+            query.since,
+            query.until,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            q = q.bind(value);
+        }
+        if let Some(after) = query.after {
+            q = q.bind(after.published_at).bind(after.id);
+        }
+        let rows = q.bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        let mut items = rows
+            .iter()
+            .map(|row| summary_from_row(row, with_body))
+            .collect::<Result<Vec<_>>>()?;
+        items.sort_by_key(|item| std::cmp::Reverse((item.published_at, item.id)));
+        let next = (items.len() == limit as usize)
+            .then(|| {
+                items.last().map(|last| Cursor {
+                    published_at: last.published_at.timestamp(),
+                    id: last.id,
+                })
+            })
+            .flatten();
+        Ok((items, next))
     }
 
     /// The live articles published since `since`, newest first, at most `limit`: a news

@@ -27,7 +27,7 @@ mod stories;
 
 pub use accounts::{Actor, AuditEntry, SessionUser, User};
 pub use articles::{
-    AdminArticle, ArticleFilter, Cursor, EntryKey, FeedArticle, IndexRow, KnownEntry,
+    AdminArticle, ArticleFilter, ArticleQuery, Cursor, EntryKey, FeedArticle, IndexRow, KnownEntry,
     MAX_LIST_PAGES, NewsSitemapEntry, Page, RemovalNotice,
 };
 pub use dashboard::{DayCount, FETCH_DAYS_KEPT, FetchDay, QueueDay, china_day};

@@ -6,7 +6,7 @@
 //! planner decides as it would on a real site.
 
 use crate::Store;
-use crate::articles::{ArticleFilter, article_sql, list_conditions, list_sql};
+use crate::articles::{ArticleFilter, ArticleQuery, article_sql, list_conditions, list_sql};
 use crate::stories::{HOT_SQL, STORY_ARTICLES_SQL};
 
 /// Tables whose size grows with the corpus.
@@ -98,6 +98,68 @@ async fn no_page_query_reads_a_whole_table_or_sorts_all_it_matched() {
     queries.push(("article".into(), article_sql(), 1));
     queries.push(("hot".into(), HOT_SQL.into(), 3));
     queries.push(("story timeline".into(), STORY_ARTICLES_SQL.into(), 1));
+    // The API's lists: each filter alone, with a window and a cursor.
+    for (name, query) in [
+        ("everything", ArticleQuery::default()),
+        (
+            "channel",
+            ArticleQuery {
+                channel_id: Some(1),
+                ..Default::default()
+            },
+        ),
+        (
+            "source",
+            ArticleQuery {
+                source_id: Some(1),
+                ..Default::default()
+            },
+        ),
+        (
+            "story",
+            ArticleQuery {
+                story_id: Some(1),
+                ..Default::default()
+            },
+        ),
+        (
+            "window",
+            ArticleQuery {
+                since: Some(0),
+                until: Some(1),
+                ..Default::default()
+            },
+        ),
+        (
+            "channel after a cursor",
+            ArticleQuery {
+                channel_id: Some(1),
+                after: Some(crate::Cursor {
+                    published_at: 1,
+                    id: 1,
+                }),
+                ..Default::default()
+            },
+        ),
+    ] {
+        let params = [
+            query.channel_id,
+            query.source_id,
+            query.story_id,
+            query.since,
+            query.until,
+        ]
+        .iter()
+        .flatten()
+        .count()
+            + if query.after.is_some() { 2 } else { 0 }
+            + 1;
+        queries.push((
+            format!("API articles ({name})"),
+            crate::articles::query_sql(&query, true),
+            params,
+        ));
+    }
     queries.push((
         "news sitemap".into(),
         crate::articles::NEWS_SITEMAP_SQL.into(),

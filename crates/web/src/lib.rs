@@ -1,5 +1,6 @@
-//! The site: server-rendered pages, RSS and Atom feeds, the readers' and rights holders' forms,
-//! the editors' admin, `/healthz` and `/metrics`, over axum.
+//! The site: server-rendered pages, RSS, Atom and JSON feeds, the read-only JSON API under
+//! `/api/v1/` with its OpenAPI document, the readers' and rights holders' forms, the editors'
+//! admin, `/healthz` and `/metrics`, over axum.
 //!
 //! It owns URLs, templates (compiled into the binary by askama, so a broken template is a build
 //! error, not a 500 in production), the page cache, sessions and CSRF (`auth`), and HTTP
@@ -13,6 +14,7 @@
 //! [`serve`] binds it to a listener with graceful shutdown.
 
 mod admin;
+mod api;
 mod auth;
 mod cache;
 mod charts;
@@ -66,6 +68,8 @@ struct Inner {
     related: Option<related::RelatedKeeper>,
     /// What the store's integrity check last found wrong, if anything.
     store_damage: std::sync::RwLock<Option<String>>,
+    /// Requests to the API per address.
+    api_limits: api::ApiLimits,
 }
 
 /// What the site uses besides the store, when the process has them: the media proxy answers
@@ -87,6 +91,7 @@ impl AppState {
 
     pub fn with_services(store: Store, site: SiteSettings, services: Services) -> AppState {
         let cache = PageCache::new(site.page_cache_bytes, site.page_cache_ttl);
+        let site_api_per_minute = site.api_requests_per_minute;
         let related = services
             .search
             .clone()
@@ -106,6 +111,7 @@ impl AppState {
                 services,
                 related,
                 store_damage: std::sync::RwLock::new(None),
+                api_limits: api::ApiLimits::new(site_api_per_minute),
             }),
         }
     }
@@ -181,6 +187,10 @@ impl AppState {
     pub(crate) fn cache(&self) -> &PageCache {
         &self.inner.cache
     }
+
+    pub(crate) fn api_limits(&self) -> &api::ApiLimits {
+        &self.inner.api_limits
+    }
 }
 
 /// The whole site as a router, ready for a listener or for `oneshot` in tests.
@@ -226,6 +236,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sitemap-news.xml", get(sitemap::news_sitemap))
         .route("/robots.txt", get(sitemap::robots))
         .nest("/admin", admin::router())
+        .nest("/api/v1", api::router(state.clone()))
         .route("/about", get(pages::info::about))
         .route("/contact", get(pages::info::contact))
         .route("/privacy", get(pages::info::privacy))

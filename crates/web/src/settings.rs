@@ -45,6 +45,8 @@ pub struct SiteSettings {
     /// A rendering that takes longer is abandoned with 503, so that one slow query cannot
     /// hold a turn for long.
     pub render_timeout: Duration,
+    /// Requests to the JSON API one address may make in a minute (a quarter of them at once).
+    pub api_requests_per_minute: u32,
     /// The bearer token that lets a scraper on another machine read `/metrics`; without it,
     /// only requests from this machine may.
     pub metrics_token: Option<String>,
@@ -70,6 +72,7 @@ impl SiteSettings {
             requests_per_address_hour: 5,
             requests_per_hour: 200,
             metrics_token: None,
+            api_requests_per_minute: 600,
             // As many as the store has connections: more would only queue on the pool.
             renders_at_once: xinwen_store::POOL_CONNECTIONS as usize,
             render_queue: 512,

@@ -1,66 +1,33 @@
 //! What the site tells browsers, feed readers and caches, through the router over the demo
 //! corpus: JSON Feeds beside RSS and Atom, lifetimes and tags with 304 answers, compression.
 
-use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use http_body_util::BodyExt;
-use std::io::Read;
-use tower::ServiceExt;
-use xinwen_store::Store;
-use xinwen_web::{AppState, Services, SiteSettings, router};
+mod common;
 
-struct Site {
-    _dir: tempfile::TempDir,
-    state: AppState,
-}
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use common::Site;
+use std::io::Read;
 
 async fn demo_site() -> Site {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
-    let mut corpus = xinwen_demo::load().unwrap();
-    // One repost that credits the paper it came from, as ingest records it.
-    if let Some(repost) = corpus
-        .articles
-        .iter_mut()
-        .find(|a| a.source_slug == "rebo-kuaixun")
-    {
-        repost.credited_source = Some("东海晚报".into());
-    }
-    // One article of this hour, for the news sitemap's two days.
-    corpus.articles[0].published_at = chrono::Utc::now();
-    for c in &corpus.channels {
-        store.upsert_channel(c).await.unwrap();
-    }
-    for s in &corpus.sources {
-        store.upsert_source(s).await.unwrap();
-    }
-    store.upsert_articles(&corpus.articles).await.unwrap();
-    let index = xinwen_search::SearchIndex::in_memory(xinwen_text::Analyzer::new()).unwrap();
-    index.catch_up(&store, |_| {}).await.unwrap();
-    let mut site = SiteSettings::for_data_dir(dir.path());
-    site.base_url = "https://news.example".into();
-    let services = Services {
-        search: Some(std::sync::Arc::new(index)),
-        ..Services::default()
-    };
-    Site {
-        state: AppState::with_services(store, site, services),
-        _dir: dir,
-    }
+    common::demo_site(
+        |corpus| {
+            // One repost that credits the paper it came from, as ingest records it.
+            if let Some(repost) = corpus
+                .articles
+                .iter_mut()
+                .find(|a| a.source_slug == "rebo-kuaixun")
+            {
+                repost.credited_source = Some("东海晚报".into());
+            }
+            // One article of this hour, for the news sitemap's two days.
+            corpus.articles[0].published_at = chrono::Utc::now();
+        },
+        |_| {},
+    )
+    .await
 }
 
 async fn ask(site: &Site, uri: &str, headers: &[(&str, &str)]) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let mut request = Request::get(uri);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = router(site.state.clone())
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes().to_vec();
-    (parts.status, parts.headers, bytes)
+    common::call(site, Method::GET, uri, headers).await
 }
 
 fn header(headers: &HeaderMap, name: header::HeaderName) -> &str {
