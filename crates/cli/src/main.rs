@@ -15,6 +15,7 @@ mod output;
 mod pipeline;
 mod sources;
 mod synthetic;
+mod tokens;
 mod users;
 
 use anyhow::Context;
@@ -81,6 +82,13 @@ enum Command {
         data: Option<PathBuf>,
         #[command(subcommand)]
         command: users::UserCommand,
+    },
+    /// Manage the tokens programs write through the API with.
+    Token {
+        #[arg(long, global = true)]
+        data: Option<PathBuf>,
+        #[command(subcommand)]
+        command: tokens::TokenCommand,
     },
     /// Read feed files.
     Feed {
@@ -343,6 +351,10 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         Command::User { data, command } => {
             let data_dir = data.unwrap_or(config.storage.data_dir.clone());
             users::run(command, &data_dir).await
+        }
+        Command::Token { data, command } => {
+            let data_dir = data.unwrap_or(config.storage.data_dir.clone());
+            tokens::run(command, &data_dir).await
         }
         Command::Feed {
             command:

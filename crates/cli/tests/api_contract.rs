@@ -1,6 +1,7 @@
 //! The API of a running `xinwen demo` against its own OpenAPI document, checked by tools
 //! that are not ours: Python's openapi-spec-validator for the document, and jsonschema for
-//! every answer of every documented route, good requests and bad (`openapi_check.py`).
+//! every answer of every documented reading route, good requests and bad
+//! (`openapi_check.py`); and a token made with `xinwen token add` writing through it.
 //!
 //! The README's test command installs both into its virtual environment and points
 //! XINWEN_PYTHON at it, with XINWEN_REQUIRE_PYTHON=1 so that there the test cannot skip.
@@ -9,7 +10,41 @@ mod common;
 
 use common::{Server, required};
 use serde_json::Value;
+use std::path::Path;
 use std::process::Command;
+
+/// `xinwen token ARGS --data DIR`: what it printed, after checking that it succeeded.
+fn token(args: &[&str], data: &Path) -> String {
+    let out = Command::new(common::BINARY)
+        .arg("token")
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env("XINWEN_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "xinwen token {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn send(method: reqwest::Method, url: &str, bearer: Option<&str>, body: &str) -> (u16, Value) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut request = reqwest::blocking::Client::new()
+        .request(method, url)
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(bearer) = bearer {
+        request = request.bearer_auth(bearer);
+    }
+    let response = request.send().unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
 
 fn python_with_validators() -> Option<String> {
     let python = std::env::var("XINWEN_PYTHON").unwrap_or_else(|_| "python3".into());
@@ -37,10 +72,15 @@ fn every_documented_route_answers_as_documented() {
         return;
     };
     let server = Server::demo();
+    let editor = token(
+        &["add", "contract-check", "--role", "editor"],
+        &server.data_dir,
+    );
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/openapi_check.py");
     let out = Command::new(&python)
         .arg(script)
         .arg(&server.url)
+        .arg(editor.trim())
         .output()
         .expect("python runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -62,6 +102,46 @@ fn every_documented_route_answers_as_documented() {
             .collect::<Vec<_>>()
             .join("\n")
     );
-    // Good and bad values for each of the seven routes' parameters.
-    assert!(report["calls"].as_u64().unwrap() >= 30, "{report}");
+    // Good and bad values for each reading route's parameters, and the queues'.
+    assert!(report["calls"].as_u64().unwrap() >= 40, "{report}");
+}
+
+#[test]
+fn a_token_made_at_the_command_line_writes_through_the_api_until_revoked() {
+    let server = Server::demo();
+    let made = token(
+        &["add", "newsroom-bot", "--role", "editor"],
+        &server.data_dir,
+    );
+    let secret = made.trim();
+    assert!(secret.starts_with("xw_"), "{made}");
+    let listed = token(&["list", "--json"], &server.data_dir);
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(listed[0]["name"], "newsroom-bot");
+    assert!(
+        !listed.to_string().contains(secret),
+        "the list never shows the token"
+    );
+
+    let (_, page) = send(
+        reqwest::Method::GET,
+        &format!("{}/api/v1/articles?limit=1", server.url),
+        None,
+        "",
+    );
+    let id = page["items"][0]["id"].as_i64().unwrap();
+    let hide = format!("{}/api/v1/articles/{id}/hide", server.url);
+    let (status, _) = send(reqwest::Method::POST, &hide, None, "");
+    assert_eq!(status, 401);
+    let (status, hidden) = send(reqwest::Method::POST, &hide, Some(secret), "");
+    assert_eq!(status, 200, "{hidden}");
+    assert_eq!(hidden["hidden"], true);
+    let (status, _) = common::get(&format!("{}/article/{id}", server.url));
+    assert_eq!(status, 410, "the reader's page is gone at once");
+
+    let revoked = token(&["revoke", "newsroom-bot"], &server.data_dir);
+    assert!(revoked.contains("Revoked"), "{revoked}");
+    let restore = format!("{}/api/v1/articles/{id}/restore", server.url);
+    let (status, _) = send(reqwest::Method::POST, &restore, Some(secret), "");
+    assert_eq!(status, 401, "a revoked token is refused at once");
 }

@@ -24,6 +24,7 @@ mod plans;
 mod related;
 mod sources;
 mod stories;
+mod tokens;
 
 pub use accounts::{Actor, AuditEntry, SessionUser, User};
 pub use articles::{
@@ -42,6 +43,7 @@ pub use stories::{
     HOT_HALF_LIFE_HOURS, HOT_WINDOW_HOURS, HotStory, Placement, StoredFingerprint, Story,
     StoryArticle, Unassigned,
 };
+pub use tokens::{ApiToken, TOKEN_ACTOR_PREFIX};
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -73,6 +73,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "media_dimensions",
         sql: include_str!("../migrations/sqlite/0012_media_dimensions.sql"),
     },
+    Migration {
+        version: 13,
+        name: "api_tokens",
+        sql: include_str!("../migrations/sqlite/0013_api_tokens.sql"),
+    },
 ];
 
 /// Articles from which a store's upgrade is announced before it runs.

@@ -436,3 +436,59 @@ async fn hiding_restoring_and_moving_articles() {
         0
     );
 }
+
+#[tokio::test]
+async fn api_tokens_are_kept_as_digests_named_once_and_revoked_at_once() {
+    let (_dir, store) = store().await;
+    let actor = Actor::operator();
+    let id = store
+        .add_api_token("newsroom-bot", Role::Editor, "digest-1", &actor)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .add_api_token("newsroom-bot", Role::Admin, "digest-2", &actor)
+            .await,
+        Err(Error::Conflict { .. })
+    ));
+    let token = store
+        .api_token_by_digest("digest-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((token.id, token.role), (id, Role::Editor));
+    assert_eq!(token.actor().name, "token:newsroom-bot");
+    assert!(
+        store
+            .api_token_by_digest("digest-x")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let listed = store.api_tokens().await.unwrap();
+    assert!(listed[0].last_used_at.is_some(), "a use is noted");
+
+    assert!(
+        store
+            .revoke_api_token("newsroom-bot", &actor)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .revoke_api_token("newsroom-bot", &actor)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .api_token_by_digest("digest-1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.api_tokens().await.unwrap()[0].revoked_at.is_some());
+    let log = store.audit_log(1, 10).await.unwrap();
+    let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(&actions[..2], ["token.revoke", "token.add"]);
+}

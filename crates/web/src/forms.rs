@@ -23,6 +23,15 @@ impl Fields {
         Fields(fields)
     }
 
+    /// Fields from name–value pairs, as a form would send them (a name may repeat).
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Fields {
+        let mut fields: HashMap<String, Vec<String>> = HashMap::new();
+        for (key, value) in pairs {
+            fields.entry(key).or_default().push(value);
+        }
+        Fields(fields)
+    }
+
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> &str {
         self.0

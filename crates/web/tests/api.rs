@@ -351,3 +351,315 @@ async fn the_openapi_document_names_every_route_and_the_docs_page_shows_it() {
     }
     assert!(page.contains("<code>limit</code>"));
 }
+
+const EDITOR_TOKEN: &str = "xw_editor-token-for-tests";
+const ADMIN_TOKEN: &str = "xw_admin-token-for-tests";
+
+async fn site_with_tokens() -> Site {
+    let site = demo_site(6000).await;
+    let store = site.state.store();
+    let operator = xinwen_store::Actor::operator();
+    for (name, role, token) in [
+        ("newsroom-bot", xinwen_model::Role::Editor, EDITOR_TOKEN),
+        ("ops", xinwen_model::Role::Admin, ADMIN_TOKEN),
+    ] {
+        store
+            .add_api_token(name, role, &xinwen_accounts::token_digest(token), &operator)
+            .await
+            .unwrap();
+    }
+    site
+}
+
+async fn write(
+    site: &Site,
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (StatusCode, Value) {
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let mut request = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json");
+    if let Some(bearer) = &bearer {
+        request = request.header("authorization", bearer);
+    }
+    let response = tower::ServiceExt::oneshot(
+        xinwen_web::router(site.state.clone()),
+        request
+            .body(axum::body::Body::from(body.to_owned()))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let status = response.status();
+    let kind = response.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    if status.is_success() {
+        assert_eq!(kind, "application/json", "{uri}");
+    } else {
+        assert_eq!(kind, "application/problem+json", "{uri}");
+    }
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn writing_needs_a_live_token_and_admins_alone_add_sources() {
+    let site = site_with_tokens().await;
+    let id = site.ids[5];
+    let hide = format!("/api/v1/articles/{id}/hide");
+    let (status, problem) = write(&site, Method::POST, &hide, None, "").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(problem["code"], "unauthorized");
+    let (status, _) = write(&site, Method::POST, &hide, Some("xw_guess"), "").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let source = r#"{"name": "远望日报", "slug": "yuanwang-ribao", "feed_url": "https://yuanwang.example/feed.xml", "channel": "guoji"}"#;
+    let (status, problem) = write(
+        &site,
+        Method::POST,
+        "/api/v1/sources",
+        Some(EDITOR_TOKEN),
+        source,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    let (status, added) = write(
+        &site,
+        Method::POST,
+        "/api/v1/sources",
+        Some(ADMIN_TOKEN),
+        source,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(added["slug"], "yuanwang-ribao");
+    let (status, problem) = write(
+        &site,
+        Method::POST,
+        "/api/v1/sources",
+        Some(ADMIN_TOKEN),
+        source,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    let (status, problem) = write(
+        &site,
+        Method::POST,
+        "/api/v1/sources",
+        Some(ADMIN_TOKEN),
+        "{",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(problem["code"], "bad_request");
+    let big = format!(
+        r#"{{"name": "{}", "slug": "x", "channel": "guoji"}}"#,
+        "长".repeat(40_000)
+    );
+    let (status, problem) = write(
+        &site,
+        Method::POST,
+        "/api/v1/sources",
+        Some(ADMIN_TOKEN),
+        &big,
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(problem["code"], "too_large");
+
+    // Revoked: refused at once.
+    site.state
+        .store()
+        .revoke_api_token("newsroom-bot", &xinwen_store::Actor::operator())
+        .await
+        .unwrap();
+    let (status, _) = write(&site, Method::POST, &hide, Some(EDITOR_TOKEN), "").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_editors_token_hides_moves_and_pauses_as_the_admin_would_and_is_audited() {
+    let site = site_with_tokens().await;
+    let id = site.ids[5];
+    let (status, hidden) = write(
+        &site,
+        Method::POST,
+        &format!("/api/v1/articles/{id}/hide"),
+        Some(EDITOR_TOKEN),
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{hidden}");
+    assert_eq!(hidden["hidden"], true);
+    let (status, _) = json(&site, &format!("/api/v1/articles/{id}")).await;
+    assert_ne!(status, StatusCode::OK, "a hidden article is not read");
+    let (_, restored) = write(
+        &site,
+        Method::POST,
+        &format!("/api/v1/articles/{id}/restore"),
+        Some(EDITOR_TOKEN),
+        "",
+    )
+    .await;
+    assert_eq!(restored["hidden"], false);
+
+    let (status, moved) = write(
+        &site,
+        Method::PUT,
+        &format!("/api/v1/articles/{id}/channel"),
+        Some(EDITOR_TOKEN),
+        r#"{"channel": "keji"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["channel"], "keji");
+    let (_, article) = json(&site, &format!("/api/v1/articles/{id}")).await;
+    assert_eq!(
+        article["channel"]["slug"], "keji",
+        "the API reads what it wrote"
+    );
+    let (status, problem) = write(
+        &site,
+        Method::PUT,
+        &format!("/api/v1/articles/{id}/channel"),
+        Some(EDITOR_TOKEN),
+        r#"{"channel": "nowhere"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+
+    let (status, paused) = write(
+        &site,
+        Method::POST,
+        "/api/v1/sources/rebo-kuaixun/pause",
+        Some(EDITOR_TOKEN),
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(paused["paused"], true);
+    let (status, _) = write(
+        &site,
+        Method::POST,
+        "/api/v1/sources/nowhere/pause",
+        Some(EDITOR_TOKEN),
+        "",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let log = site.state.store().audit_log(1, 20).await.unwrap();
+    let by_token: Vec<&str> = log
+        .items
+        .iter()
+        .filter(|e| e.actor == "token:newsroom-bot")
+        .map(|e| e.action.as_str())
+        .collect();
+    for action in ["article.hide", "article.restore", "source.pause"] {
+        assert!(
+            by_token.contains(&action),
+            "{action} not audited: {by_token:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_queues_are_read_and_decided_with_a_token_and_never_cached() {
+    let site = site_with_tokens().await;
+    let store = site.state.store();
+    let submission = store
+        .add_submission(
+            &xinwen_store::NewSubmission {
+                kind: xinwen_model::SubmissionKind::Article,
+                title: "青澜港夜市重新开张".into(),
+                body: "青澜港夜市经过三个月整修重新开张，新增了六十个摊位和一处儿童游乐区。\n摊主们说，整修后的夜市通风更好，雨天也能照常营业。".into(),
+                url: None,
+                author: Some("林晓".into()),
+                contact: Some("reader@example.org".into()),
+                address_hash: "h".into(),
+            },
+            "S-TEST-0001",
+        )
+        .await
+        .unwrap();
+    let (status, headers, body) = call(
+        &site,
+        Method::GET,
+        "/api/v1/submissions",
+        &[("authorization", &format!("Bearer {EDITOR_TOKEN}"))],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert!(headers.get(header::ETAG).is_none());
+    let queue: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(queue["items"][0]["id"], submission);
+    let (status, _, _) = call(&site, Method::GET, "/api/v1/submissions", &[]).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the queue holds readers' contacts"
+    );
+
+    let approve = format!("/api/v1/submissions/{submission}/approve");
+    let (status, published) = write(
+        &site,
+        Method::POST,
+        &approve,
+        Some(EDITOR_TOKEN),
+        r#"{"title": "青澜港夜市重新开张 新增六十个摊位"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{published}");
+    let article = published["article_id"].as_i64().unwrap();
+    let (status, read) = json(&site, &format!("/api/v1/articles/{article}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read["title"], "青澜港夜市重新开张 新增六十个摊位");
+    let (status, _) = write(
+        &site,
+        Method::POST,
+        &approve,
+        Some(EDITOR_TOKEN),
+        r#"{"title": "again"}"#,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a decided submission stays decided"
+    );
+
+    let takedown = store
+        .add_takedown(
+            &xinwen_store::NewTakedown {
+                claimant: "东海晚报社".into(),
+                contact: "legal@donghai.example".into(),
+                pages: format!("https://news.example/article/{article}"),
+                work: "本报记者稿件".into(),
+                statement: "本社是该文的著作权人。".into(),
+                address_hash: "h".into(),
+            },
+            "T-TEST-0001",
+        )
+        .await
+        .unwrap();
+    let approve = format!("/api/v1/takedowns/{takedown}/approve");
+    let body = format!(r#"{{"articles": [{article}], "confirm": false}}"#);
+    let (status, problem) = write(&site, Method::POST, &approve, Some(EDITOR_TOKEN), &body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{problem}");
+    let body = format!(r#"{{"articles": [{article}], "confirm": true, "note": "核实无误"}}"#);
+    let (status, removed) = write(&site, Method::POST, &approve, Some(EDITOR_TOKEN), &body).await;
+    assert_eq!(status, StatusCode::OK, "{removed}");
+    assert_eq!(removed["removed"], 1);
+    let (status, _) = json(&site, &format!("/api/v1/articles/{article}")).await;
+    assert_eq!(status, StatusCode::GONE);
+}

@@ -1363,3 +1363,53 @@ async fn the_dashboard_and_a_source_page_draw_their_charts_without_script() {
             .contains(&format!("<title>{today} 新收文章：12</title>"))
     );
 }
+
+#[tokio::test]
+async fn an_admin_sees_the_api_tokens_and_revokes_one_and_the_log_names_it() {
+    let site = site().await;
+    let store = site.state.store();
+    store
+        .add_api_token(
+            "newsroom-bot",
+            Role::Editor,
+            &xinwen_accounts::token_digest("xw_bot"),
+            &xinwen_store::Actor::operator(),
+        )
+        .await
+        .unwrap();
+    let mut editor = Visitor::new(&site, "198.51.100.7");
+    editor.log_in("ed").await;
+    let refused = editor
+        .submit(
+            "/admin",
+            "/admin/tokens/newsroom-bot/revoke",
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
+    let mut owner = Visitor::new(&site, "198.51.100.8");
+    owner.log_in("boss").await;
+    let page = owner.get("/admin/users").await;
+    assert!(page.body.contains("newsroom-bot"), "{}", page.body);
+    assert!(page.body.contains("未使用"));
+    let done = owner
+        .submit(
+            "/admin/users",
+            "/admin/tokens/newsroom-bot/revoke",
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(
+        store
+            .api_token_by_digest(&xinwen_accounts::token_digest("xw_bot"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let log = owner.get("/admin/audit").await;
+    assert!(log.body.contains("作废接口令牌"), "{}", log.body);
+    let page = owner.get("/admin/users").await;
+    assert!(page.body.contains("作废"), "{}", page.body);
+}

@@ -127,11 +127,7 @@ async fn set_hidden(
     body: Bytes,
 ) -> Response {
     let result = async {
-        state
-            .store()
-            .set_article_hidden(id, hidden, &editor.actor())
-            .await?;
-        super::moderation::after_change(&state).await;
+        hide_or_restore(&state, &editor.actor(), id, hidden).await?;
         let back = back_to(&Fields::parse(&body));
         Ok(done(&back, if hidden { "hidden" } else { "restored" }))
     };
@@ -146,18 +142,37 @@ pub async fn channel(
 ) -> Response {
     let result = async {
         let fields = Fields::parse(&body);
-        let slug = fields.get("channel");
-        if state.store().channel_by_slug(slug).await?.is_none() {
-            return Err(AppError::BadRequest(format!("没有名为“{slug}”的频道。")));
-        }
-        state
-            .store()
-            .set_article_channel(id, slug, &editor.actor())
-            .await?;
-        super::moderation::after_change(&state).await;
+        move_to_channel(&state, &editor.actor(), id, fields.get("channel")).await?;
         Ok(done(&back_to(&fields), "channel"))
     };
     act(&state, result.await).await
+}
+
+/// Hides an article from readers (its page answers 410) or brings it back.
+pub(crate) async fn hide_or_restore(
+    state: &AppState,
+    actor: &xinwen_store::Actor,
+    id: i64,
+    hidden: bool,
+) -> Result<(), AppError> {
+    state.store().set_article_hidden(id, hidden, actor).await?;
+    super::moderation::after_change(state).await;
+    Ok(())
+}
+
+/// Moves an article to the channel named by `slug`.
+pub(crate) async fn move_to_channel(
+    state: &AppState,
+    actor: &xinwen_store::Actor,
+    id: i64,
+    slug: &str,
+) -> Result<(), AppError> {
+    if state.store().channel_by_slug(slug).await?.is_none() {
+        return Err(AppError::BadRequest(format!("没有名为“{slug}”的频道。")));
+    }
+    state.store().set_article_channel(id, slug, actor).await?;
+    super::moderation::after_change(state).await;
+    Ok(())
 }
 
 /// The operator's pages an admin may edit here.

@@ -6,10 +6,10 @@
 //! `no-store` and anti-framing headers. Each action is written to the audit log by the store,
 //! in the same transaction as the change.
 
-mod articles;
+pub(crate) mod articles;
 mod login;
 pub(crate) mod moderation;
-mod sources;
+pub(crate) mod sources;
 
 use crate::auth::Editor;
 use crate::charts;
@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
             get(articles::page_form).post(articles::page_save),
         )
         .route("/users", get(users))
+        .route("/tokens/{name}/revoke", post(revoke_token))
 }
 
 /// The frame of every admin page.
@@ -120,6 +121,7 @@ fn notice_of(uri: &Uri) -> Option<&'static str> {
         "deleted" => "来源已删除。",
         "page-saved" => "页面已保存。",
         "login" => "已登录。",
+        "token-revoked" => "令牌已作废，使用它的程序从现在起被拒绝。",
         _ => return None,
     })
 }
@@ -420,17 +422,22 @@ fn action_label(code: &str) -> &str {
         "takedown.receive" => "收到删除请求",
         "takedown.approve" => "批准删除请求",
         "takedown.reject" => "驳回删除请求",
+        "token.add" => "创建接口令牌",
+        "token.revoke" => "作废接口令牌",
         other => other,
     }
 }
 
 /// Who acted, in the editors' words: an account by its name, the public forms and the command
 /// line (kept in the log as `public` and `command line`) by what they are.
-fn actor_label(actor: &str) -> &str {
+fn actor_label(actor: &str) -> String {
     match actor {
-        "public" => "公众（网站表单）",
-        "command line" => "运营者（命令行）",
-        name => name,
+        "public" => "公众（网站表单）".into(),
+        "command line" => "运营者（命令行）".into(),
+        name => match name.strip_prefix(xinwen_store::TOKEN_ACTOR_PREFIX) {
+            Some(token) => format!("接口令牌 {token}"),
+            None => name.to_owned(),
+        },
     }
 }
 
@@ -442,6 +449,7 @@ fn audit_target(kind: &str, id: Option<i64>) -> (String, Option<String>) {
         "submission" => "投稿",
         "takedown" => "删除请求",
         "user" => "账号",
+        "token" => "接口令牌",
         "page" => "页面",
         other => other,
     };
@@ -501,11 +509,20 @@ struct UserRow {
     created: String,
 }
 
+struct TokenRow {
+    name: String,
+    role: &'static str,
+    created: String,
+    last_used: String,
+    revoked: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin/users.html")]
 struct UsersPage {
     layout: AdminLayout,
     users: Vec<UserRow>,
+    tokens: Vec<TokenRow>,
 }
 
 async fn users(editor: Editor, State(state): State<AppState>, uri: Uri) -> Response {
@@ -522,10 +539,49 @@ async fn users(editor: Editor, State(state): State<AppState>, uri: Uri) -> Respo
                 created: crate::format::datetime_zh(u.created_at),
             })
             .collect();
+        let tokens = state
+            .store()
+            .api_tokens()
+            .await?
+            .into_iter()
+            .map(|t| TokenRow {
+                name: t.name,
+                role: t.role.label_zh(),
+                created: crate::format::datetime_zh(t.created_at),
+                last_used: t
+                    .last_used_at
+                    .map_or("未使用".into(), crate::format::datetime_zh),
+                revoked: t
+                    .revoked_at
+                    .map(crate::format::datetime_zh)
+                    .unwrap_or_default(),
+            })
+            .collect();
         Ok(UsersPage {
             layout: AdminLayout::new(&state, &editor, "账号", &uri).await?,
             users,
+            tokens,
         })
     };
     page(&state, result.await).await
+}
+
+/// Revokes an API token (admins only): programs using it are refused from then on.
+async fn revoke_token(
+    editor: Editor,
+    State(state): State<AppState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Response {
+    let result = async {
+        editor.require_admin()?;
+        if !state
+            .store()
+            .revoke_api_token(&name, &editor.actor())
+            .await?
+        {
+            return Err(AppError::NotFound);
+        }
+        Ok(done("/admin/users", "token-revoked"))
+    };
+    act(&state, result.await).await
 }

@@ -366,58 +366,68 @@ pub async fn approve(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let store = state.store();
-        let s = store.submission(id).await?.ok_or(AppError::NotFound)?;
-        let fields = Fields::parse(&body);
-        let mut check = Checker::default();
-        let title = check.text("标题", fields.get("title"), true, 200, false);
-        let author = check.text("署名", fields.get("author"), false, 100, false);
-        if !check.is_ok() {
-            return Err(AppError::BadRequest(check.errors.join(" ")));
-        }
-        ensure_readers_source(&state).await?;
-        let channel = match fields.get("channel") {
-            "" => READERS_CHANNEL.to_owned(),
-            slug => {
-                store
-                    .channel_by_slug(slug)
-                    .await?
-                    .ok_or_else(|| AppError::BadRequest(format!("没有名为“{slug}”的频道。")))?
-                    .slug
-            }
-        };
-        let now = chrono::Utc::now();
-        let summary: String = s.body.chars().filter(|c| *c != '\n').take(120).collect();
-        let article = NewArticle {
-            source_slug: READERS_SOURCE.into(),
-            channel_slug: Some(channel),
-            title,
-            author: Some(author).filter(|a| !a.is_empty()),
-            original_url: s.url.clone().unwrap_or_default(),
-            // Not a web address: a submission has no page elsewhere that could be fetched
-            // again, and this keeps its identity apart from any that does.
-            canonical_url: format!("xinwen:submission:{}", s.receipt),
-            published_at: now,
-            fetched_at: now,
-            body_html: body_html(&s.body),
-            body_text: s.body.clone(),
-            summary,
-            images: Vec::new(),
-            script: xinwen_ingest::script_of(None, &s.body),
-            credited_source: None,
-        };
-        let article_id = store
-            .publish_submission(id, &article, &editor.actor())
-            .await?;
-        after_change(&state).await;
-        tracing::info!(
-            submission = id,
-            article = article_id,
-            "submission published"
-        );
+        publish(&state, &editor.actor(), id, &Fields::parse(&body)).await?;
         Ok(done(&format!("/admin/submissions/{id}"), "approved"))
     };
     act(&state, result.await).await
+}
+
+/// Publishes a submission as an article of the readers' source, with the title, byline and
+/// channel in `fields` (`title`, `author`, `channel`); returns the article's id. The admin's
+/// form and the API both come here.
+pub(crate) async fn publish(
+    state: &AppState,
+    actor: &xinwen_store::Actor,
+    id: i64,
+    fields: &Fields,
+) -> Result<i64, AppError> {
+    let store = state.store();
+    let s = store.submission(id).await?.ok_or(AppError::NotFound)?;
+    let mut check = Checker::default();
+    let title = check.text("标题", fields.get("title"), true, 200, false);
+    let author = check.text("署名", fields.get("author"), false, 100, false);
+    if !check.is_ok() {
+        return Err(AppError::BadRequest(check.errors.join(" ")));
+    }
+    ensure_readers_source(state).await?;
+    let channel = match fields.get("channel") {
+        "" => READERS_CHANNEL.to_owned(),
+        slug => {
+            store
+                .channel_by_slug(slug)
+                .await?
+                .ok_or_else(|| AppError::BadRequest(format!("没有名为“{slug}”的频道。")))?
+                .slug
+        }
+    };
+    let now = chrono::Utc::now();
+    let summary: String = s.body.chars().filter(|c| *c != '\n').take(120).collect();
+    let article = NewArticle {
+        source_slug: READERS_SOURCE.into(),
+        channel_slug: Some(channel),
+        title,
+        author: Some(author).filter(|a| !a.is_empty()),
+        original_url: s.url.clone().unwrap_or_default(),
+        // Not a web address: a submission has no page elsewhere that could be fetched
+        // again, and this keeps its identity apart from any that does.
+        canonical_url: format!("xinwen:submission:{}", s.receipt),
+        published_at: now,
+        fetched_at: now,
+        body_html: body_html(&s.body),
+        body_text: s.body.clone(),
+        summary,
+        images: Vec::new(),
+        script: xinwen_ingest::script_of(None, &s.body),
+        credited_source: None,
+    };
+    let article_id = store.publish_submission(id, &article, actor).await?;
+    after_change(state).await;
+    tracing::info!(
+        submission = id,
+        article = article_id,
+        "submission published"
+    );
+    Ok(article_id)
 }
 
 pub async fn reject(
@@ -567,51 +577,65 @@ pub async fn approve_takedown(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let fields = Fields::parse(&body);
-        let mut ids: Vec<i64> = fields
-            .all("article")
-            .iter()
-            .filter_map(|v| v.parse().ok())
-            .collect();
-        // Articles the request did not name but the editor found (a repost elsewhere).
-        ids.extend(
-            fields
-                .get("more")
-                .split(|c: char| !c.is_ascii_digit())
-                .filter_map(|v| v.parse::<i64>().ok()),
-        );
-        ids.sort_unstable();
-        ids.dedup();
-        if fields.get("confirm") != "yes" {
-            return Err(AppError::BadRequest(
-                "请勾选确认已核实权利人的身份和权利，再批准删除。".into(),
-            ));
-        }
-        if ids.is_empty() {
-            return Err(AppError::BadRequest(
-                "请至少选择一篇要删除的文章；若不应删除任何文章，请驳回这项请求。".into(),
-            ));
-        }
-        // Each with the hash of its text, so that a copy elsewhere is kept out too.
-        let mut articles = Vec::new();
-        for article_id in ids {
-            let article =
-                state.store().article(article_id).await?.ok_or_else(|| {
-                    AppError::BadRequest(format!("没有编号为 {article_id} 的文章。"))
-                })?;
-            let hash = xinwen_dedup::content_hash(&article.title, &article.body_text);
-            articles.push((article_id, hash));
-        }
-        let note = crate::forms::clean(fields.get("note"), true);
-        let removed = state
-            .store()
-            .approve_takedown(id, &articles, &note, &editor.actor())
-            .await?;
-        crash_point("takedown-purge");
-        purge(&state, id, &removed).await;
+        approve_removal(&state, &editor.actor(), id, &Fields::parse(&body)).await?;
         Ok(done(&format!("/admin/takedowns/{id}"), "takedown-approved"))
     };
     act(&state, result.await).await
+}
+
+/// Approves a takedown: removes the articles `fields` names (`article`, `more`), each kept
+/// out by the hash of its text, after the editor confirmed (`confirm` = `yes`) that the
+/// claimant's identity and rights were checked; purges what derives from them. Returns how
+/// many articles were removed. The admin's form and the API both come here.
+pub(crate) async fn approve_removal(
+    state: &AppState,
+    actor: &xinwen_store::Actor,
+    id: i64,
+    fields: &Fields,
+) -> Result<usize, AppError> {
+    let mut ids: Vec<i64> = fields
+        .all("article")
+        .iter()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // Articles the request did not name but the editor found (a repost elsewhere).
+    ids.extend(
+        fields
+            .get("more")
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|v| v.parse::<i64>().ok()),
+    );
+    ids.sort_unstable();
+    ids.dedup();
+    if fields.get("confirm") != "yes" {
+        return Err(AppError::BadRequest(
+            "请勾选确认已核实权利人的身份和权利，再批准删除。".into(),
+        ));
+    }
+    if ids.is_empty() {
+        return Err(AppError::BadRequest(
+            "请至少选择一篇要删除的文章；若不应删除任何文章，请驳回这项请求。".into(),
+        ));
+    }
+    // Each with the hash of its text, so that a copy elsewhere is kept out too.
+    let mut articles = Vec::new();
+    for article_id in ids {
+        let article = state
+            .store()
+            .article(article_id)
+            .await?
+            .ok_or_else(|| AppError::BadRequest(format!("没有编号为 {article_id} 的文章。")))?;
+        let hash = xinwen_dedup::content_hash(&article.title, &article.body_text);
+        articles.push((article_id, hash));
+    }
+    let note = crate::forms::clean(fields.get("note"), true);
+    let removed = state
+        .store()
+        .approve_takedown(id, &articles, &note, actor)
+        .await?;
+    crash_point("takedown-purge");
+    purge(state, id, &removed).await;
+    Ok(removed.len())
 }
 
 pub async fn reject_takedown(
@@ -621,19 +645,26 @@ pub async fn reject_takedown(
     body: Bytes,
 ) -> Response {
     let result = async {
-        let fields = Fields::parse(&body);
-        let note = crate::forms::clean(fields.get("note"), true);
-        if note.is_empty() {
-            return Err(AppError::BadRequest(
-                "驳回时请写明理由，权利人会看到它。".into(),
-            ));
-        }
-        state
-            .store()
-            .reject_takedown(id, &note, &editor.actor())
-            .await?;
-        state.invalidate_pages();
+        refuse_removal(&state, &editor.actor(), id, &Fields::parse(&body)).await?;
         Ok(done(&format!("/admin/takedowns/{id}"), "takedown-rejected"))
     };
     act(&state, result.await).await
+}
+
+/// Rejects a takedown with the reason in `fields` (`note`), which the claimant will see.
+pub(crate) async fn refuse_removal(
+    state: &AppState,
+    actor: &xinwen_store::Actor,
+    id: i64,
+    fields: &Fields,
+) -> Result<(), AppError> {
+    let note = crate::forms::clean(fields.get("note"), true);
+    if note.is_empty() {
+        return Err(AppError::BadRequest(
+            "驳回时请写明理由，权利人会看到它。".into(),
+        ));
+    }
+    state.store().reject_takedown(id, &note, actor).await?;
+    state.invalidate_pages();
+    Ok(())
 }

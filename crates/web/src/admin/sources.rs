@@ -153,22 +153,27 @@ fn read_source(
 pub async fn add(editor: Editor, State(state): State<AppState>, body: Bytes) -> Response {
     let result = async {
         editor.require_admin()?;
-        let channels = state.store().channels().await?;
-        let source = read_source(&Fields::parse(&body), None, &channels)?;
-        let id = state.store().insert_source(&source).await?;
-        state
-            .store()
-            .record_audit(
-                &editor.actor(),
-                "source.add",
-                ("source", Some(id)),
-                &source.slug,
-            )
-            .await?;
-        state.invalidate_pages();
+        add_source(&state, &editor.actor(), &Fields::parse(&body)).await?;
         Ok(done("/admin/sources", "source-added"))
     };
     act(&state, result.await).await
+}
+
+/// Adds the source `fields` describe, checked as the admin's form checks it; returns it.
+pub(crate) async fn add_source(
+    state: &AppState,
+    actor: &xinwen_store::Actor,
+    fields: &Fields,
+) -> Result<(i64, NewSource), AppError> {
+    let channels = state.store().channels().await?;
+    let source = read_source(fields, None, &channels)?;
+    let id = state.store().insert_source(&source).await?;
+    state
+        .store()
+        .record_audit(actor, "source.add", ("source", Some(id)), &source.slug)
+        .await?;
+    state.invalidate_pages();
+    Ok((id, source))
 }
 
 #[derive(Template)]
@@ -299,17 +304,7 @@ pub async fn resume(
 
 async fn set_paused(editor: Editor, state: AppState, id: i64, paused: bool) -> Response {
     let result = async {
-        state.store().set_source_paused(id, paused).await?;
-        let action = if paused {
-            "source.pause"
-        } else {
-            "source.resume"
-        };
-        state
-            .store()
-            .record_audit(&editor.actor(), action, ("source", Some(id)), "")
-            .await?;
-        state.invalidate_pages();
+        pause_or_resume(&state, &editor.actor(), id, paused).await?;
         Ok(done(
             "/admin/sources",
             if paused { "paused" } else { "resumed" },
@@ -348,4 +343,25 @@ pub async fn delete(
         Ok(done("/admin/sources", "deleted"))
     };
     act(&state, result.await).await
+}
+
+/// Stops fetching a source (its articles stay) or starts again.
+pub(crate) async fn pause_or_resume(
+    state: &AppState,
+    actor: &xinwen_store::Actor,
+    id: i64,
+    paused: bool,
+) -> Result<(), AppError> {
+    state.store().set_source_paused(id, paused).await?;
+    let action = if paused {
+        "source.pause"
+    } else {
+        "source.resume"
+    };
+    state
+        .store()
+        .record_audit(actor, action, ("source", Some(id)), "")
+        .await?;
+    state.invalidate_pages();
+    Ok(())
 }

@@ -6,11 +6,13 @@
 //! the code answers; `/api/v1/docs` shows the same document as a page. Errors are
 //! `application/problem+json` (RFC 9457) with a stable `code`.
 //!
-//! It reads through the store and the search index, as the pages do, and must not change
-//! anything: writing (sources, moderation) belongs to the admin and its audited actions.
+//! Reading goes through the store and the search index, as the pages do. Writing needs a
+//! token (`write.rs`) and goes through the admin's own actions, audited under the token's
+//! name; nothing written through the API is cached or open to other sites' scripts.
 
 mod docs;
 mod read;
+mod write;
 
 use crate::cache::CachedPage;
 use crate::{AppError, AppState};
@@ -19,7 +21,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post, put};
 use bytes::Bytes;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use serde::Serialize;
@@ -48,11 +50,45 @@ const PROBLEM_JSON: &str = "application/problem+json";
         read::search,
         read::sources,
         read::channels,
+        write::add_source,
+        write::pause_source,
+        write::resume_source,
+        write::hide_article,
+        write::restore_article,
+        write::move_article,
+        write::submissions,
+        write::approve_submission,
+        write::reject_submission,
+        write::spam_submission,
+        write::takedowns,
+        write::approve_takedown,
+        write::reject_takedown,
     ),
     components(schemas(Problem)),
-    tags((name = "read", description = "What the site shows, open to all"))
+    modifiers(&TokenScheme),
+    tags(
+        (name = "read", description = "What the site shows, open to all"),
+        (name = "write", description = "What editors do, with a token: `xinwen token add NAME --role editor|admin`, sent as `Authorization: Bearer TOKEN`"),
+    )
 )]
 pub(crate) struct ApiDoc;
+
+/// The bearer token that writing needs, named `token` in the document.
+struct TokenScheme;
+
+impl utoipa::Modify for TokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The largest JSON body a write may send: a source or a decision is a few hundred bytes.
+const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The API's routes, to be nested under `/api/v1`.
 pub(crate) fn router(state: AppState) -> Router<AppState> {
@@ -64,9 +100,23 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/search", get(read::search))
         .route("/sources", get(read::sources))
         .route("/channels", get(read::channels))
+        .route("/sources", post(write::add_source))
+        .route("/sources/{slug}/pause", post(write::pause_source))
+        .route("/sources/{slug}/resume", post(write::resume_source))
+        .route("/articles/{id}/hide", post(write::hide_article))
+        .route("/articles/{id}/restore", post(write::restore_article))
+        .route("/articles/{id}/channel", put(write::move_article))
+        .route("/submissions", get(write::submissions))
+        .route("/submissions/{id}/approve", post(write::approve_submission))
+        .route("/submissions/{id}/reject", post(write::reject_submission))
+        .route("/submissions/{id}/spam", post(write::spam_submission))
+        .route("/takedowns", get(write::takedowns))
+        .route("/takedowns/{id}/approve", post(write::approve_takedown))
+        .route("/takedowns/{id}/reject", post(write::reject_takedown))
         .route("/openapi.json", get(docs::document))
         .route("/docs", get(docs::page))
         .fallback(unknown)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state, guard))
 }
 
@@ -104,7 +154,7 @@ pub(crate) fn problem(status: StatusCode, code: &str, detail: String) -> Respons
     response
 }
 
-fn problem_of(err: AppError) -> Response {
+pub(crate) fn problem_of(err: AppError) -> Response {
     match err {
         AppError::NotFound => problem(
             StatusCode::NOT_FOUND,
@@ -137,8 +187,24 @@ fn problem_of(err: AppError) -> Response {
                 "the server failed to answer; the failure is logged".into(),
             )
         }
-        other => problem(other.status(), "bad_request", other.to_string()),
+        AppError::Conflict(why) => problem(StatusCode::CONFLICT, "conflict", why),
+        AppError::Forbidden(why) => problem(StatusCode::FORBIDDEN, "forbidden", why),
+        AppError::TooLarge(why) => problem(StatusCode::PAYLOAD_TOO_LARGE, "too_large", why),
+        AppError::TooMany(why) => problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited", why),
     }
+}
+
+/// 429 with the seconds to wait.
+pub(crate) fn too_many(seconds: u64) -> Response {
+    let mut response = problem(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("too many requests; try again in {seconds} s"),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 /// Serves `value` from the page cache, or computes it (one computation per URI at a time, at
@@ -253,33 +319,29 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
         );
         return cors(response);
     }
-    if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        let mut response = problem(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "the API is read-only: GET, HEAD and OPTIONS".into(),
-        );
-        response.headers_mut().insert(
-            header::ALLOW,
-            HeaderValue::from_static("GET, HEAD, OPTIONS"),
-        );
-        return cors(response);
-    }
     let address = crate::auth::client_address(
         &state,
         request.headers(),
         crate::auth::connected(request.extensions()),
     );
     if let Err(seconds) = state.api_limits().check(&address) {
-        let mut response = problem(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("too many requests from this address; try again in {seconds} s"),
-        );
-        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        return cors(response);
+        return cors(too_many(seconds));
     }
-    cors(next.run(request).await)
+    let response = next.run(request).await;
+    // The router's own answer to a method a route does not take has no body.
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && !response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        let mut refused = problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "this route does not take that method; /api/v1/docs lists what each takes".into(),
+        );
+        if let Some(allow) = allow {
+            refused.headers_mut().insert(header::ALLOW, allow);
+        }
+        return cors(refused);
+    }
+    cors(response)
 }

@@ -122,7 +122,7 @@ fn bad(why: impl Into<String>) -> AppError {
 }
 
 /// The query string's values, or a 400 that says which was wrong.
-fn params<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
+pub(crate) fn params<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, AppError> {
     query.map(|Query(p)| p).map_err(|e| {
         bad(format!(
             "a query parameter is not understood: {}",
