@@ -87,13 +87,13 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         .unwrap();
     assert_eq!(
         store.schema_versions().await.unwrap(),
-        (1..=12).collect::<Vec<i64>>()
+        (1..=13).collect::<Vec<i64>>()
     );
     store.close().await;
     let reopened = Store::open(dir.path()).await.unwrap();
     assert_eq!(
         reopened.schema_versions().await.unwrap(),
-        (1..=12).collect::<Vec<i64>>()
+        (1..=13).collect::<Vec<i64>>()
     );
     assert_eq!(reopened.article_count().await.unwrap(), 1);
 }
@@ -630,8 +630,11 @@ async fn an_overwritten_page_is_found_by_the_integrity_check() {
         *b = (i * 31 % 251) as u8;
     }
     std::fs::write(&db, &bytes).unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
-    let err = store.check_integrity().await.unwrap_err();
+    // Found when the store is opened (its statistics read that page) or by the check.
+    let err = match Store::open(dir.path()).await {
+        Ok(store) => store.check_integrity().await.unwrap_err(),
+        Err(err) => err,
+    };
     assert!(matches!(err, Error::Damaged { .. }), "{err}");
     assert!(
         err.to_string().contains("restore xinwen.db from a backup"),
