@@ -632,6 +632,12 @@ async fn serve(
         };
         let state = AppState::with_services(store.clone(), site, services);
         let integrity = state.watch_store_integrity();
+        // One process sends webhooks: the one that also fetches (a web-only node would send
+        // each delivery again).
+        let webhooks = run
+            .fetch
+            .then(|| xinwen_web::start_webhooks(state.clone()))
+            .flatten();
         // Printed on stdout, not in the log, so that scripts and tests can read the address.
         outln!("xinwen is serving on http://{address}/");
         tracing::info!(%address, data_dir = %store.data_dir().display(), "serving");
@@ -639,6 +645,9 @@ async fn serve(
             .await
             .context("the HTTP server failed")?;
         integrity.abort();
+        if let Some(webhooks) = webhooks {
+            webhooks.abort();
+        }
     } else {
         outln!("xinwen is fetching (no web server); stop it with ctrl-c or SIGTERM.");
         until_stopped(stopped.clone()).await;

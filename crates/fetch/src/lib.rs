@@ -247,6 +247,30 @@ impl Fetcher {
         self.guard.check_url(url)
     }
 
+    /// POSTs `body` to `url`, a receiver that asked for it (a webhook): through the guard and
+    /// the host's turn, without robots.txt, following no redirect. The status the receiver
+    /// answered with, whatever it was; its body is not read.
+    pub async fn post(
+        &self,
+        url: &Url,
+        content_type: &str,
+        headers: &[(&str, String)],
+        body: Bytes,
+    ) -> Result<u16, FetchError> {
+        self.guard.check_url(url)?;
+        let _turn = self.hosts.turn(&host_key(url), Duration::ZERO).await;
+        let mut builder = self
+            .client
+            .post(url.clone())
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body);
+        for (name, value) in headers {
+            builder = builder.header(*name, value);
+        }
+        let response = builder.send().await.map_err(|e| self.describe(url, &e))?;
+        Ok(response.status().as_u16())
+    }
+
     /// GETs `request.url`, following redirects, honouring robots.txt and the host's turn.
     pub async fn fetch(&self, request: &Request) -> Result<Outcome, FetchError> {
         self.fetch_inner(request, true).await

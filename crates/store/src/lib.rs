@@ -25,6 +25,7 @@ mod related;
 mod sources;
 mod stories;
 mod tokens;
+mod webhooks;
 
 pub use accounts::{Actor, AuditEntry, SessionUser, User};
 pub use articles::{
@@ -44,6 +45,7 @@ pub use stories::{
     StoryArticle, Unassigned,
 };
 pub use tokens::{ApiToken, TOKEN_ACTOR_PREFIX};
+pub use webhooks::{Delivery, Webhook};
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -78,6 +78,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "api_tokens",
         sql: include_str!("../migrations/sqlite/0013_api_tokens.sql"),
     },
+    Migration {
+        version: 14,
+        name: "webhooks",
+        sql: include_str!("../migrations/sqlite/0014_webhooks.sql"),
+    },
 ];
 
 /// Articles from which a store's upgrade is announced before it runs.

@@ -492,3 +492,79 @@ async fn api_tokens_are_kept_as_digests_named_once_and_revoked_at_once() {
     let actions: Vec<&str> = log.items.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(&actions[..2], ["token.revoke", "token.add"]);
 }
+
+#[tokio::test]
+async fn webhook_events_are_queued_for_those_that_want_them_and_hot_stories_once() {
+    let (_dir, store) = store().await;
+    let actor = Actor::operator();
+    let all = store
+        .add_webhook(
+            "https://hooks.example/all",
+            &["story.hot", "takedown.decided"],
+            "s1",
+            &actor,
+        )
+        .await
+        .unwrap();
+    let hot_only = store
+        .add_webhook("https://hooks.example/hot", &["story.hot"], "s2", &actor)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.queue_webhook_event("story.hot", "{}").await.unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .queue_webhook_event("takedown.decided", "{}")
+            .await
+            .unwrap(),
+        1
+    );
+    // A name that merely contains another's is not it.
+    assert_eq!(store.queue_webhook_event("story", "{}").await.unwrap(), 0);
+    let due = store
+        .due_deliveries(Utc::now() + Duration::seconds(1), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 3);
+    let (first, url, secret) = &due[0];
+    assert_eq!(
+        (url.as_str(), secret.as_str()),
+        ("https://hooks.example/all", "s1")
+    );
+
+    store
+        .record_delivery_attempt(first.id, Some(200), None, None)
+        .await
+        .unwrap();
+    let later = Utc::now() + Duration::minutes(5);
+    store
+        .record_delivery_attempt(due[1].0.id, Some(500), Some("500"), Some(later))
+        .await
+        .unwrap();
+    let due = store
+        .due_deliveries(Utc::now() + Duration::seconds(1), 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1, "one delivered, one waiting to be tried again");
+    let history = store.webhook_deliveries(all, 10).await.unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|d| d.delivered_at.is_some() && d.attempts == 1)
+    );
+
+    assert_eq!(store.newly_hot(&[7, 8]).await.unwrap(), [7, 8]);
+    assert_eq!(store.newly_hot(&[8, 9]).await.unwrap(), [9]);
+
+    assert!(store.delete_webhook(hot_only, &actor).await.unwrap());
+    assert!(
+        store
+            .webhook_deliveries(hot_only, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(!store.delete_webhook(hot_only, &actor).await.unwrap());
+}

@@ -87,7 +87,7 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         .unwrap();
     assert_eq!(
         store.schema_versions().await.unwrap(),
-        (1..=13).collect::<Vec<i64>>()
+        (1..=14).collect::<Vec<i64>>()
     );
     store.close().await;
     let reopened = Store::open(dir.path()).await.unwrap();

@@ -33,12 +33,14 @@ mod script;
 mod settings;
 mod sitemap;
 mod views;
+mod webhooks;
 
 pub use admin::moderation::repair_takedowns;
 pub use cache::PageCache;
 pub use error::AppError;
 pub use related::{RELATED_SHOWN, catch_up_related};
 pub use settings::SiteSettings;
+pub use webhooks::{EVENTS as WEBHOOK_EVENTS, signature as webhook_signature, start_webhooks};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};

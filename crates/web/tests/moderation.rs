@@ -1413,3 +1413,236 @@ async fn an_admin_sees_the_api_tokens_and_revokes_one_and_the_log_names_it() {
     let page = owner.get("/admin/users").await;
     assert!(page.body.contains("作废"), "{}", page.body);
 }
+
+/// What a webhook receiver was sent: path, headers, body.
+type Received = Arc<std::sync::Mutex<Vec<(String, axum::http::HeaderMap, String)>>>;
+
+/// A receiver on 127.0.0.1 that records everything: `/ok` answers 200, `/broken` 500.
+async fn receiver() -> (SocketAddr, Received) {
+    use axum::extract::State as Shared;
+    let received: Received = Arc::default();
+    let record = |status: StatusCode| {
+        move |Shared(log): Shared<Received>,
+              uri: axum::http::Uri,
+              headers: axum::http::HeaderMap,
+              body: String| async move {
+            log.lock()
+                .unwrap()
+                .push((uri.path().to_owned(), headers, body));
+            status
+        }
+    };
+    let app = axum::Router::new()
+        .route("/ok", axum::routing::post(record(StatusCode::OK)))
+        .route(
+            "/broken",
+            axum::routing::post(record(StatusCode::INTERNAL_SERVER_ERROR)),
+        )
+        .with_state(received.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (address, received)
+}
+
+#[tokio::test]
+async fn webhooks_are_told_of_decisions_and_hot_stories_signed_and_failures_are_retried() {
+    use hmac::Mac;
+    let (receiver_at, received) = receiver().await;
+    let fetcher = xinwen_fetch::Fetcher::new(xinwen_fetch::FetchConfig {
+        guard: xinwen_fetch::Guard::new(vec!["127.0.0.1".parse().unwrap()]),
+        min_host_delay: std::time::Duration::ZERO,
+        ..xinwen_fetch::FetchConfig::default()
+    })
+    .unwrap();
+    let base = site().await;
+    let state = AppState::with_services(
+        base.state.store().clone(),
+        base.state.site().clone(),
+        Services {
+            fetcher: Some(Arc::new(fetcher)),
+            ..Services::default()
+        },
+    );
+    let site = Site {
+        state,
+        _dir: base._dir,
+    };
+    let store = site.state.store().clone();
+
+    // Registered by an admin, through the guard.
+    let mut owner = Visitor::new(&site, "198.51.100.8");
+    owner.log_in("boss").await;
+    let refused = owner
+        .submit(
+            "/admin/webhooks",
+            "/admin/webhooks",
+            &[("url", "http://10.1.2.3/hook"), ("event", "story.hot")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("非公网地址 10.1.2.3"),
+        "{}",
+        refused.body
+    );
+    let ok_url = format!("http://{receiver_at}/ok");
+    let broken_url = format!("http://{receiver_at}/broken");
+    for (url, events) in [
+        (
+            &ok_url,
+            vec!["story.hot", "submission.published", "takedown.decided"],
+        ),
+        (&broken_url, vec!["takedown.decided"]),
+    ] {
+        let mut fields = vec![("url", url.as_str())];
+        fields.extend(events.iter().map(|e| ("event", *e)));
+        let added = owner
+            .submit("/admin/webhooks", "/admin/webhooks", &fields)
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    }
+    let hooks = store.webhooks().await.unwrap();
+    assert_eq!(hooks.len(), 2);
+
+    // A story two sources tell, hot at once; a submission published; a takedown rejected.
+    let live = store
+        .latest_articles(ArticleFilter::default(), 1, 100, false)
+        .await
+        .unwrap()
+        .items;
+    let first = &live[0];
+    let second = live
+        .iter()
+        .find(|a| a.source_slug != first.source_slug)
+        .unwrap();
+    for id in [first.id, second.id] {
+        store
+            .assign_story(id, 1, None, (&[], 0, 0, &[]))
+            .await
+            .unwrap();
+    }
+    let submission = store
+        .add_submission(
+            &xinwen_store::NewSubmission {
+                kind: xinwen_model::SubmissionKind::Tip,
+                title: "东湖樱花提前开放".into(),
+                body: "东湖公园的樱花今年提前一周开放，周末游客明显增多。".into(),
+                url: None,
+                author: None,
+                contact: None,
+                address_hash: "h".into(),
+            },
+            "S-HOOK-0001",
+        )
+        .await
+        .unwrap();
+    let takedown = store
+        .add_takedown(
+            &xinwen_store::NewTakedown {
+                claimant: "东海晚报社".into(),
+                contact: "legal@donghai.example".into(),
+                pages: "https://news.example/article/1".into(),
+                work: "稿件".into(),
+                statement: "本社是著作权人。".into(),
+                address_hash: "h".into(),
+            },
+            "T-HOOK-0001",
+        )
+        .await
+        .unwrap();
+    let mut editor = Visitor::new(&site, "198.51.100.7");
+    editor.log_in("ed").await;
+    let published = editor
+        .submit(
+            &format!("/admin/submissions/{submission}"),
+            &format!("/admin/submissions/{submission}/approve"),
+            &[("title", "东湖樱花提前开放 游客增多")],
+        )
+        .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let rejected = editor
+        .submit(
+            &format!("/admin/takedowns/{takedown}"),
+            &format!("/admin/takedowns/{takedown}/reject"),
+            &[("note", "请求中的链接不是本站文章。")],
+        )
+        .await;
+    assert_eq!(rejected.status, StatusCode::SEE_OTHER, "{}", rejected.body);
+
+    let worker = xinwen_web::start_webhooks(site.state.clone()).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let count = received.lock().unwrap().len();
+        if count >= 4 || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    worker.abort();
+
+    let log = received.lock().unwrap().clone();
+    let secret_of = |url: &str| hooks.iter().find(|h| h.url == url).unwrap().secret.clone();
+    let mut events: Vec<(String, String)> = Vec::new();
+    for (path, headers, body) in &log {
+        let secret = secret_of(&format!("http://{receiver_at}{path}"));
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(body.as_bytes());
+        let expected: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            headers["x-xinwen-signature"].to_str().unwrap(),
+            format!("sha256={expected}"),
+            "signed with the webhook's own secret"
+        );
+        let json: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(json["event"], headers["x-xinwen-event"].to_str().unwrap());
+        events.push((path.clone(), json["event"].as_str().unwrap().to_owned()));
+        if json["event"] == "submission.published" {
+            assert_eq!(json["data"]["submission_id"], submission);
+            assert!(json["data"]["url"].as_str().unwrap().contains("/article/"));
+        }
+        if json["event"] == "story.hot" {
+            assert_eq!(json["data"]["story_id"], 1);
+            assert_eq!(json["data"]["source_count"], 2);
+        }
+        if json["event"] == "takedown.decided" {
+            assert_eq!(json["data"]["decision"], "rejected");
+        }
+    }
+    events.sort();
+    assert_eq!(
+        events,
+        [
+            ("/broken".to_owned(), "takedown.decided".to_owned()),
+            ("/ok".to_owned(), "story.hot".to_owned()),
+            ("/ok".to_owned(), "submission.published".to_owned()),
+            ("/ok".to_owned(), "takedown.decided".to_owned()),
+        ]
+    );
+
+    // The receiver that failed is tried again later, and the admin says so.
+    let broken = hooks.iter().find(|h| h.url == broken_url).unwrap();
+    let deliveries = store.webhook_deliveries(broken.id, 10).await.unwrap();
+    assert_eq!(deliveries.len(), 1);
+    assert_eq!(deliveries[0].attempts, 1);
+    assert_eq!(deliveries[0].last_status, Some(500));
+    assert!(deliveries[0].next_attempt_at.unwrap() > chrono::Utc::now());
+    let page = owner.get("/admin/webhooks").await;
+    assert!(page.body.contains("重试"), "{}", page.body);
+    assert!(
+        page.body.contains("the receiver answered 500"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("已送达"), "{}", page.body);
+}

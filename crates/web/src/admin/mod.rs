@@ -10,6 +10,7 @@ pub(crate) mod articles;
 mod login;
 pub(crate) mod moderation;
 pub(crate) mod sources;
+mod webhooks;
 
 use crate::auth::Editor;
 use crate::charts;
@@ -57,6 +58,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/users", get(users))
         .route("/tokens/{name}/revoke", post(revoke_token))
+        .route("/webhooks", get(webhooks::list).post(webhooks::add))
+        .route("/webhooks/{id}/delete", post(webhooks::delete))
 }
 
 /// The frame of every admin page.
@@ -122,6 +125,8 @@ fn notice_of(uri: &Uri) -> Option<&'static str> {
         "page-saved" => "页面已保存。",
         "login" => "已登录。",
         "token-revoked" => "令牌已作废，使用它的程序从现在起被拒绝。",
+        "webhook-added" => "已添加 webhook；以后的事件会发送到这个地址。",
+        "webhook-deleted" => "已删除 webhook 和它的发送记录。",
         _ => return None,
     })
 }
@@ -424,6 +429,8 @@ fn action_label(code: &str) -> &str {
         "takedown.reject" => "驳回删除请求",
         "token.add" => "创建接口令牌",
         "token.revoke" => "作废接口令牌",
+        "webhook.add" => "添加 webhook",
+        "webhook.delete" => "删除 webhook",
         other => other,
     }
 }
@@ -450,6 +457,7 @@ fn audit_target(kind: &str, id: Option<i64>) -> (String, Option<String>) {
         "takedown" => "删除请求",
         "user" => "账号",
         "token" => "接口令牌",
+        "webhook" => "Webhook",
         "page" => "页面",
         other => other,
     };

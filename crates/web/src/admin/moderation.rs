@@ -427,6 +427,19 @@ pub(crate) async fn publish(
         article = article_id,
         "submission published"
     );
+    let base = state.site().base_url.trim_end_matches('/');
+    crate::webhooks::announce(
+        state,
+        "submission.published",
+        serde_json::json!({
+            "submission_id": id,
+            "receipt": s.receipt,
+            "article_id": article_id,
+            "url": format!("{base}/article/{article_id}"),
+            "title": article.title,
+        }),
+    )
+    .await;
     Ok(article_id)
 }
 
@@ -635,6 +648,16 @@ pub(crate) async fn approve_removal(
         .await?;
     crash_point("takedown-purge");
     purge(state, id, &removed).await;
+    crate::webhooks::announce(
+        state,
+        "takedown.decided",
+        serde_json::json!({
+            "takedown_id": id,
+            "decision": "approved",
+            "removed_articles": removed.iter().map(|r| r.id).collect::<Vec<_>>(),
+        }),
+    )
+    .await;
     Ok(removed.len())
 }
 
@@ -666,5 +689,11 @@ pub(crate) async fn refuse_removal(
     }
     state.store().reject_takedown(id, &note, actor).await?;
     state.invalidate_pages();
+    crate::webhooks::announce(
+        state,
+        "takedown.decided",
+        serde_json::json!({ "takedown_id": id, "decision": "rejected", "note": note }),
+    )
+    .await;
     Ok(())
 }
