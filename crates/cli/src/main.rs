@@ -638,6 +638,10 @@ async fn serve(
             .fetch
             .then(|| xinwen_web::start_webhooks(state.clone()))
             .flatten();
+        let websub = run
+            .fetch
+            .then(|| xinwen_web::start_websub(state.clone()))
+            .flatten();
         // Printed on stdout, not in the log, so that scripts and tests can read the address.
         outln!("xinwen is serving on http://{address}/");
         tracing::info!(%address, data_dir = %store.data_dir().display(), "serving");
@@ -645,8 +649,8 @@ async fn serve(
             .await
             .context("the HTTP server failed")?;
         integrity.abort();
-        if let Some(webhooks) = webhooks {
-            webhooks.abort();
+        for task in [webhooks, websub].into_iter().flatten() {
+            task.abort();
         }
     } else {
         outln!("xinwen is fetching (no web server); stop it with ctrl-c or SIGTERM.");

@@ -271,6 +271,12 @@ impl Fetcher {
         Ok(response.status().as_u16())
     }
 
+    /// GETs `request.url` for a receiver that asked to be called (a WebSub subscriber's
+    /// callback): as [`Fetcher::fetch`], but without robots.txt, which governs crawling.
+    pub async fn fetch_as_asked(&self, request: &Request) -> Result<Outcome, FetchError> {
+        self.fetch_inner(request, false).await
+    }
+
     /// GETs `request.url`, following redirects, honouring robots.txt and the host's turn.
     pub async fn fetch(&self, request: &Request) -> Result<Outcome, FetchError> {
         self.fetch_inner(request, true).await

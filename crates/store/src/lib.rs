@@ -26,6 +26,7 @@ mod sources;
 mod stories;
 mod tokens;
 mod webhooks;
+mod websub;
 
 pub use accounts::{Actor, AuditEntry, SessionUser, User};
 pub use articles::{
@@ -46,6 +47,7 @@ pub use stories::{
 };
 pub use tokens::{ApiToken, TOKEN_ACTOR_PREFIX};
 pub use webhooks::{Delivery, Webhook};
+pub use websub::Subscription;
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

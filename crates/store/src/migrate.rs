@@ -83,6 +83,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "webhooks",
         sql: include_str!("../migrations/sqlite/0014_webhooks.sql"),
     },
+    Migration {
+        version: 15,
+        name: "websub",
+        sql: include_str!("../migrations/sqlite/0015_websub.sql"),
+    },
 ];
 
 /// Articles from which a store's upgrade is announced before it runs.

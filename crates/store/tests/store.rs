@@ -78,6 +78,9 @@ fn article(n: u32, title: &str) -> NewArticle {
     }
 }
 
+/// The newest migration's number.
+const LATEST_SCHEMA: i64 = 15;
+
 #[tokio::test]
 async fn migrations_apply_once_and_reopening_keeps_the_data() {
     let (dir, store) = store_with_source().await;
@@ -87,13 +90,13 @@ async fn migrations_apply_once_and_reopening_keeps_the_data() {
         .unwrap();
     assert_eq!(
         store.schema_versions().await.unwrap(),
-        (1..=14).collect::<Vec<i64>>()
+        (1..=LATEST_SCHEMA).collect::<Vec<i64>>()
     );
     store.close().await;
     let reopened = Store::open(dir.path()).await.unwrap();
     assert_eq!(
         reopened.schema_versions().await.unwrap(),
-        (1..=13).collect::<Vec<i64>>()
+        (1..=LATEST_SCHEMA).collect::<Vec<i64>>()
     );
     assert_eq!(reopened.article_count().await.unwrap(), 1);
 }

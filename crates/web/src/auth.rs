@@ -205,12 +205,13 @@ pub fn form_token(
 /// Checks every state-changing request before it reaches a handler: same site, a body of a
 /// sane size, and the right token. Read-only methods pass untouched.
 pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    // The API takes no cookies, so no other site can ride a visitor's session through it;
-    // it answers other methods itself, as a problem document.
+    // The API and the WebSub hub take no cookies, so no other site can ride a visitor's
+    // session through them; other sites are exactly who calls them.
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     ) || request.uri().path().starts_with("/api/")
+        || request.uri().path() == crate::websub::HUB_PATH
     {
         return next.run(request).await;
     }

@@ -174,6 +174,43 @@ async fn render(
     Ok(document(state, format, &scope, &articles, uri))
 }
 
+/// The feed a WebSub topic names (one of the site's own list feeds), rendered now; `None`
+/// for any other address.
+pub(crate) async fn for_topic(
+    state: &AppState,
+    topic: &str,
+) -> Result<Option<CachedPage>, AppError> {
+    let Some(list) = crate::websub::topic_list(state, topic) else {
+        return Ok(None);
+    };
+    let format = if topic.ends_with("/atom.xml") {
+        Format::Atom
+    } else if topic.ends_with("/feed.json") {
+        Format::Json
+    } else {
+        Format::Rss
+    };
+    let target = match list.split_once('/').map(|(_, rest)| rest.split_once('/')) {
+        Some(Some(("channel", slug))) => Target::Channel(slug.to_owned()),
+        Some(Some(("source", slug))) => Target::Source(slug.to_owned()),
+        _ => Target::Home,
+    };
+    let path = topic
+        .strip_prefix(state.site().base_url.trim_end_matches('/'))
+        .unwrap_or(topic);
+    let uri: Uri = path.parse().map_err(|_| AppError::NotFound)?;
+    match render(state, target, format, &uri).await {
+        Ok(page) => Ok(Some(page)),
+        Err(AppError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The site's WebSub hub, named in every feed.
+fn hub_url(base: &str) -> String {
+    format!("{base}{}", crate::websub::HUB_PATH)
+}
+
 /// The feed of `articles` in `format`, as a cacheable response.
 fn document(
     state: &AppState,
@@ -188,7 +225,7 @@ fn document(
         uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())
     );
     let body = match format {
-        Format::Rss => rss_xml(scope, articles, base),
+        Format::Rss => rss_xml(scope, articles, base, &self_url),
         Format::Atom => atom_xml(scope, articles, base, &self_url),
         Format::Json => json_feed(state, scope, articles, base, &self_url),
     };
@@ -253,6 +290,7 @@ fn json_feed(
         "language": "zh-CN",
         "favicon": format!("{base}/static/favicon.svg"),
         "authors": [{ "name": state.site().name, "url": format!("{base}/") }],
+        "hubs": [{ "type": "WebSub", "url": hub_url(base) }],
         "items": items,
     });
     serde_json::to_string_pretty(&feed).unwrap_or_default()
@@ -292,7 +330,7 @@ fn feed_body(a: &ArticleSummary, html: &str, base: &str) -> String {
     format!("{}\n<p>来源：{from}{original}</p>", absolutize(html, base))
 }
 
-fn rss_xml(scope: &Scope, articles: &[ArticleSummary], base: &str) -> String {
+fn rss_xml(scope: &Scope, articles: &[ArticleSummary], base: &str, self_url: &str) -> String {
     let items = articles
         .iter()
         .map(|a| {
@@ -334,7 +372,20 @@ fn rss_xml(scope: &Scope, articles: &[ArticleSummary], base: &str) -> String {
             "http://purl.org/dc/elements/1.1/".to_owned(),
         ),
     ]);
+    let mut atom_links = rss::extension::atom::AtomExtension::default();
+    atom_links.set_links(vec![
+        atom::LinkBuilder::default()
+            .href(self_url.to_owned())
+            .rel("self")
+            .mime_type(Some("application/rss+xml".to_owned()))
+            .build(),
+        atom::LinkBuilder::default()
+            .href(hub_url(base))
+            .rel("hub")
+            .build(),
+    ]);
     rss::ChannelBuilder::default()
+        .atom_ext(Some(atom_links))
         .title(scope.title.clone())
         .link(format!("{base}{}", scope.page_path))
         .description(scope.description.clone())
@@ -409,6 +460,10 @@ fn atom_xml(scope: &Scope, articles: &[ArticleSummary], base: &str, self_url: &s
                 .href(self_url.to_owned())
                 .rel("self")
                 .mime_type(Some("application/atom+xml".to_owned()))
+                .build(),
+            atom::LinkBuilder::default()
+                .href(hub_url(base))
+                .rel("hub")
                 .build(),
             atom::LinkBuilder::default()
                 .href(format!("{base}{}", scope.page_path))

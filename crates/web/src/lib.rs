@@ -34,6 +34,7 @@ mod settings;
 mod sitemap;
 mod views;
 mod webhooks;
+mod websub;
 
 pub use admin::moderation::repair_takedowns;
 pub use cache::PageCache;
@@ -41,6 +42,7 @@ pub use error::AppError;
 pub use related::{RELATED_SHOWN, catch_up_related};
 pub use settings::SiteSettings;
 pub use webhooks::{EVENTS as WEBHOOK_EVENTS, signature as webhook_signature, start_webhooks};
+pub use websub::start_websub;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -234,6 +236,12 @@ pub fn router(state: AppState) -> Router {
         .route("/takedown/received", get(pages::takedown::received))
         .route("/takedown/status", get(pages::takedown::status))
         .route("/transparency", get(pages::takedown::transparency))
+        .route(
+            websub::HUB_PATH,
+            axum::routing::post(websub::hub).layer(axum::extract::DefaultBodyLimit::max(
+                websub::MAX_REQUEST_BYTES,
+            )),
+        )
         .route("/sitemap.xml", get(sitemap::sitemap))
         .route("/sitemap-news.xml", get(sitemap::news_sitemap))
         .route("/robots.txt", get(sitemap::robots))

@@ -12,7 +12,7 @@ use xinwen_store::Store;
 use xinwen_web::{AppState, Services, SiteSettings, router};
 
 pub struct Site {
-    _dir: tempfile::TempDir,
+    pub _dir: tempfile::TempDir,
     pub state: AppState,
     /// The demo articles' ids, in the corpus's order.
     pub ids: Vec<i64>,

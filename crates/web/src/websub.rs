@@ -1,0 +1,270 @@
+//! The site's WebSub hub (W3C Recommendation, 2018) for its own feeds: a feed reader
+//! subscribes at `/websub` to the home page's, a channel's or a source's feed (RSS, Atom or
+//! JSON Feed), and is sent the feed whenever it gains an article, instead of polling it.
+//!
+//! Subscribing follows the recommendation: the request is answered 202 at once; the hub then
+//! verifies the subscriber's intent with a GET to its callback carrying a challenge, which the
+//! callback must echo; only then is the subscription kept, for the lease asked (10 days by
+//! default, 30 at most). Callbacks go through the fetch guard (no private or loopback host).
+//! Pushes carry `Link` headers naming the hub and the topic, and `X-Hub-Signature:
+//! sha256=HEX` (HMAC-SHA256 of the body) when the subscriber gave a secret.
+//!
+//! A task in the process that serves and fetches follows the store's change numbers and
+//! pushes each changed feed once to its subscribers.
+
+use crate::{AppError, AppState};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{TimeDelta, Utc};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+use xinwen_fetch::Fetcher;
+
+/// The hub's path on the site.
+pub const HUB_PATH: &str = "/websub";
+/// A subscription request is a few fields; more is refused.
+pub const MAX_REQUEST_BYTES: usize = 8 * 1024;
+
+const DEFAULT_LEASE: TimeDelta = TimeDelta::days(10);
+const MAX_LEASE: TimeDelta = TimeDelta::days(30);
+const MIN_LEASE: TimeDelta = TimeDelta::hours(1);
+/// A secret longer than this is refused, as the recommendation allows.
+const MAX_SECRET_BYTES: usize = 199;
+/// How often the task looks for changed feeds.
+const PUSH_EVERY: Duration = Duration::from_secs(10);
+/// The feed files of a list, each a topic.
+const FEED_FILES: &[&str] = &["/feed.xml", "/atom.xml", "/feed.json"];
+
+/// The list page a topic's feed belongs to (`""` for the home page, `/channel/keji`), when
+/// the topic is one of the site's own feeds that the hub serves.
+pub(crate) fn topic_list(state: &AppState, topic: &str) -> Option<String> {
+    let base = state.site().base_url.trim_end_matches('/');
+    let path = topic.strip_prefix(base)?;
+    let file = FEED_FILES.iter().find(|f| path.ends_with(*f))?;
+    let list = &path[..path.len() - file.len()];
+    let slug_ok = |slug: &str| {
+        !slug.is_empty()
+            && slug
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    match list {
+        "" => Some(String::new()),
+        _ => {
+            let (kind, slug) = list.strip_prefix('/')?.split_once('/')?;
+            (matches!(kind, "channel" | "source") && slug_ok(slug)).then(|| list.to_owned())
+        }
+    }
+}
+
+fn refuse(why: &str) -> Response {
+    let mut response = (StatusCode::BAD_REQUEST, why.to_owned()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+/// `POST /websub`: a subscription or its end, verified with the subscriber afterwards.
+pub async fn hub(State(state): State<AppState>, body: Bytes) -> Response {
+    let fields = crate::forms::Fields::parse(&body);
+    let mode = fields.get("hub.mode");
+    if !matches!(mode, "subscribe" | "unsubscribe") {
+        return refuse("hub.mode must be subscribe or unsubscribe");
+    }
+    let topic = fields.get("hub.topic").to_owned();
+    if topic_list(&state, &topic).is_none() {
+        return refuse(
+            "hub.topic must be one of this site's feeds: the home page's, a channel's or a source's (feed.xml, atom.xml or feed.json)",
+        );
+    }
+    let Some(fetcher) = state.inner.services.fetcher.clone() else {
+        return refuse("this server sends no requests, so it cannot verify subscribers");
+    };
+    let callback = match url::Url::parse(fields.get("hub.callback")) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => url,
+        _ => return refuse("hub.callback must be an http(s) URL"),
+    };
+    if let Err(e) = fetcher.check_url(&callback) {
+        return refuse(&format!("hub.callback cannot be reached from here: {e}"));
+    }
+    let secret = Some(fields.get("hub.secret").to_owned()).filter(|s| !s.is_empty());
+    if secret.as_ref().is_some_and(|s| s.len() > MAX_SECRET_BYTES) {
+        return refuse("hub.secret must be shorter than 200 bytes");
+    }
+    let lease = fields
+        .get("hub.lease_seconds")
+        .parse::<i64>()
+        .ok()
+        .map_or(DEFAULT_LEASE, TimeDelta::seconds)
+        .clamp(MIN_LEASE, MAX_LEASE);
+    let subscribe = mode == "subscribe";
+    tokio::spawn(async move {
+        if let Err(why) = verify(
+            &state, &fetcher, subscribe, &topic, &callback, lease, secret,
+        )
+        .await
+        {
+            tracing::info!(%topic, callback = %callback, %why, "a WebSub request was not verified");
+        }
+    });
+    StatusCode::ACCEPTED.into_response()
+}
+
+/// Asks the callback to confirm, then keeps or ends the subscription.
+async fn verify(
+    state: &AppState,
+    fetcher: &Fetcher,
+    subscribe: bool,
+    topic: &str,
+    callback: &url::Url,
+    lease: TimeDelta,
+    secret: Option<String>,
+) -> Result<(), String> {
+    let challenge = xinwen_accounts::new_token().map_err(|e| e.to_string())?;
+    let mut url = callback.clone();
+    {
+        let mut query = url.query_pairs_mut();
+        query
+            .append_pair(
+                "hub.mode",
+                if subscribe {
+                    "subscribe"
+                } else {
+                    "unsubscribe"
+                },
+            )
+            .append_pair("hub.topic", topic)
+            .append_pair("hub.challenge", &challenge);
+        if subscribe {
+            query.append_pair("hub.lease_seconds", &lease.num_seconds().to_string());
+        }
+    }
+    let request = xinwen_fetch::Request::new(url, "text/plain, */*;q=0.5").with_max_bytes(4096);
+    let answered = match fetcher
+        .fetch_as_asked(&request)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        xinwen_fetch::Outcome::Fetched(response) => response.body,
+        xinwen_fetch::Outcome::NotModified { .. } => Bytes::new(),
+    };
+    if answered.as_ref() != challenge.as_bytes() {
+        return Err("the callback did not echo the challenge".into());
+    }
+    let store = state.store();
+    let result = if subscribe {
+        store
+            .websub_subscribe(
+                topic,
+                callback.as_str(),
+                secret.as_deref(),
+                Utc::now() + lease,
+            )
+            .await
+    } else {
+        store
+            .websub_unsubscribe(topic, callback.as_str())
+            .await
+            .map(|_| ())
+    };
+    result.map_err(|e| e.to_string())
+}
+
+/// Starts the task that pushes changed feeds to their subscribers; none without a fetcher.
+pub fn start_websub(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
+    let fetcher: Arc<Fetcher> = state.inner.services.fetcher.clone()?;
+    Some(tokio::spawn(async move {
+        // Changes from before the start were pushed (or not) by the process before.
+        let mut seen = match state.store().latest_change_seq().await {
+            Ok(seq) => seq,
+            Err(e) => {
+                tracing::warn!(error = %e, "WebSub pushing is off: the store could not be read");
+                return;
+            }
+        };
+        loop {
+            tokio::time::sleep(PUSH_EVERY).await;
+            match push_changes(&state, &fetcher, seen).await {
+                Ok(next) => seen = next,
+                Err(e) => tracing::warn!(error = %e, "changed feeds could not be pushed"),
+            }
+        }
+    }))
+}
+
+/// Pushes every feed that changed after change number `since`; returns the last seen.
+async fn push_changes(state: &AppState, fetcher: &Fetcher, since: i64) -> Result<i64, AppError> {
+    let store = state.store();
+    let changed = store.articles_changed_since(since, 1_000).await?;
+    let Some(last) = changed.iter().map(|c| c.change_seq).max() else {
+        return Ok(since);
+    };
+    let mut lists = BTreeSet::from([String::new()]);
+    for c in &changed {
+        lists.insert(format!("/channel/{}", c.channel_slug));
+        lists.insert(format!("/source/{}", c.source_slug));
+    }
+    let base = state.site().base_url.trim_end_matches('/');
+    let topics: Vec<String> = lists
+        .iter()
+        .flat_map(|list| {
+            FEED_FILES
+                .iter()
+                .map(move |file| format!("{base}{list}{file}"))
+        })
+        .collect();
+    let now = Utc::now();
+    let subscribers = store.websub_subscribers(&topics, now).await?;
+    store.websub_prune(now).await?;
+    // Rendered fresh, not from the page cache: a cached copy may predate the change.
+    let mut rendered: Vec<(String, crate::cache::CachedPage)> = Vec::new();
+    for sub in &subscribers {
+        if !rendered.iter().any(|(t, _)| *t == sub.topic) {
+            let Some(page) = crate::feeds::for_topic(state, &sub.topic).await? else {
+                continue;
+            };
+            rendered.push((sub.topic.clone(), page));
+        }
+        let Some((_, page)) = rendered.iter().find(|(t, _)| *t == sub.topic) else {
+            continue;
+        };
+        let error = push(state, fetcher, sub, page).await.err();
+        store.websub_pushed(sub.id, error.as_deref()).await?;
+    }
+    Ok(last)
+}
+
+async fn push(
+    state: &AppState,
+    fetcher: &Fetcher,
+    sub: &xinwen_store::Subscription,
+    page: &crate::cache::CachedPage,
+) -> Result<(), String> {
+    let callback = url::Url::parse(&sub.callback).map_err(|e| e.to_string())?;
+    let hub = format!("{}{HUB_PATH}", state.site().base_url.trim_end_matches('/'));
+    let mut headers = vec![(
+        "link",
+        format!("<{hub}>; rel=\"hub\", <{}>; rel=\"self\"", sub.topic),
+    )];
+    if let Some(secret) = &sub.secret {
+        headers.push((
+            "x-hub-signature",
+            crate::webhooks::signature(secret, &page.body),
+        ));
+    }
+    let content_type = page.content_type.to_str().unwrap_or("application/xml");
+    let status = fetcher
+        .post(&callback, content_type, &headers, page.body.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(format!("the subscriber answered {status}"))
+    }
+}
