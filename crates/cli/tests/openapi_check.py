@@ -2,8 +2,9 @@
 
 Usage: openapi_check.py BASE_URL TOKEN
 
-TOKEN is an editor's API token, for the routes the document says need one (only their GET
-routes are called: this check changes nothing).
+TOKEN is an editor's API token, for the routes the document says need one. Writing routes
+are called only in ways that must change nothing: without a token, for ids that do not
+exist, with bodies that are not JSON; each answer must still be one the document lists.
 
 1. The document validates as OpenAPI (openapi-spec-validator).
 2. Every documented GET operation is called: once with good values (ids taken from the
@@ -30,11 +31,15 @@ TOKEN = sys.argv[2]
 DOC_URI = "urn:xinwen:openapi"
 
 
-def fetch(path, token=None):
+def fetch(path, token=None, method="GET", body=None):
     headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = "Bearer " + token
-    request = urllib.request.Request(BASE + path, headers=headers)
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(
+        BASE + path, headers=headers, method=method, data=None if body is None else body.encode()
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.headers.get("Content-Type", ""), response.read()
@@ -74,10 +79,10 @@ good_query = {"q": "台风"}
 calls = 0
 
 
-def check(path_template, operation, url, token=None):
+def check(path_template, operation, url, token=None, method="GET", send=None):
     global calls
     calls += 1
-    status, content_type, body = fetch(url, token)
+    status, content_type, body = fetch(url, token, method, send)
     documented = operation["responses"]
     entry = documented.get(str(status))
     if entry is None:
@@ -133,6 +138,23 @@ for path, item in doc["paths"].items():
             status = check(path, operation, concrete + "?" + urllib.parse.urlencode(trial), token)
             if status != 400:
                 failures.append(f"{path}: {p['name']}=yesterday got {status}, not 400")
+
+# Writing routes, in ways that change nothing.
+for path, item in doc["paths"].items():
+    for method in ("post", "put"):
+        operation = item.get(method)
+        if operation is None:
+            continue
+        nowhere = path.replace("{id}", "999999999").replace("{slug}", "no-such-source")
+        verb = method.upper()
+        status = check(path, operation, nowhere, None, verb, "{}")
+        if status != 401:
+            failures.append(f"{verb} {nowhere} without a token got {status}, not 401")
+        for body in ["{}", "{"]:
+            target = nowhere if "{" in path else path
+            status = check(path, operation, target, TOKEN, verb, body)
+            if 200 <= status < 300:
+                failures.append(f"{verb} {target} with {body!r} changed something ({status})")
 
 print(json.dumps({"calls": calls, "failures": failures}, ensure_ascii=False))
 sys.exit(1 if failures else 0)

@@ -45,6 +45,98 @@ fn varies_by(headers: &HeaderMap, name: &str) -> bool {
         .any(|v| v.trim().eq_ignore_ascii_case(name))
 }
 
+/// What JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/) requires of a feed, and of the
+/// types of the fields it defines; extensions must begin with an underscore.
+fn check_json_feed_1_1(feed: &serde_json::Value) -> Result<(), String> {
+    let object = feed.as_object().ok_or("a feed is an object")?;
+    let string = |v: &serde_json::Value, what: &str| {
+        v.as_str()
+            .map(|_| ())
+            .ok_or_else(|| format!("{what} must be a string"))
+    };
+    let url = |v: &serde_json::Value, what: &str| {
+        let s = v
+            .as_str()
+            .ok_or_else(|| format!("{what} must be a string"))?;
+        url::Url::parse(s)
+            .map(|_| ())
+            .map_err(|_| format!("{what} must be a URL: {s}"))
+    };
+    let date = |v: &serde_json::Value, what: &str| {
+        let s = v
+            .as_str()
+            .ok_or_else(|| format!("{what} must be a string"))?;
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|_| ())
+            .map_err(|_| format!("{what} must be RFC 3339: {s}"))
+    };
+    let authors = |v: &serde_json::Value, what: &str| -> Result<(), String> {
+        for a in v
+            .as_array()
+            .ok_or_else(|| format!("{what} must be an array"))?
+        {
+            let a = a
+                .as_object()
+                .ok_or_else(|| format!("{what}: an author is an object"))?;
+            if !["name", "url", "avatar"].iter().any(|k| a.contains_key(*k)) {
+                return Err(format!("{what}: an author needs a name, url or avatar"));
+            }
+        }
+        Ok(())
+    };
+    if feed["version"] != "https://jsonfeed.org/version/1.1" {
+        return Err("version must be https://jsonfeed.org/version/1.1".into());
+    }
+    string(&feed["title"], "title")?;
+    for (key, value) in object {
+        match key.as_str() {
+            "version" | "title" | "description" | "user_comment" | "language" => {
+                string(value, key)?
+            }
+            "home_page_url" | "feed_url" | "next_url" | "icon" | "favicon" => url(value, key)?,
+            "authors" => authors(value, key)?,
+            "expired" => {
+                value.as_bool().ok_or("expired must be a boolean")?;
+            }
+            "hubs" => {
+                for hub in value.as_array().ok_or("hubs must be an array")? {
+                    string(&hub["type"], "a hub's type")?;
+                    url(&hub["url"], "a hub's url")?;
+                }
+            }
+            "items" => {}
+            other if other.starts_with('_') => {}
+            other => return Err(format!("{other} is not a JSON Feed 1.1 field")),
+        }
+    }
+    for item in feed["items"].as_array().ok_or("items must be an array")? {
+        let item = item.as_object().ok_or("an item is an object")?;
+        string(&item["id"], "an item's id")?;
+        if !item.contains_key("content_html") && !item.contains_key("content_text") {
+            return Err("an item needs content_html or content_text".into());
+        }
+        for (key, value) in item {
+            match key.as_str() {
+                "id" | "title" | "content_html" | "content_text" | "summary" | "language" => {
+                    string(value, key)?
+                }
+                "url" | "external_url" | "image" | "banner_image" => url(value, key)?,
+                "date_published" | "date_modified" => date(value, key)?,
+                "authors" => authors(value, key)?,
+                "tags" => {
+                    for tag in value.as_array().ok_or("tags must be an array")? {
+                        string(tag, "a tag")?;
+                    }
+                }
+                "attachments" => {}
+                other if other.starts_with('_') => {}
+                other => return Err(format!("{other} is not a JSON Feed 1.1 item field")),
+            }
+        }
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn every_list_has_a_json_feed_that_a_feed_reader_reads() {
     let site = demo_site().await;
@@ -68,7 +160,9 @@ async fn every_list_has_a_json_feed_that_a_feed_reader_reads() {
             "application/feed+json; charset=utf-8"
         );
         let json: serde_json::Value = serde_json::from_slice(&body).expect(path);
-        assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
+        if let Err(why) = check_json_feed_1_1(&json) {
+            panic!("{path} is not JSON Feed 1.1: {why}");
+        }
         assert_eq!(
             json["feed_url"].as_str().unwrap(),
             format!("https://news.example{path}")
@@ -204,6 +298,34 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     &text[from..from + to]
 }
 
+#[test]
+fn the_json_feed_check_refuses_what_the_spec_does() {
+    let good = serde_json::json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "t",
+        "items": [{ "id": "1", "content_text": "x", "date_published": "2026-12-01T08:00:00+08:00" }],
+    });
+    assert_eq!(check_json_feed_1_1(&good), Ok(()));
+    for (field, value) in [
+        (
+            "version",
+            serde_json::json!("https://jsonfeed.org/version/1"),
+        ),
+        ("home_page_url", serde_json::json!("not a url")),
+        ("made_up", serde_json::json!(1)),
+    ] {
+        let mut bad = good.clone();
+        bad[field] = value;
+        assert!(check_json_feed_1_1(&bad).is_err(), "{field}");
+    }
+    let mut no_content = good.clone();
+    no_content["items"][0] = serde_json::json!({ "id": "1" });
+    assert!(check_json_feed_1_1(&no_content).is_err());
+    let mut bad_date = good.clone();
+    bad_date["items"][0]["date_published"] = serde_json::json!("yesterday");
+    assert!(check_json_feed_1_1(&bad_date).is_err());
+}
+
 #[tokio::test]
 async fn an_article_shared_shows_a_card_and_tells_search_engines_what_it_is() {
     let site = demo_site().await;
@@ -217,27 +339,51 @@ async fn an_article_shared_shows_a_card_and_tells_search_engines_what_it_is() {
     let pictured = articles.iter().find(|a| a.thumbnail.is_some()).unwrap();
     let (status, _, body) = ask(&site, &format!("/article/{}", pictured.id), &[]).await;
     assert_eq!(status, StatusCode::OK);
-    let page = String::from_utf8(body).unwrap();
+    let page = scraper::Html::parse_document(&String::from_utf8(body).unwrap());
+    let meta = |attribute: &str, name: &str| {
+        let selector = scraper::Selector::parse(&format!("meta[{attribute}=\"{name}\"]")).unwrap();
+        let found: Vec<String> = page
+            .select(&selector)
+            .filter_map(|m| m.value().attr("content").map(str::to_owned))
+            .collect();
+        assert_eq!(found.len(), 1, "one {name}: {found:?}");
+        found[0].clone()
+    };
     let url = format!("https://news.example/article/{}", pictured.id);
-    assert!(page.contains(&format!(r#"<meta property="og:url" content="{url}">"#)));
-    assert!(page.contains(r#"<meta property="og:type" content="article">"#));
-    assert!(page.contains(r#"<meta name="twitter:card" content="summary_large_image">"#));
-    let image = between(&page, r#"<meta property="og:image" content=""#, "\"");
+    assert_eq!(meta("property", "og:url"), url);
+    assert_eq!(meta("property", "og:type"), "article");
+    assert_eq!(meta("property", "og:title"), pictured.title);
+    assert_eq!(meta("property", "og:site_name"), "新闻 xinwen");
+    assert_eq!(meta("name", "twitter:card"), "summary_large_image");
+    let image = meta("property", "og:image");
     assert!(image.starts_with("https://news.example/media/"), "{image}");
+    assert_eq!(meta("name", "twitter:image"), image);
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&meta("property", "article:published_time")).is_ok()
+    );
 
-    let ld: serde_json::Value = serde_json::from_str(between(
-        &page,
-        r#"<script type="application/ld+json">"#,
-        "</script>",
-    ))
-    .unwrap();
+    let scripts: Vec<String> = page
+        .select(&scraper::Selector::parse(r#"script[type="application/ld+json"]"#).unwrap())
+        .map(|s| s.text().collect())
+        .collect();
+    assert_eq!(scripts.len(), 1);
+    let ld: serde_json::Value = serde_json::from_str(&scripts[0]).unwrap();
+    assert_eq!(ld["@context"], "https://schema.org");
     assert_eq!(ld["@type"], "NewsArticle");
     assert_eq!(ld["headline"], pictured.title.as_str());
     assert_eq!(ld["mainEntityOfPage"], url.as_str());
-    assert_eq!(ld["image"][0], image);
+    assert_eq!(ld["image"][0], image.as_str());
+    assert_eq!(ld["publisher"]["@type"], "Organization");
     assert_eq!(ld["publisher"]["name"], "新闻 xinwen");
     assert_eq!(ld["isBasedOn"], pictured.original_url.as_str());
-    assert!(ld["datePublished"].as_str().unwrap().starts_with("20"));
+    assert_eq!(
+        ld["sourceOrganization"]["name"],
+        pictured.source_name.as_str()
+    );
+    assert!(chrono::DateTime::parse_from_rfc3339(ld["datePublished"].as_str().unwrap()).is_ok());
+    if let Some(author) = &pictured.author {
+        assert_eq!(ld["author"][0]["name"], author.as_str());
+    }
 
     // Other pages are websites, with a plain card.
     let (_, _, home) = ask(&site, "/", &[]).await;
