@@ -18,9 +18,13 @@ pub struct Pipeline {
 
 impl Pipeline {
     /// From the configuration as it is.
+    /// Sources whose feeds name a WebSub hub are subscribed to when the site has a public
+    /// address of its own (`site.base_url`) for the hub to call back.
     pub async fn from_config(store: &Store, config: &Config) -> anyhow::Result<Pipeline> {
         let fetch = config.fetch.to_fetch_config()?;
-        Pipeline::new(store, config, fetch, config.ingest.to_ingest_config()).await
+        let mut ingest = config.ingest.to_ingest_config();
+        ingest.push_callback_base = config.site.base_url.as_ref().map(|_| config.base_url());
+        Pipeline::new(store, config, fetch, ingest).await
     }
 
     /// For a process that serves pages and never ingests (`serve --no-fetch`): the media proxy

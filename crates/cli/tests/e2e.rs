@@ -117,7 +117,7 @@ fn migrate_creates_a_fresh_store() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("is at schema version 15."));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is at schema version 16."));
     assert!(temp.path().join("fresh/xinwen.db").exists());
 }
 

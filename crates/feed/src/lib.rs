@@ -29,6 +29,12 @@ pub struct Feed {
     /// The publisher's site.
     pub site_url: Option<String>,
     pub description: Option<String>,
+    /// The WebSub hub the feed names (`<link rel="hub">`), which pushes it when it changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hub: Option<String>,
+    /// The feed's own address as it names it (`<link rel="self">`): the topic at its hub.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_url: Option<String>,
     pub entries: Vec<Entry>,
 }
 
@@ -175,8 +181,18 @@ pub fn parse(
             .find(|l| l.rel.as_deref().is_none_or(|rel| rel == "alternate"))
             .and_then(|l| web_link(&l.href)),
         description: feed.description.map(|t| t.content),
+        hub: link_with_rel(&feed.links, "hub"),
+        self_url: link_with_rel(&feed.links, "self"),
         entries,
     })
+}
+
+/// The http(s) address of the first link with relation `rel`.
+fn link_with_rel(links: &[feed_rs::model::Link], rel: &str) -> Option<String> {
+    links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some(rel))
+        .find_map(|l| web_link(&l.href))
 }
 
 /// feed-rs's fallback id when an entry has none. Its own default hashes the title too, so an

@@ -52,6 +52,10 @@ pub struct IngestConfig {
     pub batch_size: usize,
     /// Entries of one feed looked at per pass (the newest, in feed order).
     pub max_entries: usize,
+    /// The site's public address, under which hubs reach `/websub/callback/{source}`: with
+    /// it, sources whose feeds name a WebSub hub are subscribed to there and fetched as soon
+    /// as the hub says they changed. `None` (a site no hub can reach) polls only.
+    pub push_callback_base: Option<String>,
 }
 
 impl Default for IngestConfig {
@@ -65,6 +69,7 @@ impl Default for IngestConfig {
             page_concurrency: 4,
             batch_size: 50,
             max_entries: 200,
+            push_callback_base: None,
         }
     }
 }

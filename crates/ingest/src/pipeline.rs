@@ -12,6 +12,9 @@ use xinwen_fetch::{FetchError, Outcome, Request};
 use xinwen_model::{ArticleStatus, Channel, Image, NewArticle};
 use xinwen_store::{EntryKey, FeedArticle, FetchSuccess, SourceWithHealth};
 
+/// The lease xinwen asks of hubs: ten days, renewed in the last day.
+const PUSH_LEASE_SECS: i64 = 10 * 24 * 3600;
+
 /// What a pass over one source did.
 #[derive(Debug, Clone)]
 pub struct SourceReport {
@@ -160,6 +163,15 @@ impl Ingester {
             message: format!("{}: {e}", response.url),
             retry_after: None,
         })?;
+        if let (Some(base), Some(hub)) = (&self.config.push_callback_base, &feed.hub) {
+            let topic = feed
+                .self_url
+                .clone()
+                .unwrap_or_else(|| request.url.to_string());
+            if let Err(e) = self.subscribe_at_hub(source, base, hub, &topic).await {
+                tracing::info!(source = %source.source.slug, %hub, error = %e, "not subscribed at the feed's hub; polling it");
+            }
+        }
         let mut entries = feed.entries;
         entries.truncate(self.config.max_entries);
         let stats = self.store_entries(source, entries.clone()).await?;
@@ -176,6 +188,70 @@ impl Ingester {
             next_check_at: self.next_check(interval.or(stored_interval)),
         };
         Ok((stats, success))
+    }
+
+    /// Asks the feed's WebSub hub to tell xinwen when it changes, unless a subscription is
+    /// active (and not near its end) or was asked for within the day.
+    async fn subscribe_at_hub(
+        &self,
+        source: &SourceWithHealth,
+        callback_base: &str,
+        hub: &str,
+        topic: &str,
+    ) -> Result<(), String> {
+        let id = source.source.id;
+        let now = Utc::now();
+        let held = self
+            .store
+            .source_push(id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let current = held.as_ref().is_some_and(|p| {
+            p.hub == hub
+                && p.topic == topic
+                && match p.state.as_str() {
+                    "active" => p
+                        .lease_expires_at
+                        .is_some_and(|end| end - now > chrono::Duration::days(1)),
+                    "denied" => now - p.requested_at < chrono::Duration::days(7),
+                    _ => now - p.requested_at < chrono::Duration::days(1),
+                }
+        });
+        if current {
+            return Ok(());
+        }
+        let hub_url = Url::parse(hub).map_err(|e| e.to_string())?;
+        let secret = xinwen_accounts::new_token().map_err(|e| e.to_string())?;
+        let callback = format!(
+            "{}/websub/callback/{id}",
+            callback_base.trim_end_matches('/')
+        );
+        let form: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("hub.mode", "subscribe")
+            .append_pair("hub.topic", topic)
+            .append_pair("hub.callback", &callback)
+            .append_pair("hub.secret", &secret)
+            .append_pair("hub.lease_seconds", &PUSH_LEASE_SECS.to_string())
+            .finish();
+        // Noted before asking: the hub may verify before its answer arrives.
+        self.store
+            .push_requested(id, hub, topic, &secret)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = self
+            .fetcher
+            .post(
+                &hub_url,
+                "application/x-www-form-urlencoded",
+                &[],
+                form.into_bytes().into(),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if !(200..300).contains(&status) {
+            return Err(format!("the hub answered {status}"));
+        }
+        Ok(())
     }
 
     fn next_check(&self, publish_interval: Option<Duration>) -> DateTime<Utc> {

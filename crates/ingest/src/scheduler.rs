@@ -8,7 +8,7 @@ use std::time::Duration;
 
 /// The longest the scheduler sleeps before looking again, so that a source added or resumed
 /// by another process is picked up soon.
-const MAX_SLEEP: Duration = Duration::from_secs(30);
+const MAX_SLEEP: Duration = Duration::from_secs(10);
 
 /// Fetches due sources, pass after pass, until `shutdown` completes. A pass in progress is
 /// dropped at shutdown: what it committed stays, and the rest is done on the next start.

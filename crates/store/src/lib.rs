@@ -47,7 +47,7 @@ pub use stories::{
 };
 pub use tokens::{ApiToken, TOKEN_ACTOR_PREFIX};
 pub use webhooks::{Delivery, Webhook};
-pub use websub::Subscription;
+pub use websub::{SourcePush, Subscription};
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

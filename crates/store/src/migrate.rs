@@ -88,6 +88,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "websub",
         sql: include_str!("../migrations/sqlite/0015_websub.sql"),
     },
+    Migration {
+        version: 16,
+        name: "source_push",
+        sql: include_str!("../migrations/sqlite/0016_source_push.sql"),
+    },
 ];
 
 /// Articles from which a store's upgrade is announced before it runs.

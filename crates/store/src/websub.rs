@@ -131,3 +131,107 @@ impl Store {
         Ok(n.unwrap_or(0))
     }
 }
+
+/// xinwen's own subscription at a source's hub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcePush {
+    pub source_id: i64,
+    pub hub: String,
+    pub topic: String,
+    pub secret: String,
+    /// `requested`, `active` or `denied`.
+    pub state: String,
+    pub requested_at: DateTime<Utc>,
+    pub lease_expires_at: Option<DateTime<Utc>>,
+}
+
+impl Store {
+    /// The subscription xinwen holds (or asked for) at a source's hub.
+    pub async fn source_push(&self, source_id: i64) -> Result<Option<SourcePush>> {
+        let row = sqlx::query(
+            "SELECT source_id, hub, topic, secret, state, requested_at, lease_expires_at
+             FROM source_push WHERE source_id = ?",
+        )
+        .bind(source_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(SourcePush {
+                source_id: row.try_get("source_id")?,
+                hub: row.try_get("hub")?,
+                topic: row.try_get("topic")?,
+                secret: row.try_get("secret")?,
+                state: row.try_get("state")?,
+                requested_at: from_timestamp(row.try_get("requested_at")?),
+                lease_expires_at: row
+                    .try_get::<Option<i64>, _>("lease_expires_at")?
+                    .map(from_timestamp),
+            })
+        })
+        .transpose()
+    }
+
+    /// Notes that a subscription to `topic` at `hub` was asked for, with `secret`.
+    pub async fn push_requested(
+        &self,
+        source_id: i64,
+        hub: &str,
+        topic: &str,
+        secret: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO source_push (source_id, hub, topic, secret, state, requested_at)
+             VALUES (?, ?, ?, ?, 'requested', ?)
+             ON CONFLICT (source_id) DO UPDATE SET hub = excluded.hub, topic = excluded.topic,
+                 secret = excluded.secret, state = 'requested',
+                 requested_at = excluded.requested_at",
+        )
+        .bind(source_id)
+        .bind(hub)
+        .bind(topic)
+        .bind(secret)
+        .bind(Utc::now().timestamp())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The hub confirms a subscription to `topic` xinwen asked for, until `expires_at`;
+    /// `false` when xinwen asked for no such thing.
+    pub async fn push_confirmed(
+        &self,
+        source_id: i64,
+        topic: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE source_push SET state = 'active', lease_expires_at = ?
+             WHERE source_id = ? AND topic = ? AND state IN ('requested', 'active')",
+        )
+        .bind(expires_at.timestamp())
+        .bind(source_id)
+        .bind(topic)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The hub refused the subscription.
+    pub async fn push_denied(&self, source_id: i64, topic: &str) -> Result<()> {
+        sqlx::query("UPDATE source_push SET state = 'denied' WHERE source_id = ? AND topic = ?")
+            .bind(source_id)
+            .bind(topic)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Makes a source due now: its hub says the feed changed.
+    pub async fn fetch_soon(&self, source_id: i64) -> Result<()> {
+        sqlx::query("UPDATE source_health SET next_check_at = 0 WHERE source_id = ?")
+            .bind(source_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -212,6 +212,7 @@ pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: N
         Method::GET | Method::HEAD | Method::OPTIONS
     ) || request.uri().path().starts_with("/api/")
         || request.uri().path() == crate::websub::HUB_PATH
+        || request.uri().path().starts_with("/websub/callback/")
     {
         return next.run(request).await;
     }

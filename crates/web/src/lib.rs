@@ -242,6 +242,14 @@ pub fn router(state: AppState) -> Router {
                 websub::MAX_REQUEST_BYTES,
             )),
         )
+        .route(
+            "/websub/callback/{source}",
+            get(websub::callback_verify)
+                .post(websub::callback_notice)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    websub::MAX_NOTICE_BYTES,
+                )),
+        )
         .route("/sitemap.xml", get(sitemap::sitemap))
         .route("/sitemap-news.xml", get(sitemap::news_sitemap))
         .route("/robots.txt", get(sitemap::robots))
