@@ -503,10 +503,16 @@ enum Kind {
     Hot,
     Search,
     Feed,
+    /// `/api/v1/articles`, a channel's or a source's, at a cursor or not.
+    ApiList,
+    /// `/api/v1/articles/{id}`.
+    ApiArticle,
+    /// `/api/v1/search?q=`.
+    ApiSearch,
 }
 
 impl Kind {
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 11] = [
         Kind::Home,
         Kind::Channel,
         Kind::Source,
@@ -515,6 +521,9 @@ impl Kind {
         Kind::Hot,
         Kind::Search,
         Kind::Feed,
+        Kind::ApiList,
+        Kind::ApiArticle,
+        Kind::ApiSearch,
     ];
 
     fn name(self) -> &'static str {
@@ -527,6 +536,9 @@ impl Kind {
             Kind::Hot => "hot",
             Kind::Search => "search",
             Kind::Feed => "feed",
+            Kind::ApiList => "api list",
+            Kind::ApiArticle => "api article",
+            Kind::ApiSearch => "api search",
         }
     }
 
@@ -535,12 +547,15 @@ impl Kind {
         match self {
             Kind::Home => 8,
             Kind::Channel => 8,
-            Kind::Source => 12,
-            Kind::Article => 38,
+            Kind::Source => 11,
+            Kind::Article => 34,
             Kind::Story => 10,
             Kind::Hot => 4,
-            Kind::Search => 12,
-            Kind::Feed => 8,
+            Kind::Search => 10,
+            Kind::Feed => 7,
+            Kind::ApiList => 3,
+            Kind::ApiArticle => 3,
+            Kind::ApiSearch => 2,
         }
     }
 
@@ -719,6 +734,28 @@ impl Pools {
                     return format!("/search?q={}", encode(&query));
                 }
             },
+            Kind::ApiList => {
+                let list = match self.rng.below(3) {
+                    0 => String::new(),
+                    1 => format!(
+                        "&channel={}",
+                        self.channels[self.rng.below(self.channels.len())].0
+                    ),
+                    _ => format!(
+                        "&source={}",
+                        self.sources[self.rng.below(self.sources.len())].0
+                    ),
+                };
+                format!("/api/v1/articles?limit=20{list}")
+            }
+            Kind::ApiArticle => {
+                let path = self.draw(Kind::Article, fresh);
+                format!("/api/v1/articles/{}", path.trim_start_matches("/article/"))
+            }
+            Kind::ApiSearch => {
+                let path = self.draw(Kind::Search, fresh);
+                format!("/api/v1/search?{}", path.trim_start_matches("/search?"))
+            }
             Kind::Feed => match self.rng.below(3) {
                 0 => "/feed.xml".to_owned(),
                 1 => format!(
@@ -940,6 +977,8 @@ impl Server {
             .arg(data_dir)
             .args(["--listen", "127.0.0.1:0", "--no-fetch"])
             .env("XINWEN_LOG", "warn")
+            // The load comes from one address; the API's per-address limit is for readers.
+            .env("XINWEN_API_REQUESTS_PER_MINUTE", "100000000")
             .stdout(std::process::Stdio::piped())
             .stderr(log_file)
             .spawn()

@@ -338,6 +338,11 @@ impl Config {
                 .map(str::to_owned)
                 .collect();
         }
+        if let Some(v) = get("XINWEN_API_REQUESTS_PER_MINUTE") {
+            self.server.api_requests_per_minute = v.parse().map_err(|_| {
+                anyhow::anyhow!("XINWEN_API_REQUESTS_PER_MINUTE={v:?} is not a whole number")
+            })?;
+        }
         if let Some(v) = get("XINWEN_METRICS_TOKEN") {
             self.server.metrics_token = Some(v);
         }
