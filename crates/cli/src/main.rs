@@ -83,6 +83,13 @@ enum Command {
         #[command(subcommand)]
         command: users::UserCommand,
     },
+    /// Add articles by their links, under a source.
+    Article {
+        #[arg(long, global = true)]
+        data: Option<PathBuf>,
+        #[command(subcommand)]
+        command: ArticleCommand,
+    },
     /// Manage the tokens programs write through the API with.
     Token {
         #[arg(long, global = true)]
@@ -140,6 +147,19 @@ enum Command {
     Migrate {
         #[arg(long)]
         data: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ArticleCommand {
+    /// Fetch each page, extract its article and publish it under SOURCE, as the source's feed
+    /// would (through the guard, robots.txt, tombstones and stories).
+    Add {
+        #[arg(required = true)]
+        urls: Vec<String>,
+        /// The source's slug.
+        #[arg(long)]
+        source: String,
     },
 }
 
@@ -351,6 +371,29 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         Command::User { data, command } => {
             let data_dir = data.unwrap_or(config.storage.data_dir.clone());
             users::run(command, &data_dir).await
+        }
+        Command::Article {
+            data,
+            command: ArticleCommand::Add { urls, source },
+        } => {
+            let data_dir = data.unwrap_or(config.storage.data_dir.clone());
+            let store = open_existing_store(&data_dir).await?;
+            let pipeline = pipeline::Pipeline::from_config(&store, &config).await?;
+            let mut failed = 0;
+            for url in &urls {
+                match pipeline.ingester.add_link(&source, url).await {
+                    Ok(id) => outln!("{url}: article {id}"),
+                    Err(e) => {
+                        failed += 1;
+                        eprintln!("{url}: not added: {e}");
+                    }
+                }
+            }
+            store.close().await;
+            if failed > 0 {
+                anyhow::bail!("{failed} of {} links were not added", urls.len());
+            }
+            Ok(())
         }
         Command::Token { data, command } => {
             let data_dir = data.unwrap_or(config.storage.data_dir.clone());
@@ -629,6 +672,7 @@ async fn serve(
             media: Some(pipeline.media.clone()),
             search,
             fetcher: Some(pipeline.readers_links.clone()),
+            ingester: run.fetch.then(|| pipeline.ingester.clone()),
         };
         let state = AppState::with_services(store.clone(), site, services);
         let integrity = state.watch_store_integrity();

@@ -139,6 +139,32 @@ fn a_token_made_at_the_command_line_writes_through_the_api_until_revoked() {
     let (status, _) = common::get(&format!("{}/article/{id}", server.url));
     assert_eq!(status, 410, "the reader's page is gone at once");
 
+    // An article added by its link, from a page on another site.
+    let page = format!(
+        "<html><head><title>青澜湾跨海大桥合龙</title></head><body><article><h1>青澜湾跨海大桥合龙</h1>{}</article></body></html>",
+        "<p>青澜湾跨海大桥今天上午顺利合龙，预计明年五月通车，届时从青澜到南屿岛的车程将由两小时缩短到四十分钟。</p>".repeat(4)
+    );
+    let origin = common::origin(vec![("/bridge.html", "text/html; charset=utf-8", page)]);
+    let add = format!("{}/api/v1/articles", server.url);
+    let link = format!(r#"{{"url": "http://{origin}/bridge.html", "source": "rebo-kuaixun"}}"#);
+    let (status, added) = send(reqwest::Method::POST, &add, Some(secret), &link);
+    assert_eq!(status, 201, "{added}");
+    let id = added["id"].as_i64().unwrap();
+    let (_, article) = send(
+        reqwest::Method::GET,
+        &format!("{}/api/v1/articles/{id}", server.url),
+        None,
+        "",
+    );
+    assert_eq!(article["title"], "青澜湾跨海大桥合龙");
+    assert_eq!(article["source"]["slug"], "rebo-kuaixun");
+    let nowhere = r#"{"url": "http://127.0.0.1:1/none.html", "source": "no-such-source"}"#;
+    let (status, _) = send(reqwest::Method::POST, &add, Some(secret), nowhere);
+    assert_eq!(status, 404);
+    let private = r#"{"url": "http://10.9.8.7/a.html", "source": "rebo-kuaixun"}"#;
+    let (status, problem) = send(reqwest::Method::POST, &add, Some(secret), private);
+    assert_eq!(status, 400, "{problem}");
+
     let revoked = token(&["revoke", "newsroom-bot"], &server.data_dir);
     assert!(revoked.contains("Revoked"), "{revoked}");
     let restore = format!("{}/api/v1/articles/{id}/restore", server.url);

@@ -408,3 +408,63 @@ fn a_log_written_to_a_file_has_no_colour_codes() {
     assert!(log.contains("applied migration"), "{log}");
     assert!(!log.contains('\u{1b}'), "{log:?}");
 }
+
+#[test]
+fn an_article_is_added_by_its_link_under_a_source() {
+    let origin = publisher(Duration::ZERO);
+    let site = site();
+    stdout(&xinwen(
+        &site,
+        &[
+            "source",
+            "add",
+            &format!("http://{origin}/feed.xml"),
+            "--slug",
+            "local-news",
+        ],
+    ));
+    let link = format!("http://{origin}/n/7.html");
+    let said = stdout(&xinwen(
+        &site,
+        &["article", "add", &link, "--source", "local-news"],
+    ));
+    let id: i64 = said
+        .trim()
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    let (count, rows) = count_articles(&site.data);
+    assert_eq!(count, 1);
+    assert_eq!(rows[0].0, id);
+    assert!(rows[0].2 > 200, "the page's text, not a teaser: {rows:?}");
+    assert_eq!(rows[0].3, 1, "its picture");
+
+    // Again: the same article, updated, not a second one.
+    let again = stdout(&xinwen(
+        &site,
+        &["article", "add", &link, "--source", "local-news"],
+    ));
+    assert_eq!(again.trim(), said.trim());
+    assert_eq!(count_articles(&site.data).0, 1);
+
+    let unknown = xinwen(&site, &["article", "add", &link, "--source", "nowhere"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no source is named"));
+    let private = xinwen(
+        &site,
+        &[
+            "article",
+            "add",
+            "http://10.1.1.1/a.html",
+            "--source",
+            "local-news",
+        ],
+    );
+    assert!(!private.status.success());
+    assert!(
+        String::from_utf8_lossy(&private.stderr).contains("10.1.1.1"),
+        "{}",
+        String::from_utf8_lossy(&private.stderr)
+    );
+}

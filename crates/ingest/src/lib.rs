@@ -23,7 +23,7 @@ pub mod scheduler;
 mod script;
 mod stories;
 
-pub use pipeline::{PassStats, SourceReport};
+pub use pipeline::{AddLinkError, PassStats, SourceReport};
 pub use preview::{Preview, PreviewError, preview};
 pub use script::script_of;
 pub use stories::StoryKeeper;

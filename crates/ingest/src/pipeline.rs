@@ -635,3 +635,77 @@ mod tests {
         assert_ne!(entry_hash(&entry), entry_hash(&edited));
     }
 }
+
+/// Why a link could not be added as an article.
+#[derive(Debug, thiserror::Error)]
+pub enum AddLinkError {
+    #[error("no source is named {0:?}")]
+    UnknownSource(String),
+    #[error("{0} is not an http(s) address")]
+    NotAWebAddress(String),
+    #[error("a takedown removed this work; it is not published again")]
+    Withheld,
+    #[error("{0}")]
+    Failed(String),
+    #[error("the store failed: {0}")]
+    Store(#[from] xinwen_store::Error),
+}
+
+impl Ingester {
+    /// Fetches one article page an editor found, extracts and stores it under the source
+    /// named `source_slug`, as a feed entry would be (through the guard, tombstones, stories);
+    /// returns the article's id. A link already stored under that source is updated.
+    pub async fn add_link(
+        self: &Arc<Self>,
+        source_slug: &str,
+        link: &str,
+    ) -> Result<i64, AddLinkError> {
+        let url = xinwen_model::link::web_url(link)
+            .ok_or_else(|| AddLinkError::NotAWebAddress(link.to_owned()))?;
+        let source = self
+            .store
+            .source_by_slug(source_slug)
+            .await?
+            .ok_or_else(|| AddLinkError::UnknownSource(source_slug.to_owned()))?;
+        let source = SourceWithHealth {
+            source,
+            health: Default::default(),
+        };
+        let guid = url.to_string();
+        let entry = Entry {
+            guid: guid.clone(),
+            url: Some(guid.clone()),
+            title: None,
+            summary: None,
+            content: None,
+            authors: Vec::new(),
+            published: None,
+            updated: None,
+            image: None,
+            categories: Vec::new(),
+        };
+        let stats = self
+            .store_entries(&source, vec![entry])
+            .await
+            .map_err(|f| AddLinkError::Failed(f.message))?;
+        if let Some((_, why)) = stats.failed.first() {
+            return Err(AddLinkError::Failed(why.clone()));
+        }
+        if stats.withheld > 0 {
+            return Err(AddLinkError::Withheld);
+        }
+        if let Some(stories) = &self.stories
+            && let Err(e) = stories.assign_pending().await
+        {
+            tracing::error!(error = %e, "cannot place the added article in a story");
+        }
+        let known = self
+            .store
+            .known_entries(source.source.id, std::slice::from_ref(&guid))
+            .await?;
+        known
+            .get(&guid)
+            .map(|k| k.article_id)
+            .ok_or_else(|| AddLinkError::Failed("the article was not stored".into()))
+    }
+}

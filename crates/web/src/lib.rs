@@ -86,6 +86,9 @@ pub struct Services {
     /// private-address guard *without* the operator's allow-list
     /// (`FetchConfig::for_readers_links`).
     pub fetcher: Option<Arc<Fetcher>>,
+    /// Adds the article at a link an editor gives (the API's `POST /api/v1/articles`), in the
+    /// process that fetches.
+    pub ingester: Option<Arc<xinwen_ingest::Ingester>>,
 }
 
 impl AppState {

@@ -51,6 +51,7 @@ const PROBLEM_JSON: &str = "application/problem+json";
         read::sources,
         read::channels,
         write::add_source,
+        write::add_article,
         write::pause_source,
         write::resume_source,
         write::hide_article,
@@ -93,7 +94,7 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The API's routes, to be nested under `/api/v1`.
 pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/articles", get(read::articles))
+        .route("/articles", get(read::articles).post(write::add_article))
         .route("/articles/{id}", get(read::article))
         .route("/stories/{id}", get(read::story))
         .route("/hot", get(read::hot))

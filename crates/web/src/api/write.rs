@@ -1,6 +1,7 @@
 //! Writing through the API, for programs with a token (`xinwen token add NAME --role ...`,
-//! sent as `Authorization: Bearer TOKEN`): pausing and adding sources, hiding, restoring and
-//! moving articles, and the submission and takedown queues with their decisions.
+//! sent as `Authorization: Bearer TOKEN`): pausing and adding sources, adding an article by
+//! its link, hiding, restoring and moving articles, and the submission and takedown queues
+//! with their decisions.
 //!
 //! Each action goes through the same function as the admin's button for it (`admin::*`),
 //! so it is checked the same way and written to the audit log under the token's name.
@@ -190,6 +191,86 @@ pub(crate) async fn add_source(
             paused: false,
         });
     outcome(result, StatusCode::CREATED)
+}
+
+/// An article to add by its link.
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct LinkIn {
+    /// The article's page (http or https).
+    pub url: String,
+    /// The source it is published under (a source's slug).
+    pub source: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AddedArticle {
+    pub id: i64,
+    /// Its page on this site.
+    pub url: String,
+}
+
+/// Fetches the page at a link, extracts the article and publishes it under a source, as if
+/// the source's feed had carried it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/articles",
+    tag = "write",
+    request_body = LinkIn,
+    security(("token" = [])),
+    responses(
+        (status = 201, description = "Added (or, for a link already added, updated)", body = AddedArticle),
+        (status = 400, description = "Not an http(s) address, or the page holds no article", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No token, or not a valid one", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such source", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A takedown removed this work", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "This server does not fetch", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub(crate) async fn add_article(
+    State(state): State<AppState>,
+    writer: Writer,
+    json: Result<Json<LinkIn>, JsonRejection>,
+) -> Response {
+    let input = match body(json) {
+        Ok(input) => input,
+        Err(refused) => return super::problem_of(refused),
+    };
+    let Some(ingester) = state.inner.services.ingester.clone() else {
+        return problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not_fetching",
+            "this server does not fetch; send the link to the one that does".into(),
+        );
+    };
+    let result = async {
+        let id = ingester
+            .add_link(&input.source, &input.url)
+            .await
+            .map_err(|e| match e {
+                xinwen_ingest::AddLinkError::UnknownSource(_) => AppError::NotFound,
+                xinwen_ingest::AddLinkError::Withheld => AppError::Conflict(e.to_string()),
+                xinwen_ingest::AddLinkError::Store(e) => e.into(),
+                other => AppError::BadRequest(other.to_string()),
+            })?;
+        state
+            .store()
+            .record_audit(
+                &writer.actor(),
+                "article.add",
+                ("article", Some(id)),
+                &input.url,
+            )
+            .await?;
+        state.invalidate_pages();
+        Ok(AddedArticle {
+            id,
+            url: format!(
+                "{}/article/{id}",
+                state.site().base_url.trim_end_matches('/')
+            ),
+        })
+    };
+    outcome(result.await, StatusCode::CREATED)
 }
 
 async fn source_id(state: &AppState, slug: &str) -> Result<i64, AppError> {
