@@ -183,6 +183,8 @@ pub struct SiteConfig {
     /// Submissions and takedown requests accepted per address per hour, and overall.
     pub requests_per_address_hour: u64,
     pub requests_per_hour: u64,
+    /// An external WebSub hub for the feeds to name instead of the site's own `/websub`.
+    pub websub_hub: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -227,6 +229,7 @@ impl Default for SiteConfig {
             session_hours: 12,
             requests_per_address_hour: 5,
             requests_per_hour: 200,
+            websub_hub: None,
         }
     }
 }
@@ -289,6 +292,7 @@ impl Config {
         for (key, value) in [
             ("site.base_url", &self.site.base_url),
             ("fetch.contact_url", &self.fetch.contact_url),
+            ("site.websub_hub", &self.site.websub_hub),
         ] {
             if let Some(value) = value
                 && !xinwen_model::link::is_web_url(value)

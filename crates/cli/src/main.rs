@@ -667,6 +667,7 @@ async fn serve(
         site.requests_per_hour = config.site.requests_per_hour;
         site.metrics_token = config.server.metrics_token.clone();
         site.api_requests_per_minute = config.server.api_requests_per_minute;
+        site.websub_hub = config.site.websub_hub.clone();
         site.address_key = users::address_key(store.data_dir())?;
         let services = xinwen_web::Services {
             media: Some(pipeline.media.clone()),

@@ -206,11 +206,6 @@ pub(crate) async fn for_topic(
     }
 }
 
-/// The site's WebSub hub, named in every feed.
-fn hub_url(base: &str) -> String {
-    format!("{base}{}", crate::websub::HUB_PATH)
-}
-
 /// The feed of `articles` in `format`, as a cacheable response.
 fn document(
     state: &AppState,
@@ -224,9 +219,10 @@ fn document(
         "{base}{}",
         uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())
     );
+    let hub = crate::websub::hub_url(state);
     let body = match format {
-        Format::Rss => rss_xml(scope, articles, base, &self_url),
-        Format::Atom => atom_xml(scope, articles, base, &self_url),
+        Format::Rss => rss_xml(scope, articles, base, &self_url, &hub),
+        Format::Atom => atom_xml(scope, articles, base, &self_url, &hub),
         Format::Json => json_feed(state, scope, articles, base, &self_url),
     };
     CachedPage::new(
@@ -290,7 +286,7 @@ fn json_feed(
         "language": "zh-CN",
         "favicon": format!("{base}/static/favicon.svg"),
         "authors": [{ "name": state.site().name, "url": format!("{base}/") }],
-        "hubs": [{ "type": "WebSub", "url": hub_url(base) }],
+        "hubs": [{ "type": "WebSub", "url": crate::websub::hub_url(state) }],
         "items": items,
     });
     serde_json::to_string_pretty(&feed).unwrap_or_default()
@@ -330,7 +326,13 @@ fn feed_body(a: &ArticleSummary, html: &str, base: &str) -> String {
     format!("{}\n<p>来源：{from}{original}</p>", absolutize(html, base))
 }
 
-fn rss_xml(scope: &Scope, articles: &[ArticleSummary], base: &str, self_url: &str) -> String {
+fn rss_xml(
+    scope: &Scope,
+    articles: &[ArticleSummary],
+    base: &str,
+    self_url: &str,
+    hub: &str,
+) -> String {
     let items = articles
         .iter()
         .map(|a| {
@@ -380,7 +382,7 @@ fn rss_xml(scope: &Scope, articles: &[ArticleSummary], base: &str, self_url: &st
             .mime_type(Some("application/rss+xml".to_owned()))
             .build(),
         atom::LinkBuilder::default()
-            .href(hub_url(base))
+            .href(hub.to_owned())
             .rel("hub")
             .build(),
     ]);
@@ -398,7 +400,13 @@ fn rss_xml(scope: &Scope, articles: &[ArticleSummary], base: &str, self_url: &st
         .to_string()
 }
 
-fn atom_xml(scope: &Scope, articles: &[ArticleSummary], base: &str, self_url: &str) -> String {
+fn atom_xml(
+    scope: &Scope,
+    articles: &[ArticleSummary],
+    base: &str,
+    self_url: &str,
+    hub: &str,
+) -> String {
     let updated = articles
         .first()
         .map_or_else(chrono::Utc::now, |a| a.published_at)
@@ -462,7 +470,7 @@ fn atom_xml(scope: &Scope, articles: &[ArticleSummary], base: &str, self_url: &s
                 .mime_type(Some("application/atom+xml".to_owned()))
                 .build(),
             atom::LinkBuilder::default()
-                .href(hub_url(base))
+                .href(hub.to_owned())
                 .rel("hub")
                 .build(),
             atom::LinkBuilder::default()

@@ -288,15 +288,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             script::convert_pages,
         ))
-        // Tags what readers get, in their script; compression, outside it, only changes the
-        // bytes on the wire.
+        // Tags and compresses what readers get, in their script.
         .layer(axum::middleware::from_fn(http_cache::conditional))
-        // Brotli's default (11) costs tens of milliseconds a page; 4 costs about what gzip's 6
-        // does and still beats it.
-        .layer(
-            tower_http::compression::CompressionLayer::new()
-                .quality(tower_http::CompressionLevel::Precise(4)),
-        )
         .with_state(state);
     outermost(routes)
 }

@@ -47,6 +47,9 @@ pub struct SiteSettings {
     pub render_timeout: Duration,
     /// Requests to the JSON API one address may make in a minute (a quarter of them at once).
     pub api_requests_per_minute: u32,
+    /// An external WebSub hub the feeds name instead of the site's own; it is told (a
+    /// `publish` ping) when a feed changes, and serves the subscribers itself.
+    pub websub_hub: Option<String>,
     /// The bearer token that lets a scraper on another machine read `/metrics`; without it,
     /// only requests from this machine may.
     pub metrics_token: Option<String>,
@@ -73,6 +76,7 @@ impl SiteSettings {
             requests_per_hour: 200,
             metrics_token: None,
             api_requests_per_minute: 600,
+            websub_hub: None,
             // As many as the store has connections: more would only queue on the pool.
             renders_at_once: xinwen_store::POOL_CONNECTIONS as usize,
             render_queue: 512,

@@ -43,6 +43,14 @@ const PUSH_EVERY: Duration = Duration::from_secs(10);
 /// The feed files of a list, each a topic.
 const FEED_FILES: &[&str] = &["/feed.xml", "/atom.xml", "/feed.json"];
 
+/// The hub the site's feeds name: the external one the operator configured, else its own.
+pub(crate) fn hub_url(state: &AppState) -> String {
+    match &state.site().websub_hub {
+        Some(hub) => hub.clone(),
+        None => format!("{}{HUB_PATH}", state.site().base_url.trim_end_matches('/')),
+    }
+}
+
 /// The list page a topic's feed belongs to (`""` for the home page, `/channel/keji`), when
 /// the topic is one of the site's own feeds that the hub serves.
 pub(crate) fn topic_list(state: &AppState, topic: &str) -> Option<String> {
@@ -223,6 +231,9 @@ async fn push_changes(state: &AppState, fetcher: &Fetcher, since: i64) -> Result
                 .map(move |file| format!("{base}{list}{file}"))
         })
         .collect();
+    if let Some(hub) = &state.site().websub_hub {
+        ping_external_hub(fetcher, hub, &topics).await;
+    }
     let now = Utc::now();
     let subscribers = store.websub_subscribers(&topics, now).await?;
     store.websub_prune(now).await?;
@@ -244,6 +255,34 @@ async fn push_changes(state: &AppState, fetcher: &Fetcher, since: i64) -> Result
     Ok(last)
 }
 
+/// Tells an external hub which feeds changed (`hub.mode=publish`, one topic a request), so
+/// that it fetches them and pushes them to its subscribers.
+async fn ping_external_hub(fetcher: &Fetcher, hub: &str, topics: &[String]) {
+    let Ok(hub_url) = url::Url::parse(hub) else {
+        tracing::warn!(%hub, "the configured WebSub hub is not an address");
+        return;
+    };
+    for topic in topics {
+        let form: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("hub.mode", "publish")
+            .append_pair("hub.url", topic)
+            .finish();
+        let sent = fetcher
+            .post(
+                &hub_url,
+                "application/x-www-form-urlencoded",
+                &[],
+                form.into_bytes().into(),
+            )
+            .await;
+        match sent {
+            Ok(status) if (200..300).contains(&status) => {}
+            Ok(status) => tracing::info!(%hub, %topic, status, "the WebSub hub refused a ping"),
+            Err(e) => tracing::info!(%hub, %topic, error = %e, "the WebSub hub was not reached"),
+        }
+    }
+}
+
 async fn push(
     state: &AppState,
     fetcher: &Fetcher,
@@ -251,7 +290,7 @@ async fn push(
     page: &crate::cache::CachedPage,
 ) -> Result<(), String> {
     let callback = url::Url::parse(&sub.callback).map_err(|e| e.to_string())?;
-    let hub = format!("{}{HUB_PATH}", state.site().base_url.trim_end_matches('/'));
+    let hub = hub_url(state);
     let mut headers = vec![(
         "link",
         format!("<{hub}>; rel=\"hub\", <{}>; rel=\"self\"", sub.topic),

@@ -288,7 +288,7 @@ async fn the_api_is_cached_tagged_open_to_other_sites_and_read_only() {
             .contains("GET")
     );
 
-    let (status, headers, body) = call(&site, Method::POST, "/api/v1/articles", &[]).await;
+    let (status, headers, body) = call(&site, Method::DELETE, "/api/v1/articles", &[]).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(headers[header::CONTENT_TYPE], "application/problem+json");
     let problem: Value = serde_json::from_slice(&body).unwrap();

@@ -302,3 +302,76 @@ async fn a_callback_that_does_not_echo_the_challenge_is_not_subscribed() {
         .unwrap();
     assert!(subs.is_empty());
 }
+
+#[tokio::test]
+async fn with_an_external_hub_the_feeds_name_it_and_it_is_told_what_changed() {
+    // The external hub: records the pings it is sent.
+    let pings: Arc<Mutex<Vec<String>>> = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/hub",
+            axum::routing::post(
+                |State(p): State<Arc<Mutex<Vec<String>>>>, body: String| async move {
+                    p.lock().unwrap().push(body);
+                    StatusCode::NO_CONTENT
+                },
+            ),
+        )
+        .with_state(pings.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hub = format!("http://{}/hub", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let base = common::demo_site(|_| {}, |s| s.websub_hub = Some(hub.clone())).await;
+    let fetcher = xinwen_fetch::Fetcher::new(xinwen_fetch::FetchConfig {
+        guard: xinwen_fetch::Guard::new(vec!["127.0.0.1".parse().unwrap()]),
+        min_host_delay: std::time::Duration::ZERO,
+        ..xinwen_fetch::FetchConfig::default()
+    })
+    .unwrap();
+    let site = common::Site {
+        state: AppState::with_services(
+            base.state.store().clone(),
+            base.state.site().clone(),
+            Services {
+                fetcher: Some(Arc::new(fetcher)),
+                ..Services::default()
+            },
+        ),
+        ..base
+    };
+    let (_, _, rss) = common::call(&site, Method::GET, "/channel/keji/feed.xml", &[]).await;
+    let rss = String::from_utf8(rss).unwrap();
+    assert!(
+        rss.contains(&format!(r#"<atom:link href="{hub}" rel="hub""#)),
+        "{rss}"
+    );
+    assert!(!rss.contains("news.example/websub"));
+
+    let pusher = xinwen_web::start_websub(site.state.clone()).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut article = xinwen_demo::load().unwrap().articles[0].clone();
+    article.title = "晨曦五号卫星发射成功".into();
+    article.canonical_url = "https://news.example.org/chenxi-5".into();
+    article.original_url = article.canonical_url.clone();
+    article.channel_slug = Some("keji".into());
+    site.state
+        .store()
+        .upsert_articles(&[article])
+        .await
+        .unwrap();
+    until("the pings", || pings.lock().unwrap().len() >= 9).await;
+    pusher.abort();
+    let pings = pings.lock().unwrap().clone();
+    for topic in [
+        "https://news.example/feed.xml",
+        "https://news.example/channel/keji/feed.json",
+        "https://news.example/channel/keji/atom.xml",
+    ] {
+        let ping: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("hub.mode", "publish")
+            .append_pair("hub.url", topic)
+            .finish();
+        assert!(pings.contains(&ping), "{topic} not announced: {pings:?}");
+    }
+}
