@@ -122,7 +122,20 @@ async fn measure(
     );
     // rustls needs its crypto provider chosen before any client is built, even a plain-HTTP one.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // Compressed answers are asked for, as browsers ask, but not decoded: decoding is the
+    // readers' machines' work, not this one's, whose two cores the server needs.
+    // XINWEN_BENCH_IDENTITY=1 asks for them uncompressed, to weigh what compression costs.
+    let mut headers = reqwest::header::HeaderMap::new();
+    if std::env::var_os("XINWEN_BENCH_IDENTITY").is_none() {
+        headers.insert(
+            reqwest::header::ACCEPT_ENCODING,
+            reqwest::header::HeaderValue::from_static("br, gzip"),
+        );
+    }
     let client = reqwest::Client::builder()
+        .default_headers(headers)
+        .no_gzip()
+        .no_brotli()
         .no_proxy()
         .pool_max_idle_per_host(CONNECTIONS)
         .redirect(reqwest::redirect::Policy::none())
