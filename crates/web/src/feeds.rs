@@ -272,7 +272,7 @@ fn json_feed(
                 item["external_url"] = json!(xinwen_model::link::printable(&a.original_url));
             }
             if let Some(thumb) = &a.thumbnail {
-                item["image"] = json!(absolutize_url(&thumb.src, base));
+                item["image"] = json!(crate::format::absolute_url(base, &thumb.src));
             }
             item
         })
@@ -290,15 +290,6 @@ fn json_feed(
         "items": items,
     });
     serde_json::to_string_pretty(&feed).unwrap_or_default()
-}
-
-/// A site-relative address (`/media/p/…`) made absolute, for readers outside the site.
-fn absolutize_url(src: &str, base: &str) -> String {
-    if src.starts_with('/') && !src.starts_with("//") {
-        format!("{base}{src}")
-    } else {
-        src.to_owned()
-    }
 }
 
 /// An item's body as feeds carry it: the article, then the credit the article page gives

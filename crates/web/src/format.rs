@@ -41,6 +41,16 @@ pub fn absolutize(html: &str, base_url: &str) -> String {
         .replace("href=\"/", &format!("href=\"{base_url}/"))
 }
 
+/// A site-relative address (`/media/p/…`) made absolute with `base`, for readers outside the
+/// site (feeds, the API, sharing cards); any other address as it is.
+pub fn absolute_url(base: &str, src: &str) -> String {
+    if src.starts_with('/') && !src.starts_with("//") {
+        format!("{}{src}", base.trim_end_matches('/'))
+    } else {
+        src.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -153,14 +153,6 @@ fn base(state: &AppState) -> &str {
     state.site().base_url.trim_end_matches('/')
 }
 
-fn absolute(base: &str, src: &str) -> String {
-    if src.starts_with('/') && !src.starts_with("//") {
-        format!("{base}{src}")
-    } else {
-        src.to_owned()
-    }
-}
-
 fn web_url(url: &str) -> Option<String> {
     xinwen_model::link::is_web_url(url).then(|| xinwen_model::link::printable(url).to_owned())
 }
@@ -190,7 +182,10 @@ fn item(base: &str, a: &ArticleSummary) -> ArticleItem {
         .map(str::to_owned),
         original_url: web_url(&a.original_url),
         story_id: a.story_id,
-        image: a.thumbnail.as_ref().map(|t| absolute(base, &t.src)),
+        image: a
+            .thumbnail
+            .as_ref()
+            .map(|t| crate::format::absolute_url(base, &t.src)),
         html: a
             .body_html
             .as_deref()
@@ -332,7 +327,7 @@ pub(crate) async fn article(
                 .images
                 .iter()
                 .map(|i| ImageItem {
-                    src: absolute(base, &i.src),
+                    src: crate::format::absolute_url(base, &i.src),
                     alt: i.alt.clone(),
                     caption: i.caption.clone(),
                 })

@@ -128,17 +128,10 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
 fn sharing(state: &AppState, article: &xinwen_model::Article, url: &str) -> ArticleSharing {
     let site = state.site();
     let base = site.base_url.trim_end_matches('/');
-    let absolute = |src: &str| {
-        if src.starts_with('/') && !src.starts_with("//") {
-            format!("{base}{src}")
-        } else {
-            src.to_owned()
-        }
-    };
     let image = article
         .images
         .first()
-        .map(|i| absolute(&i.src))
+        .map(|i| crate::format::absolute_url(base, &i.src))
         .filter(|src| xinwen_model::link::is_web_url(src));
     let published = datetime_iso(article.published_at);
     let mut ld = serde_json::json!({
