@@ -4,6 +4,37 @@ use crate::output::outln;
 use anyhow::Context;
 use std::path::Path;
 
+pub fn links(dataset: &Path, show_errors: bool) -> anyhow::Result<()> {
+    let report = xinwen_eval::links::evaluate(dataset)
+        .with_context(|| format!("cannot read the list pages in {}", dataset.display()))?;
+    outln!("dataset: {}", dataset.display());
+    for page in &report.pages {
+        outln!(
+            "{}: labelled {} taken {} correct {}",
+            page.page,
+            page.labelled,
+            page.taken,
+            page.correct
+        );
+        if show_errors {
+            for url in &page.wrong {
+                outln!("  taken, not an article: {url}");
+            }
+            for url in &page.missed {
+                outln!("  missed: {url}");
+            }
+        }
+    }
+    outln!(
+        "pages={} labelled_links={} precision={:.3} recall={:.3}",
+        report.pages.len(),
+        report.labelled(),
+        report.precision(),
+        report.recall()
+    );
+    Ok(())
+}
+
 pub fn extract(dataset: &Path, show_worst: bool, show_pages: bool) -> anyhow::Result<()> {
     let cases = xinwen_eval::extraction::load(dataset)
         .with_context(|| format!("cannot read the dataset in {}", dataset.display()))?;

@@ -233,6 +233,16 @@ enum FeedCommand {
 
 #[derive(Subcommand)]
 enum EvalCommand {
+    /// Article links on labelled list pages: precision and recall of the links taken.
+    Links {
+        /// The GNE Chinese pages (gne-chinese-news-pages); its list pages are labelled in
+        /// crates/extract/tests/fixtures/list-labels.
+        #[arg(long, default_value = "../shared/data/gne-chinese-news-pages")]
+        dataset: PathBuf,
+        /// Also list the links taken wrongly and those missed.
+        #[arg(long)]
+        errors: bool,
+    },
     /// Same-story decisions: pairwise precision, recall and F1, recall per kind of repost.
     Dedup {
         /// A dataset directory with stories.jsonl (dedup-synthetic).
@@ -470,6 +480,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                     per_page,
                 },
         } => eval::extract(&dataset, worst, per_page),
+        Command::Eval {
+            what: EvalCommand::Links { dataset, errors },
+        } => eval::links(&dataset, errors),
         Command::Eval {
             what: EvalCommand::Related { dataset },
         } => eval::related(&dataset),

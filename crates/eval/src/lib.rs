@@ -5,6 +5,7 @@
 //! figures others report. It is used by `xinwen eval` and by nothing in the product.
 
 pub mod extraction;
+pub mod links;
 
 /// A dataset that cannot be read, with where and why.
 #[derive(Debug, thiserror::Error)]

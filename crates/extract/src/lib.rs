@@ -22,6 +22,7 @@ mod content;
 mod date;
 mod dom;
 mod html;
+pub mod links;
 mod meta;
 mod sanitize;
 mod text;
