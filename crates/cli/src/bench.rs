@@ -60,13 +60,11 @@ pub async fn ingest(options: IngestBench, config: &Config) -> anyhow::Result<()>
             .insert_source(&NewSource {
                 slug: format!("site-{s}"),
                 name: format!("合成来源{s}"),
-                kind: SourceKind::NewsSite,
+                kind: SourceKind::Feed,
                 homepage: Some(format!("http://{}/", host(s))),
                 feed_url: Some(format!("http://{}/rss.xml", host(s))),
-                follow_url: None,
-                qr_image: None,
                 channel_slug: Some("bench".into()),
-                description: String::new(),
+                ..NewSource::default()
             })
             .await?;
     }

@@ -327,14 +327,11 @@ async fn build(
                 kind: if wechat {
                     SourceKind::Wechat
                 } else {
-                    SourceKind::NewsSite
+                    SourceKind::Feed
                 },
                 homepage: Some(format!("https://src{n}.example.com/")),
-                feed_url: None,
-                follow_url: None,
-                qr_image: None,
                 channel_slug: Some(CHANNELS[n % CHANNELS.len()].0.to_owned()),
-                description: String::new(),
+                ..NewSource::default()
             })
             .await?;
         sources.push((slug, name));
@@ -1129,13 +1126,11 @@ impl Ingest {
                 .upsert_source(&NewSource {
                     slug: slug.clone(),
                     name: format!("新到来源{s}"),
-                    kind: SourceKind::NewsSite,
+                    kind: SourceKind::Feed,
                     homepage: Some(format!("http://{host}/")),
                     feed_url: Some(format!("http://{host}/rss.xml")),
-                    follow_url: None,
-                    qr_image: None,
                     channel_slug: Some(CHANNELS[s % CHANNELS.len()].0.to_owned()),
-                    description: String::new(),
+                    ..NewSource::default()
                 })
                 .await?;
             slugs.insert(slug);

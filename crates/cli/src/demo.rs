@@ -52,6 +52,11 @@ pub async fn load(store: &Store, config: &Config) -> anyhow::Result<Loaded> {
     for source in &corpus.sources {
         let mut source = source.clone();
         source.feed_url = origin.feed_urls.get(&source.slug).cloned();
+        source.bridges = origin
+            .bridges
+            .get(&source.slug)
+            .cloned()
+            .unwrap_or_default();
         store.upsert_source(&source).await?;
     }
 
@@ -65,7 +70,13 @@ pub async fn load(store: &Store, config: &Config) -> anyhow::Result<Loaded> {
     fetch.guard = guard;
     fetch.min_host_delay = Duration::ZERO;
     fetch.per_host_concurrency = 4;
-    let pipeline = Pipeline::new(store, config, fetch, config.ingest.to_ingest_config()).await?;
+    // The origin is ours and changes only as the demo scripts it (a WeChat bridge breaks
+    // after the first pass): sources are checked again within minutes, so that what happens
+    // next shows while someone looks, not half a day later.
+    let mut ingest = config.ingest.to_ingest_config();
+    ingest.min_interval = Duration::from_secs(60);
+    ingest.max_interval = Duration::from_secs(180);
+    let pipeline = Pipeline::new(store, config, fetch, ingest).await?;
 
     let sources = store.sources_with_health().await?;
     let reports = run_pass_with_progress(&pipeline, sources).await;

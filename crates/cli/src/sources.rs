@@ -7,13 +7,17 @@ use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
-use xinwen_model::{NewChannel, NewSource, SourceKind};
+use xinwen_model::{NewChannel, NewSource, Publisher, SourceKind};
 use xinwen_store::{SourceWithHealth, Store};
 
 #[derive(Subcommand)]
 pub enum SourceCommand {
-    /// Add a source by its feed address.
+    /// Add a source by any address: a feed, a site's page (its declared feed is used, or its
+    /// article links when it has none), a list page, a sitemap, or a WeChat bridge feed.
     Add(NewSourceArgs),
+    /// Show, storing nothing, which article links a source at this address would take and
+    /// what the first article extracts to.
+    Test(TestArgs),
     /// List sources with their health.
     List {
         #[arg(long)]
@@ -54,6 +58,7 @@ pub enum SourceCommand {
 pub async fn run(command: SourceCommand, data_dir: &Path, config: &Config) -> anyhow::Result<()> {
     match command {
         SourceCommand::Add(new) => add(new, data_dir, config).await,
+        SourceCommand::Test(args) => test(args, config).await,
         SourceCommand::ImportOpml { file, channel } => {
             import_opml(&file, channel, data_dir, config).await
         }
@@ -66,20 +71,50 @@ pub async fn run(command: SourceCommand, data_dir: &Path, config: &Config) -> an
     }
 }
 
+/// How a list page is narrowed, for `source add` and `source test`.
+#[derive(clap::Args, Clone)]
+pub struct LinkRuleArgs {
+    /// Only links inside elements matching this CSS selector (a page source).
+    #[arg(long)]
+    selector: Option<String>,
+    /// Only article links whose URL this regular expression matches (a page source).
+    #[arg(long)]
+    pattern: Option<String>,
+}
+
+impl LinkRuleArgs {
+    fn rules(&self) -> xinwen_extract::links::LinkRules {
+        xinwen_extract::links::LinkRules {
+            selector: self.selector.clone(),
+            url_pattern: self.pattern.clone(),
+        }
+    }
+}
+
 /// What `source add` is given.
 #[derive(clap::Args)]
 pub struct NewSourceArgs {
-    /// The feed's URL (RSS, Atom or JSON Feed).
-    feed_url: String,
-    /// The name readers see; read from the feed when not given.
+    /// The address: a feed (RSS, Atom or JSON Feed), a web page (its declared feed is used,
+    /// else its article links), a list page, a sitemap, or a WeChat account's bridge feed.
+    url: String,
+    /// How to read it: feed, page, sitemap or wechat; found out from the address when not given.
+    #[arg(long)]
+    kind: Option<SourceKind>,
+    /// More bridge feeds of a WeChat account, after URL, in order of preference.
+    #[arg(long = "bridge")]
+    bridges: Vec<String>,
+    #[command(flatten)]
+    rules: LinkRuleArgs,
+    /// What kind of publisher it is: official, commercial, self_media or readers (shown to
+    /// readers); self_media for WeChat accounts and commercial otherwise when not given.
+    #[arg(long)]
+    publisher: Option<Publisher>,
+    /// The name readers see; read from the feed or page when not given.
     #[arg(long)]
     name: Option<String>,
     /// The URL segment (/source/SLUG); made from the name or host when not given.
     #[arg(long)]
     slug: Option<String>,
-    /// wechat, news_site or other.
-    #[arg(long, default_value = "news_site")]
-    kind: SourceKind,
     /// The channel its articles go to by default (a slug); on a site with one channel, that one.
     #[arg(long)]
     channel: Option<String>,
@@ -88,30 +123,185 @@ pub struct NewSourceArgs {
     /// Where readers follow the source (a WeChat profile link).
     #[arg(long)]
     follow_url: Option<String>,
-    /// Add it without reading the feed first (a feed that is down for now). Addresses that
-    /// can never be fetched are refused all the same.
+    /// Add it without reading it first (a site that is down for now). Addresses that can
+    /// never be fetched are refused all the same; without --kind, it is taken for a feed.
     #[arg(long)]
     no_check: bool,
+}
+
+/// What `source test` is given.
+#[derive(clap::Args)]
+pub struct TestArgs {
+    /// The address to read.
+    url: String,
+    /// Read it as: feed, page, sitemap or wechat (a bridge feed); found out when not given.
+    #[arg(long)]
+    kind: Option<SourceKind>,
+    #[command(flatten)]
+    rules: LinkRuleArgs,
+    /// As JSON: `kind`, `url`, `links` (the article URLs it would take) and `article` (the
+    /// first one extracted, or null).
+    #[arg(long)]
+    json: bool,
+}
+
+fn web_address(raw: &str, what: &str) -> anyhow::Result<url::Url> {
+    let url = url::Url::parse(raw.trim())
+        .with_context(|| format!("{raw:?} is not a URL; give the {what}'s full address"))?;
+    if !xinwen_model::link::is_web_url(raw) {
+        bail!("{raw} is not an http or https address");
+    }
+    Ok(url)
+}
+
+/// What an address turned out to be, read as a source would read it.
+struct Checked {
+    kind: SourceKind,
+    url: String,
+    title: Option<String>,
+    links: Vec<xinwen_ingest::ProbedLink>,
+    found: Option<String>,
+}
+
+/// Finds out what `url` is (unless `kind` says) and reads it as a source of that kind would:
+/// the same work for `source add` and `source test`.
+async fn check_address(
+    fetcher: &xinwen_fetch::Fetcher,
+    kind: Option<SourceKind>,
+    url: &url::Url,
+    rules: &xinwen_extract::links::LinkRules,
+) -> anyhow::Result<Checked> {
+    let (kind, address, found) = match kind {
+        Some(kind) => (kind, url.to_string(), None),
+        None => {
+            let discovery = xinwen_ingest::discover(fetcher, url.as_str()).await?;
+            let found = match discovery.kind {
+                SourceKind::Feed if discovery.url == url.as_str() => None,
+                SourceKind::Feed if discovery.declared => Some(format!(
+                    "The page declares a feed; it is read instead: {}",
+                    discovery.url
+                )),
+                SourceKind::Feed => Some(format!(
+                    "The page declares no feed, but the site has one at {}; it is read instead (give --kind page to read this page's own article links)",
+                    discovery.url
+                )),
+                SourceKind::Sitemap => Some("It is a sitemap.".to_owned()),
+                _ => Some(
+                    "The page declares no feed and none answers at the usual paths; its article links are read (give --kind sitemap for the site's sitemap instead)."
+                        .to_owned(),
+                ),
+            };
+            (discovery.kind, discovery.url, found)
+        }
+    };
+    let probe = xinwen_ingest::probe(fetcher, kind, &address, rules).await?;
+    Ok(Checked {
+        kind,
+        url: address,
+        title: probe.title,
+        links: probe.links,
+        found,
+    })
+}
+
+/// `source test`: what a source at this address would take, storing nothing.
+async fn test(args: TestArgs, config: &Config) -> anyhow::Result<()> {
+    let url = web_address(&args.url, "page")?;
+    let fetcher = xinwen_fetch::Fetcher::new(config.fetch.to_fetch_config()?)?;
+    fetcher.check_url(&url)?;
+    let rules = args.rules.rules();
+    let checked = check_address(&fetcher, args.kind, &url, &rules)
+        .await
+        .with_context(|| format!("cannot read {url} as a source"))?;
+    let article = match checked.links.first() {
+        Some(first) => Some(
+            xinwen_ingest::preview(&fetcher, &first.url)
+                .await
+                .with_context(|| format!("the first article, {}, cannot be read", first.url))?,
+        ),
+        None => None,
+    };
+    if args.json {
+        let value = serde_json::json!({
+            "kind": checked.kind.as_str(),
+            "url": checked.url,
+            "title": checked.title,
+            "links": checked.links.iter().map(|l| l.url.as_str()).collect::<Vec<_>>(),
+            "article": article.as_ref().map(|a| serde_json::json!({
+                "url": a.url,
+                "title": a.title,
+                "authors": a.authors,
+                "published_at": a.published_at.map(|t| t.to_rfc3339()),
+                "text": a.text,
+                "is_article": a.is_article,
+                "warnings": a.warnings,
+            })),
+        });
+        outln!("{}", serde_json::to_string_pretty(&value)?);
+        return Ok(());
+    }
+    if let Some(found) = &checked.found {
+        outln!("{found}");
+    }
+    outln!(
+        "Read as a {} source: {}{}",
+        checked.kind,
+        checked.url,
+        checked
+            .title
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default()
+    );
+    outln!("{} article links would be taken:", checked.links.len());
+    for link in &checked.links {
+        match &link.title {
+            Some(title) => outln!("  {}  {title}", link.url),
+            None => outln!("  {}", link.url),
+        }
+    }
+    match &article {
+        Some(a) => {
+            outln!("The first article extracts to:");
+            outln!("  title      {}", a.title.as_deref().unwrap_or("-"));
+            outln!(
+                "  author     {}",
+                if a.authors.is_empty() {
+                    "-".to_owned()
+                } else {
+                    a.authors.join("、")
+                }
+            );
+            outln!(
+                "  published  {}",
+                a.published_at.map_or("-".to_owned(), |t| t.to_rfc3339())
+            );
+            outln!("  text       {} characters", a.text.chars().count());
+            let opening: String = a.text.chars().take(120).collect();
+            outln!("  begins     {opening}");
+        }
+        None => outln!("It lists no article now."),
+    }
+    Ok(())
 }
 
 /// `source add`: what is given is checked before the store is touched, so that a refused
 /// address leaves nothing behind, not even a new data directory.
 async fn add(new: NewSourceArgs, data_dir: &Path, config: &Config) -> anyhow::Result<()> {
     let NewSourceArgs {
-        feed_url,
+        url: raw_url,
+        kind,
+        bridges,
+        rules,
+        publisher,
         name,
         slug,
-        kind,
         channel,
         homepage,
         follow_url,
         no_check,
     } = new;
-    let url = url::Url::parse(&feed_url)
-        .with_context(|| format!("{feed_url:?} is not a URL; give the feed's full address"))?;
-    if !xinwen_model::link::is_web_url(&feed_url) {
-        bail!("{feed_url} is not an http or https address");
-    }
+    let url = web_address(&raw_url, "feed or page")?;
     for (flag, value) in [("--homepage", &homepage), ("--follow-url", &follow_url)] {
         if let Some(value) = value
             && !xinwen_model::link::is_web_url(value)
@@ -119,20 +309,53 @@ async fn add(new: NewSourceArgs, data_dir: &Path, config: &Config) -> anyhow::Re
             bail!("{flag} {value:?} is not a whole http or https address");
         }
     }
+    if !bridges.is_empty() && kind != Some(SourceKind::Wechat) {
+        bail!("--bridge is for WeChat accounts; give --kind wechat");
+    }
+    let link_rules = rules.rules();
+    link_rules.compile()?;
     let fetcher = xinwen_fetch::Fetcher::new(config.fetch.to_fetch_config()?)?;
     // An address the fetcher refuses (loopback, private) would fail on every pass.
     fetcher.check_url(&url)?;
-    let title = match no_check {
-            true => None,
-            false => read_feed_title(&fetcher, &url).await.with_context(|| {
-                format!(
-                    "cannot add {url}: its feed could not be read; check the address, or add it all the same with --no-check if the feed is only down for now"
-                )
-            })?,
-        };
-    let name = match (name, title) {
+    let mut bridge_urls = Vec::new();
+    for bridge in &bridges {
+        let bridge_url = web_address(bridge, "bridge feed")?;
+        fetcher.check_url(&bridge_url)?;
+        bridge_urls.push(bridge_url.to_string());
+    }
+    let checked = match no_check {
+        true => Checked {
+            kind: kind.unwrap_or_default(),
+            url: url.to_string(),
+            title: None,
+            links: Vec::new(),
+            found: None,
+        },
+        false => check_address(&fetcher, kind, &url, &link_rules).await.with_context(|| {
+            format!(
+                "cannot add {url}: it could not be read as a source; check the address (`xinwen source test` shows what it gives), or add it all the same with --no-check if the site is only down for now"
+            )
+        })?,
+    };
+    if let Some(found) = &checked.found {
+        outln!("{found}");
+    }
+    let kind = checked.kind;
+    let name = match (name, checked.title.clone()) {
         (Some(name), _) | (None, Some(name)) => name,
         (None, None) => url.host_str().unwrap_or("source").to_owned(),
+    };
+    let publisher = publisher.unwrap_or(match kind {
+        SourceKind::Wechat => Publisher::SelfMedia,
+        _ => Publisher::Commercial,
+    });
+    let (feed_url, bridges) = match kind {
+        SourceKind::Wechat => {
+            let mut all = vec![checked.url.clone()];
+            all.extend(bridge_urls);
+            (None, all)
+        }
+        _ => (Some(checked.url.clone()), Vec::new()),
     };
     let store = crate::open_store_creating(data_dir).await?;
     let result = async {
@@ -146,8 +369,12 @@ async fn add(new: NewSourceArgs, data_dir: &Path, config: &Config) -> anyhow::Re
                     slug: slug.clone(),
                     name: name.clone(),
                     kind,
+                    publisher,
                     homepage,
-                    feed_url: Some(url.to_string()),
+                    feed_url,
+                    link_selector: link_rules.selector.clone(),
+                    link_pattern: link_rules.url_pattern.clone(),
+                    bridges,
                     follow_url,
                     qr_image: None,
                     channel_slug: Some(channel.clone()),
@@ -155,7 +382,8 @@ async fn add(new: NewSourceArgs, data_dir: &Path, config: &Config) -> anyhow::Re
                 })
                 .await?;
             outln!(
-                "Added source {id} ({slug}): {name}, into channel {channel}. It is fetched on the next pass."
+                "Added source {id} ({slug}): {name}, a {kind} source into channel {channel}{}. It is fetched on the next pass.",
+                if no_check { String::new() } else { format!(", with {} article links now", checked.links.len()) }
             );
             anyhow::Ok(())
         }
@@ -225,13 +453,11 @@ async fn import_feeds(
                 } else {
                     feed.title
                 },
-                kind: SourceKind::NewsSite,
+                kind: SourceKind::Feed,
                 homepage: feed.site_url,
                 feed_url: Some(url.to_string()),
-                follow_url: None,
-                qr_image: None,
                 channel_slug: Some(channel.clone()),
-                description: String::new(),
+                ..NewSource::default()
             })
             .await?;
         added += 1;
@@ -241,13 +467,16 @@ async fn import_feeds(
 
 async fn run_on(command: SourceCommand, store: &Store, config: &Config) -> anyhow::Result<()> {
     match command {
-        SourceCommand::Add(_) | SourceCommand::ImportOpml { .. } => {
+        SourceCommand::Add(_) | SourceCommand::ImportOpml { .. } | SourceCommand::Test(_) => {
             Box::pin(run(command, store.data_dir(), config)).await
         }
         SourceCommand::List { json } => {
             let sources = store.sources_with_health().await?;
             if json {
-                let rows: Vec<_> = sources.iter().map(|s| as_json(s, config)).collect();
+                let mut rows = Vec::new();
+                for s in &sources {
+                    rows.push(as_json(s, store, config).await?);
+                }
                 outln!("{}", serde_json::to_string_pretty(&rows)?);
                 return Ok(());
             }
@@ -290,7 +519,10 @@ async fn run_on(command: SourceCommand, store: &Store, config: &Config) -> anyho
                 .find(|s| s.source.id == found.id)
                 .context("the source vanished while reading it")?;
             if json {
-                outln!("{}", serde_json::to_string_pretty(&as_json(s, config))?);
+                outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&as_json(s, store, config).await?)?
+                );
                 return Ok(());
             }
             let h = &s.health;
@@ -298,9 +530,31 @@ async fn run_on(command: SourceCommand, store: &Store, config: &Config) -> anyho
             outln!("slug                  {}", s.source.slug);
             outln!("name                  {}", s.source.name);
             outln!("kind                  {}", s.source.kind);
+            outln!("publisher             {}", s.source.publisher);
             outln!(
-                "feed                  {}",
+                "address               {}",
                 s.source.feed_url.as_deref().unwrap_or("-")
+            );
+            for bridge in store.source_bridges(s.source.id).await? {
+                outln!(
+                    "bridge {}              {}{}",
+                    bridge.position + 1,
+                    bridge.url,
+                    bridge
+                        .last_error
+                        .map(|e| format!(" (failing: {e})"))
+                        .unwrap_or_default()
+                );
+            }
+            if let Some(selector) = &s.source.link_selector {
+                outln!("link selector         {selector}");
+            }
+            if let Some(pattern) = &s.source.link_pattern {
+                outln!("link pattern          {pattern}");
+            }
+            outln!(
+                "last read             {}",
+                h.read_note.as_deref().unwrap_or("-")
             );
             outln!(
                 "homepage              {}",
@@ -391,8 +645,8 @@ async fn run_on(command: SourceCommand, store: &Store, config: &Config) -> anyho
 fn state(s: &SourceWithHealth, config: &Config) -> &'static str {
     if s.source.paused {
         "paused"
-    } else if s.source.feed_url.is_none() {
-        "no feed"
+    } else if s.source.feed_url.is_none() && s.source.kind != SourceKind::Wechat {
+        "no address"
     } else if s.health.is_stale(Utc::now(), config.ingest.stale_after()) {
         "STALE"
     } else if s.health.consecutive_failures > 0 {
@@ -404,12 +658,31 @@ fn state(s: &SourceWithHealth, config: &Config) -> &'static str {
     }
 }
 
-fn as_json(s: &SourceWithHealth, config: &Config) -> serde_json::Value {
-    serde_json::json!({
+/// A source for `--json`: what scripts ask first at the top (`kind`, how it is read;
+/// `articles`, how many it has added), everything else under `source` and `health`.
+async fn as_json(
+    s: &SourceWithHealth,
+    store: &Store,
+    config: &Config,
+) -> anyhow::Result<serde_json::Value> {
+    let bridges = match s.source.kind {
+        SourceKind::Wechat => store.source_bridges(s.source.id).await?,
+        _ => Vec::new(),
+    };
+    Ok(serde_json::json!({
+        "id": s.source.id,
+        "slug": s.source.slug,
+        "name": s.source.name,
+        "kind": s.source.kind.as_str(),
+        "publisher": s.source.publisher.as_str(),
+        "url": s.source.feed_url,
+        "bridges": bridges,
+        "articles": s.health.articles_added,
+        "state": state(s, config),
+        "read_note": s.health.read_note,
         "source": s.source,
         "health": s.health,
-        "state": state(s, config),
-    })
+    }))
 }
 
 fn when(time: Option<DateTime<Utc>>) -> String {
@@ -508,27 +781,6 @@ async fn unique_slug(store: &Store, base: &str) -> anyhow::Result<String> {
         n += 1;
     }
     Ok(slug)
-}
-
-/// Reads the feed as the fetch pass would (through the guard, politely) and gives its title:
-/// an address that cannot be fetched or is no feed is found out now, not on every pass.
-async fn read_feed_title(
-    fetcher: &xinwen_fetch::Fetcher,
-    url: &url::Url,
-) -> anyhow::Result<Option<String>> {
-    let response = match fetcher
-        .fetch(&xinwen_fetch::Request::feed(url.clone()))
-        .await?
-    {
-        xinwen_fetch::Outcome::Fetched(response) => response,
-        xinwen_fetch::Outcome::NotModified { .. } => bail!("the server answered 304"),
-    };
-    let feed = xinwen_feed::parse(
-        &response.body,
-        response.charset.as_deref(),
-        Some(response.url.as_str()),
-    )?;
-    Ok(feed.title.filter(|t| !t.trim().is_empty()))
 }
 
 #[cfg(test)]

@@ -76,6 +76,38 @@ fn serve_reads_its_configuration_file_and_the_environment_overrides_it() {
         said.contains("8 channels, 13 sources, 82 articles"),
         "{said}"
     );
+    // Every way of reading a source is in the demo, and each took its articles.
+    let listed = run_with_data(&["source", "list", "--json"], &data);
+    let sources: serde_json::Value = serde_json::from_str(&listed).unwrap();
+    let by_slug = |slug: &str| {
+        sources
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["slug"] == slug)
+            .unwrap_or_else(|| panic!("{slug} in {listed}"))
+            .clone()
+    };
+    let portal = by_slug("jinqiao-caijing");
+    assert_eq!(
+        (portal["kind"].as_str(), portal["articles"].as_u64()),
+        (Some("page"), Some(6))
+    );
+    assert!(
+        portal["read_note"].as_str().unwrap().contains("2个列表页"),
+        "{portal}"
+    );
+    let sitemap = by_slug("lvyin-tiyu");
+    assert_eq!(
+        (sitemap["kind"].as_str(), sitemap["articles"].as_u64()),
+        (Some("sitemap"), Some(7))
+    );
+    let account = by_slug("chengshi-zhinan");
+    assert_eq!(account["kind"], "wechat");
+    assert_eq!(account["articles"], 9);
+    assert_eq!(account["bridges"].as_array().unwrap().len(), 2);
+    assert_eq!(account["read_note"], "使用首选桥接（rsshub.example）");
+    assert_eq!(by_slug("xinghe-ribao")["kind"], "feed");
     let config = temp.path().join("xinwen.toml");
     std::fs::write(
         &config,
@@ -117,7 +149,7 @@ fn migrate_creates_a_fresh_store() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("is at schema version 16."));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is at schema version 17."));
     assert!(temp.path().join("fresh/xinwen.db").exists());
 }
 

@@ -247,15 +247,24 @@ fn a_feed_that_cannot_be_fetched_is_refused_when_added_and_leaves_nothing() {
 }
 
 #[test]
-fn an_address_that_is_no_feed_is_refused_when_added() {
+fn an_address_that_is_no_feed_is_refused_when_added_as_one() {
     let origin = publisher(Duration::ZERO);
     let site = site();
     let page = format!("http://{origin}/n/1.html");
-    let refused = xinwen(&site, &["source", "add", &page]);
+    let refused = xinwen(&site, &["source", "add", &page, "--kind", "feed"]);
     let said = String::from_utf8_lossy(&refused.stderr);
     assert!(!refused.status.success(), "{said}");
-    assert!(said.contains("could not be read"), "{said}");
+    assert!(
+        said.contains("could not be read") && said.contains("not a feed"),
+        "{said}"
+    );
     assert!(!site.data.exists());
+    // Without a kind, an article page leads to its site's feed at a common path.
+    let said = stdout(&xinwen(&site, &["source", "add", &page]));
+    assert!(
+        said.contains(&format!("the site has one at http://{origin}/feed.xml")),
+        "{said}"
+    );
 }
 
 #[test]

@@ -29,6 +29,17 @@ fn a_story_is_shown_once_credited_and_its_coverage_listed() {
         timeline[..second].contains("首发"),
         "the original is marked"
     );
+    // Each source says what kind of publisher it is: an official evening paper, a self-media
+    // WeChat account.
+    assert!(
+        timeline[first..second]
+            .contains("<span class=\"source-type\" title=\"来源类型\">官方媒体</span>"),
+        "{timeline}"
+    );
+    assert!(
+        timeline[second..].contains("<span class=\"source-type\" title=\"来源类型\">自媒体</span>"),
+        "{timeline}"
+    );
 
     // Lists and search show the story once: by the original.
     let (_, home) = get(&format!("{}/", server.url));

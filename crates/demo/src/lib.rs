@@ -31,7 +31,7 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use xinwen_model::{NewArticle, NewChannel, NewSource, Script, SourceKind};
+use xinwen_model::{NewArticle, NewChannel, NewSource, Publisher, Script, SourceKind};
 
 static CORPUS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../demo");
 
@@ -94,6 +94,8 @@ struct SourceEntry {
     slug: String,
     name: String,
     kind: SourceKind,
+    #[serde(default)]
+    publisher: Publisher,
     channel: String,
     #[serde(default)]
     description: String,
@@ -113,6 +115,13 @@ pub enum FeedStyle {
     JsonFull,
     /// A feed that does not parse, to show a failing source.
     Broken,
+    /// No feed: a section page listing the articles, several pages long (a `page` source).
+    ListPage,
+    /// No feed: a news sitemap (a `sitemap` source).
+    NewsSitemap,
+    /// A WeChat account's full-text feed through two bridges, the first of which breaks after
+    /// the demo's first pass (a `wechat` source with two bridges).
+    Bridges,
 }
 
 /// How the demo origin serves one source.
@@ -179,15 +188,16 @@ pub fn load() -> Result<Corpus, Error> {
             _ => None,
         };
         new_sources.push(NewSource {
-            feed_url: None,
             slug: s.slug,
             name: s.name,
             kind: s.kind,
+            publisher: s.publisher,
             homepage: s.homepage,
             follow_url: s.follow_url,
             qr_image,
             channel_slug: Some(s.channel),
             description: s.description,
+            ..NewSource::default()
         });
     }
     let mut articles = Vec::new();

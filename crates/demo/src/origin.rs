@@ -27,20 +27,40 @@ pub struct Origin {
     pub address: SocketAddr,
     /// Every host name it serves; resolve them all to `address`.
     pub hosts: Vec<String>,
-    /// Each source's feed URL, by source slug.
+    /// Each source's address (its feed, list page or sitemap), by source slug.
     pub feed_urls: BTreeMap<String, String>,
+    /// Each WeChat account's bridge feeds, the preferred first, by source slug.
+    pub bridges: BTreeMap<String, Vec<String>>,
 }
 
 struct Resource {
     content_type: &'static str,
     body: Vec<u8>,
+    /// Answers 502 once it has been asked this many times: a bridge that breaks while the
+    /// demo runs.
+    breaks_after: Option<usize>,
+    asked: std::sync::atomic::AtomicUsize,
 }
+
+impl Resource {
+    fn new(content_type: &'static str, body: Vec<u8>) -> Resource {
+        Resource {
+            content_type,
+            body,
+            breaks_after: None,
+            asked: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+}
+
+/// The preferred bridge of the demo's WeChat account with two, and its backup.
+pub const BRIDGE_HOSTS: [&str; 2] = ["rsshub.example", "wewe-rss.example"];
 
 type Resources = HashMap<(String, String), Resource>;
 
 /// Starts the origin on a free port of 127.0.0.1. It runs until the process ends.
 pub async fn start(corpus: &Corpus) -> std::io::Result<Origin> {
-    let (resources, feed_urls) = build(corpus);
+    let (resources, feed_urls, bridges) = build(corpus);
     let mut hosts: Vec<String> = resources.keys().map(|(host, _)| host.clone()).collect();
     hosts.sort();
     hosts.dedup();
@@ -58,6 +78,7 @@ pub async fn start(corpus: &Corpus) -> std::io::Result<Origin> {
         address,
         hosts,
         feed_urls,
+        bridges,
     })
 }
 
@@ -73,6 +94,16 @@ async fn answer(State(resources): State<Arc<Resources>>, headers: HeaderMap, uri
         .to_ascii_lowercase();
     let key = (host, uri.path().to_owned());
     match resources.get(&key) {
+        Some(resource)
+            if resource.breaks_after.is_some_and(|n| {
+                resource
+                    .asked
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                    >= n
+            }) =>
+        {
+            (StatusCode::BAD_GATEWAY, "502 公众号接口暂时不可用").into_response()
+        }
         Some(resource) => (
             [(header::CONTENT_TYPE, resource.content_type)],
             resource.body.clone(),
@@ -113,9 +144,22 @@ fn path_of(url: &str) -> String {
     }
 }
 
-fn build(corpus: &Corpus) -> (Resources, BTreeMap<String, String>) {
+type Built = (
+    Resources,
+    BTreeMap<String, String>,
+    BTreeMap<String, Vec<String>>,
+);
+
+fn build(corpus: &Corpus) -> Built {
     let mut resources = Resources::new();
     let mut feed_urls = BTreeMap::new();
+    let mut bridges = BTreeMap::new();
+    let robots = || {
+        Resource::new(
+            "text/plain; charset=utf-8",
+            b"User-agent: *\nDisallow: /private/\n".to_vec(),
+        )
+    };
     let channel_names: HashMap<&str, &str> = corpus
         .channels
         .iter()
@@ -134,13 +178,7 @@ fn build(corpus: &Corpus) -> (Resources, BTreeMap<String, String>) {
             continue;
         };
         let host = host_of(source);
-        resources.insert(
-            (host.clone(), "/robots.txt".to_owned()),
-            Resource {
-                content_type: "text/plain; charset=utf-8",
-                body: b"User-agent: *\nDisallow: /private/\n".to_vec(),
-            },
-        );
+        resources.insert((host.clone(), "/robots.txt".to_owned()), robots());
         let mut articles: Vec<&NewArticle> = corpus
             .articles
             .iter()
@@ -163,10 +201,7 @@ fn build(corpus: &Corpus) -> (Resources, BTreeMap<String, String>) {
                 if let Some(bytes) = images.get(name) {
                     resources.insert(
                         (host.clone(), path_of(&format!("{image_base}{name}"))),
-                        Resource {
-                            content_type: "image/svg+xml",
-                            body: bytes.to_vec(),
-                        },
+                        Resource::new("image/svg+xml", bytes.to_vec()),
                     );
                 }
             }
@@ -187,18 +222,179 @@ fn build(corpus: &Corpus) -> (Resources, BTreeMap<String, String>) {
             };
             resources.insert(
                 (host.clone(), path_of(&article.canonical_url)),
-                Resource {
-                    content_type,
-                    body: page,
-                },
+                Resource::new(content_type, page),
             );
         }
-        let (path, content_type, body) =
-            feed_document(feed, source, &host, &articles, &channel_names);
-        feed_urls.insert(source.slug.clone(), format!("http://{host}{path}"));
-        resources.insert((host, path), Resource { content_type, body });
+        match feed.style {
+            FeedStyle::ListPage => {
+                for (path, page) in list_pages(source, &articles, feed.gbk) {
+                    let (content_type, body) = if feed.gbk {
+                        ("text/html", encoding_rs::GBK.encode(&page).0.into_owned())
+                    } else {
+                        ("text/html; charset=utf-8", page.into_bytes())
+                    };
+                    resources.insert((host.clone(), path), Resource::new(content_type, body));
+                }
+                feed_urls.insert(source.slug.clone(), format!("http://{host}{LIST_PATH}"));
+            }
+            FeedStyle::NewsSitemap => {
+                let body = news_sitemap(source, &host, &articles);
+                resources.insert(
+                    (host.clone(), "/sitemap-news.xml".to_owned()),
+                    Resource::new("application/xml; charset=utf-8", body.into_bytes()),
+                );
+                feed_urls.insert(
+                    source.slug.clone(),
+                    format!("http://{host}/sitemap-news.xml"),
+                );
+            }
+            FeedStyle::Bridges => {
+                // The same account through two bridges, both full text as RSSHub's WeChat
+                // routes are; the preferred one breaks after the demo's first pass.
+                let as_rss = DemoFeed {
+                    style: FeedStyle::RssFull,
+                    ..feed.clone()
+                };
+                let (_, content_type, body) =
+                    feed_document(&as_rss, source, &host, &articles, &channel_names);
+                let mut urls = Vec::new();
+                for (i, bridge_host) in BRIDGE_HOSTS.iter().enumerate() {
+                    let path = match i {
+                        0 => format!("/wechat/mp/{}", source.slug),
+                        _ => format!("/feeds/{}.xml", source.slug),
+                    };
+                    let mut resource = Resource::new(content_type, body.clone());
+                    if i == 0 {
+                        resource.breaks_after = Some(1);
+                    }
+                    resources.insert(((*bridge_host).to_owned(), path.clone()), resource);
+                    resources.insert(
+                        ((*bridge_host).to_owned(), "/robots.txt".to_owned()),
+                        robots(),
+                    );
+                    urls.push(format!("http://{bridge_host}{path}"));
+                }
+                bridges.insert(source.slug.clone(), urls);
+            }
+            _ => {
+                let (path, content_type, body) =
+                    feed_document(feed, source, &host, &articles, &channel_names);
+                feed_urls.insert(source.slug.clone(), format!("http://{host}{path}"));
+                resources.insert((host, path), Resource::new(content_type, body));
+            }
+        }
     }
-    (resources, feed_urls)
+    (resources, feed_urls, bridges)
+}
+
+/// Where a portal without a feed lists its articles.
+const LIST_PATH: &str = "/news/";
+const LIST_PAGE_SIZE: usize = 4;
+
+/// A portal's section pages, newest first, `LIST_PAGE_SIZE` articles a page, with what such
+/// pages carry besides: navigation, ads, a ranking, pagination and a footer full of links.
+fn list_pages(source: &NewSource, articles: &[&NewArticle], gbk: bool) -> Vec<(String, String)> {
+    let pages: Vec<&[&NewArticle]> = articles.chunks(LIST_PAGE_SIZE).collect();
+    let path_of_page = |n: usize| match n {
+        0 => LIST_PATH.to_owned(),
+        n => format!("{LIST_PATH}index_{}.html", n + 1),
+    };
+    let ranking: String = articles
+        .iter()
+        .rev()
+        .take(5)
+        .enumerate()
+        .map(|(i, a)| {
+            format!(
+                "<li><em>{}</em><a href=\"{}\">{}</a></li>",
+                i + 1,
+                escape(&path_of(&a.canonical_url)),
+                escape(&a.title)
+            )
+        })
+        .collect();
+    let charset = if gbk { "gbk" } else { "utf-8" };
+    let mut out = Vec::new();
+    for (n, page) in pages.iter().enumerate() {
+        let items: String = page
+            .iter()
+            .map(|a| {
+                format!(
+                    "<li><a href=\"{}\" target=\"_blank\">{}</a><span class=\"time\">{}</span><p>{}</p></li>",
+                    escape(&path_of(&a.canonical_url)),
+                    escape(&a.title),
+                    china_time(a).format("%m-%d %H:%M"),
+                    escape(&a.summary)
+                )
+            })
+            .collect();
+        let mut pager = String::new();
+        if n > 0 {
+            pager.push_str(&format!("<a href=\"{}\">上一页</a> ", path_of_page(n - 1)));
+        }
+        for i in 0..pages.len() {
+            if i == n {
+                pager.push_str(&format!("<span>{}</span> ", i + 1));
+            } else {
+                pager.push_str(&format!("<a href=\"{}\">{}</a> ", path_of_page(i), i + 1));
+            }
+        }
+        if n + 1 < pages.len() {
+            pager.push_str(&format!("<a href=\"{}\">下一页</a>", path_of_page(n + 1)));
+        }
+        let name = escape(&source.name);
+        out.push((
+            path_of_page(n),
+            format!(
+                r#"<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="{charset}"><title>要闻_{name}</title></head>
+<body>
+<div class="topbar"><a href="/">{name}首页</a> | <a href="/login">登录</a> | <a href="/app/">下载客户端</a></div>
+<div id="nav"><ul><li><a href="/news/">要闻</a></li><li><a href="/stock/">股市</a></li><li><a href="/fund/">基金</a></li><li><a href="/bank/">银行</a></li><li><a href="/topic/2026-year-end/">年终专题</a></li></ul></div>
+<div class="ad-banner"><a href="https://ads.example/click?id=20261201"><img src="/img/ad-banner.gif" alt="开户送好礼"></a>
+ <a href="/ad/2026/12/01/990001.html">理财节限时福利 新客专享年化收益率加码</a></div>
+<div class="wrap"><div class="main">
+ <h1>要闻</h1>
+ <ul class="news-list">{items}</ul>
+ <div class="pages">{pager}</div>
+</div>
+<div class="side">
+ <div class="box"><h3>24小时热门排行</h3><ol class="rank">{ranking}</ol></div>
+ <div class="box"><h3>合作伙伴</h3><a href="https://partner-bank.example/">合作银行</a> <a href="https://partner-fund.example/">合作基金</a></div>
+</div></div>
+<div class="footer">
+ <a href="/about.html">关于我们</a> | <a href="/contact.html">联系我们</a> | <a href="/jobs.html">招聘信息</a> | <a href="/ads.html">广告服务</a> |
+ <a href="/2026/legal/copyright-notice-2026.html">版权声明</a> | <a href="/sitemap.html">网站地图</a> |
+ <a href="https://beian.example/">沪ICP备00000000号-1</a> <a href="https://police-beian.example/">沪公网安备 00000000000000号</a>
+ <p>本站所载文章仅代表作者观点，投资有风险，入市需谨慎。</p>
+</div>
+</body></html>"#
+            ),
+        ));
+    }
+    out
+}
+
+/// A news sitemap of every article, as a site without a feed publishes one. `lastmod` is
+/// when the demo's site was built (now), so that its entries count as recent whatever day the
+/// demo runs; the publication dates are the articles' own.
+fn news_sitemap(source: &NewSource, host: &str, articles: &[&NewArticle]) -> String {
+    let built = chrono::Utc::now().to_rfc3339();
+    let urls: String = articles
+        .iter()
+        .map(|a| {
+            format!(
+                "  <url>\n    <loc>http://{host}{path}</loc>\n    <lastmod>{built}</lastmod>\n    <news:news>\n      <news:publication><news:name>{name}</news:name><news:language>zh</news:language></news:publication>\n      <news:publication_date>{published}</news:publication_date>\n      <news:title>{title}</news:title>\n    </news:news>\n  </url>\n",
+                path = escape(&path_of(&a.canonical_url)),
+                name = escape(&source.name),
+                published = china_time(a).to_rfc3339(),
+                title = escape(&a.title),
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\n{urls}</urlset>\n"
+    )
 }
 
 fn escape(text: &str) -> String {
@@ -332,7 +528,12 @@ fn feed_document(
             );
             ("/atom.xml".to_owned(), "application/atom+xml; charset=utf-8", document.into_bytes())
         }
-        FeedStyle::RssSummary | FeedStyle::RssFull => {
+        // The kinds without a feed are served by `build`; asked for one, they give plain RSS.
+        FeedStyle::RssSummary
+        | FeedStyle::RssFull
+        | FeedStyle::ListPage
+        | FeedStyle::NewsSitemap
+        | FeedStyle::Bridges => {
             let items: String = articles
                 .iter()
                 .map(|a| {
@@ -552,8 +753,8 @@ mod tests {
     #[test]
     fn every_source_has_a_feed_and_every_article_a_page() {
         let corpus = crate::load().unwrap();
-        let (resources, feed_urls) = build(&corpus);
-        assert_eq!(feed_urls.len(), corpus.sources.len());
+        let (resources, feed_urls, bridges) = build(&corpus);
+        assert_eq!(feed_urls.len() + bridges.len(), corpus.sources.len());
         for article in &corpus.articles {
             let source = corpus
                 .sources

@@ -15,8 +15,15 @@ fn the_corpus_has_the_promised_size() {
     assert!(c.articles.len() >= 80, "{} articles", c.articles.len());
     assert!(c.channels.len() >= 8, "{} channels", c.channels.len());
     assert!(c.sources.len() >= 12, "{} sources", c.sources.len());
+    // Every way a source is read: feeds, a portal without one, a news sitemap, WeChat accounts
+    // (one of them through two bridges).
     let kinds: HashSet<_> = c.sources.iter().map(|s| s.kind).collect();
-    assert!(kinds.contains(&SourceKind::Wechat) && kinds.contains(&SourceKind::NewsSite));
+    assert_eq!(kinds.len(), SourceKind::ALL.len(), "{kinds:?}");
+    assert!(
+        c.feeds
+            .iter()
+            .any(|f| f.style == xinwen_demo::FeedStyle::Bridges)
+    );
     assert!(c.articles.iter().any(|a| a.script == Script::Traditional));
 }
 

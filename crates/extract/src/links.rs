@@ -54,6 +54,8 @@ pub struct ListPage {
     pub links: Vec<ArticleLink>,
     /// The list's next page, when the page links one on the same site.
     pub next_page: Option<String>,
+    /// The page's `<title>`.
+    pub title: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -193,7 +195,40 @@ pub fn article_links(html: &str, page_url: &Url, rules: &CompiledRules) -> ListP
     ListPage {
         links,
         next_page: next_page(&document, &base, &sites, page_url),
+        title: title_of(&document),
     }
+}
+
+fn title_of(document: &Html) -> Option<String> {
+    static TITLE: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("title").expect("a valid selector"));
+    let title = collapse(&document.select(&TITLE).next()?.text().collect::<String>());
+    (!title.is_empty()).then_some(title)
+}
+
+/// The feeds a page declares (`<link rel="alternate">` of an RSS, Atom or JSON Feed type),
+/// absolute, on the web, each once; and the page's title.
+pub fn declared_feeds(html: &str, page_url: &Url) -> (Vec<Url>, Option<String>) {
+    static ALTERNATE: LazyLock<Selector> =
+        LazyLock::new(|| Selector::parse("link[rel~=alternate][href]").expect("a valid selector"));
+    let document = Html::parse_document(html);
+    let base = declared_base(&document, page_url);
+    let mut feeds = Vec::new();
+    for link in document.select(&ALTERNATE) {
+        let kind = link
+            .value()
+            .attr("type")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let is_feed = kind.contains("rss") || kind.contains("atom") || kind.contains("feed+json");
+        if let Some(url) = link.value().attr("href").and_then(|h| resolve(&base, h))
+            && is_feed
+            && !feeds.contains(&url)
+        {
+            feeds.push(url);
+        }
+    }
+    (feeds, title_of(&document))
 }
 
 struct Candidate<'a> {
@@ -668,6 +703,27 @@ mod tests {
         );
         assert_eq!(site_of(&url("http://127.0.0.1:8080/x")), "127.0.0.1");
         assert_eq!(site_of(&url("https://portal.example/")), "portal.example");
+    }
+
+    #[test]
+    fn declared_feeds_are_found_in_any_attribute_order() {
+        let html = r#"<html><head><title> 青澜在线 </title>
+            <link rel="stylesheet" href="/a.css">
+            <link type="application/rss+xml" rel="alternate" href="/rss.xml" title="RSS">
+            <link rel='alternate' type='application/atom+xml' href='https://news.example/atom.xml'>
+            <link rel="alternate" type="text/html" hreflang="en" href="/en/">
+            <link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">
+        </head></html>"#;
+        let (feeds, title) = declared_feeds(html, &url("https://news.example/section/"));
+        let feeds: Vec<String> = feeds.iter().map(Url::to_string).collect();
+        assert_eq!(
+            feeds,
+            [
+                "https://news.example/rss.xml",
+                "https://news.example/atom.xml"
+            ]
+        );
+        assert_eq!(title.as_deref(), Some("青澜在线"));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Feeds in, plain entries out: RSS 0.9x/1.0/2.0, Atom and JSON Feed, plus OPML lists of feeds.
+//! Feeds in, plain entries out: RSS 0.9x/1.0/2.0, Atom and JSON Feed, plus OPML lists of feeds
+//! and sitemaps (`sitemap`), the feeds of sites that have none.
 //!
 //! This crate owns the reading of feed documents and the decisions that depend only on them:
 //! what an entry's identity is, which of its texts is the body, whether that body is whole or
@@ -13,8 +14,10 @@
 
 mod mend;
 mod opml_io;
+mod sitemap;
 
 pub use opml_io::{OpmlError, OpmlFeed, parse_opml, write_opml};
+pub use sitemap::{Sitemap, SitemapError, SitemapPage, SitemapRef, parse_sitemap};
 
 use chrono::{DateTime, Utc};
 use encoding_rs::{Encoding, UTF_8};

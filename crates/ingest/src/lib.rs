@@ -17,12 +17,17 @@
 //! committed with the feed entries it came from, and the feed's validators are saved only
 //! after every batch, so an interrupted pass is simply done again.
 
+mod kinds;
 mod pipeline;
 mod preview;
 pub mod scheduler;
 mod script;
 mod stories;
 
+pub use kinds::{
+    BRIDGE_STALE_AFTER_DAYS, Discovery, FIRST_FETCH_PAGES, Probe, ProbeError, ProbedLink,
+    SITEMAP_RECENT_DAYS, discover, probe,
+};
 pub use pipeline::{AddLinkError, PassStats, SourceReport};
 pub use preview::{Preview, PreviewError, preview};
 pub use script::script_of;

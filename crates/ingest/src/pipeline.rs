@@ -9,7 +9,7 @@ use url::Url;
 use xinwen_feed::Entry;
 use xinwen_fetch::schedule::{check_interval, failure_backoff, publishing_interval};
 use xinwen_fetch::{FetchError, Outcome, Request};
-use xinwen_model::{ArticleStatus, Channel, Image, NewArticle};
+use xinwen_model::{ArticleStatus, Channel, Image, NewArticle, SourceKind};
 use xinwen_store::{EntryKey, FeedArticle, FetchSuccess, SourceWithHealth};
 
 /// The lease xinwen asks of hubs: ten days, renewed in the last day.
@@ -43,9 +43,18 @@ pub struct PassStats {
 }
 
 /// A failure of the whole source, and how long the server asked us to wait.
-struct SourceFailure {
-    message: String,
-    retry_after: Option<Duration>,
+pub(crate) struct SourceFailure {
+    pub(crate) message: String,
+    pub(crate) retry_after: Option<Duration>,
+}
+
+impl SourceFailure {
+    pub(crate) fn new(message: impl Into<String>) -> SourceFailure {
+        SourceFailure {
+            message: message.into(),
+            retry_after: None,
+        }
+    }
 }
 
 impl From<FetchError> for SourceFailure {
@@ -110,7 +119,20 @@ impl Ingester {
         }
     }
 
+    /// Reads the source as its kind says.
     async fn pass(
+        self: &Arc<Self>,
+        source: &SourceWithHealth,
+    ) -> Result<(PassStats, FetchSuccess), SourceFailure> {
+        match source.source.kind {
+            SourceKind::Feed => self.feed_pass(source).await,
+            SourceKind::Page => self.page_pass(source).await,
+            SourceKind::Sitemap => self.sitemap_pass(source).await,
+            SourceKind::Wechat => self.wechat_pass(source).await,
+        }
+    }
+
+    async fn feed_pass(
         self: &Arc<Self>,
         source: &SourceWithHealth,
     ) -> Result<(PassStats, FetchSuccess), SourceFailure> {
@@ -143,6 +165,7 @@ impl Ingester {
                     articles_added: 0,
                     publish_interval_secs: None,
                     next_check_at: self.next_check(stored_interval),
+                    read_note: None,
                 };
                 return Ok((stats, success));
             }
@@ -186,13 +209,14 @@ impl Ingester {
             articles_added: stats.added as u64,
             publish_interval_secs: interval.map(|i| i.as_secs()),
             next_check_at: self.next_check(interval.or(stored_interval)),
+            read_note: None,
         };
         Ok((stats, success))
     }
 
     /// Asks the feed's WebSub hub to tell xinwen when it changes, unless a subscription is
     /// active (and not near its end) or was asked for within the day.
-    async fn subscribe_at_hub(
+    pub(crate) async fn subscribe_at_hub(
         &self,
         source: &SourceWithHealth,
         callback_base: &str,
@@ -254,7 +278,7 @@ impl Ingester {
         Ok(())
     }
 
-    fn next_check(&self, publish_interval: Option<Duration>) -> DateTime<Utc> {
+    pub(crate) fn next_check(&self, publish_interval: Option<Duration>) -> DateTime<Utc> {
         let wait = check_interval(
             publish_interval,
             self.config.min_interval,
@@ -263,7 +287,7 @@ impl Ingester {
         Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1))
     }
 
-    async fn store_entries(
+    pub(crate) async fn store_entries(
         self: &Arc<Self>,
         source: &SourceWithHealth,
         entries: Vec<Entry>,

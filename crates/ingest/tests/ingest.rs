@@ -176,13 +176,14 @@ async fn setup(feed_path: &str, origin: &Origin) -> (tempfile::TempDir, Arc<Inge
         .insert_source(&NewSource {
             slug: "xinghe".into(),
             name: "星河日报".into(),
-            kind: SourceKind::NewsSite,
+            kind: SourceKind::Feed,
             homepage: None,
             feed_url: Some(format!("http://{}{feed_path}", origin.address)),
             follow_url: None,
             qr_image: None,
             channel_slug: Some("shehui".into()),
             description: String::new(),
+            ..NewSource::default()
         })
         .await
         .unwrap();
@@ -440,6 +441,7 @@ async fn a_tombstoned_work_does_not_come_back_from_its_source_or_a_copy() {
             qr_image: None,
             channel_slug: Some("shehui".into()),
             description: String::new(),
+            ..NewSource::default()
         })
         .await
         .unwrap();

@@ -73,31 +73,55 @@ macro_rules! text_enum {
     };
 }
 
-/// What kind of publisher a source is. WeChat public accounts matter apart because their pages
-/// need their own extraction and their images refuse hotlinking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// How a source is read. WeChat public accounts matter apart because they publish no feed
+/// of their own (bridges do), their pages need their own extraction and their images refuse
+/// hotlinking.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
+    /// An RSS, Atom or JSON Feed.
+    #[default]
+    Feed,
+    /// A section or list page whose article links are found on it.
+    Page,
+    /// A sitemap or sitemap index, news sitemaps first.
+    Sitemap,
+    /// A WeChat public account, read through its bridge feeds in order of preference.
     Wechat,
-    NewsSite,
-    Other,
 }
 
 impl SourceKind {
+    pub const ALL: &[SourceKind] = &[
+        SourceKind::Feed,
+        SourceKind::Page,
+        SourceKind::Sitemap,
+        SourceKind::Wechat,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
+            SourceKind::Feed => "feed",
+            SourceKind::Page => "page",
+            SourceKind::Sitemap => "sitemap",
             SourceKind::Wechat => "wechat",
-            SourceKind::NewsSite => "news_site",
-            SourceKind::Other => "other",
         }
     }
 
-    /// The name readers see.
+    /// Where the source publishes, as readers know it.
     pub fn label_zh(self) -> &'static str {
         match self {
             SourceKind::Wechat => "微信公众号",
-            SourceKind::NewsSite => "新闻网站",
-            SourceKind::Other => "其他来源",
+            SourceKind::Feed | SourceKind::Page | SourceKind::Sitemap => "新闻网站",
+        }
+    }
+
+    /// How it is read, for editors.
+    pub fn reading_zh(self) -> &'static str {
+        match self {
+            SourceKind::Feed => "订阅源",
+            SourceKind::Page => "列表页",
+            SourceKind::Sitemap => "站点地图",
+            SourceKind::Wechat => "公众号桥接",
         }
     }
 }
@@ -106,19 +130,89 @@ impl FromStr for SourceKind {
     type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
+            "feed" => Ok(SourceKind::Feed),
+            "page" => Ok(SourceKind::Page),
+            "sitemap" => Ok(SourceKind::Sitemap),
             "wechat" => Ok(SourceKind::Wechat),
-            "news_site" => Ok(SourceKind::NewsSite),
-            "other" => Ok(SourceKind::Other),
+            // The spellings of schema 16 and before, when the kind named the platform; a news
+            // site was then always read by its feed.
+            "news_site" | "other" => Ok(SourceKind::Feed),
             _ => Err(UnknownValue {
                 what: "source kind",
                 value: s.to_owned(),
-                expected: "wechat, news_site, other",
+                expected: "feed, page, sitemap, wechat",
             }),
         }
     }
 }
 
 impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of publisher a source is, shown to readers beside its name (as Google News's Full
+/// Coverage labels its sources).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Publisher {
+    /// State and party media, government offices (人民日报, 新华社, a county's own site).
+    Official,
+    /// Commercial media and portals.
+    #[default]
+    Commercial,
+    /// Self-media (自媒体): individuals and studios, most WeChat accounts.
+    SelfMedia,
+    /// The site's readers (读者投稿).
+    Readers,
+}
+
+impl Publisher {
+    pub const ALL: &[Publisher] = &[
+        Publisher::Official,
+        Publisher::Commercial,
+        Publisher::SelfMedia,
+        Publisher::Readers,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Publisher::Official => "official",
+            Publisher::Commercial => "commercial",
+            Publisher::SelfMedia => "self_media",
+            Publisher::Readers => "readers",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Publisher::Official => "官方媒体",
+            Publisher::Commercial => "商业媒体",
+            Publisher::SelfMedia => "自媒体",
+            Publisher::Readers => "读者",
+        }
+    }
+}
+
+impl FromStr for Publisher {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "official" => Ok(Publisher::Official),
+            "commercial" => Ok(Publisher::Commercial),
+            "self_media" | "self-media" => Ok(Publisher::SelfMedia),
+            "readers" => Ok(Publisher::Readers),
+            _ => Err(UnknownValue {
+                what: "publisher type",
+                value: s.to_owned(),
+                expected: "official, commercial, self_media, readers",
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Publisher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -218,8 +312,15 @@ pub struct Source {
     pub slug: String,
     pub name: String,
     pub kind: SourceKind,
+    pub publisher: Publisher,
     pub homepage: Option<String>,
+    /// The address read: the feed, the list page or the sitemap (`None` for a WeChat
+    /// account, read through its bridges).
     pub feed_url: Option<String>,
+    /// An editor's narrowing of a list page: a CSS selector around the article links, and a
+    /// regular expression their URLs match.
+    pub link_selector: Option<String>,
+    pub link_pattern: Option<String>,
     /// Where a reader follows the account (a WeChat profile link, a newsletter page).
     pub follow_url: Option<String>,
     /// A QR code image to scan to follow the account, when the publisher has one.
@@ -232,13 +333,22 @@ pub struct Source {
 }
 
 /// A source as given to the store, before it has an id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewSource {
     pub slug: String,
     pub name: String,
     pub kind: SourceKind,
+    #[serde(default)]
+    pub publisher: Publisher,
     pub homepage: Option<String>,
     pub feed_url: Option<String>,
+    #[serde(default)]
+    pub link_selector: Option<String>,
+    #[serde(default)]
+    pub link_pattern: Option<String>,
+    /// A WeChat account's bridge feeds, the preferred first.
+    #[serde(default)]
+    pub bridges: Vec<String>,
     pub follow_url: Option<String>,
     pub qr_image: Option<String>,
     /// The default channel, by slug.
@@ -262,6 +372,10 @@ pub struct SourceHealth {
     pub articles_added: u64,
     /// The median gap between the source's publications, as last observed.
     pub publish_interval_secs: Option<u64>,
+    /// How the source was last read, in words: a WeChat account's bridge in use and why, the
+    /// list pages followed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_note: Option<String>,
     /// Validators of the last feed response, for the next conditional GET.
     pub etag: Option<String>,
     pub last_modified: Option<String>,
@@ -429,9 +543,14 @@ mod tests {
 
     #[test]
     fn enumerations_round_trip_through_their_text_form() {
-        for kind in [SourceKind::Wechat, SourceKind::NewsSite, SourceKind::Other] {
+        for &kind in SourceKind::ALL {
             assert_eq!(kind.as_str().parse::<SourceKind>().unwrap(), kind);
         }
+        for &publisher in Publisher::ALL {
+            assert_eq!(publisher.as_str().parse::<Publisher>().unwrap(), publisher);
+        }
+        // Stores and scripts from before schema 17 named the platform.
+        assert_eq!("news_site".parse::<SourceKind>().unwrap(), SourceKind::Feed);
         for script in [Script::Simplified, Script::Traditional] {
             assert_eq!(script.as_str().parse::<Script>().unwrap(), script);
         }
@@ -478,7 +597,7 @@ mod tests {
         let err = "weibo".parse::<SourceKind>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown source kind \"weibo\"; expected one of: wechat, news_site, other"
+            "unknown source kind \"weibo\"; expected one of: feed, page, sitemap, wechat"
         );
     }
 }

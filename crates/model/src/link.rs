@@ -94,17 +94,33 @@ pub fn canonical_url(raw: &str) -> String {
     let wechat = host == "mp.weixin.qq.com";
     let mut pairs: Vec<(String, String)> = url
         .query_pairs()
+        // `&amp;` copied undecoded out of HTML leaves keys named `amp;mid`.
+        .map(|(k, v)| {
+            let key = k.strip_prefix("amp;").unwrap_or(&k).to_owned();
+            (key, v.into_owned())
+        })
         .filter(|(key, _)| {
             let key = key.to_ascii_lowercase();
             if wechat {
-                return matches!(key.as_str(), "__biz" | "mid" | "idx" | "sn");
+                return matches!(
+                    key.as_str(),
+                    "__biz" | "mid" | "idx" | "sn" | "appmsgid" | "itemidx"
+                );
             }
             !key.starts_with("utm_") && !TRACKING.contains(&key.as_str())
         })
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
-    if wechat && url.path().starts_with("/s/") {
-        pairs.clear();
+    if wechat {
+        let token = url
+            .path()
+            .strip_prefix("/s/")
+            .is_some_and(|t| !t.trim_matches('/').is_empty());
+        if token {
+            pairs.clear();
+        } else {
+            pairs = wechat_article_key(pairs);
+            url.set_path("/s");
+        }
     }
     pairs.sort();
     if pairs.is_empty() {
@@ -117,6 +133,36 @@ pub fn canonical_url(raw: &str) -> String {
         url.set_path(path.trim_end_matches('/'));
     }
     url.to_string()
+}
+
+/// What names a WeChat article among a link's parameters. An account (`__biz`), message
+/// (`mid`, `appmsgid` in the old `/mp/appmsg/show` form) and position in it (`idx`,
+/// `itemidx`) name it whole; `sn` is a signature, kept only when the rest is missing (as in
+/// a temporary link). A `/s/<token>` link is named by its path alone.
+fn wechat_article_key(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+    let mut biz = None;
+    let mut mid = None;
+    let mut idx = None;
+    let mut sn = None;
+    for (key, value) in pairs {
+        match key.as_str() {
+            "__biz" => biz = Some(value),
+            "mid" | "appmsgid" => mid = mid.or(Some(value)),
+            "idx" | "itemidx" => idx = idx.or(Some(value)),
+            "sn" => sn = Some(value),
+            _ => {}
+        }
+    }
+    let whole = biz.is_some() && mid.is_some() && idx.is_some();
+    [
+        ("__biz", biz),
+        ("idx", idx),
+        ("mid", mid),
+        ("sn", if whole { None } else { sn }),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| Some((key.to_owned(), value?)))
+    .collect()
 }
 
 #[cfg(test)]
@@ -187,16 +233,40 @@ mod canonical_tests {
             ),
             (
                 "http://mp.weixin.qq.com/s?__biz=MzA5&mid=2651&idx=1&sn=abc&chksm=xyz&scene=21#wechat_redirect",
-                "https://mp.weixin.qq.com/s?__biz=MzA5&idx=1&mid=2651&sn=abc",
+                "https://mp.weixin.qq.com/s?__biz=MzA5&idx=1&mid=2651",
             ),
             (
                 "https://mp.weixin.qq.com/s/AbCdEf123?scene=1&from=groupmessage",
                 "https://mp.weixin.qq.com/s/AbCdEf123",
             ),
             ("https://News.Example:443/x/", "https://news.example/x"),
+            (
+                "https://news.example/a?id=7&amp;from=timeline",
+                "https://news.example/a?id=7",
+            ),
             ("not a url", "not a url"),
         ] {
             assert_eq!(canonical_url(raw), canonical, "{raw}");
         }
+    }
+
+    #[test]
+    fn every_form_of_a_wechat_link_is_one_article() {
+        let one = "https://mp.weixin.qq.com/s?__biz=MzA5NzI%3D&idx=2&mid=2651";
+        for form in [
+            "https://mp.weixin.qq.com/s?__biz=MzA5NzI=&mid=2651&idx=2&sn=9f1c&chksm=bd01#rd",
+            "http://mp.weixin.qq.com/s?__biz=MzA5NzI%3D&mid=2651&idx=2&sn=9f1c&scene=21#wechat_redirect",
+            "https://mp.weixin.qq.com/s?__biz=MzA5NzI=&amp;mid=2651&amp;idx=2&amp;sn=9f1c",
+            "https://MP.WEIXIN.QQ.COM/s/?idx=2&mid=2651&__biz=MzA5NzI%3D&sn=other&from=timeline",
+            "https://mp.weixin.qq.com/mp/appmsg/show?__biz=MzA5NzI=&appmsgid=2651&itemidx=2&sign=77ab#wechat_redirect",
+            "https://mp.weixin.qq.com/s?__biz=MzA5NzI=&mid=2651&idx=2&sn=9f1c&key=abc&ascene=1&uin=MTA&devicetype=Windows",
+        ] {
+            assert_eq!(canonical_url(form), one, "{form}");
+        }
+        assert_ne!(
+            canonical_url("https://mp.weixin.qq.com/s?__biz=MzA5NzI=&mid=2651&idx=3&sn=9f1c"),
+            one,
+            "another article of the same message"
+        );
     }
 }

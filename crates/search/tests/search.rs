@@ -114,13 +114,14 @@ async fn corpus_store() -> (tempfile::TempDir, Store) {
             .upsert_source(&NewSource {
                 slug: slug.into(),
                 name: slug.into(),
-                kind: SourceKind::NewsSite,
+                kind: SourceKind::Feed,
                 homepage: None,
                 feed_url: None,
                 follow_url: None,
                 qr_image: None,
                 channel_slug: Some("shehui".into()),
                 description: String::new(),
+                ..NewSource::default()
             })
             .await
             .unwrap();

@@ -40,7 +40,7 @@ pub use moderation::{
     ArticleRef, MonthCounts, NewSubmission, NewTakedown, RemovedArticle, Submission, Takedown,
 };
 pub use related::{RelatedLink, RelatedReading};
-pub use sources::{FetchSuccess, SourceWithHealth};
+pub use sources::{Bridge, BridgeOutcome, FetchSuccess, SourceWithHealth};
 pub use stories::{
     HOT_HALF_LIFE_HOURS, HOT_WINDOW_HOURS, HotStory, Placement, StoredFingerprint, Story,
     StoryArticle, Unassigned,

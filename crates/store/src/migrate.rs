@@ -10,6 +10,10 @@ struct Migration {
     version: i64,
     name: &'static str,
     sql: &'static str,
+    /// The migration rebuilds a table others refer to (SQLite changes a constraint no other
+    /// way): foreign keys are off while it runs, as SQLite's documented procedure asks, and
+    /// checked before it commits.
+    rebuilds_tables: bool,
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -17,81 +21,103 @@ const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "init",
         sql: include_str!("../migrations/sqlite/0001_init.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 2,
         name: "ingest",
         sql: include_str!("../migrations/sqlite/0002_ingest.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 3,
         name: "change_seq",
         sql: include_str!("../migrations/sqlite/0003_change_seq.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 4,
         name: "stories",
         sql: include_str!("../migrations/sqlite/0004_stories.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 5,
         name: "moderation",
         sql: include_str!("../migrations/sqlite/0005_moderation.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 6,
         name: "deletions",
         sql: include_str!("../migrations/sqlite/0006_deletions.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 7,
         name: "takedown_purge",
         sql: include_str!("../migrations/sqlite/0007_takedown_purge.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 8,
         name: "heat",
         sql: include_str!("../migrations/sqlite/0008_heat.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 9,
         name: "list_flags",
         sql: include_str!("../migrations/sqlite/0009_list_flags.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 10,
         name: "related_reading",
         sql: include_str!("../migrations/sqlite/0010_related_reading.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 11,
         name: "fetch_days",
         sql: include_str!("../migrations/sqlite/0011_fetch_days.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 12,
         name: "media_dimensions",
         sql: include_str!("../migrations/sqlite/0012_media_dimensions.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 13,
         name: "api_tokens",
         sql: include_str!("../migrations/sqlite/0013_api_tokens.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 14,
         name: "webhooks",
         sql: include_str!("../migrations/sqlite/0014_webhooks.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 15,
         name: "websub",
         sql: include_str!("../migrations/sqlite/0015_websub.sql"),
+        rebuilds_tables: false,
     },
     Migration {
         version: 16,
         name: "source_push",
         sql: include_str!("../migrations/sqlite/0016_source_push.sql"),
+        rebuilds_tables: false,
+    },
+    Migration {
+        version: 17,
+        name: "source_kinds",
+        sql: include_str!("../migrations/sqlite/0017_source_kinds.sql"),
+        rebuilds_tables: true,
     },
 ];
 
@@ -141,19 +167,23 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {
                 );
             }
         }
-        let mut tx = pool.begin().await.map_err(fail)?;
-        sqlx::raw_sql(migration.sql)
-            .execute(&mut *tx)
-            .await
-            .map_err(fail)?;
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
-            .bind(migration.version)
-            .bind(migration.name)
-            .bind(chrono::Utc::now().timestamp())
-            .execute(&mut *tx)
-            .await
-            .map_err(fail)?;
-        tx.commit().await.map_err(fail)?;
+        // One connection throughout: the foreign-key setting belongs to it, and can only
+        // change outside a transaction.
+        let mut conn = pool.acquire().await.map_err(fail)?;
+        if migration.rebuilds_tables {
+            sqlx::query("PRAGMA foreign_keys = OFF")
+                .execute(&mut *conn)
+                .await
+                .map_err(fail)?;
+        }
+        let applied = apply(&mut conn, migration).await;
+        if migration.rebuilds_tables {
+            sqlx::query("PRAGMA foreign_keys = ON")
+                .execute(&mut *conn)
+                .await
+                .map_err(fail)?;
+        }
+        applied.map_err(fail)?;
         tracing::info!(
             version = migration.version,
             name = migration.name,
@@ -161,6 +191,34 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+async fn apply(
+    conn: &mut sqlx::SqliteConnection,
+    migration: &Migration,
+) -> std::result::Result<(), sqlx::Error> {
+    use sqlx::Connection;
+    let mut tx = conn.begin().await?;
+    sqlx::raw_sql(migration.sql).execute(&mut *tx).await?;
+    if migration.rebuilds_tables {
+        let broken = sqlx::query("PRAGMA foreign_key_check")
+            .fetch_all(&mut *tx)
+            .await?;
+        if let Some(row) = broken.first() {
+            let table: String = row.try_get(0)?;
+            return Err(sqlx::Error::Protocol(format!(
+                "the rebuilt tables leave {} broken references (the first in {table}); nothing was changed",
+                broken.len()
+            )));
+        }
+    }
+    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+        .bind(migration.version)
+        .bind(migration.name)
+        .bind(chrono::Utc::now().timestamp())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }
 
 pub(crate) async fn applied(pool: &SqlitePool) -> Result<Vec<i64>> {

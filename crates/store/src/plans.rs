@@ -229,7 +229,7 @@ async fn seed(store: &Store) {
     for s in 1..=200 {
         sqlx::query(
             "INSERT INTO sources (id, slug, name, kind, channel_id, created_at)
-             VALUES (?, ?, ?, 'news_site', ?, 0)",
+             VALUES (?, ?, ?, 'feed', ?, 0)",
         )
         .bind(s)
         .bind(format!("s{s}"))

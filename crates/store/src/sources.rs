@@ -5,9 +5,9 @@ use crate::{Error, Result, Store, from_timestamp, to_timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Row};
-use xinwen_model::{NewSource, Source, SourceHealth};
+use xinwen_model::{NewSource, Source, SourceHealth, SourceKind};
 
-pub(crate) const COLUMNS: &str = "id, slug, name, kind, homepage, feed_url, follow_url, qr_image, channel_id, description, paused";
+pub(crate) const COLUMNS: &str = "id, slug, name, kind, publisher, homepage, feed_url, link_selector, link_pattern, follow_url, qr_image, channel_id, description, paused";
 
 pub(crate) fn from_row(row: &SqliteRow) -> Result<Source> {
     from_prefixed_row(row, "")
@@ -21,8 +21,13 @@ pub(crate) fn from_prefixed_row(row: &SqliteRow, prefix: &str) -> Result<Source>
         slug: row.try_get(column("slug").as_str())?,
         name: row.try_get(column("name").as_str())?,
         kind: row.try_get::<String, _>(column("kind").as_str())?.parse()?,
+        publisher: row
+            .try_get::<String, _>(column("publisher").as_str())?
+            .parse()?,
         homepage: row.try_get(column("homepage").as_str())?,
         feed_url: row.try_get(column("feed_url").as_str())?,
+        link_selector: row.try_get(column("link_selector").as_str())?,
+        link_pattern: row.try_get(column("link_pattern").as_str())?,
         follow_url: row.try_get(column("follow_url").as_str())?,
         qr_image: row.try_get(column("qr_image").as_str())?,
         channel_id: row.try_get(column("channel_id").as_str())?,
@@ -32,7 +37,8 @@ pub(crate) fn from_prefixed_row(row: &SqliteRow, prefix: &str) -> Result<Source>
 }
 
 impl Store {
-    /// Adds a source, or updates the one with the same slug; returns its id.
+    /// Adds a source, or updates the one with the same slug; returns its id. A WeChat
+    /// account's bridges are replaced by those given (when any are).
     ///
     /// A default channel that does not exist is an error, not a silent null.
     pub async fn upsert_source(&self, source: &NewSource) -> Result<i64> {
@@ -40,30 +46,126 @@ impl Store {
             Some(slug) => Some(self.channel_id(slug).await?),
             None => None,
         };
-        let id = sqlx::query_scalar(
-            "INSERT INTO sources (slug, name, kind, homepage, feed_url, follow_url, qr_image,
-                                  channel_id, description, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        // A WeChat account is read through bridges; an address given as its feed is its one
+        // bridge.
+        let mut bridges = source.bridges.clone();
+        let mut feed_url = source.feed_url.clone();
+        if source.kind == SourceKind::Wechat
+            && let Some(url) = feed_url.take()
+            && bridges.is_empty()
+        {
+            bridges.push(url);
+        }
+        let mut tx = self.write_transaction().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO sources (slug, name, kind, publisher, homepage, feed_url, link_selector,
+                                  link_pattern, follow_url, qr_image, channel_id, description,
+                                  created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (slug) DO UPDATE SET
-                name = excluded.name, kind = excluded.kind, homepage = excluded.homepage,
-                feed_url = excluded.feed_url, follow_url = excluded.follow_url,
-                qr_image = excluded.qr_image, channel_id = excluded.channel_id,
-                description = excluded.description
+                name = excluded.name, kind = excluded.kind, publisher = excluded.publisher,
+                homepage = excluded.homepage, feed_url = excluded.feed_url,
+                link_selector = excluded.link_selector, link_pattern = excluded.link_pattern,
+                follow_url = excluded.follow_url, qr_image = excluded.qr_image,
+                channel_id = excluded.channel_id, description = excluded.description
              RETURNING id",
         )
         .bind(&source.slug)
         .bind(&source.name)
         .bind(source.kind.as_str())
+        .bind(source.publisher.as_str())
         .bind(&source.homepage)
-        .bind(&source.feed_url)
+        .bind(&feed_url)
+        .bind(&source.link_selector)
+        .bind(&source.link_pattern)
         .bind(&source.follow_url)
         .bind(&source.qr_image)
         .bind(channel_id)
         .bind(&source.description)
         .bind(chrono::Utc::now().timestamp())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
+        if !bridges.is_empty() {
+            replace_bridges(&mut tx, id, &bridges).await?;
+        }
+        tx.commit().await?;
         Ok(id)
+    }
+
+    /// A WeChat account's bridges, the preferred first, with how each has been doing.
+    pub async fn source_bridges(&self, source_id: i64) -> Result<Vec<Bridge>> {
+        let rows = sqlx::query(
+            "SELECT position, url, etag, last_modified, last_attempt_at, last_success_at,
+                    last_error, failures, newest_entry_at
+             FROM source_bridges WHERE source_id = ? ORDER BY position",
+        )
+        .bind(source_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let time = |name: &str| -> Result<Option<DateTime<Utc>>> {
+                    Ok(row.try_get::<Option<i64>, _>(name)?.map(from_timestamp))
+                };
+                Ok(Bridge {
+                    position: row.try_get("position")?,
+                    url: row.try_get("url")?,
+                    etag: row.try_get("etag")?,
+                    last_modified: row.try_get("last_modified")?,
+                    last_attempt_at: time("last_attempt_at")?,
+                    last_success_at: time("last_success_at")?,
+                    last_error: row.try_get("last_error")?,
+                    failures: u32::try_from(row.try_get::<i64, _>("failures")?).unwrap_or(0),
+                    newest_entry_at: time("newest_entry_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Replaces a WeChat account's bridges; a bridge kept at its place keeps its history.
+    pub async fn set_source_bridges(&self, source_id: i64, urls: &[String]) -> Result<()> {
+        let mut tx = self.write_transaction().await?;
+        replace_bridges(&mut tx, source_id, urls).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records how asking one bridge went. `newest_entry_at` is the newest entry it gave (left
+    /// as it was when `None`); an error counts a failure, its absence ends a run of them.
+    pub async fn record_bridge(
+        &self,
+        source_id: i64,
+        position: i64,
+        at: DateTime<Utc>,
+        outcome: &BridgeOutcome,
+    ) -> Result<()> {
+        let ok = outcome.error.is_none();
+        sqlx::query(
+            "UPDATE source_bridges SET
+                last_attempt_at = ?,
+                last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END,
+                last_error = ?,
+                failures = CASE WHEN ? THEN 0 ELSE failures + 1 END,
+                etag = CASE WHEN ? THEN ? ELSE etag END,
+                last_modified = CASE WHEN ? THEN ? ELSE last_modified END,
+                newest_entry_at = COALESCE(?, newest_entry_at)
+             WHERE source_id = ? AND position = ?",
+        )
+        .bind(to_timestamp(at))
+        .bind(ok)
+        .bind(to_timestamp(at))
+        .bind(&outcome.error)
+        .bind(ok)
+        .bind(ok)
+        .bind(&outcome.etag)
+        .bind(ok)
+        .bind(&outcome.last_modified)
+        .bind(outcome.newest_entry_at.map(to_timestamp))
+        .bind(source_id)
+        .bind(position)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Every source, by name.
@@ -85,6 +187,71 @@ impl Store {
     }
 }
 
+async fn replace_bridges(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    source_id: i64,
+    urls: &[String],
+) -> Result<()> {
+    let position_count = i64::try_from(urls.len()).unwrap_or(i64::MAX);
+    sqlx::query("DELETE FROM source_bridges WHERE source_id = ? AND position >= ?")
+        .bind(source_id)
+        .bind(position_count)
+        .execute(&mut **tx)
+        .await?;
+    for (position, url) in urls.iter().enumerate() {
+        let position = i64::try_from(position).unwrap_or(i64::MAX);
+        // A new address at a place starts a new history.
+        sqlx::query(
+            "INSERT INTO source_bridges (source_id, position, url) VALUES (?, ?, ?)
+             ON CONFLICT (source_id, position) DO UPDATE SET
+                url = excluded.url,
+                etag = CASE WHEN source_bridges.url = excluded.url THEN source_bridges.etag END,
+                last_modified = CASE WHEN source_bridges.url = excluded.url
+                                     THEN source_bridges.last_modified END,
+                last_attempt_at = CASE WHEN source_bridges.url = excluded.url
+                                       THEN source_bridges.last_attempt_at END,
+                last_success_at = CASE WHEN source_bridges.url = excluded.url
+                                       THEN source_bridges.last_success_at END,
+                last_error = CASE WHEN source_bridges.url = excluded.url
+                                  THEN source_bridges.last_error END,
+                failures = CASE WHEN source_bridges.url = excluded.url
+                                THEN source_bridges.failures ELSE 0 END,
+                newest_entry_at = CASE WHEN source_bridges.url = excluded.url
+                                       THEN source_bridges.newest_entry_at END",
+        )
+        .bind(source_id)
+        .bind(position)
+        .bind(url)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// One of a WeChat account's bridge feeds, and how asking it has gone.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Bridge {
+    /// 0 is the preferred bridge.
+    pub position: i64,
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub failures: u32,
+    pub newest_entry_at: Option<DateTime<Utc>>,
+}
+
+/// What asking a bridge gave.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BridgeOutcome {
+    pub error: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub newest_entry_at: Option<DateTime<Utc>>,
+}
+
 /// A source with how fetching it has been going.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceWithHealth {
@@ -101,11 +268,13 @@ pub struct FetchSuccess {
     /// `None` keeps the interval observed before (a 304 tells nothing new).
     pub publish_interval_secs: Option<u64>,
     pub next_check_at: DateTime<Utc>,
+    /// How the source was read, in words (the bridge in use and why, pages followed).
+    pub read_note: Option<String>,
 }
 
 const HEALTH_COLUMNS: &str = "h.etag, h.last_modified, h.last_attempt_at, h.last_success_at,
     h.last_error, h.consecutive_failures, h.failing_since, h.next_check_at, h.articles_added,
-    h.publish_interval_secs";
+    h.publish_interval_secs, h.read_note";
 
 fn with_health_from_row(row: &SqliteRow) -> Result<SourceWithHealth> {
     Ok(SourceWithHealth {
@@ -133,6 +302,7 @@ fn health_from_row(row: &SqliteRow) -> Result<SourceHealth> {
         next_check_at: next.filter(|t| *t > 0).map(from_timestamp),
         articles_added: u64::try_from(added.unwrap_or(0)).unwrap_or(0),
         publish_interval_secs: interval.and_then(|i| u64::try_from(i).ok()),
+        read_note: row.try_get("read_note")?,
     })
 }
 
@@ -274,7 +444,8 @@ impl Store {
         health_from_row(&row)
     }
 
-    /// Sources with a feed, not paused, due by `now`: the most overdue first.
+    /// Sources with something to read (an address, or a WeChat account's bridges), not
+    /// paused, due by `now`: the most overdue first.
     pub async fn due_sources(
         &self,
         now: DateTime<Utc>,
@@ -283,7 +454,8 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS}, {HEALTH_COLUMNS} FROM sources
              LEFT JOIN source_health h ON h.source_id = sources.id
-             WHERE sources.paused = 0 AND sources.feed_url IS NOT NULL
+             WHERE sources.paused = 0
+               AND (sources.feed_url IS NOT NULL OR sources.kind = 'wechat')
                AND COALESCE(h.next_check_at, 0) <= ?
              ORDER BY COALESCE(h.next_check_at, 0), sources.id
              LIMIT ?"
@@ -301,7 +473,8 @@ impl Store {
         let next: Option<i64> = sqlx::query_scalar(
             "SELECT MIN(COALESCE(h.next_check_at, 0)) FROM sources
              LEFT JOIN source_health h ON h.source_id = sources.id
-             WHERE sources.paused = 0 AND sources.feed_url IS NOT NULL",
+             WHERE sources.paused = 0
+               AND (sources.feed_url IS NOT NULL OR sources.kind = 'wechat')",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -330,8 +503,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO source_health (source_id, etag, last_modified, last_attempt_at,
                  last_success_at, last_error, consecutive_failures, failing_since, next_check_at,
-                 articles_added, publish_interval_secs)
-             VALUES (?, ?, ?, ?, ?, NULL, 0, NULL, ?, ?, ?)
+                 articles_added, publish_interval_secs, read_note)
+             VALUES (?, ?, ?, ?, ?, NULL, 0, NULL, ?, ?, ?, ?)
              ON CONFLICT (source_id) DO UPDATE SET
                 etag = excluded.etag, last_modified = excluded.last_modified,
                 last_attempt_at = excluded.last_attempt_at,
@@ -340,7 +513,8 @@ impl Store {
                 next_check_at = excluded.next_check_at,
                 articles_added = source_health.articles_added + excluded.articles_added,
                 publish_interval_secs =
-                    COALESCE(excluded.publish_interval_secs, source_health.publish_interval_secs)",
+                    COALESCE(excluded.publish_interval_secs, source_health.publish_interval_secs),
+                read_note = excluded.read_note",
         )
         .bind(id)
         .bind(&outcome.etag)
@@ -354,6 +528,7 @@ impl Store {
                 .publish_interval_secs
                 .and_then(|s| i64::try_from(s).ok()),
         )
+        .bind(&outcome.read_note)
         .execute(&self.pool)
         .await?;
         self.count_fetch_day(id, at, true, outcome.articles_added)

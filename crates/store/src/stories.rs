@@ -4,7 +4,7 @@
 use crate::{Result, Store, from_timestamp, to_timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use xinwen_model::ArticleStatus;
+use xinwen_model::{ArticleStatus, Publisher};
 
 /// A stored fingerprint, with its article's story and time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +47,8 @@ pub struct StoryArticle {
     pub title: String,
     pub source_slug: String,
     pub source_name: String,
+    /// What kind of publisher the source is, shown beside its name on the timeline.
+    pub source_publisher: Publisher,
     pub published_at: DateTime<Utc>,
     pub live: bool,
     pub credited_source: Option<String>,
@@ -120,7 +122,7 @@ pub(crate) const FINGERPRINTS_SINCE_SQL: &str =
 /// A story's timeline, oldest first.
 pub(crate) const STORY_ARTICLES_SQL: &str =
     "SELECT a.id, a.title, a.published_at, a.status, a.credited_source,
-            s.slug AS source_slug, s.name AS source_name
+            s.slug AS source_slug, s.name AS source_name, s.publisher AS source_publisher
      FROM articles a JOIN sources s ON s.id = a.source_id
      WHERE a.story_id = ? ORDER BY a.published_at, a.id";
 
@@ -318,6 +320,7 @@ impl Store {
                     title: row.try_get("title")?,
                     source_slug: row.try_get("source_slug")?,
                     source_name: row.try_get("source_name")?,
+                    source_publisher: row.try_get::<String, _>("source_publisher")?.parse()?,
                     published_at: from_timestamp(row.try_get("published_at")?),
                     live: row
                         .try_get::<String, _>("status")?

@@ -24,13 +24,14 @@ async fn store() -> (tempfile::TempDir, Store) {
         .upsert_source(&NewSource {
             slug: "xinghe".into(),
             name: "星河日报".into(),
-            kind: SourceKind::NewsSite,
+            kind: SourceKind::Feed,
             homepage: None,
             feed_url: None,
             follow_url: None,
             qr_image: None,
             channel_slug: Some("guoji".into()),
             description: String::new(),
+            ..NewSource::default()
         })
         .await
         .unwrap();

@@ -22,13 +22,14 @@ async fn store_with_source() -> (tempfile::TempDir, Store) {
         .upsert_source(&NewSource {
             slug: "xinghe".into(),
             name: "星河日报".into(),
-            kind: SourceKind::NewsSite,
+            kind: SourceKind::Feed,
             homepage: Some("https://xinghe.example/".into()),
             feed_url: None,
             follow_url: None,
             qr_image: None,
             channel_slug: Some("guoji".into()),
             description: String::new(),
+            ..NewSource::default()
         })
         .await
         .unwrap();
@@ -48,6 +49,7 @@ async fn add_source(store: &Store, slug: &str, name: &str) {
             qr_image: None,
             channel_slug: Some("guoji".into()),
             description: String::new(),
+            ..NewSource::default()
         })
         .await
         .unwrap();
@@ -79,7 +81,7 @@ fn article(n: u32, title: &str) -> NewArticle {
 }
 
 /// The newest migration's number.
-const LATEST_SCHEMA: i64 = 16;
+const LATEST_SCHEMA: i64 = 17;
 
 #[tokio::test]
 async fn migrations_apply_once_and_reopening_keeps_the_data() {
@@ -218,13 +220,14 @@ async fn a_source_with_an_unknown_channel_is_refused() {
         .upsert_source(&NewSource {
             slug: "x".into(),
             name: "X".into(),
-            kind: SourceKind::Other,
+            kind: SourceKind::Feed,
             homepage: None,
             feed_url: None,
             follow_url: None,
             qr_image: None,
             channel_slug: Some("nope".into()),
             description: String::new(),
+            ..NewSource::default()
         })
         .await
         .unwrap_err();
@@ -286,13 +289,14 @@ async fn sources_are_added_once_paused_and_removed_only_with_their_articles() {
     let duplicate = NewSource {
         slug: "xinghe".into(),
         name: "另一个".into(),
-        kind: SourceKind::Other,
+        kind: SourceKind::Feed,
         homepage: None,
         feed_url: None,
         follow_url: None,
         qr_image: None,
         channel_slug: None,
         description: String::new(),
+        ..NewSource::default()
     };
     assert!(matches!(
         store.insert_source(&duplicate).await,
@@ -400,6 +404,7 @@ async fn health_records_failures_in_a_row_and_a_success_clears_them() {
             qr_image: None,
             channel_slug: Some("guoji".into()),
             description: String::new(),
+            ..NewSource::default()
         })
         .await
         .unwrap();
@@ -419,6 +424,7 @@ async fn health_records_failures_in_a_row_and_a_success_clears_them() {
         articles_added: 3,
         publish_interval_secs: Some(7200),
         next_check_at: t0 + hour * 5,
+        read_note: None,
     };
     store
         .record_fetch_success(source.id, t0 + hour * 4, &success)
@@ -819,4 +825,105 @@ async fn related_reading_is_kept_and_worked_out_again_once_an_article_is_a_day_o
         .await
         .unwrap();
     assert!(store.related_reading(999_999).await.unwrap().is_none());
+}
+
+/// A store made by schema 16 (sources named by platform: wechat, news_site, other), upgraded
+/// in place: kinds and publisher types follow from the platform, a WeChat account's feed
+/// becomes its first bridge, and nothing that refers to a source is lost in the table's
+/// rebuild (health, feed entries, articles), while stored WeChat links lose their signature.
+#[tokio::test]
+async fn a_schema_16_store_upgrades_its_sources_in_place() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(xinwen_store::DATABASE_FILE);
+    {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&file)
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for path in files {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let version: i64 = name[..4].parse().unwrap();
+            if version > 16 {
+                continue;
+            }
+            sqlx::raw_sql(sqlx::AssertSqlSafe(std::fs::read_to_string(&path).unwrap()))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            sqlx::query("INSERT INTO schema_migrations VALUES (?, ?, 0)")
+                .bind(version)
+                .bind(&name)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+        }
+        sqlx::raw_sql(
+            "INSERT INTO channels (id, slug, name) VALUES (1, 'shehui', '社会');
+             INSERT INTO sources (id, slug, name, kind, feed_url, channel_id, created_at) VALUES
+                (1, 'ribao', '日报', 'news_site', 'https://ribao.example/rss.xml', 1, 0),
+                (2, 'zhanghao', '公众号', 'wechat', 'https://rsshub.example/wechat/mp/x', 1, 0),
+                (3, 'duzhe', '读者投稿', 'other', NULL, 1, 0);
+             INSERT INTO source_health (source_id, articles_added, last_success_at) VALUES (1, 7, 100), (2, 3, 100);
+             INSERT INTO articles (id, source_id, channel_id, title, original_url, canonical_url,
+                                   published_at, fetched_at, body_html, body_text, summary, script, updated_at)
+             VALUES (1, 2, 1, '一篇', 'https://mp.weixin.qq.com/s?__biz=MzA=&mid=9&idx=1&sn=ab',
+                     'https://mp.weixin.qq.com/s?__biz=MzA%3D&idx=1&mid=9&sn=ab', 0, 0, '<p>x</p>', 'x', 'x', 'zh-Hans', 0);
+             INSERT INTO feed_entries (source_id, guid, article_id, entry_hash, seen_at) VALUES (2, 'g1', 1, 'h', 0);",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    }
+    let store = Store::open(dir.path()).await.unwrap();
+    assert_eq!(
+        store.schema_versions().await.unwrap(),
+        (1..=LATEST_SCHEMA).collect::<Vec<i64>>()
+    );
+    let sources = store.sources_with_health().await.unwrap();
+    let by_slug = |slug: &str| sources.iter().find(|s| s.source.slug == slug).unwrap();
+    let ribao = by_slug("ribao");
+    assert_eq!(ribao.source.kind, SourceKind::Feed);
+    assert_eq!(ribao.source.publisher, xinwen_model::Publisher::Commercial);
+    assert_eq!(
+        ribao.health.articles_added, 7,
+        "health survives the rebuild"
+    );
+    let account = by_slug("zhanghao");
+    assert_eq!(account.source.kind, SourceKind::Wechat);
+    assert_eq!(account.source.publisher, xinwen_model::Publisher::SelfMedia);
+    assert_eq!(account.source.feed_url, None);
+    let bridges = store.source_bridges(account.source.id).await.unwrap();
+    assert_eq!(bridges.len(), 1);
+    assert_eq!(bridges[0].url, "https://rsshub.example/wechat/mp/x");
+    assert_eq!(
+        by_slug("duzhe").source.publisher,
+        xinwen_model::Publisher::Readers
+    );
+    let article = store.article(1).await.unwrap().unwrap();
+    assert_eq!(
+        article.canonical_url,
+        "https://mp.weixin.qq.com/s?__biz=MzA%3D&idx=1&mid=9"
+    );
+    let known = store
+        .known_entries(account.source.id, &["g1".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(known.len(), 1, "feed entries survive the rebuild");
 }

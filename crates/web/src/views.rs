@@ -236,6 +236,8 @@ pub struct CoverageItem {
     pub href: String,
     pub title: String,
     pub source_name: String,
+    /// 官方媒体, 商业媒体, 自媒体 or 读者, beside the name.
+    pub source_type: &'static str,
     pub source_href: String,
     pub time_display: String,
     pub time_iso: String,
@@ -327,7 +329,9 @@ impl SourceStatus {
         health: &xinwen_model::SourceHealth,
         stale_after: chrono::Duration,
     ) -> Option<SourceStatus> {
-        source.feed_url.as_ref()?;
+        if source.feed_url.is_none() && source.kind != xinwen_model::SourceKind::Wechat {
+            return None;
+        }
         let (state, label) = if source.paused {
             ("paused", "已暂停抓取")
         } else if health.is_stale(chrono::Utc::now(), stale_after) {
@@ -371,6 +375,8 @@ pub struct ArticlePage {
     pub author: Option<String>,
     pub source_name: String,
     pub source_href: String,
+    /// 官方媒体, 商业媒体, 自媒体 or 读者: what kind of publisher the source is.
+    pub source_type: &'static str,
     /// The publication a repost credits, named in the 来源 line before the source that
     /// carried it.
     pub credited: Option<String>,

@@ -62,13 +62,14 @@ async fn a_picture_gets_its_size_on_the_page_and_smaller_copies_for_small_screen
         .upsert_source(&NewSource {
             slug: "donghai".into(),
             name: "东海晚报".into(),
-            kind: SourceKind::NewsSite,
+            kind: SourceKind::Feed,
             homepage: None,
             feed_url: None,
             follow_url: None,
             qr_image: None,
             channel_slug: Some("shehui".into()),
             description: String::new(),
+            ..NewSource::default()
         })
         .await
         .unwrap();

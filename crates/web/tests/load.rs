@@ -37,13 +37,14 @@ async fn store_of(count: usize) -> (tempfile::TempDir, Store, Vec<i64>) {
             .upsert_source(&NewSource {
                 slug: format!("laiyuan-{n}"),
                 name: format!("来源{n}日报"),
-                kind: SourceKind::NewsSite,
+                kind: SourceKind::Feed,
                 homepage: None,
                 feed_url: None,
                 follow_url: None,
                 qr_image: None,
                 channel_slug: Some(CHANNELS[n % CHANNELS.len()].into()),
                 description: String::new(),
+                ..NewSource::default()
             })
             .await
             .unwrap();

@@ -1306,6 +1306,7 @@ async fn the_dashboard_and_a_source_page_draw_their_charts_without_script() {
         articles_added: 4,
         publish_interval_secs: None,
         next_check_at: now,
+        read_note: None,
     };
     for _ in 0..3 {
         store
@@ -1645,4 +1646,208 @@ async fn webhooks_are_told_of_decisions_and_hot_stories_signed_and_failures_are_
         page.body
     );
     assert!(page.body.contains("已送达"), "{}", page.body);
+}
+
+/// A site whose fetcher and ingester reach a portal without a feed, served on 127.0.0.1 as
+/// `portal.example`.
+async fn site_with_portal() -> Site {
+    use axum::routing::get;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = listener.local_addr().unwrap();
+    let article = |n: usize| {
+        let body: String = (1..=5)
+            .map(|p| format!("<p>第{p}段：青澜港今天迎来冬季第一批远洋渔船，码头工人连夜卸货，鱼市的批发价格随之回落，市民可以在周末的早市上买到新鲜的带鱼和鲳鱼。</p>"))
+            .collect();
+        axum::response::Html(format!(
+            "<html><head><title>渔港新闻第{n}篇 - 青澜港讯</title><meta property=\"article:published_time\" content=\"2026-12-01T08:00:00+08:00\"></head>\
+             <body><div id=\"nav\"><a href=\"/\">首页</a></div><div class=\"article\"><h1>渔港新闻第{n}篇</h1>{body}</div></body></html>"
+        ))
+    };
+    let app = axum::Router::new()
+        .route(
+            "/news/",
+            get(|| async {
+                axum::response::Html(
+                    "<html><head><title>要闻 - 青澜港讯</title></head><body><div id=\"nav\"><a href=\"/\">首页</a></div>\
+                     <ul class=\"list\"><li><a href=\"/2026/12/a00002.html\">渔港新闻第2篇：冬季第一批远洋渔船靠港</a></li>\
+                     <li><a href=\"/2026/12/a00001.html\">渔港新闻第1篇：鱼市批发价格回落</a></li></ul></body></html>",
+                )
+            }),
+        )
+        .route("/2026/12/a00001.html", get(move || async move { article(1) }))
+        .route("/2026/12/a00002.html", get(move || async move { article(2) }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let mut guard = xinwen_fetch::Guard::new(vec!["127.0.0.1".parse().unwrap()]);
+    guard.resolve_to("portal.example", origin);
+    let fetcher = Arc::new(
+        xinwen_fetch::Fetcher::new(xinwen_fetch::FetchConfig {
+            guard,
+            min_host_delay: std::time::Duration::ZERO,
+            ..xinwen_fetch::FetchConfig::default()
+        })
+        .unwrap(),
+    );
+    let base = site().await;
+    let ingester = xinwen_ingest::Ingester::new(
+        base.state.store().clone(),
+        fetcher.clone(),
+        xinwen_media::Signer::load_or_create(base._dir.path()).unwrap(),
+        xinwen_ingest::IngestConfig::default(),
+    );
+    let services = Services {
+        fetcher: Some(fetcher),
+        ingester: Some(Arc::new(ingester)),
+        ..Services::default()
+    };
+    let state = AppState::with_services(
+        base.state.store().clone(),
+        base.state.site().clone(),
+        services,
+    );
+    Site {
+        state,
+        _dir: base._dir,
+    }
+}
+
+#[tokio::test]
+async fn an_admin_adds_a_feedless_portal_after_previewing_what_it_gives() {
+    let site = site_with_portal().await;
+    let mut admin = Visitor::new(&site, "198.51.100.11");
+    admin.log_in("boss").await;
+    let preview = admin
+        .submit(
+            "/admin/sources",
+            "/admin/sources/preview",
+            &[
+                ("feed_url", "http://portal.example/news/"),
+                ("kind", ""),
+                ("channel", "shehui"),
+            ],
+        )
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let body = &preview.body;
+    assert!(body.contains("没有订阅源，将作为列表页读取"), "{body}");
+    assert!(body.contains("将收录的文章链接（2 条）"), "{body}");
+    assert!(
+        body.contains("http://portal.example/2026/12/a00002.html"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<dd>渔港新闻第2篇</dd>"),
+        "the first article extracted: {body}"
+    );
+    assert!(
+        body.contains("value=\"要闻 - 青澜港讯\""),
+        "named by the page: {body}"
+    );
+    assert!(body.contains("<option value=\"page\" selected>"), "{body}");
+    assert!(
+        site.state.store().find_source("portal").await.is_err(),
+        "nothing stored yet"
+    );
+
+    let saved = admin
+        .submit(
+            "/admin/sources",
+            "/admin/sources",
+            &[
+                ("name", "青澜港讯"),
+                ("slug", "gangxun"),
+                ("kind", "page"),
+                ("feed_url", "http://portal.example/news/"),
+                ("link_selector", ".list"),
+                ("publisher", "official"),
+                ("channel", "shehui"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let source = site.state.store().find_source("gangxun").await.unwrap();
+    assert_eq!(source.kind, xinwen_model::SourceKind::Page);
+    assert_eq!(source.publisher, xinwen_model::Publisher::Official);
+    assert_eq!(source.link_selector.as_deref(), Some(".list"));
+
+    // What cannot be read says why, and offers the form back.
+    let bad = admin
+        .submit(
+            "/admin/sources",
+            "/admin/sources/preview",
+            &[
+                ("feed_url", "http://portal.example/news/"),
+                ("kind", "page"),
+                ("link_pattern", "(unclosed"),
+                ("channel", "shehui"),
+            ],
+        )
+        .await;
+    assert!(
+        bad.body.contains("not a regular expression"),
+        "{}",
+        bad.body
+    );
+    assert!(
+        !bad.body.contains("id=\"save-source-button\""),
+        "{}",
+        bad.body
+    );
+    // A WeChat account without a bridge is refused.
+    let refused = admin
+        .submit(
+            "/admin/sources",
+            "/admin/sources",
+            &[
+                ("name", "无桥接"),
+                ("slug", "no-bridge"),
+                ("kind", "wechat"),
+                ("channel", "shehui"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("桥接"), "{}", refused.body);
+}
+
+#[tokio::test]
+async fn an_editor_adds_one_article_by_its_link_and_readers_see_its_source_type() {
+    let site = site_with_portal().await;
+    let mut editor = Visitor::new(&site, "198.51.100.12");
+    editor.log_in("ed").await;
+    let added = editor
+        .submit(
+            "/admin/sources",
+            "/admin/articles/add",
+            &[
+                ("url", "http://portal.example/2026/12/a00001.html"),
+                ("source", "xinghe-ribao"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    assert!(
+        added.location.starts_with("/article/"),
+        "{}",
+        added.location
+    );
+    let page = editor.get(&added.location).await;
+    assert!(page.body.contains("渔港新闻第1篇"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("<span class=\"source-type\" title=\"来源类型\">官方媒体</span>"),
+        "星河日报 is official media: {}",
+        page.body
+    );
+    // An address that is not public is refused before anything is fetched.
+    let refused = editor
+        .submit(
+            "/admin/sources",
+            "/admin/articles/add",
+            &[
+                ("url", "http://127.0.0.1/x.html"),
+                ("source", "xinghe-ribao"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
 }

@@ -30,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/sources", get(sources::list).post(sources::add))
+        .route("/sources/preview", post(sources::preview))
+        .route("/articles/add", post(sources::add_article))
         .route("/sources/{id}", get(sources::edit).post(sources::save))
         .route("/sources/{id}/pause", post(sources::pause))
         .route("/sources/{id}/resume", post(sources::resume))

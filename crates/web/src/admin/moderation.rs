@@ -15,8 +15,8 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
 use xinwen_model::{
-    Channel, NewArticle, NewChannel, NewSource, SourceKind, SubmissionKind, SubmissionStatus,
-    TakedownStatus,
+    Channel, NewArticle, NewChannel, NewSource, Publisher, SourceKind, SubmissionKind,
+    SubmissionStatus, TakedownStatus,
 };
 use xinwen_store::{ArticleRef, RemovedArticle, Submission, Takedown};
 
@@ -346,13 +346,12 @@ async fn ensure_readers_source(state: &AppState) -> Result<(), AppError> {
             .upsert_source(&NewSource {
                 slug: READERS_SOURCE.into(),
                 name: "读者投稿".into(),
-                kind: SourceKind::Other,
-                homepage: None,
-                feed_url: None,
-                follow_url: None,
-                qr_image: None,
+                // Nothing to read: its articles are the readers' submissions.
+                kind: SourceKind::Feed,
+                publisher: Publisher::Readers,
                 channel_slug: Some(READERS_CHANNEL.into()),
                 description: "本站读者提供的新闻线索和文章。".into(),
+                ..NewSource::default()
             })
             .await?;
     }

@@ -575,8 +575,10 @@ pub(crate) struct HealthOut {
 pub(crate) struct SourceOut {
     pub slug: String,
     pub name: String,
-    /// `wechat`, `news_site` or `other`.
+    /// How it is read: `feed`, `page`, `sitemap` or `wechat`.
     pub kind: String,
+    /// What kind of publisher it is: `official`, `commercial`, `self_media` or `readers`.
+    pub publisher: String,
     pub url: String,
     pub homepage: Option<String>,
     pub feed_url: Option<String>,
@@ -621,6 +623,7 @@ pub(crate) async fn sources(State(state): State<AppState>, uri: Uri) -> Response
                     slug: s.source.slug,
                     name: s.source.name,
                     kind: s.source.kind.as_str().to_owned(),
+                    publisher: s.source.publisher.as_str().to_owned(),
                     homepage: s.source.homepage.as_deref().and_then(web_url),
                     feed_url: s.source.feed_url.as_deref().and_then(web_url),
                     description: s.source.description,

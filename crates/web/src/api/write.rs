@@ -125,9 +125,20 @@ pub(crate) struct NewSourceIn {
     pub name: String,
     /// Its URL segment: lowercase letters, digits and hyphens.
     pub slug: String,
-    /// `wechat`, `news_site` (the default) or `other`.
+    /// How it is read: `feed` (the default), `page` (a list page whose article links are
+    /// found), `sitemap`, or `wechat` (a WeChat account through its `bridges`).
     pub kind: Option<String>,
+    /// The address read: the feed, the list page or the sitemap (not for `wechat`).
     pub feed_url: Option<String>,
+    /// A WeChat account's bridge feeds, the preferred first.
+    #[serde(default)]
+    pub bridges: Vec<String>,
+    /// A page source's narrowing: a CSS selector around its article links.
+    pub link_selector: Option<String>,
+    /// A page source's narrowing: a regular expression its article URLs match.
+    pub link_pattern: Option<String>,
+    /// `official`, `commercial` (the default), `self_media` or `readers`: shown to readers.
+    pub publisher: Option<String>,
     pub homepage: Option<String>,
     pub follow_url: Option<String>,
     /// The channel its articles go to (a channel's slug).
@@ -173,8 +184,15 @@ pub(crate) async fn add_source(
         ("slug".to_owned(), input.slug),
         ("channel".to_owned(), input.channel),
     ];
+    pairs.push((
+        "kind".to_owned(),
+        input.kind.unwrap_or_else(|| "feed".to_owned()),
+    ));
+    pairs.push(("bridges".to_owned(), input.bridges.join("\n")));
     for (name, value) in [
-        ("kind", input.kind),
+        ("publisher", input.publisher),
+        ("link_selector", input.link_selector),
+        ("link_pattern", input.link_pattern),
         ("feed_url", input.feed_url),
         ("homepage", input.homepage),
         ("follow_url", input.follow_url),

@@ -106,6 +106,7 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
         channel_href: format!("/channel/{}", article.channel.slug),
         author: article.author.clone(),
         source_name: article.source.name.clone(),
+        source_type: article.source.publisher.label_zh(),
         source_href: format!("/source/{}", article.source.slug),
         credited: xinwen_model::credited_publication(
             article.credited_source.as_deref(),

@@ -15,6 +15,7 @@ fn coverage(story: &Story, article: &StoryArticle) -> CoverageItem {
         href: format!("/article/{}", article.id),
         title: article.title.clone(),
         source_name: article.source_name.clone(),
+        source_type: article.source_publisher.label_zh(),
         source_href: format!("/source/{}", article.source_slug),
         time_display: datetime_zh(article.published_at),
         time_iso: datetime_iso(article.published_at),
