@@ -46,7 +46,7 @@ pub enum SourceCommand {
         #[arg(long)]
         channel: Option<String>,
     },
-    /// Write every source with a feed as OPML (to standard output unless --output).
+    /// Write every source read by its feed as OPML (to standard output unless --output).
     ExportOpml {
         #[arg(long)]
         output: Option<PathBuf>,
@@ -614,6 +614,8 @@ async fn run_on(command: SourceCommand, store: &Store, config: &Config) -> anyho
                 .sources()
                 .await?
                 .into_iter()
+                // OPML lists feeds; list pages, sitemaps and WeChat bridges are not.
+                .filter(|s| s.kind == SourceKind::Feed)
                 .filter_map(|s| {
                     let category = s
                         .channel_id

@@ -102,8 +102,8 @@ impl LinkRules {
 pub fn article_links(html: &str, page_url: &Url, rules: &CompiledRules) -> ListPage {
     let document = Html::parse_document(html);
     let base = declared_base(&document, page_url);
-    // A page that declares another host as its base is served under both names.
-    let sites = [site_of(page_url), site_of(&base)];
+    // The page's own site only: a `<base>` naming another site does not widen it.
+    let sites = [site_of(page_url)];
     let anchors: Vec<ElementRef<'_>> = match &rules.selector {
         Some(selector) => {
             let mut seen = HashSet::new();
@@ -123,7 +123,9 @@ pub fn article_links(html: &str, page_url: &Url, rules: &CompiledRules) -> ListP
     };
 
     let mut candidates = Vec::new();
-    for anchor in anchors {
+    // A list page links a few hundred pages; a page with tens of thousands of links is read
+    // up to this many, so that grouping (which looks around each link) stays cheap.
+    for anchor in anchors.into_iter().take(MAX_ANCHORS) {
         let Some(url) = anchor
             .value()
             .attr("href")
@@ -243,6 +245,11 @@ struct Candidate<'a> {
     /// The URL has an article's shape (or matches the editor's pattern).
     shaped: bool,
 }
+
+/// Links looked at on one page.
+const MAX_ANCHORS: usize = 3_000;
+/// How far above its link an item may be.
+const MAX_ITEM_DEPTH: usize = 8;
 
 static ANCHOR: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("a[href]").expect("a valid selector"));
@@ -532,7 +539,12 @@ fn group_by_list(candidates: &[Candidate<'_>]) -> HashMap<GroupKey, Vec<usize>> 
     let mut groups: HashMap<(NodeId, String), Vec<usize>> = HashMap::new();
     for (i, candidate) in candidates.iter().enumerate() {
         let mut item = candidate.anchor;
-        while let Some(parent) = item.parent().and_then(ElementRef::wrap) {
+        // An item sits a few levels above its link; a hostile page nested thousands deep is
+        // not climbed to the top for each of its links.
+        for _ in 0..MAX_ITEM_DEPTH {
+            let Some(parent) = item.parent().and_then(ElementRef::wrap) else {
+                break;
+            };
             if matches!(parent.value().name(), "body" | "html") {
                 break;
             }
@@ -724,6 +736,37 @@ mod tests {
             ]
         );
         assert_eq!(title.as_deref(), Some("青澜在线"));
+    }
+
+    #[test]
+    fn a_page_of_endless_links_is_read_quickly() {
+        let mut html = String::from("<ul>");
+        for n in 0..40_000 {
+            html.push_str(&format!(
+                "<li><a href=\"/2026/12/{n:06}.html\">一篇标题足够长的新闻第{n}号</a></li>"
+            ));
+        }
+        html.push_str("</ul>");
+        let started = std::time::Instant::now();
+        let page = article_links(
+            &html,
+            &url("https://news.example/list/"),
+            &LinkRules::default().compile().unwrap(),
+        );
+        assert_eq!(page.links.len(), MAX_ANCHORS);
+        // Nested thousands deep, a link in each level.
+        let mut deep = String::new();
+        for n in 0..5_000 {
+            deep.push_str(&format!(
+                "<div><a href=\"/2026/12/{n:06}.html\">一篇标题足够长的新闻第{n}号</a>"
+            ));
+        }
+        article_links(
+            &deep,
+            &url("https://news.example/list/"),
+            &LinkRules::default().compile().unwrap(),
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
     }
 
     #[test]

@@ -92,6 +92,14 @@ proptest! {
         prop_assert!(!clean.contains("javascript:"), "{clean}");
         let _ = xinwen_extract::summarize(&text, 20);
         let _ = xinwen_extract::extract_str(&text, Some("https://example.com/a"));
+        // A list page's links: whatever the page, only web links on the page's site come out.
+        let base = url::Url::parse("https://example.com/list/").unwrap();
+        let rules = xinwen_extract::links::LinkRules::default().compile().unwrap();
+        let page = xinwen_extract::links::article_links(&text, &base, &rules);
+        for link in &page.links {
+            prop_assert!(link.url.starts_with("https://example.com/"), "{}", link.url);
+        }
+        let _ = xinwen_extract::links::declared_feeds(&text, &base);
     }
 
     #[test]

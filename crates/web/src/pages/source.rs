@@ -26,8 +26,14 @@ async fn render(
         source_id: Some(source.id),
         ..Default::default()
     };
-    let heading = ListHeading::new(
+    // 微信公众号 · 自媒体: where it publishes and what kind of publisher it is.
+    let kicker = format!(
+        "{} · {}",
         source.kind.label_zh(),
+        source.publisher.label_zh()
+    );
+    let heading = ListHeading::new(
+        &kicker,
         &source.name,
         &source.description,
         "/source",
