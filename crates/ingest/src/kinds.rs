@@ -91,12 +91,17 @@ async fn get(fetcher: &Fetcher, request: &Request) -> Result<Option<Response>, F
     }
 }
 
-fn fetched(request: &Request, response: Option<Response>) -> Result<Response, FetchError> {
-    response.ok_or_else(|| FetchError::Status {
+/// A 304 to a request sent without validators: the server is wrong, and says so.
+fn unasked_304(request: &Request) -> FetchError {
+    FetchError::Status {
         url: request.url.to_string(),
         status: 304,
         retry_after: None,
-    })
+    }
+}
+
+fn fetched(request: &Request, response: Option<Response>) -> Result<Response, FetchError> {
+    response.ok_or_else(|| unasked_304(request))
 }
 
 fn content_type_is_html(response: &Response) -> Result<(), ProbeError> {
@@ -275,7 +280,7 @@ pub async fn probe(
             let (links, title, pages, _) =
                 read_list(fetcher, request.clone(), &compiled, FIRST_FETCH_PAGES)
                     .await?
-                    .ok_or_else(|| fetched(&request, None).unwrap_err())?;
+                    .ok_or_else(|| unasked_304(&request))?;
             if links.is_empty() {
                 return Err(ProbeError::NoLinks {
                     url: url.to_string(),
@@ -292,7 +297,7 @@ pub async fn probe(
             let request = Request::feed(url.clone());
             let (links, documents, _) = read_sitemap(fetcher, request.clone(), Utc::now())
                 .await?
-                .ok_or_else(|| fetched(&request, None).unwrap_err())?;
+                .ok_or_else(|| unasked_304(&request))?;
             Ok(Probe {
                 kind,
                 title: None,
