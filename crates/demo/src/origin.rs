@@ -287,6 +287,21 @@ fn build(corpus: &Corpus) -> Built {
     (resources, feed_urls, bridges)
 }
 
+/// A portal's ranking (热门排行): numbered links to its articles.
+fn ranked_list<'a>(articles: impl Iterator<Item = &'a NewArticle>) -> String {
+    articles
+        .enumerate()
+        .map(|(i, a)| {
+            format!(
+                "<li><em>{}</em><a href=\"{}\">{}</a></li>",
+                i + 1,
+                escape(&path_of(&a.canonical_url)),
+                escape(&a.title)
+            )
+        })
+        .collect()
+}
+
 /// Where a portal without a feed lists its articles.
 const LIST_PATH: &str = "/news/";
 const LIST_PAGE_SIZE: usize = 4;
@@ -299,20 +314,7 @@ fn list_pages(source: &NewSource, articles: &[&NewArticle], gbk: bool) -> Vec<(S
         0 => LIST_PATH.to_owned(),
         n => format!("{LIST_PATH}index_{}.html", n + 1),
     };
-    let ranking: String = articles
-        .iter()
-        .rev()
-        .take(5)
-        .enumerate()
-        .map(|(i, a)| {
-            format!(
-                "<li><em>{}</em><a href=\"{}\">{}</a></li>",
-                i + 1,
-                escape(&path_of(&a.canonical_url)),
-                escape(&a.title)
-            )
-        })
-        .collect();
+    let ranking = ranked_list(articles.iter().rev().take(5).copied());
     let charset = if gbk { "gbk" } else { "utf-8" };
     let mut out = Vec::new();
     for (n, page) in pages.iter().enumerate() {
@@ -669,20 +671,7 @@ fn portal_page(
             )
         })
         .collect();
-    let hot: String = others
-        .iter()
-        .rev()
-        .take(8)
-        .enumerate()
-        .map(|(i, a)| {
-            format!(
-                "<li><em>{}</em><a href=\"{}\">{}</a></li>",
-                i + 1,
-                escape(&path_of(&a.canonical_url)),
-                escape(&a.title)
-            )
-        })
-        .collect();
+    let hot = ranked_list(others.iter().rev().take(8).map(|a| **a));
     let lang = if article.script == Script::Traditional {
         "zh-TW"
     } else {

@@ -335,7 +335,11 @@ pub async fn probe(
     }
 }
 
-async fn parse_feed_off_thread(response: &Response) -> Result<xinwen_feed::Feed, FeedError> {
+/// Parses a fetched feed on the blocking pool (a large feed takes a while); a panic there is
+/// an unreadable feed, not a lost task.
+pub(crate) async fn parse_feed_off_thread(
+    response: &Response,
+) -> Result<xinwen_feed::Feed, FeedError> {
     let body = response.body.clone();
     let charset = response.charset.clone();
     let base = response.url.to_string();

@@ -171,21 +171,9 @@ impl Ingester {
             }
             Outcome::Fetched(response) => response,
         };
-        let body = response.body.clone();
-        let charset = response.charset.clone();
-        let base = response.url.to_string();
-        let feed = tokio::task::spawn_blocking(move || {
-            xinwen_feed::parse(&body, charset.as_deref(), Some(&base))
-        })
-        .await
-        .map_err(|e| SourceFailure {
-            message: format!("reading the feed failed: {e}"),
-            retry_after: None,
-        })?
-        .map_err(|e| SourceFailure {
-            message: format!("{}: {e}", response.url),
-            retry_after: None,
-        })?;
+        let feed = crate::kinds::parse_feed_off_thread(&response)
+            .await
+            .map_err(|e| SourceFailure::new(format!("{}: {e}", response.url)))?;
         if let (Some(base), Some(hub)) = (&self.config.push_callback_base, &feed.hub) {
             let topic = feed
                 .self_url
