@@ -19,10 +19,11 @@ pub fn open(data_dir: &Path) -> anyhow::Result<Arc<SearchIndex>> {
     Ok(Arc::new(index))
 }
 
-/// Brings the index up to date with the store, saying how long it took when it had work.
-pub async fn catch_up(index: &SearchIndex, store: &Store) -> anyhow::Result<u64> {
+/// Brings the index up to date with the store at low priority, saying how long it took when
+/// it had work.
+pub async fn catch_up(index: &Arc<SearchIndex>, store: &Store) -> anyhow::Result<u64> {
     let started = Instant::now();
-    let done = index.catch_up(store, |_| {}).await?;
+    let done = index.catch_up_quietly(store).await?;
     if done > 0 {
         tracing::info!(
             articles = done,

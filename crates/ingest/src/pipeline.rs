@@ -442,7 +442,8 @@ impl Ingester {
             }
         };
         let page_url_text = page_url.as_ref().map(Url::to_string);
-        let extracted = tokio::task::spawn_blocking(move || {
+        // At low priority: nobody is waiting on this page, and readers of the site are.
+        let extracted = xinwen_background::run(move || {
             xinwen_extract::extract(&html, page_url_text.as_deref(), charset.as_deref())
         })
         .await

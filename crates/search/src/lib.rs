@@ -26,7 +26,7 @@ pub use snippet::snippet;
 use chrono::{DateTime, Utc};
 use rank::{Bounded, BoundedClause, FreshTop, freshness};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
@@ -59,6 +59,17 @@ pub enum SearchError {
     Index(#[from] tantivy::TantivyError),
     #[error("reading the store for the index failed: {0}")]
     Store(#[from] xinwen_store::Error),
+    #[error("indexing in the background failed: {0}")]
+    Background(String),
+}
+
+/// One step of catching up: a batch put in (and removals), or the commit that ends it.
+enum CatchUpStep {
+    Put {
+        removed: Vec<i64>,
+        docs: Vec<IndexDoc>,
+    },
+    Commit(i64),
 }
 
 pub type Result<T, E = SearchError> = std::result::Result<T, E>;
@@ -281,7 +292,7 @@ impl SearchIndex {
     }
 
     fn with_index(
-        mut index: Index,
+        index: Index,
         fields: Fields,
         analyzer: Analyzer,
         path: Option<PathBuf>,
@@ -296,9 +307,6 @@ impl SearchIndex {
         index
             .tokenizers()
             .register("zh_trigrams", TextAnalyzer::from(TrigramTokenizer));
-        // A query searches its segments on several threads: on a large index, one query's
-        // latency is then what a segment takes, not what all of them take one after another.
-        index.set_default_multithread_executor()?;
         let writer = index.writer(WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
@@ -404,9 +412,9 @@ impl SearchIndex {
     }
 
     /// Merges the segments into as many as the machine has cores, of about equal size, and
-    /// waits for it: for after a bulk load (`reindex`, the benchmark). Queries then search
-    /// every segment on a core of its own and visit no more segments than that, and no
-    /// background merge left by the load shares the cores with them. Trickle updates while
+    /// waits for it: for after a bulk load (`reindex`, the benchmark). Queries then visit no
+    /// more segments than that, and no background merge left by the load shares the cores
+    /// with them. Trickle updates while
     /// serving are left to the merge policy. Returns how many segments there were.
     pub fn compact(&self) -> Result<usize> {
         let parts = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -475,12 +483,48 @@ impl SearchIndex {
     }
 
     /// Indexes every article changed in the store since the last commit (everything, on a new
-    /// index), in batches, and commits. `progress` hears how many were done so far.
+    /// index), in batches, and commits. `progress` hears how many were done so far. The
+    /// indexing runs on the caller's thread: for a command, or an editor's takedown that must
+    /// be gone from search before the page answers.
     pub async fn catch_up(
         &self,
         store: &xinwen_store::Store,
         progress: impl Fn(u64),
     ) -> Result<u64> {
+        self.catch_up_with(store, progress, |step| std::future::ready(self.apply(step)))
+            .await
+    }
+
+    /// [`catch_up`](Self::catch_up) for a serving process keeping its index current: the
+    /// segmenting and indexing run on low-priority threads (`xinwen-background`), so that an
+    /// ingest pass elsewhere does not take the cores readers' pages need, and none of it runs
+    /// on the async runtime's threads, where it would hold up every request they serve.
+    pub async fn catch_up_quietly(self: &Arc<Self>, store: &xinwen_store::Store) -> Result<u64> {
+        self.catch_up_with(
+            store,
+            |_| {},
+            |step| {
+                let index = self.clone();
+                async move {
+                    xinwen_background::run(move || index.apply(step))
+                        .await
+                        .map_err(|e| SearchError::Background(e.to_string()))?
+                }
+            },
+        )
+        .await
+    }
+
+    async fn catch_up_with<F, Fut>(
+        &self,
+        store: &xinwen_store::Store,
+        progress: impl Fn(u64),
+        mut apply: F,
+    ) -> Result<u64>
+    where
+        F: FnMut(CatchUpStep) -> Fut,
+        Fut: std::future::Future<Output = Result<()>>,
+    {
         let mut since = self.watermark().unwrap_or(i64::MIN);
         let mut done = 0u64;
         let start_since = since;
@@ -491,18 +535,30 @@ impl SearchIndex {
             let (live, removed): (Vec<_>, Vec<_>) = rows
                 .into_iter()
                 .partition(|r| r.status == xinwen_model::ArticleStatus::Live);
-            for row in &removed {
-                self.remove(row.id);
-            }
             done += (live.len() + removed.len()) as u64;
-            let docs: Vec<IndexDoc> = live.into_iter().map(IndexDoc::from).collect();
-            self.put(&docs)?;
+            apply(CatchUpStep::Put {
+                removed: removed.iter().map(|r| r.id).collect(),
+                docs: live.into_iter().map(IndexDoc::from).collect(),
+            })
+            .await?;
             progress(done);
         }
         if done > 0 || start_since == i64::MIN {
-            self.commit(Some(since))?;
+            apply(CatchUpStep::Commit(since)).await?;
         }
         Ok(done)
+    }
+
+    fn apply(&self, step: CatchUpStep) -> Result<()> {
+        match step {
+            CatchUpStep::Put { removed, docs } => {
+                for id in removed {
+                    self.remove(id);
+                }
+                self.put(&docs)
+            }
+            CatchUpStep::Commit(watermark) => self.commit(Some(watermark)),
+        }
     }
 
     /// A word, found either way it is indexed: as a word (ranks best), or exactly as
