@@ -9,9 +9,10 @@
 //! 1.5% of a core's share against a thread at the default), so that it takes what readers
 //! leave and still moves forward, slowly, under a load that leaves nothing.
 //!
-//! Only computation belongs here. Work that holds a lock others wait on (a database
-//! transaction, the index writer's) must not run at low priority, or readers would wait behind
-//! a thread the OS hardly schedules.
+//! Only computation belongs here. Work that holds a lock readers wait on (a database
+//! transaction) must not run at low priority, or readers would wait behind a thread the OS
+//! hardly schedules. The search index's commits run here holding the index writer's lock,
+//! which readers never take; an editor's takedown does, and may wait for such a commit.
 //!
 //! This crate owns those threads; it knows nothing of what runs on them.
 
@@ -59,13 +60,6 @@ where
         .map_err(|_| Error::Unavailable("the background threads have stopped".to_owned()))?
 }
 
-/// Whether the threads of this process run at lowered priority (false where the OS refused).
-pub fn lowered() -> bool {
-    LOWERED.get().copied().unwrap_or(false)
-}
-
-static LOWERED: OnceLock<bool> = OnceLock::new();
-
 fn start() -> Result<Mutex<mpsc::Sender<Job>>, String> {
     let (sender, receiver) = mpsc::channel::<Job>();
     let receiver = Arc::new(Mutex::new(receiver));
@@ -75,8 +69,7 @@ fn start() -> Result<Mutex<mpsc::Sender<Job>>, String> {
         std::thread::Builder::new()
             .name(format!("background-{n}"))
             .spawn(move || {
-                let lowered = lower_own_priority();
-                let _ = LOWERED.set(lowered);
+                lower_own_priority();
                 loop {
                     // The lock is held only while waiting for the next job, not while it runs.
                     let job = match receiver.lock() {
@@ -94,14 +87,12 @@ fn start() -> Result<Mutex<mpsc::Sender<Job>>, String> {
     Ok(Mutex::new(sender))
 }
 
-/// Lowers the calling thread (only it, on Linux) to the least priority; whether it could.
-fn lower_own_priority() -> bool {
-    match thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min) {
-        Ok(()) => true,
-        Err(e) => {
-            tracing::warn!(error = ?e, "background work runs at normal priority: the OS refused to lower it");
-            false
-        }
+/// Lowers the calling thread (only it, on Linux) to the least priority, or says why not.
+fn lower_own_priority() {
+    if let Err(e) =
+        thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min)
+    {
+        tracing::warn!(error = ?e, "background work runs at normal priority: the OS refused to lower it");
     }
 }
 
@@ -150,6 +141,5 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(nice, 19);
-        assert!(lowered());
     }
 }
