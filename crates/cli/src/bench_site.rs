@@ -189,25 +189,12 @@ async fn measure(
     main.print();
     let main_rss = memory.peak();
 
-    // The highest rate that holds: up from the main rate while it holds, down while it does not.
-    let mut best = main.holds().then_some(options.rate);
-    let mut rate = options.rate;
-    loop {
-        rate = if main.holds() { rate * 3 / 2 } else { rate / 2 };
-        if rate < 50 {
-            break;
-        }
+    let best = highest_holding_rate(options.rate, main.holds(), async |rate| {
         let run = offer(&client, &server.base, &mut pools, rate, seconds).await;
         outln!("at {rate} req/s: {}", run.summary());
-        if run.holds() {
-            best = Some(best.map_or(rate, |b: u32| b.max(rate)));
-            if !main.holds() {
-                break;
-            }
-        } else if main.holds() {
-            break;
-        }
-    }
+        run.holds()
+    })
+    .await;
     match best {
         Some(rate) => {
             outln!("highest rate tried that holds p99 ≤ 100 ms with no error: {rate} req/s")
@@ -264,6 +251,41 @@ async fn measure(
         main_rss.anon
     );
     Ok(())
+}
+
+/// Runs tried after the main one when looking for the highest rate that holds.
+const RATE_TRIES: usize = 5;
+
+/// The highest rate found to hold, within a tenth: up by half from the main rate while it
+/// holds (down by half while it does not) until the answer changes, then halving the gap
+/// between the highest rate that held and the lowest that did not. `holds(rate)` runs the load.
+async fn highest_holding_rate(
+    main: u32,
+    main_holds: bool,
+    mut holds: impl AsyncFnMut(u32) -> bool,
+) -> Option<u32> {
+    let (mut held, mut failed) = if main_holds {
+        (Some(main), None)
+    } else {
+        (None, Some(main))
+    };
+    for _ in 0..RATE_TRIES {
+        let rate = match (held, failed) {
+            (Some(low), None) => low.saturating_mul(3) / 2,
+            (None, Some(high)) if high / 2 >= 50 => high / 2,
+            (Some(low), Some(high)) if high - low > (low / 10).max(25) => {
+                // Round to 25 req/s so that the figures read as the rates they are.
+                ((low + high) / 2 / 25 * 25).max(low + 1)
+            }
+            _ => break,
+        };
+        if holds(rate).await {
+            held = Some(rate);
+        } else {
+            failed = Some(rate);
+        }
+    }
+    held
 }
 
 fn ms(d: Duration) -> f64 {
@@ -1177,5 +1199,41 @@ impl Ingest {
             }
         }
         Ok(added)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rates a search tries against a server that holds up to `capacity`, and its answer.
+    async fn search(main: u32, capacity: u32) -> (Vec<u32>, Option<u32>) {
+        let mut tried = Vec::new();
+        let best = highest_holding_rate(main, main <= capacity, async |rate| {
+            tried.push(rate);
+            rate <= capacity
+        })
+        .await;
+        (tried, best)
+    }
+
+    #[tokio::test]
+    async fn the_rate_search_closes_in_between_held_and_failed_rates() {
+        let (tried, best) = search(1000, 1234).await;
+        assert_eq!(tried[..2], [1500, 1250]);
+        let best = best.expect("1000 holds");
+        assert!((1125..=1234).contains(&best), "{best} after {tried:?}");
+
+        let (tried, best) = search(1000, 800).await;
+        assert_eq!(tried[0], 500);
+        let best = best.expect("500 holds");
+        assert!((725..=800).contains(&best), "{best} after {tried:?}");
+    }
+
+    #[tokio::test]
+    async fn the_rate_search_says_when_nothing_holds() {
+        let (tried, best) = search(1000, 10).await;
+        assert_eq!(best, None);
+        assert_eq!(tried, [500, 250, 125, 62]);
     }
 }

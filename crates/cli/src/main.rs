@@ -209,8 +209,9 @@ enum BenchCommand {
         /// The rate of the run during ingest, in requests per second.
         #[arg(long, default_value_t = 500)]
         ingest_rate: u32,
-        /// Articles per second the ingest pass aims at.
-        #[arg(long, default_value_t = 100)]
+        /// Articles per second the ingest pass aims at. A little above the 100 it should
+        /// hold, because its rate counts the last batch's fetch after the pace is spent.
+        #[arg(long, default_value_t = 110)]
         ingest_articles: u32,
         /// How long each run lasts.
         #[arg(long, default_value_t = 20)]
