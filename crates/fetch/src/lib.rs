@@ -20,8 +20,8 @@
 mod error;
 pub mod guard;
 mod politeness;
+mod retry_after;
 mod robots;
-pub mod schedule;
 
 pub use error::FetchError;
 pub use guard::{Cidr, Guard};
@@ -336,7 +336,7 @@ impl Fetcher {
                     .headers()
                     .get(header::RETRY_AFTER)
                     .and_then(|value| value.to_str().ok())
-                    .and_then(|value| schedule::parse_retry_after(value, chrono::Utc::now()));
+                    .and_then(|value| retry_after::parse_retry_after(value, chrono::Utc::now()));
                 if let Some(wait) = retry_after {
                     self.hosts.pause(&host, wait);
                 }

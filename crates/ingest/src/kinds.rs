@@ -22,9 +22,9 @@ use std::time::Duration;
 use url::Url;
 use xinwen_extract::links::{CompiledRules, LinkRules, LinkRulesError};
 use xinwen_feed::{Entry, FeedError, Sitemap, SitemapError};
-use xinwen_fetch::schedule::publishing_interval;
 use xinwen_fetch::{FetchError, Fetcher, Outcome, Request, Response};
 use xinwen_model::SourceKind;
+use xinwen_newsroom::schedule::publishing_interval;
 use xinwen_store::{BridgeOutcome, FetchSuccess, SourceWithHealth};
 
 /// List pages read on a page source's first fetch (the page and the next ones it links).

@@ -21,7 +21,6 @@ mod kinds;
 mod pipeline;
 mod preview;
 pub mod scheduler;
-mod script;
 mod stories;
 
 pub use kinds::{
@@ -30,7 +29,6 @@ pub use kinds::{
 };
 pub use pipeline::{AddLinkError, PassStats, SourceReport};
 pub use preview::{Preview, PreviewError, preview};
-pub use script::script_of;
 pub use stories::StoryKeeper;
 
 use std::sync::Arc;

@@ -1,15 +1,16 @@
 //! One pass over one source: feed, entries, pages, articles, health.
 
-use crate::{Ingester, script_of};
+use crate::Ingester;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 use xinwen_feed::Entry;
-use xinwen_fetch::schedule::{check_interval, failure_backoff, publishing_interval};
 use xinwen_fetch::{FetchError, Outcome, Request};
 use xinwen_model::{ArticleStatus, Channel, Image, NewArticle, SourceKind};
+use xinwen_newsroom::schedule::{check_interval, failure_backoff, publishing_interval};
+use xinwen_newsroom::script_of;
 use xinwen_store::{EntryKey, FeedArticle, FetchSuccess, SourceWithHealth};
 
 /// The lease xinwen asks of hubs: ten days, renewed in the last day.

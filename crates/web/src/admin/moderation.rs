@@ -416,7 +416,7 @@ pub(crate) async fn publish(
         body_text: s.body.clone(),
         summary,
         images: Vec::new(),
-        script: xinwen_ingest::script_of(None, &s.body),
+        script: xinwen_newsroom::script_of(None, &s.body),
         credited_source: None,
     };
     let article_id = store.publish_submission(id, &article, actor).await?;
