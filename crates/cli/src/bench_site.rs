@@ -11,7 +11,8 @@
 //!    shows instead of slowing the offered load the way a closed-loop tool does. Addresses
 //!    rotate the way a cache misses on a real site: deep list pages, articles over the whole
 //!    year (weighted to recent ones), story pages, searches never repeated, feeds.
-//! 5. **Rates up and down** from `--rate` until the mix's p99 passes 100 ms.
+//! 5. **The highest rate that holds** p99 ≤ 100 ms: up or down from `--rate` by half until the
+//!    answer changes, then halving the gap ([`highest_holding_rate`]).
 //! 6. **The same during ingest**: the real pipeline (fetch → extract → store → stories) in this
 //!    process writes to the served store from a local origin at `--ingest-articles` per second.
 //!
@@ -256,7 +257,7 @@ async fn measure(
 /// Runs tried after the main one when looking for the highest rate that holds.
 const RATE_TRIES: usize = 5;
 
-/// The highest rate found to hold, within a tenth: up by half from the main rate while it
+/// The highest rate found to hold, within a tenth when [`RATE_TRIES`] runs suffice: up by half from the main rate while it
 /// holds (down by half while it does not) until the answer changes, then halving the gap
 /// between the highest rate that held and the lowest that did not. `holds(rate)` runs the load.
 async fn highest_holding_rate(
