@@ -9,8 +9,9 @@
 //!
 //! This crate owns the pass over one source ([`Ingester::fetch_source`]), passes over many
 //! ([`Ingester::run_pass`]) and the scheduler loop ([`scheduler::run`]). It decides when a page
-//! must be fetched, what an article's identity is, and when a source is next due. It must not
-//! speak HTTP itself (that is `xinwen-fetch`), parse HTML (`xinwen-extract`) or render pages.
+//! must be fetched and what an article's identity is, and applies the newsroom's rule for when a
+//! source is next due (`xinwen-newsroom`). It must not speak HTTP itself (that is
+//! `xinwen-fetch`), parse HTML (`xinwen-extract`) or render pages.
 //!
 //! What it promises: an entry seen again updates its article and never adds a second one; a
 //! crash at any point loses nothing already committed, because each batch of articles is
