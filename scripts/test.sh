@@ -3,7 +3,11 @@
 #   - Debian's chromium (browser tests) and a CJK font (readable screenshots);
 #   - Python's feedparser (feed tests), openapi-spec-validator and jsonschema (API contract
 #     test), in a virtual environment of its own under target/.
-# Then formatting, lints, and the whole test suite. CI runs exactly this (see .ci/run).
+#   - Debian's PostgreSQL, of which a throwaway server is started for the tests (temporary
+#     directory, free port, an unprivileged user) and stopped at the end (scripts/postgres.sh);
+#     a server of your own is used instead when XINWEN_TEST_DATABASE_URL names one.
+# Then formatting, lints, and the whole test suite; then the suites that build a whole site
+# once more, on PostgreSQL. CI runs exactly this (see .ci/run).
 # setpriv (util-linux) runs one test as another user; Debian has it everywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,14 +28,21 @@ if ! "$venv/bin/python" -c 'import feedparser, openapi_spec_validator, jsonschem
   "$venv/bin/pip" install -q feedparser openapi-spec-validator jsonschema
 fi
 
+if [ -z "${XINWEN_TEST_DATABASE_URL:-}" ]; then
+  echo "== starting a throwaway PostgreSQL server"
+  eval "$(bash scripts/postgres.sh start)"
+  trap 'bash scripts/postgres.sh stop "$XINWEN_PG_DIR"' EXIT
+fi
+
 export XINWEN_PYTHON="$PWD/$venv/bin/python"
-# Tests that need a browser, Python or the shared evaluation data fail here rather than skip:
-# a test that passes having checked nothing is worse than none. The shared data lies beside
-# the repository (../shared/data) in CI and on the team's machines; a clone elsewhere skips
-# those tests, and each says so.
+# Tests that need a browser, Python, PostgreSQL or the shared evaluation data fail here rather
+# than skip: a test that passes having checked nothing is worse than none. The shared data lies
+# beside the repository (../shared/data) in CI and on the team's machines; a clone elsewhere
+# skips those tests, and each says so.
 export XINWEN_REQUIRE_BROWSER=1
 export XINWEN_REQUIRE_FEEDPARSER=1
 export XINWEN_REQUIRE_PYTHON=1
+export XINWEN_REQUIRE_POSTGRES=1
 if [ "${CI:-}" = true ] || [ -d ../shared/data ]; then
   export XINWEN_REQUIRE_SHARED_DATA=1
 fi
@@ -47,3 +58,7 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+echo "== cargo test, the site's suites on PostgreSQL"
+# The store's own suite already ran on both backends above.
+XINWEN_TEST_BACKEND=postgres cargo test --locked \
+  -p xinwen-web -p xinwen-ingest -p xinwen-media -p xinwen-search --test '*'

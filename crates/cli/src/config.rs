@@ -12,6 +12,8 @@
 //!
 //! [storage]
 //! data_dir = "/var/lib/xinwen"
+//! # PostgreSQL instead of SQLite in data_dir, for several web nodes and fetch workers:
+//! # database_url = "postgres://xinwen:PASSWORD@db.internal:5432/xinwen"
 //!
 //! [log]
 //! filter = "info"      # tracing's EnvFilter syntax
@@ -201,7 +203,10 @@ pub struct ServerConfig {
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct StorageConfig {
+    /// Keys, the search index and media; with SQLite, the database too.
     pub data_dir: PathBuf,
+    /// A PostgreSQL database (`postgres://…`) holding what SQLite holds otherwise.
+    pub database_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -248,6 +253,7 @@ impl Default for StorageConfig {
     fn default() -> Self {
         StorageConfig {
             data_dir: PathBuf::from("xinwen-data"),
+            database_url: None,
         }
     }
 }
@@ -327,6 +333,9 @@ impl Config {
         }
         if let Some(v) = get("XINWEN_DATA_DIR") {
             self.storage.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = get("XINWEN_DATABASE_URL").filter(|v| !v.is_empty()) {
+            self.storage.database_url = Some(v);
         }
         if let Some(v) = get("XINWEN_LOG") {
             self.log.filter = v;

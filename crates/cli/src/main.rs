@@ -37,6 +37,10 @@ struct Cli {
     /// A TOML configuration file; XINWEN_* environment variables override it.
     #[arg(long, global = true, env = "XINWEN_CONFIG")]
     config: Option<PathBuf>,
+    /// A PostgreSQL database to keep the store in (postgres://user:password@host/db) instead
+    /// of SQLite in the data directory; also XINWEN_DATABASE_URL or storage.database_url.
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -273,7 +277,13 @@ enum EvalCommand {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let result = Config::load(cli.config.as_deref()).and_then(|config| {
+    let result = Config::load(cli.config.as_deref()).and_then(|mut config| {
+        if let Some(url) = cli.database_url {
+            config.storage.database_url = Some(url);
+        }
+        DATABASE_URL
+            .set(config.storage.database_url.clone())
+            .expect("set once, before any command runs");
         init_logging(&config);
         let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
         runtime.block_on(run(cli.command, config))
@@ -548,7 +558,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             let versions = store.schema_versions().await?;
             outln!(
                 "{} is at schema version {}.",
-                data_dir.join(xinwen_store::DATABASE_FILE).display(),
+                store_location(&data_dir),
                 versions.last().copied().unwrap_or(0)
             );
             store.close().await;
@@ -557,17 +567,38 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
     }
 }
 
+/// The PostgreSQL database every command's store is in, or `None` for SQLite in the data
+/// directory: set once from the configuration, before any command runs, so that each way of
+/// opening the store below agrees without every command carrying it.
+static DATABASE_URL: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+fn database_url() -> Option<&'static str> {
+    DATABASE_URL.get().and_then(Option::as_deref)
+}
+
+/// Where the store is, in words for a message: the SQLite file, or the database's URL
+/// without its password.
+fn store_location(data_dir: &std::path::Path) -> String {
+    match database_url() {
+        Some(url) => xinwen_store::redact_password(url),
+        None => data_dir
+            .join(xinwen_store::DATABASE_FILE)
+            .display()
+            .to_string(),
+    }
+}
+
 async fn open_store(data_dir: &std::path::Path) -> anyhow::Result<Store> {
-    Store::open(data_dir)
+    Store::connect(data_dir, database_url())
         .await
-        .with_context(|| format!("cannot open the store in {}", data_dir.display()))
+        .with_context(|| format!("cannot open the store in {}", store_location(data_dir)))
 }
 
 /// Opens the store a command works on, which must exist: `xinwen source list` run in the
 /// wrong directory says so instead of leaving an empty `xinwen-data/` there.
 async fn open_existing_store(data_dir: &std::path::Path) -> anyhow::Result<Store> {
     let database = data_dir.join(xinwen_store::DATABASE_FILE);
-    if !database.is_file() {
+    if database_url().is_none() && !database.is_file() {
         anyhow::bail!(
             "there is no xinwen store in {}: {} does not exist. Give the data directory with --data DIR (or XINWEN_DATA_DIR, or storage.data_dir in the configuration file); `xinwen migrate --data DIR` creates a new one",
             data_dir.display(),
@@ -580,7 +611,7 @@ async fn open_existing_store(data_dir: &std::path::Path) -> anyhow::Result<Store
 /// Opens the store, creating it when there is none and saying so on standard error: adding
 /// the first account or source is how an operator starts a site.
 async fn open_store_creating(data_dir: &std::path::Path) -> anyhow::Result<Store> {
-    let new = !data_dir.join(xinwen_store::DATABASE_FILE).exists();
+    let new = database_url().is_none() && !data_dir.join(xinwen_store::DATABASE_FILE).exists();
     let store = open_store(data_dir).await?;
     if new {
         eprintln!(

@@ -209,7 +209,10 @@ async fn start(publisher: Arc<Publisher>) -> SocketAddr {
 
 async fn setup(source: NewSource) -> (tempfile::TempDir, Arc<Ingester>) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let database_url = xinwen_test_support::site_database().await;
+    let store = Store::connect(dir.path(), database_url.as_deref())
+        .await
+        .unwrap();
     store
         .upsert_channel(&NewChannel {
             slug: "shehui".into(),

@@ -54,7 +54,10 @@ async fn images_are_fetched_once_checked_and_served_from_the_cache() {
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let database_url = xinwen_test_support::site_database().await;
+    let store = Store::connect(dir.path(), database_url.as_deref())
+        .await
+        .unwrap();
     let fetcher = Fetcher::new(FetchConfig {
         guard: Guard::new(vec!["127.0.0.1".parse().unwrap()]),
         min_host_delay: Duration::ZERO,
@@ -180,7 +183,10 @@ async fn smaller_copies_are_made_once_kept_and_purged_with_the_original() {
     let address = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let database_url = xinwen_test_support::site_database().await;
+    let store = Store::connect(dir.path(), database_url.as_deref())
+        .await
+        .unwrap();
     let fetcher = Fetcher::new(FetchConfig {
         guard: Guard::new(vec!["127.0.0.1".parse().unwrap()]),
         min_host_delay: Duration::ZERO,

@@ -97,7 +97,10 @@ const CORPUS: &[(&str, &str, u32, &str, &str)] = &[
 
 async fn corpus_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("data")).await.unwrap();
+    let database_url = xinwen_test_support::site_database().await;
+    let store = Store::connect(&dir.path().join("data"), database_url.as_deref())
+        .await
+        .unwrap();
     for slug in ["shehui", "tiyu", "keji", "shenghuo", "guoji"] {
         store
             .upsert_channel(&NewChannel {

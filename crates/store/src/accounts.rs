@@ -5,8 +5,8 @@
 
 use crate::{Error, Result, Store, from_timestamp};
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 use xinwen_model::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +70,7 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
-fn user_from_row(row: &SqliteRow) -> Result<User> {
+fn user_from_row(row: &AnyRow) -> Result<User> {
     Ok(User {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
@@ -82,7 +82,7 @@ fn user_from_row(row: &SqliteRow) -> Result<User> {
 /// Writes one line of the audit log inside the caller's transaction, so that an action and
 /// its record are committed together.
 pub(crate) async fn audit_in(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     actor: &Actor,
     action: &str,
     target: (&str, Option<i64>),
@@ -90,7 +90,7 @@ pub(crate) async fn audit_in(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (at, user_id, actor, action, target_kind, target_id, detail)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(Utc::now().timestamp())
     .bind(actor.user_id)
@@ -108,7 +108,7 @@ impl Store {
     /// Adds an account; a name already taken is a conflict.
     pub async fn add_user(&self, username: &str, password_hash: &str, role: Role) -> Result<i64> {
         let mut tx = self.write_transaction().await?;
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
             .bind(username)
             .fetch_optional(&mut *tx)
             .await?;
@@ -119,7 +119,7 @@ impl Store {
             });
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO users (username, password_hash, role, created_at) VALUES ($1, $2, $3, $4)
              RETURNING id",
         )
         .bind(username)
@@ -145,7 +145,7 @@ impl Store {
     pub async fn set_password(&self, username: &str, password_hash: &str) -> Result<()> {
         let mut tx = self.write_transaction().await?;
         let id: Option<i64> = sqlx::query_scalar(
-            "UPDATE users SET password_hash = ? WHERE username = ? RETURNING id",
+            "UPDATE users SET password_hash = $1 WHERE username = $2 RETURNING id",
         )
         .bind(password_hash)
         .bind(username)
@@ -155,7 +155,7 @@ impl Store {
             what: "user",
             key: username.to_owned(),
         })?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -183,7 +183,7 @@ impl Store {
     /// An account and its password hash, for checking a login.
     pub async fn user_for_login(&self, username: &str) -> Result<Option<(User, String)>> {
         let row = sqlx::query(
-            "SELECT id, username, role, created_at, password_hash FROM users WHERE username = ?",
+            "SELECT id, username, role, created_at, password_hash FROM users WHERE username = $1",
         )
         .bind(username)
         .fetch_optional(&self.pool)
@@ -203,13 +203,13 @@ impl Store {
         let now = Utc::now().timestamp();
         let mut tx = self.write_transaction().await?;
         // Expired sessions are dropped as new ones open: the table stays the size of its use.
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(&mut *tx)
             .await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(token_hash)
         .bind(user_id)
@@ -231,7 +231,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT u.id, u.username, u.role, u.created_at, s.csrf_token, s.expires_at
              FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = ? AND s.expires_at > ?",
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(token_hash)
         .bind(now.timestamp())
@@ -248,7 +248,7 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
@@ -263,11 +263,11 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.write_transaction().await?;
-        sqlx::query("DELETE FROM login_failures WHERE at < ?")
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(at.timestamp() - 86_400)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO login_failures (username, address_hash, at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO login_failures (username, address_hash, at) VALUES ($1, $2, $3)")
             .bind(username)
             .bind(address_hash)
             .bind(at.timestamp())
@@ -297,12 +297,12 @@ impl Store {
             tx.rollback().await?;
             return Ok(Err(why));
         }
-        sqlx::query("DELETE FROM login_failures WHERE at < ?")
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(now.timestamp() - 86_400)
             .execute(&mut *tx)
             .await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO login_failures (username, address_hash, at) VALUES (?, ?, ?) RETURNING id",
+            "INSERT INTO login_failures (username, address_hash, at) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(username)
         .bind(address_hash)
@@ -316,7 +316,7 @@ impl Store {
     /// The attempt begun by [`Store::begin_login_attempt`] had the right password: it was no
     /// failure, and the name's earlier failures are forgiven.
     pub async fn login_succeeded(&self, attempt: i64, username: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE id = ? OR username = ?")
+        sqlx::query("DELETE FROM login_failures WHERE id = $1 OR username = $2")
             .bind(attempt)
             .bind(username)
             .execute(&self.pool)
@@ -337,7 +337,7 @@ impl Store {
 
     /// Forgets a name's failures after it logged in.
     pub async fn clear_login_failures(&self, username: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE username = ?")
+        sqlx::query("DELETE FROM login_failures WHERE username = $1")
             .bind(username)
             .execute(&self.pool)
             .await?;
@@ -364,7 +364,7 @@ impl Store {
         let per_page = per_page.clamp(1, 500);
         let rows = sqlx::query(
             "SELECT id, at, actor, action, target_kind, target_id, detail FROM audit_log
-             ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+             ORDER BY at DESC, id DESC LIMIT $1 OFFSET $2",
         )
         .bind(i64::from(per_page))
         .bind(i64::from(page - 1) * i64::from(per_page))
@@ -393,7 +393,7 @@ impl Store {
     /// The operator's page as last edited in the admin, if it was.
     pub async fn site_page(&self, slug: &str) -> Result<Option<String>> {
         Ok(
-            sqlx::query_scalar("SELECT markdown FROM site_pages WHERE slug = ?")
+            sqlx::query_scalar("SELECT markdown FROM site_pages WHERE slug = $1")
                 .bind(slug)
                 .fetch_optional(&self.pool)
                 .await?,
@@ -404,7 +404,7 @@ impl Store {
     pub async fn set_site_page(&self, slug: &str, markdown: &str, actor: &Actor) -> Result<()> {
         let mut tx = self.write_transaction().await?;
         sqlx::query(
-            "INSERT INTO site_pages (slug, markdown, updated_at, updated_by) VALUES (?, ?, ?, ?)
+            "INSERT INTO site_pages (slug, markdown, updated_at, updated_by) VALUES ($1, $2, $3, $4)
              ON CONFLICT (slug) DO UPDATE SET markdown = excluded.markdown,
                 updated_at = excluded.updated_at, updated_by = excluded.updated_by",
         )
@@ -429,19 +429,19 @@ impl Store {
 
 /// The times of failed logins since `since`, for the name and from the address.
 async fn failures_since(
-    connection: &mut sqlx::SqliteConnection,
+    connection: &mut sqlx::AnyConnection,
     username: &str,
     address_hash: &str,
     since: DateTime<Utc>,
 ) -> Result<(Vec<i64>, Vec<i64>)> {
     let by_user: Vec<i64> =
-        sqlx::query_scalar("SELECT at FROM login_failures WHERE username = ? AND at >= ?")
+        sqlx::query_scalar("SELECT at FROM login_failures WHERE username = $1 AND at >= $2")
             .bind(username)
             .bind(since.timestamp())
             .fetch_all(&mut *connection)
             .await?;
     let by_address: Vec<i64> =
-        sqlx::query_scalar("SELECT at FROM login_failures WHERE address_hash = ? AND at >= ?")
+        sqlx::query_scalar("SELECT at FROM login_failures WHERE address_hash = $1 AND at >= $2")
             .bind(address_hash)
             .bind(since.timestamp())
             .fetch_all(&mut *connection)

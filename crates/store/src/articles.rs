@@ -1,9 +1,9 @@
 //! Articles and their images.
 
 use crate::{Error, Result, Store, from_timestamp, sources, to_timestamp};
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 // Dynamic SQL here is assembled only from constants of this crate; values are always bound.
-use sqlx::{AssertSqlSafe, Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 use xinwen_model::{Article, ArticleStatus, ArticleSummary, Channel, Image, NewArticle};
 
@@ -111,7 +111,7 @@ impl Store {
                  JOIN articles a ON a.id = e.article_id
                  WHERE e.source_id = ? AND e.guid IN ({placeholders})"
             );
-            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(source_id);
+            let mut query = sqlx::query(crate::numbered(sql)).bind(source_id);
             for guid in chunk {
                 query = query.bind(guid);
             }
@@ -132,7 +132,7 @@ impl Store {
 
     /// The whole article, live or removed: the page decides what a removed one shows.
     pub async fn article(&self, id: i64) -> Result<Option<Article>> {
-        let Some(row) = sqlx::query(AssertSqlSafe(article_sql()))
+        let Some(row) = sqlx::query(crate::numbered(article_sql()))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -145,7 +145,7 @@ impl Store {
 
     async fn images(&self, article_id: i64) -> Result<Vec<Image>> {
         let rows = sqlx::query(
-            "SELECT src, alt, caption FROM article_images WHERE article_id = ? ORDER BY position",
+            "SELECT src, alt, caption FROM article_images WHERE article_id = $1 ORDER BY position",
         )
         .bind(article_id)
         .fetch_all(&self.pool)
@@ -193,9 +193,9 @@ impl Store {
         let per_page = per_page.clamp(1, 200);
         let cap = i64::from(MAX_LIST_PAGES) * i64::from(per_page);
         let conditions = list_conditions(filter);
-        let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
+        let mut count = sqlx::query_scalar::<_, i64>(crate::numbered(format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM articles a WHERE {conditions}
-             ORDER BY a.published_at DESC, a.id DESC LIMIT ?)"
+             ORDER BY a.published_at DESC, a.id DESC LIMIT ?) AS listed"
         )));
         for value in [filter.channel_id, filter.source_id].into_iter().flatten() {
             count = count.bind(value);
@@ -204,7 +204,11 @@ impl Store {
         if page > MAX_LIST_PAGES {
             return Ok(Page::counted(Vec::new(), page, per_page, total));
         }
-        let mut query = sqlx::query(AssertSqlSafe(list_sql(filter, after.is_some(), with_body)));
+        let mut query = sqlx::query(crate::numbered(list_sql(
+            filter,
+            after.is_some(),
+            with_body,
+        )));
         for value in [filter.channel_id, filter.source_id].into_iter().flatten() {
             query = query.bind(value);
         }
@@ -240,10 +244,10 @@ impl Store {
         let now = chrono::Utc::now().timestamp();
         let removed_at = (status == ArticleStatus::Removed).then_some(now);
         let done = sqlx::query(
-            "UPDATE articles SET status = ?, removed_at = ?, updated_at = ?,
+            "UPDATE articles SET status = $1, removed_at = $2, updated_at = $3,
                 change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
-                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions))
-             WHERE id = ?",
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs)
+             WHERE id = $4",
         )
         .bind(status.as_str())
         .bind(removed_at)
@@ -264,7 +268,7 @@ impl Store {
     /// Brings the story of article `id` up to date after the article changed (its lead and
     /// counts may have been this article).
     async fn refresh_story_of(&self, id: i64) -> Result<()> {
-        let story: Option<i64> = sqlx::query_scalar("SELECT story_id FROM articles WHERE id = ?")
+        let story: Option<i64> = sqlx::query_scalar("SELECT story_id FROM articles WHERE id = $1")
             .bind(id)
             .fetch_one(&self.pool)
             .await?;
@@ -285,8 +289,8 @@ impl Store {
 
 /// Marks SQL built by this crate's own tests as safe to run.
 #[cfg(test)]
-pub(crate) fn assert_sql_safe(sql: String) -> AssertSqlSafe<String> {
-    AssertSqlSafe(sql)
+pub(crate) fn assert_sql_safe(sql: String) -> sqlx::AssertSqlSafe<String> {
+    crate::numbered(sql)
 }
 
 /// One article by id, with its channel and source.
@@ -428,8 +432,9 @@ pub(crate) fn query_sql(query: &ArticleQuery, with_body: bool) -> String {
     )
 }
 
-/// Articles by id, with what a list shows of them. `+a.status` keeps SQLite from reading the
-/// articles by status (every live one) and checking each id, instead of looking the ids up.
+/// Articles by id, with what a list shows of them. `a.status || ''` keeps SQLite from reading
+/// the articles by status (every live one) and checking each id, instead of looking the ids up
+/// (SQLite's own `+a.status` does the same, but PostgreSQL has no `+` for text).
 pub(crate) fn summaries_by_ids_sql(count: usize) -> String {
     let placeholders = vec!["?"; count].join(", ");
     format!(
@@ -442,13 +447,13 @@ pub(crate) fn summaries_by_ids_sql(count: usize) -> String {
          JOIN sources s ON s.id = a.source_id
          JOIN channels c ON c.id = a.channel_id
          LEFT JOIN article_images i ON i.article_id = a.id AND i.position = 0
-         WHERE +a.status = 'live' AND a.id IN ({placeholders})"
+         WHERE a.status || '' = 'live' AND a.id IN ({placeholders})"
     )
 }
 
 /// The batch writer behind both upserts; the caller owns the transaction.
 pub(crate) async fn write_articles<'a>(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     items: impl Iterator<Item = (&'a NewArticle, Option<&'a EntryKey>)>,
 ) -> Result<Vec<i64>> {
     let mut sources: HashMap<String, (i64, Option<i64>)> = HashMap::new();
@@ -459,7 +464,7 @@ pub(crate) async fn write_articles<'a>(
             Some(found) => *found,
             None => {
                 let found: (i64, Option<i64>) =
-                    sqlx::query_as("SELECT id, channel_id FROM sources WHERE slug = ?")
+                    sqlx::query_as("SELECT id, channel_id FROM sources WHERE slug = $1")
                         .bind(&article.source_slug)
                         .fetch_optional(&mut **tx)
                         .await?
@@ -492,7 +497,7 @@ pub(crate) async fn write_articles<'a>(
         if let Some(entry) = entry {
             sqlx::query(
                 "INSERT INTO feed_entries (source_id, guid, article_id, entry_hash, seen_at)
-                 VALUES (?, ?, ?, ?, ?)
+                 VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (source_id, guid) DO UPDATE SET
                     article_id = excluded.article_id, entry_hash = excluded.entry_hash,
                     seen_at = excluded.seen_at",
@@ -514,14 +519,14 @@ pub(crate) async fn write_articles<'a>(
 /// upsert that follows updates it rather than adding a second one. Left alone when another
 /// article already has the new URL: that one is updated instead.
 async fn follow_moved_entry(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     source_id: i64,
     entry: &EntryKey,
     canonical_url: &str,
 ) -> Result<()> {
     let known: Option<(i64, String)> = sqlx::query_as(
         "SELECT a.id, a.canonical_url FROM feed_entries e JOIN articles a ON a.id = e.article_id
-         WHERE e.source_id = ? AND e.guid = ?",
+         WHERE e.source_id = $1 AND e.guid = $2",
     )
     .bind(source_id)
     .bind(&entry.guid)
@@ -533,12 +538,12 @@ async fn follow_moved_entry(
     if old_url == canonical_url {
         return Ok(());
     }
-    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE canonical_url = ?")
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM articles WHERE canonical_url = $1")
         .bind(canonical_url)
         .fetch_optional(&mut **tx)
         .await?;
     if taken.is_none() {
-        sqlx::query("UPDATE articles SET canonical_url = ? WHERE id = ?")
+        sqlx::query("UPDATE articles SET canonical_url = $1 WHERE id = $2")
             .bind(canonical_url)
             .bind(article_id)
             .execute(&mut **tx)
@@ -547,8 +552,8 @@ async fn follow_moved_entry(
     Ok(())
 }
 
-async fn channel_id_in(tx: &mut Transaction<'_, Sqlite>, slug: &str) -> Result<i64> {
-    sqlx::query_scalar("SELECT id FROM channels WHERE slug = ?")
+async fn channel_id_in(tx: &mut Transaction<'_, Any>, slug: &str) -> Result<i64> {
+    sqlx::query_scalar("SELECT id FROM channels WHERE slug = $1")
         .bind(slug)
         .fetch_optional(&mut **tx)
         .await?
@@ -559,7 +564,7 @@ async fn channel_id_in(tx: &mut Transaction<'_, Sqlite>, slug: &str) -> Result<i
 }
 
 async fn upsert_one(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     article: &NewArticle,
     source_id: i64,
     channel_id: i64,
@@ -571,9 +576,9 @@ async fn upsert_one(
         "INSERT INTO articles (source_id, channel_id, title, author, original_url, canonical_url,
                                published_at, fetched_at, body_html, body_text, summary, script,
                                status, updated_at, change_seq, credited_source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'live', $13,
                  (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
-                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions)), ?)
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs), $14)
          ON CONFLICT (canonical_url) DO UPDATE SET
             change_seq = excluded.change_seq, credited_source = excluded.credited_source,
             source_id = excluded.source_id, channel_id = excluded.channel_id,
@@ -600,13 +605,13 @@ async fn upsert_one(
     .bind(&article.credited_source)
     .fetch_one(&mut **tx)
     .await?;
-    sqlx::query("DELETE FROM article_images WHERE article_id = ?")
+    sqlx::query("DELETE FROM article_images WHERE article_id = $1")
         .bind(id)
         .execute(&mut **tx)
         .await?;
     for (position, image) in article.images.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO article_images (article_id, position, src, alt, caption) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO article_images (article_id, position, src, alt, caption) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id)
         .bind(i64::try_from(position).unwrap_or(i64::MAX))
@@ -627,7 +632,7 @@ fn prefixed_source_columns() -> String {
         .join(", ")
 }
 
-fn article_from_row(row: &SqliteRow, images: Vec<Image>) -> Result<Article> {
+fn article_from_row(row: &AnyRow, images: Vec<Image>) -> Result<Article> {
     let source = sources::from_prefixed_row(row, "s_")?;
     Ok(Article {
         id: row.try_get("id")?,
@@ -656,7 +661,7 @@ fn article_from_row(row: &SqliteRow, images: Vec<Image>) -> Result<Article> {
     })
 }
 
-fn summary_from_row(row: &SqliteRow, with_body: bool) -> Result<ArticleSummary> {
+fn summary_from_row(row: &AnyRow, with_body: bool) -> Result<ArticleSummary> {
     let thumbnail = match row.try_get::<Option<String>, _>("thumb_src")? {
         Some(src) => Some(Image {
             src,
@@ -712,17 +717,17 @@ impl Store {
              FROM articles a
              JOIN sources s ON s.id = a.source_id
              JOIN channels c ON c.id = a.channel_id
-             WHERE a.change_seq > ?
+             WHERE a.change_seq > $1
              ORDER BY a.change_seq
-             LIMIT ?",
+             LIMIT $2",
         )
         .bind(since)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
         let deleted: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT article_id, change_seq FROM article_deletions WHERE change_seq > ?
-             ORDER BY change_seq LIMIT ?",
+            "SELECT article_id, change_seq FROM article_deletions WHERE change_seq > $1
+             ORDER BY change_seq LIMIT $2",
         )
         .bind(since)
         .bind(i64::from(limit))
@@ -768,7 +773,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = summaries_by_ids_sql(ids.len());
-        let mut query = sqlx::query(AssertSqlSafe(sql));
+        let mut query = sqlx::query(crate::numbered(sql));
         for id in ids {
             query = query.bind(id);
         }
@@ -834,8 +839,8 @@ impl Store {
              WHERE {conditions}
              ORDER BY a.published_at DESC, a.id DESC LIMIT ? OFFSET ?"
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
+        let mut query = sqlx::query(crate::numbered(sql));
+        let mut count = sqlx::query_scalar::<_, i64>(crate::numbered(format!(
             "SELECT COUNT(*) FROM articles a WHERE {conditions}"
         )));
         if let Some(status) = status {
@@ -881,7 +886,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.write_transaction().await?;
         let reason: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT status, removal_reason FROM articles WHERE id = ?")
+            sqlx::query_as("SELECT status, removal_reason FROM articles WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -904,10 +909,10 @@ impl Store {
             ("live", None, None, "article.restore")
         };
         sqlx::query(
-            "UPDATE articles SET status = ?, removed_at = ?, removal_reason = ?, updated_at = ?,
+            "UPDATE articles SET status = $1, removed_at = $2, removal_reason = $3, updated_at = $4,
                 change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
-                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions))
-             WHERE id = ?",
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs)
+             WHERE id = $5",
         )
         .bind(status)
         .bind(removed_at)
@@ -931,10 +936,10 @@ impl Store {
         let mut tx = self.write_transaction().await?;
         let channel_id = channel_id_in(&mut tx, channel_slug).await?;
         let done = sqlx::query(
-            "UPDATE articles SET channel_id = ?, updated_at = ?,
+            "UPDATE articles SET channel_id = $1, updated_at = $2,
                 change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
-                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions))
-             WHERE id = ?",
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs)
+             WHERE id = $3",
         )
         .bind(channel_id)
         .bind(chrono::Utc::now().timestamp())
@@ -964,7 +969,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT a.removal_reason, a.removed_at, t.receipt FROM articles a
              LEFT JOIN takedowns t ON t.id = a.takedown_id
-             WHERE a.id = ? AND a.status = 'removed'",
+             WHERE a.id = $1 AND a.status = 'removed'",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -1000,7 +1005,7 @@ impl Store {
     ) -> Result<Vec<(i64, chrono::DateTime<chrono::Utc>)>> {
         let rows: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT id, published_at FROM articles WHERE status = 'live'
-             ORDER BY published_at DESC, id DESC LIMIT ?",
+             ORDER BY published_at DESC, id DESC LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -1022,7 +1027,7 @@ impl Store {
     ) -> Result<(Vec<ArticleSummary>, Option<Cursor>)> {
         let limit = limit.clamp(1, 200);
         let sql = query_sql(query, with_body);
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        let mut q = sqlx::query(crate::numbered(sql));
         for value in [
             query.channel_id,
             query.source_id,
@@ -1080,8 +1085,8 @@ impl Store {
 }
 
 pub(crate) const NEWS_SITEMAP_SQL: &str = "SELECT id, published_at, title, script FROM articles
-     WHERE status = 'live' AND published_at >= ?
-     ORDER BY published_at DESC, id DESC LIMIT ?";
+     WHERE status = 'live' AND published_at >= $1
+     ORDER BY published_at DESC, id DESC LIMIT $2";
 
 /// An article as a news sitemap lists it.
 #[derive(Debug, Clone, PartialEq)]

@@ -41,7 +41,7 @@ pub struct QueueDay {
     pub takedowns: u64,
 }
 
-fn count(row: &sqlx::sqlite::SqliteRow, column: &str) -> u64 {
+fn count(row: &sqlx::any::AnyRow, column: &str) -> u64 {
     u64::try_from(row.get::<i64, _>(column)).unwrap_or(0)
 }
 
@@ -56,9 +56,9 @@ impl Store {
         let since = first_day * 86_400 - CHINA_OFFSET_SECS;
         // A range of the (status, published_at) index: the window's articles only.
         let rows = sqlx::query(
-            "SELECT (published_at + ?) / 86400 AS day, COALESCE(channel_id, 0) AS channel,
+            "SELECT (published_at + $1) / 86400 AS day, COALESCE(channel_id, 0) AS channel,
                     COUNT(*) AS n
-             FROM articles WHERE status = 'live' AND published_at >= ? AND published_at <= ?
+             FROM articles WHERE status = 'live' AND published_at >= $2 AND published_at <= $3
              GROUP BY day, channel ORDER BY day, channel",
         )
         .bind(CHINA_OFFSET_SECS)
@@ -84,7 +84,7 @@ impl Store {
     ) -> Result<Vec<DayCount>> {
         let rows = sqlx::query(
             "SELECT day, source_id, articles FROM fetch_days
-             WHERE day >= ? AND articles > 0 ORDER BY day, source_id",
+             WHERE day >= $1 AND articles > 0 ORDER BY day, source_id",
         )
         .bind(china_day(now) - days + 1)
         .fetch_all(&self.pool)
@@ -108,9 +108,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<FetchDay>> {
         let rows = sqlx::query(
-            "SELECT day, SUM(successes) AS successes, SUM(failures) AS failures,
-                    SUM(articles) AS articles
-             FROM fetch_days WHERE day >= ? AND (? IS NULL OR source_id = ?)
+            // PostgreSQL sums BIGINTs as NUMERIC; cast back, which SQLite takes as it is.
+            "SELECT day, CAST(SUM(successes) AS BIGINT) AS successes,
+                    CAST(SUM(failures) AS BIGINT) AS failures,
+                    CAST(SUM(articles) AS BIGINT) AS articles
+             FROM fetch_days WHERE day >= $1 AND ($2 IS NULL OR source_id = $3)
              GROUP BY day ORDER BY day",
         )
         .bind(china_day(now) - days + 1)
@@ -142,7 +144,7 @@ impl Store {
             })
             .collect();
         for table in ["submissions", "takedowns"] {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            let rows = sqlx::query(crate::numbered(format!(
                 "SELECT created_at, decided_at FROM {table}
                  WHERE status = 'pending' OR decided_at >= ?"
             )))

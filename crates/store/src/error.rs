@@ -37,6 +37,16 @@ pub enum Error {
     /// The database file could not be opened.
     #[error("cannot open database {path}: {source}")]
     Open { path: PathBuf, source: sqlx::Error },
+    /// `--database-url` names a database this xinwen cannot keep its store in.
+    #[error(
+        "cannot use {url} as the database: give a postgres://user:password@host:port/database URL, or none for SQLite in the data directory"
+    )]
+    UnsupportedUrl { url: String },
+    /// The PostgreSQL server could not be reached or refused the connection.
+    #[error(
+        "cannot connect to PostgreSQL at {url} (is the server running, and do the user, password and database exist?)"
+    )]
+    Connect { url: String, source: sqlx::Error },
     /// A migration failed; the database is left at the previous version.
     #[error("migration {version} ({name}) failed: {source}")]
     Migration {
@@ -73,7 +83,9 @@ pub enum Error {
 
 /// SQLite's primary result code of an error from the database, if it is one.
 pub(crate) fn sqlite_code(e: &sqlx::Error) -> Option<i32> {
-    let code = e.as_database_error()?.code()?;
+    let database_error = e.as_database_error()?;
+    database_error.try_downcast_ref::<sqlx::sqlite::SqliteError>()?;
+    let code = database_error.code()?;
     code.parse::<i32>().ok().map(|c| c & 0xff)
 }
 

@@ -33,7 +33,7 @@ impl Fts5Baseline {
     pub async fn insert(&self, docs: &[(i64, &str, &str)]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for (id, title, body) in docs {
-            sqlx::query("INSERT INTO docs (rowid, title, body) VALUES (?, ?, ?)")
+            sqlx::query("INSERT INTO docs (rowid, title, body) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(title)
                 .bind(body)
@@ -55,7 +55,7 @@ impl Fts5Baseline {
     /// The best `limit` documents for an FTS5 query, by its own BM25 rank.
     pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<i64>> {
         let ids =
-            sqlx::query_scalar("SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT ?")
+            sqlx::query_scalar("SELECT rowid FROM docs WHERE docs MATCH $1 ORDER BY rank LIMIT $2")
                 .bind(query)
                 .bind(i64::from(limit))
                 .fetch_all(&self.pool)

@@ -1,14 +1,23 @@
 //! The store: the source of truth for channels, sources and articles.
 //!
-//! It owns the database schema (numbered migrations under `migrations/`, applied at open), and
-//! every SQL statement the project runs, one module per entity. Everything else (the search
-//! index, caches, rendered pages) is derived from what is here and can be rebuilt from it.
+//! It owns the database schema (numbered migrations under `migrations/`, one list for each
+//! backend, applied at open), and every SQL statement the project runs, one module per entity.
+//! Everything else (the search index, caches, rendered pages) is derived from what is here and
+//! can be rebuilt from it.
 //!
-//! It must not know about HTTP, HTML or feeds. The embedded backend is SQLite in one data
-//! directory, in WAL mode with foreign keys on. SQL is kept portable (no SQLite-only functions,
-//! `ON CONFLICT ... DO UPDATE` and `RETURNING`, which PostgreSQL shares) so that a PostgreSQL
-//! backend can stand behind the same API. sqlx is used without its compile-time macros, which
-//! would tie every query to one backend at build time.
+//! It must not know about HTTP, HTML or feeds. Two backends stand behind one API:
+//! - SQLite, the embedded default: one file in the data directory, in WAL mode with foreign
+//!   keys on;
+//! - PostgreSQL, chosen by a `postgres://` URL, which several web nodes and fetch workers share.
+//!
+//! Both run the same statements through sqlx's `Any` driver, which picks the backend from the
+//! URL at run time: one body of SQL rather than a copy per backend. The price is a subset of SQL
+//! both read: `$1` placeholders, `ON CONFLICT … DO UPDATE` and `RETURNING`, 64-bit integers
+//! for times (Unix seconds) and flags (0 or 1), an alias on every subquery, sums cast back to
+//! BIGINT. PostgreSQL's schema adds the one SQLite function used (`instr`). Where the
+//! backends must differ (connecting, maintenance, how a write transaction excludes the others)
+//! [`Backend`] decides. sqlx's compile-time macros are not used: they would tie every query to
+//! one backend at build time.
 
 mod accounts;
 mod articles;
@@ -49,8 +58,9 @@ pub use tokens::{ApiToken, TOKEN_ACTOR_PREFIX};
 pub use webhooks::{Delivery, Webhook};
 pub use websub::{SourcePush, Subscription};
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyPool, ConnectOptions as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -59,19 +69,51 @@ pub const DATABASE_FILE: &str = "xinwen.db";
 
 /// Connections to the database: SQLite reads in parallel (WAL), one writer at a time.
 pub const POOL_CONNECTIONS: u32 = 8;
+/// Connections each process keeps to PostgreSQL. Several web nodes and workers share one
+/// server, whose default allows 100 connections in all.
+pub const POSTGRES_POOL_CONNECTIONS: u32 = 16;
 /// How long a query waits for a free connection before the store reports [`Error::Busy`].
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// The advisory lock every write transaction takes on PostgreSQL (see
+/// [`Store::write_transaction`]); the number is arbitrary, and only has to be ours alone.
+const WRITE_LOCK: i64 = 0x7869_6e77_656e; // "xinwen" in ASCII
+/// The advisory lock held while migrations run, so that nodes starting at once take turns.
+const MIGRATION_LOCK: i64 = WRITE_LOCK + 1;
+
+/// Which database stands behind a [`Store`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// The embedded default: one file in the data directory.
+    Sqlite,
+    /// A PostgreSQL server that several processes share.
+    Postgres,
+}
 
 /// A handle on the database; cheap to clone, safe to share between tasks.
+///
+/// Both backends run the same statements, through sqlx's `Any` driver: placeholders are
+/// numbered (`$1`, which SQLite reads as well), integers are 64-bit and times are Unix seconds.
+/// What differs (connecting, migrations, the write lock, maintenance) is decided here and in
+/// `migrate`, by [`Backend`].
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
     data_dir: PathBuf,
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `data_dir` and brings its schema up to date.
+    /// Opens (creating if needed) the SQLite store in `data_dir` and brings its schema up to
+    /// date.
     pub async fn open(data_dir: &Path) -> Result<Store> {
+        Store::connect(data_dir, None).await
+    }
+
+    /// Opens the store that `database_url` names (`postgres://…`), or without one the SQLite
+    /// store in `data_dir`, and brings its schema up to date. `data_dir` holds what is kept
+    /// beside the database either way: keys, the search index, media.
+    pub async fn connect(data_dir: &Path, database_url: Option<&str>) -> Result<Store> {
+        sqlx::any::install_default_drivers();
         if data_dir.exists() && !data_dir.is_dir() {
             return Err(Error::NotADirectory {
                 path: data_dir.to_owned(),
@@ -81,58 +123,23 @@ impl Store {
             path: data_dir.to_owned(),
             source,
         })?;
-        let file = data_dir.join(DATABASE_FILE);
-        if is_empty_file(&file) && !has_journal(&file) {
-            return Err(Error::EmptyDatabase { path: file });
-        }
-        let options = SqliteConnectOptions::new()
-            .filename(data_dir.join(DATABASE_FILE))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // NORMAL in WAL mode never corrupts the database; a power cut may lose the last
-            // transactions, which the next fetch brings back.
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            // Writers take turns (WAL allows one at a time); a burst of ingest batches can
-            // keep one waiting for seconds, which must not become "database is locked".
-            .busy_timeout(Duration::from_secs(30));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(POOL_CONNECTIONS)
-            // A request waits this long for a connection, then fails as `Error::Busy` (a 503
-            // on the site) instead of waiting without end behind a queue that only grows.
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options)
-            .await
-            .map_err(|source| match error::sqlite_code(&source) {
-                // SQLITE_READONLY: switching to WAL writes, so a read-only file fails here.
-                Some(8) => Error::ReadOnly {
-                    path: file.clone(),
-                    detail: source.to_string(),
-                },
-                Some(11 | 26) => Error::Damaged {
-                    report: source.to_string(),
-                },
-                _ => Error::Open {
-                    path: file.clone(),
-                    source,
-                },
-            })?;
-        migrate::run(&pool).await?;
-        // SQLite opens a file it may not write read-only, without a word; every write would
-        // then fail later, far from the cause.
-        if let Err(e) = probe_write(&pool).await {
-            return Err(Error::ReadOnly {
-                path: file,
-                detail: e.to_string(),
-            });
-        }
+        let (pool, backend) = match database_url {
+            Some(url) => (connect_postgres(url).await?, Backend::Postgres),
+            None => (open_sqlite(data_dir).await?, Backend::Sqlite),
+        };
         let store = Store {
             pool,
+            backend,
             data_dir: data_dir.to_owned(),
         };
         store.fill_missing_heat().await?;
         store.optimize().await?;
         Ok(store)
+    }
+
+    /// Which database this store is kept in.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// Gives SQLite's planner statistics where they are missing or stale (a table never
@@ -141,7 +148,11 @@ impl Store {
     /// Not sampled (`analysis_limit`): a sample from the start of an index misjudges columns of
     /// few values (status, the list flags), and the planner then walks the home list's index to
     /// find one channel's articles. Called at open and by long-running processes daily.
+    /// PostgreSQL keeps its statistics itself (autovacuum), so there it does nothing.
     pub async fn optimize(&self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            return Ok(());
+        }
         // 0x10002: analyze the tables that need it, including on a first open.
         sqlx::query("PRAGMA optimize = 0x10002")
             .execute(&self.pool)
@@ -175,7 +186,12 @@ impl Store {
     /// SQLite's own check of the whole file (`PRAGMA quick_check`): `Ok` when it is sound,
     /// [`Error::Damaged`] with SQLite's report when a page was overwritten or cut. It reads
     /// every page, so it runs in the background of a serving process, not before it.
+    /// PostgreSQL checks its pages as it reads them (and its operator runs `amcheck` if
+    /// wanted): there this is `Ok`.
     pub async fn check_integrity(&self) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            return Ok(());
+        }
         let report: Vec<String> = sqlx::query_scalar("PRAGMA quick_check(20)")
             .fetch_all(&self.pool)
             .await
@@ -210,10 +226,23 @@ impl Store {
     /// A transaction that takes the write lock when it begins. A plain (deferred) transaction
     /// that reads first and writes later cannot wait for another writer to finish: SQLite fails
     /// it at once with "database is locked". Taken up front, the lock is waited for.
-    pub(crate) async fn write_transaction(
-        &self,
-    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    ///
+    /// On PostgreSQL the same rule holds through an advisory lock that every write transaction
+    /// takes first, in every process: the store's read-then-write steps (the next change number,
+    /// placing an article in a story, a takedown's purge) were written for one writer at a time,
+    /// and stay correct that way when several nodes and workers write at once.
+    pub(crate) async fn write_transaction(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1) IS NULL")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 
     /// Waits for every connection to finish and closes the database cleanly.
@@ -227,8 +256,126 @@ impl Store {
     }
 }
 
+async fn open_sqlite(data_dir: &Path) -> Result<AnyPool> {
+    let file = data_dir.join(DATABASE_FILE);
+    if is_empty_file(&file) && !has_journal(&file) {
+        return Err(Error::EmptyDatabase { path: file });
+    }
+    // The `Any` driver takes a URL, which only says how to open the file; the rest of the
+    // connection's settings are made on each new connection.
+    // Absolute, so that a relative data directory's first part is not read as the URL's host.
+    let absolute = std::path::absolute(&file).map_err(|source| Error::DataDir {
+        path: data_dir.to_owned(),
+        source,
+    })?;
+    let url = SqliteConnectOptions::new()
+        .filename(&absolute)
+        .create_if_missing(true)
+        .to_url_lossy();
+    let options = AnyConnectOptions::from_url(&url).map_err(|source| Error::Open {
+        path: file.clone(),
+        source,
+    })?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(POOL_CONNECTIONS)
+        // A request waits this long for a connection, then fails as `Error::Busy` (a 503
+        // on the site) instead of waiting without end behind a queue that only grows.
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                sqlx::raw_sql(SQLITE_CONNECTION_SETTINGS)
+                    .execute(connection)
+                    .await
+                    .map(drop)
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(|source| match error::sqlite_code(&source) {
+            // SQLITE_READONLY: switching to WAL writes, so a read-only file fails here.
+            Some(8) => Error::ReadOnly {
+                path: file.clone(),
+                detail: source.to_string(),
+            },
+            Some(11 | 26) => Error::Damaged {
+                report: source.to_string(),
+            },
+            _ => Error::Open {
+                path: file.clone(),
+                source,
+            },
+        })?;
+    migrate::run(&pool, Backend::Sqlite).await?;
+    // SQLite opens a file it may not write read-only, without a word; every write would
+    // then fail later, far from the cause.
+    if let Err(e) = probe_write(&pool).await {
+        return Err(Error::ReadOnly {
+            path: file,
+            detail: e.to_string(),
+        });
+    }
+    Ok(pool)
+}
+
+/// Each SQLite connection's settings. WAL lets readers run beside the one writer. NORMAL in WAL
+/// mode never corrupts the database; a power cut may lose the last transactions, which the next
+/// fetch brings back. Writers take turns (WAL allows one at a time); a burst of ingest batches
+/// can keep one waiting for seconds, which must not become "database is locked".
+const SQLITE_CONNECTION_SETTINGS: &str = "PRAGMA journal_mode = WAL;
+     PRAGMA synchronous = NORMAL;
+     PRAGMA foreign_keys = ON;
+     PRAGMA busy_timeout = 30000;";
+
+async fn connect_postgres(url: &str) -> Result<AnyPool> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(Error::UnsupportedUrl {
+            url: redact_password(url),
+        });
+    }
+    let fail = |source| Error::Connect {
+        url: redact_password(url),
+        source,
+    };
+    let options: AnyConnectOptions = url.parse().map_err(fail)?;
+    // One connection first, for the server's own words when it cannot be had ("connection
+    // refused", "database does not exist"): the pool would only say that it timed out.
+    {
+        use sqlx::Connection as _;
+        sqlx::AnyConnection::connect_with(&options)
+            .await
+            .map_err(fail)?
+            .close()
+            .await
+            .map_err(fail)?;
+    }
+    let pool = AnyPoolOptions::new()
+        .max_connections(POSTGRES_POOL_CONNECTIONS)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(fail)?;
+    migrate::run(&pool, Backend::Postgres).await?;
+    Ok(pool)
+}
+
+/// A database URL fit for a log or an error message: its password replaced by `***`.
+pub fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) if credentials.contains(':') => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}{path}")
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// Writes a row as it was and rolls back: fails when the database cannot be written.
-async fn probe_write(pool: &SqlitePool) -> std::result::Result<(), sqlx::Error> {
+async fn probe_write(pool: &AnyPool) -> std::result::Result<(), sqlx::Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query(
         "UPDATE schema_migrations SET applied_at = applied_at
@@ -257,4 +404,59 @@ fn to_timestamp(t: chrono::DateTime<chrono::Utc>) -> i64 {
 
 fn from_timestamp(secs: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+/// SQL this crate puts together at run time (a list's filters, `IN (…)` of a given length),
+/// whose pieces mark each value with `?` in the order the values are bound: numbered here as
+/// `$1`, `$2`…, the form both backends read. A `?` already numbered (`?3`) keeps its number.
+/// Quoted text is left alone.
+pub(crate) fn numbered(sql: String) -> sqlx::AssertSqlSafe<String> {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut next = 0;
+    let mut quoted = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted => {
+                out.push('$');
+                if !chars.peek().is_some_and(char::is_ascii_digit) {
+                    next += 1;
+                    out.push_str(&next.to_string());
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    sqlx::AssertSqlSafe(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order_outside_quotes() {
+        let sql = numbered("SELECT 1 WHERE a = ? AND b IN (?, ?) AND c = '?' AND d < ?5".into());
+        assert_eq!(
+            sql.0,
+            "SELECT 1 WHERE a = $1 AND b IN ($2, $3) AND c = '?' AND d < $5"
+        );
+    }
+
+    #[test]
+    fn a_password_never_reaches_a_message() {
+        assert_eq!(
+            redact_password("postgres://xinwen:s3cret@db.example:5432/news?sslmode=disable"),
+            "postgres://xinwen:***@db.example:5432/news?sslmode=disable"
+        );
+        assert_eq!(
+            redact_password("postgres://xinwen@127.0.0.1/news"),
+            "postgres://xinwen@127.0.0.1/news"
+        );
+        assert_eq!(redact_password("sqlite:x.db"), "sqlite:x.db");
+    }
 }

@@ -32,7 +32,7 @@ impl Store {
     pub async fn media(&self, url_hash: &str) -> Result<Option<MediaRecord>> {
         let row = sqlx::query(
             "SELECT url, content_hash, content_type, size, fetched_at, error, blocked, width,
-                    height FROM media WHERE url_hash = ?",
+                    height FROM media WHERE url_hash = $1",
         )
         .bind(url_hash)
         .fetch_optional(&self.pool)
@@ -63,7 +63,7 @@ impl Store {
         let mut found = std::collections::HashMap::new();
         for hash in url_hashes.iter().take(MAX_IMAGES_SIZED) {
             let row: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
-                "SELECT width, height FROM media WHERE url_hash = ? AND blocked = 0",
+                "SELECT width, height FROM media WHERE url_hash = $1 AND blocked = 0",
             )
             .bind(hash)
             .fetch_optional(&self.pool)
@@ -79,7 +79,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO media (url_hash, url, content_hash, content_type, size, fetched_at, error,
                  width, height)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (url_hash) DO UPDATE SET
                 url = excluded.url, content_hash = excluded.content_hash,
                 content_type = excluded.content_type, size = excluded.size,
@@ -106,7 +106,7 @@ impl Store {
         let mut tx = self.write_transaction().await?;
         let hash: Option<Option<String>> = sqlx::query_scalar(
             "INSERT INTO media (url_hash, url, fetched_at, error, blocked)
-             VALUES (?, ?, ?, 'removed by a takedown', 1)
+             VALUES ($1, $2, $3, 'removed by a takedown', 1)
              ON CONFLICT (url_hash) DO UPDATE SET blocked = 1, error = excluded.error
              RETURNING content_hash",
         )
@@ -119,11 +119,12 @@ impl Store {
             tx.commit().await?;
             return Ok(None);
         };
-        let shared: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM media WHERE content_hash = ? AND blocked = 0")
-                .bind(&hash)
-                .fetch_one(&mut *tx)
-                .await?;
+        let shared: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM media WHERE content_hash = $1 AND blocked = 0",
+        )
+        .bind(&hash)
+        .fetch_one(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok((shared == 0).then_some(hash))
     }

@@ -3,8 +3,8 @@
 //! A small runner of our own rather than sqlx's `migrate!`, which needs the proc-macro stack
 //! (and compiles SQLite a second time); the list below is the whole mechanism.
 
-use crate::{Error, Result};
-use sqlx::{Row, SqlitePool};
+use crate::{Backend, Error, MIGRATION_LOCK, Result};
+use sqlx::{AnyPool, Row};
 
 struct Migration {
     version: i64,
@@ -121,27 +121,56 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// PostgreSQL's migrations. A PostgreSQL store begins with the schema SQLite's first seventeen
+/// leave; from then on a migration is written for each backend under the same number.
+const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
+    version: 17,
+    name: "init",
+    sql: include_str!("../migrations/postgres/0017_init.sql"),
+    rebuilds_tables: false,
+}];
+
 /// Articles from which a store's upgrade is announced before it runs.
 const LARGE_STORE: i64 = 100_000;
 
-pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {
+pub(crate) async fn run(pool: &AnyPool, backend: Backend) -> Result<()> {
+    match backend {
+        Backend::Sqlite => run_list(pool, MIGRATIONS).await,
+        Backend::Postgres => {
+            // Nodes started together take turns: the second finds the work done.
+            let mut lock = pool.acquire().await?;
+            sqlx::query("SELECT pg_advisory_lock($1) IS NULL")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *lock)
+                .await?;
+            let outcome = run_list(pool, POSTGRES_MIGRATIONS).await;
+            sqlx::query("SELECT pg_advisory_unlock($1) IS NULL")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *lock)
+                .await?;
+            outcome
+        }
+    }
+}
+
+async fn run_list(pool: &AnyPool, migrations: &[Migration]) -> Result<()> {
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
-            version    INTEGER PRIMARY KEY,
+            version    BIGINT  PRIMARY KEY,
             name       TEXT    NOT NULL,
-            applied_at INTEGER NOT NULL
+            applied_at BIGINT  NOT NULL
         )",
     )
     .execute(pool)
     .await?;
     let applied = applied(pool).await?;
-    let known = MIGRATIONS.last().map_or(0, |m| m.version);
+    let known = migrations.last().map_or(0, |m| m.version);
     if let Some(&found) = applied.last()
         && found > known
     {
         return Err(Error::SchemaTooNew { found, known });
     }
-    for migration in MIGRATIONS {
+    for migration in migrations {
         if applied.contains(&migration.version) {
             continue;
         }
@@ -194,7 +223,7 @@ pub(crate) async fn run(pool: &SqlitePool) -> Result<()> {
 }
 
 async fn apply(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     migration: &Migration,
 ) -> std::result::Result<(), sqlx::Error> {
     use sqlx::Connection;
@@ -212,7 +241,7 @@ async fn apply(
             )));
         }
     }
-    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
         .bind(migration.version)
         .bind(migration.name)
         .bind(chrono::Utc::now().timestamp())
@@ -221,7 +250,7 @@ async fn apply(
     tx.commit().await
 }
 
-pub(crate) async fn applied(pool: &SqlitePool) -> Result<Vec<i64>> {
+pub(crate) async fn applied(pool: &AnyPool) -> Result<Vec<i64>> {
     let rows = sqlx::query("SELECT version FROM schema_migrations ORDER BY version")
         .fetch_all(pool)
         .await?;

@@ -5,8 +5,8 @@
 use crate::accounts::{Actor, audit_in};
 use crate::{Error, Page, Result, Store, from_timestamp};
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::Row;
+use sqlx::any::AnyRow;
 use std::collections::HashSet;
 use xinwen_model::{ArticleStatus, NewArticle, SubmissionKind, SubmissionStatus, TakedownStatus};
 
@@ -106,7 +106,7 @@ struct Queue<T> {
     what: &'static str,
     /// The columns, of the table as `q` and its decider as `u`.
     columns: &'static str,
-    from_row: fn(&SqliteRow) -> Result<T>,
+    from_row: fn(&AnyRow) -> Result<T>,
 }
 
 const SUBMISSIONS: Queue<Submission> = Queue {
@@ -125,7 +125,7 @@ const TAKEDOWNS: Queue<Takedown> = Queue {
     from_row: takedown_from_row,
 };
 
-fn submission_from_row(row: &SqliteRow) -> Result<Submission> {
+fn submission_from_row(row: &AnyRow) -> Result<Submission> {
     Ok(Submission {
         id: row.try_get("id")?,
         receipt: row.try_get("receipt")?,
@@ -145,7 +145,7 @@ fn submission_from_row(row: &SqliteRow) -> Result<Submission> {
     })
 }
 
-fn takedown_from_row(row: &SqliteRow) -> Result<Takedown> {
+fn takedown_from_row(row: &AnyRow) -> Result<Takedown> {
     Ok(Takedown {
         id: row.try_get("id")?,
         receipt: row.try_get("receipt")?,
@@ -167,12 +167,12 @@ fn takedown_from_row(row: &SqliteRow) -> Result<Takedown> {
 /// Fails unless the request `id` of `queue` exists and is still undecided: a decision is
 /// taken once.
 async fn require_pending<T>(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     queue: &Queue<T>,
     id: i64,
 ) -> Result<()> {
     let sql = format!("SELECT status FROM {} WHERE id = ?", queue.table);
-    let status: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql))
+    let status: Option<String> = sqlx::query_scalar(crate::numbered(sql))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
@@ -200,7 +200,7 @@ impl Store {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO submissions (receipt, kind, title, body, url, author, contact,
                                       address_hash, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
         )
         .bind(receipt)
         .bind(new.kind.as_str())
@@ -249,7 +249,7 @@ impl Store {
                 None => format!("SELECT COUNT(*) FROM {table} WHERE created_at >= ?"),
             };
             let mut query =
-                sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql)).bind(since.timestamp());
+                sqlx::query_scalar::<_, i64>(crate::numbered(sql)).bind(since.timestamp());
             if let Some(hash) = address_hash {
                 query = query.bind(hash);
             }
@@ -259,7 +259,7 @@ impl Store {
     }
 
     pub async fn submission(&self, id: i64) -> Result<Option<Submission>> {
-        self.queue_one(&SUBMISSIONS, "q.id = ?", id.to_string())
+        self.queue_one(&SUBMISSIONS, "q.id = CAST(? AS BIGINT)", id.to_string())
             .await
     }
 
@@ -268,6 +268,8 @@ impl Store {
             .await
     }
 
+    /// One item of a queue where `condition` holds of `value`, bound as text: a condition on
+    /// the id casts it, since PostgreSQL compares no BIGINT with text (SQLite would).
     async fn queue_one<T>(
         &self,
         queue: &Queue<T>,
@@ -280,7 +282,7 @@ impl Store {
             columns = queue.columns,
             table = queue.table,
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = sqlx::query(crate::numbered(sql))
             .bind(value)
             .fetch_optional(&self.pool)
             .await?;
@@ -305,14 +307,14 @@ impl Store {
             columns = queue.columns,
             table = queue.table,
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = sqlx::query(crate::numbered(sql))
             .bind(status)
             .bind(i64::from(per_page))
             .bind(i64::from(page - 1) * i64::from(per_page))
             .fetch_all(&self.pool)
             .await?;
         let count = format!("SELECT COUNT(*) FROM {} WHERE status = ?", queue.table);
-        let total: i64 = sqlx::query_scalar(AssertSqlSafe(count))
+        let total: i64 = sqlx::query_scalar(crate::numbered(count))
             .bind(status)
             .fetch_one(&self.pool)
             .await?;
@@ -344,8 +346,8 @@ impl Store {
         ));
         let mut tx = self.write_transaction().await?;
         let done = sqlx::query(
-            "UPDATE submissions SET status = ?, decided_at = ?, decided_by = ?
-             WHERE id = ? AND status = 'pending'",
+            "UPDATE submissions SET status = $1, decided_at = $2, decided_by = $3
+             WHERE id = $4 AND status = 'pending'",
         )
         .bind(status.as_str())
         .bind(Utc::now().timestamp())
@@ -380,8 +382,8 @@ impl Store {
             crate::articles::write_articles(&mut tx, std::iter::once((article, None))).await?;
         let article_id = ids[0];
         sqlx::query(
-            "UPDATE submissions SET status = 'approved', decided_at = ?, decided_by = ?,
-                article_id = ? WHERE id = ?",
+            "UPDATE submissions SET status = 'approved', decided_at = $1, decided_by = $2,
+                article_id = $3 WHERE id = $4",
         )
         .bind(Utc::now().timestamp())
         .bind(actor.user_id)
@@ -407,7 +409,7 @@ impl Store {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO takedowns (receipt, claimant, contact, pages, work, statement,
                                     address_hash, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(receipt)
         .bind(&new.claimant)
@@ -432,7 +434,8 @@ impl Store {
     }
 
     pub async fn takedown(&self, id: i64) -> Result<Option<Takedown>> {
-        self.queue_one(&TAKEDOWNS, "q.id = ?", id.to_string()).await
+        self.queue_one(&TAKEDOWNS, "q.id = CAST(? AS BIGINT)", id.to_string())
+            .await
     }
 
     pub async fn takedown_by_receipt(&self, receipt: &str) -> Result<Option<Takedown>> {
@@ -460,7 +463,7 @@ impl Store {
                       FROM articles a JOIN sources s ON s.id = a.source_id";
         for id in ids {
             let sql = format!("{select} WHERE a.id = ?");
-            let rows = sqlx::query(AssertSqlSafe(sql))
+            let rows = sqlx::query(crate::numbered(sql))
                 .bind(id)
                 .fetch_all(&self.pool)
                 .await?;
@@ -468,7 +471,7 @@ impl Store {
         }
         for url in urls {
             let sql = format!("{select} WHERE a.canonical_url = ? OR a.original_url = ?");
-            let rows = sqlx::query(AssertSqlSafe(sql))
+            let rows = sqlx::query(crate::numbered(sql))
                 .bind(url)
                 .bind(url)
                 .fetch_all(&self.pool)
@@ -514,7 +517,7 @@ impl Store {
             // Stored as the signed integer of the same bits, like the fingerprints.
             let content_hash = *content_hash as i64;
             let row: Option<(String, String, Option<i64>)> = sqlx::query_as(
-                "SELECT canonical_url, original_url, story_id FROM articles WHERE id = ?",
+                "SELECT canonical_url, original_url, story_id FROM articles WHERE id = $1",
             )
             .bind(article_id)
             .fetch_optional(&mut *tx)
@@ -526,11 +529,11 @@ impl Store {
                 });
             };
             sqlx::query(
-                "UPDATE articles SET status = 'removed', removed_at = ?, updated_at = ?,
-                    removal_reason = 'takedown', takedown_id = ?,
+                "UPDATE articles SET status = 'removed', removed_at = $1, updated_at = $2,
+                    removal_reason = 'takedown', takedown_id = $3,
                     change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
-                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions))
-                 WHERE id = ?",
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs)
+                 WHERE id = $4",
             )
             .bind(now)
             .bind(now)
@@ -542,7 +545,7 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO tombstones (canonical_url, content_hash, article_id, takedown_id,
                                              created_at)
-                     VALUES (?, ?, ?, ?, ?) ON CONFLICT (canonical_url) DO NOTHING",
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (canonical_url) DO NOTHING",
                 )
                 .bind(url)
                 .bind(content_hash)
@@ -553,7 +556,7 @@ impl Store {
                 .await?;
             }
             let image_srcs: Vec<String> = sqlx::query_scalar(
-                "SELECT src FROM article_images WHERE article_id = ? ORDER BY position",
+                "SELECT src FROM article_images WHERE article_id = $1 ORDER BY position",
             )
             .bind(article_id)
             .fetch_all(&mut *tx)
@@ -573,8 +576,8 @@ impl Store {
             });
         }
         sqlx::query(
-            "UPDATE takedowns SET status = 'approved', decided_at = ?, decided_by = ?,
-                decision_note = ? WHERE id = ?",
+            "UPDATE takedowns SET status = 'approved', decided_at = $1, decided_by = $2,
+                decision_note = $3 WHERE id = $4",
         )
         .bind(now)
         .bind(actor.user_id)
@@ -609,14 +612,14 @@ impl Store {
         let mut takedowns = Vec::with_capacity(ids.len());
         for id in ids {
             let articles: Vec<i64> =
-                sqlx::query_scalar("SELECT id FROM articles WHERE takedown_id = ? ORDER BY id")
+                sqlx::query_scalar("SELECT id FROM articles WHERE takedown_id = $1 ORDER BY id")
                     .bind(id)
                     .fetch_all(&self.pool)
                     .await?;
             let mut removed = Vec::with_capacity(articles.len());
             for article in articles {
                 let image_srcs: Vec<String> = sqlx::query_scalar(
-                    "SELECT src FROM article_images WHERE article_id = ? ORDER BY position",
+                    "SELECT src FROM article_images WHERE article_id = $1 ORDER BY position",
                 )
                 .bind(article)
                 .fetch_all(&self.pool)
@@ -636,7 +639,7 @@ impl Store {
     /// those articles gone; a crash may have come before the approval did it).
     pub async fn takedown_purged(&self, id: i64) -> Result<()> {
         let stories: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT story_id FROM articles WHERE takedown_id = ? AND story_id IS NOT NULL",
+            "SELECT DISTINCT story_id FROM articles WHERE takedown_id = $1 AND story_id IS NOT NULL",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -644,7 +647,7 @@ impl Store {
         for story in stories {
             self.refresh_story(story).await?;
         }
-        sqlx::query("UPDATE takedowns SET purged_at = ? WHERE id = ?")
+        sqlx::query("UPDATE takedowns SET purged_at = $1 WHERE id = $2")
             .bind(Utc::now().timestamp())
             .bind(id)
             .execute(&self.pool)
@@ -656,8 +659,8 @@ impl Store {
     pub async fn reject_takedown(&self, id: i64, note: &str, actor: &Actor) -> Result<()> {
         let mut tx = self.write_transaction().await?;
         let done = sqlx::query(
-            "UPDATE takedowns SET status = 'rejected', decided_at = ?, decided_by = ?,
-                decision_note = ? WHERE id = ? AND status = 'pending'",
+            "UPDATE takedowns SET status = 'rejected', decided_at = $1, decided_by = $2,
+                decision_note = $3 WHERE id = $4 AND status = 'pending'",
         )
         .bind(Utc::now().timestamp())
         .bind(actor.user_id)
@@ -701,7 +704,7 @@ impl Store {
                 "SELECT canonical_url FROM tombstones WHERE canonical_url IN ({})",
                 vec!["?"; chunk.len()].join(", ")
             );
-            let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+            let mut query = sqlx::query_scalar::<_, String>(crate::numbered(sql));
             for url in chunk {
                 query = query.bind(*url);
             }
@@ -712,7 +715,7 @@ impl Store {
                 "SELECT content_hash FROM tombstones WHERE content_hash IN ({})",
                 vec!["?"; chunk.len()].join(", ")
             );
-            let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql));
+            let mut query = sqlx::query_scalar::<_, i64>(crate::numbered(sql));
             for hash in chunk {
                 // Stored as the signed integer of the same bits.
                 query = query.bind(*hash as i64);

@@ -89,7 +89,7 @@ async fn no_page_query_reads_a_whole_table_or_sorts_all_it_matched() {
             format!("{name} list count"),
             format!(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM articles a WHERE {}
-                 ORDER BY a.published_at DESC, a.id DESC LIMIT ?)",
+                 ORDER BY a.published_at DESC, a.id DESC LIMIT ?) AS listed",
                 list_conditions(filter)
             ),
             bound + 1,
@@ -218,7 +218,7 @@ async fn the_checker_sees_a_whole_table_read() {
 async fn seed(store: &Store) {
     let mut tx = store.pool.begin().await.unwrap();
     for c in 1..=8 {
-        sqlx::query("INSERT INTO channels (id, slug, name) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO channels (id, slug, name) VALUES ($1, $2, $3)")
             .bind(c)
             .bind(format!("c{c}"))
             .bind(format!("频道{c}"))
@@ -229,7 +229,7 @@ async fn seed(store: &Store) {
     for s in 1..=200 {
         sqlx::query(
             "INSERT INTO sources (id, slug, name, kind, channel_id, created_at)
-             VALUES (?, ?, ?, 'feed', ?, 0)",
+             VALUES ($1, $2, $3, 'feed', $4, 0)",
         )
         .bind(s)
         .bind(format!("s{s}"))
@@ -245,7 +245,7 @@ async fn seed(store: &Store) {
             "INSERT INTO articles (id, source_id, channel_id, title, original_url, canonical_url,
                 published_at, fetched_at, body_html, body_text, summary, script, updated_at,
                 change_seq, story_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', '', '', 'zh-Hans', 0, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', '', '', 'zh-Hans', 0, $9, $10)",
         )
         .bind(a)
         .bind(a % 200 + 1)
@@ -262,7 +262,7 @@ async fn seed(store: &Store) {
         .unwrap();
         if a % 3 == 0 {
             sqlx::query(
-                "INSERT INTO article_images (article_id, position, src) VALUES (?, 0, 'x')",
+                "INSERT INTO article_images (article_id, position, src) VALUES ($1, 0, 'x')",
             )
             .bind(a)
             .execute(&mut *tx)
@@ -274,7 +274,7 @@ async fn seed(store: &Store) {
         sqlx::query(
             "INSERT INTO stories (id, original_article_id, lead_article_id, first_published_at,
                 last_published_at, article_count, source_count, updated_at, heat)
-             VALUES (?, ?, ?, 0, ?, 2, 2, 0, ?)",
+             VALUES ($1, $2, $3, 0, $4, 2, 2, 0, $5)",
         )
         .bind(st)
         .bind(st)

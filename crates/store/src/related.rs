@@ -31,7 +31,7 @@ impl Store {
     /// The stored related reading of article `id`, if it has been worked out.
     pub async fn related_reading(&self, id: i64) -> Result<Option<RelatedReading>> {
         let row: Option<(i64, String)> =
-            sqlx::query_as("SELECT computed_at, items FROM related_reading WHERE article_id = ?")
+            sqlx::query_as("SELECT computed_at, items FROM related_reading WHERE article_id = $1")
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -58,7 +58,7 @@ impl Store {
             .map_err(|e| crate::Error::Corrupt(format!("related reading of article {id}: {e}")))?;
         sqlx::query(
             "INSERT INTO related_reading (article_id, computed_at, items)
-             SELECT id, ?, ? FROM articles WHERE id = ?
+             SELECT id, $1, $2 FROM articles WHERE id = $3
              ON CONFLICT (article_id) DO UPDATE SET computed_at = excluded.computed_at,
                 items = excluded.items",
         )
@@ -94,7 +94,7 @@ impl Store {
             sql.push_str(" AND a.published_at >= ?5");
         }
         sql.push_str(" ORDER BY a.published_at DESC, a.id DESC LIMIT ?6");
-        let rows: Vec<(i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let rows: Vec<(i64, i64)> = sqlx::query_as(crate::numbered(sql))
             .bind(SETTLED_AFTER_SECS)
             .bind(now.timestamp())
             .bind(after.map(|c| c.published_at))

@@ -3,18 +3,18 @@
 use crate::dashboard::{FETCH_DAYS_KEPT, china_day};
 use crate::{Error, Result, Store, from_timestamp, to_timestamp};
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::Row;
+use sqlx::any::AnyRow;
 use xinwen_model::{NewSource, Source, SourceHealth, SourceKind};
 
 pub(crate) const COLUMNS: &str = "id, slug, name, kind, publisher, homepage, feed_url, link_selector, link_pattern, follow_url, qr_image, channel_id, description, paused";
 
-pub(crate) fn from_row(row: &SqliteRow) -> Result<Source> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<Source> {
     from_prefixed_row(row, "")
 }
 
 /// Reads a source from columns named `{prefix}{column}`, as joins with other tables name them.
-pub(crate) fn from_prefixed_row(row: &SqliteRow, prefix: &str) -> Result<Source> {
+pub(crate) fn from_prefixed_row(row: &AnyRow, prefix: &str) -> Result<Source> {
     let column = |name: &str| format!("{prefix}{name}");
     Ok(Source {
         id: row.try_get(column("id").as_str())?,
@@ -61,7 +61,7 @@ impl Store {
             "INSERT INTO sources (slug, name, kind, publisher, homepage, feed_url, link_selector,
                                   link_pattern, follow_url, qr_image, channel_id, description,
                                   created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
              ON CONFLICT (slug) DO UPDATE SET
                 name = excluded.name, kind = excluded.kind, publisher = excluded.publisher,
                 homepage = excluded.homepage, feed_url = excluded.feed_url,
@@ -97,7 +97,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT position, url, etag, last_modified, last_attempt_at, last_success_at,
                     last_error, failures, newest_entry_at
-             FROM source_bridges WHERE source_id = ? ORDER BY position",
+             FROM source_bridges WHERE source_id = $1 ORDER BY position",
         )
         .bind(source_id)
         .fetch_all(&self.pool)
@@ -142,14 +142,14 @@ impl Store {
         let ok = outcome.error.is_none();
         sqlx::query(
             "UPDATE source_bridges SET
-                last_attempt_at = ?,
-                last_success_at = CASE WHEN ? THEN ? ELSE last_success_at END,
-                last_error = ?,
-                failures = CASE WHEN ? THEN 0 ELSE failures + 1 END,
-                etag = CASE WHEN ? THEN ? ELSE etag END,
-                last_modified = CASE WHEN ? THEN ? ELSE last_modified END,
-                newest_entry_at = COALESCE(?, newest_entry_at)
-             WHERE source_id = ? AND position = ?",
+                last_attempt_at = $1,
+                last_success_at = CASE WHEN $2 THEN $3 ELSE last_success_at END,
+                last_error = $4,
+                failures = CASE WHEN $5 THEN 0 ELSE failures + 1 END,
+                etag = CASE WHEN $6 THEN $7 ELSE etag END,
+                last_modified = CASE WHEN $8 THEN $9 ELSE last_modified END,
+                newest_entry_at = COALESCE($10, newest_entry_at)
+             WHERE source_id = $11 AND position = $12",
         )
         .bind(to_timestamp(at))
         .bind(ok)
@@ -171,7 +171,7 @@ impl Store {
     /// Every source, by name.
     pub async fn sources(&self) -> Result<Vec<Source>> {
         let sql = format!("SELECT {COLUMNS} FROM sources ORDER BY name, id");
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = sqlx::query(crate::numbered(sql))
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(from_row).collect()
@@ -179,7 +179,7 @@ impl Store {
 
     pub async fn source_by_slug(&self, slug: &str) -> Result<Option<Source>> {
         let sql = format!("SELECT {COLUMNS} FROM sources WHERE slug = ?");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = sqlx::query(crate::numbered(sql))
             .bind(slug)
             .fetch_optional(&self.pool)
             .await?;
@@ -188,12 +188,12 @@ impl Store {
 }
 
 async fn replace_bridges(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     source_id: i64,
     urls: &[String],
 ) -> Result<()> {
     let position_count = i64::try_from(urls.len()).unwrap_or(i64::MAX);
-    sqlx::query("DELETE FROM source_bridges WHERE source_id = ? AND position >= ?")
+    sqlx::query("DELETE FROM source_bridges WHERE source_id = $1 AND position >= $2")
         .bind(source_id)
         .bind(position_count)
         .execute(&mut **tx)
@@ -202,7 +202,7 @@ async fn replace_bridges(
         let position = i64::try_from(position).unwrap_or(i64::MAX);
         // A new address at a place starts a new history.
         sqlx::query(
-            "INSERT INTO source_bridges (source_id, position, url) VALUES (?, ?, ?)
+            "INSERT INTO source_bridges (source_id, position, url) VALUES ($1, $2, $3)
              ON CONFLICT (source_id, position) DO UPDATE SET
                 url = excluded.url,
                 etag = CASE WHEN source_bridges.url = excluded.url THEN source_bridges.etag END,
@@ -276,14 +276,14 @@ const HEALTH_COLUMNS: &str = "h.etag, h.last_modified, h.last_attempt_at, h.last
     h.last_error, h.consecutive_failures, h.failing_since, h.next_check_at, h.articles_added,
     h.publish_interval_secs, h.read_note";
 
-fn with_health_from_row(row: &SqliteRow) -> Result<SourceWithHealth> {
+fn with_health_from_row(row: &AnyRow) -> Result<SourceWithHealth> {
     Ok(SourceWithHealth {
         source: from_row(row)?,
         health: health_from_row(row)?,
     })
 }
 
-fn health_from_row(row: &SqliteRow) -> Result<SourceHealth> {
+fn health_from_row(row: &AnyRow) -> Result<SourceHealth> {
     let time = |name: &str| -> Result<Option<DateTime<Utc>>> {
         Ok(row.try_get::<Option<i64>, _>(name)?.map(from_timestamp))
     };
@@ -320,7 +320,7 @@ impl Store {
 
     pub async fn source_by_id(&self, id: i64) -> Result<Option<Source>> {
         let sql = format!("SELECT {COLUMNS} FROM sources WHERE id = ?");
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = sqlx::query(crate::numbered(sql))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -346,7 +346,7 @@ impl Store {
     /// Stops or resumes fetching a source. Resuming makes it due at once.
     pub async fn set_source_paused(&self, id: i64, paused: bool) -> Result<()> {
         let mut tx = self.write_transaction().await?;
-        let done = sqlx::query("UPDATE sources SET paused = ? WHERE id = ?")
+        let done = sqlx::query("UPDATE sources SET paused = $1 WHERE id = $2")
             .bind(i64::from(paused))
             .bind(id)
             .execute(&mut *tx)
@@ -358,7 +358,7 @@ impl Store {
             });
         }
         if !paused {
-            sqlx::query("UPDATE source_health SET next_check_at = 0 WHERE source_id = ?")
+            sqlx::query("UPDATE source_health SET next_check_at = 0 WHERE source_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
@@ -371,7 +371,7 @@ impl Store {
     /// source that still has articles is refused, because removing them is rarely meant.
     pub async fn remove_source(&self, id: i64, with_articles: bool) -> Result<u64> {
         let mut tx = self.write_transaction().await?;
-        let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM sources WHERE id = ?")
+        let slug: Option<String> = sqlx::query_scalar("SELECT slug FROM sources WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
@@ -379,7 +379,7 @@ impl Store {
             what: "source",
             key: id.to_string(),
         })?;
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE source_id = ?")
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM articles WHERE source_id = $1")
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
@@ -389,25 +389,25 @@ impl Store {
         }
         // Each deleted article leaves a change, so that every index drops it.
         let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM articles WHERE source_id = ? ORDER BY id")
+            sqlx::query_scalar("SELECT id FROM articles WHERE source_id = $1 ORDER BY id")
                 .bind(id)
                 .fetch_all(&mut *tx)
                 .await?;
         for article in ids {
             sqlx::query(
-                "INSERT INTO article_deletions (article_id, change_seq) VALUES (?,
+                "INSERT INTO article_deletions (article_id, change_seq) VALUES ($1,
                     (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
-                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions)))",
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs))",
             )
             .bind(article)
             .execute(&mut *tx)
             .await?;
         }
-        sqlx::query("DELETE FROM articles WHERE source_id = ?")
+        sqlx::query("DELETE FROM articles WHERE source_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sources WHERE id = ?")
+        sqlx::query("DELETE FROM sources WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -422,7 +422,7 @@ impl Store {
              LEFT JOIN source_health h ON h.source_id = sources.id
              ORDER BY name, id"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = sqlx::query(crate::numbered(sql))
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(with_health_from_row).collect()
@@ -433,7 +433,7 @@ impl Store {
             "SELECT {HEALTH_COLUMNS} FROM sources
              LEFT JOIN source_health h ON h.source_id = sources.id WHERE sources.id = ?"
         );
-        let row = sqlx::query(AssertSqlSafe(sql))
+        let row = sqlx::query(crate::numbered(sql))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -460,7 +460,7 @@ impl Store {
              ORDER BY COALESCE(h.next_check_at, 0), sources.id
              LIMIT ?"
         );
-        let rows = sqlx::query(AssertSqlSafe(sql))
+        let rows = sqlx::query(crate::numbered(sql))
             .bind(to_timestamp(now))
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
@@ -484,7 +484,7 @@ impl Store {
     /// Records that a fetch of the source is starting.
     pub async fn record_fetch_attempt(&self, id: i64, at: DateTime<Utc>) -> Result<()> {
         sqlx::query(
-            "INSERT INTO source_health (source_id, last_attempt_at) VALUES (?, ?)
+            "INSERT INTO source_health (source_id, last_attempt_at) VALUES ($1, $2)
              ON CONFLICT (source_id) DO UPDATE SET last_attempt_at = excluded.last_attempt_at",
         )
         .bind(id)
@@ -504,7 +504,7 @@ impl Store {
             "INSERT INTO source_health (source_id, etag, last_modified, last_attempt_at,
                  last_success_at, last_error, consecutive_failures, failing_since, next_check_at,
                  articles_added, publish_interval_secs, read_note)
-             VALUES (?, ?, ?, ?, ?, NULL, 0, NULL, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, NULL, 0, NULL, $6, $7, $8, $9)
              ON CONFLICT (source_id) DO UPDATE SET
                 etag = excluded.etag, last_modified = excluded.last_modified,
                 last_attempt_at = excluded.last_attempt_at,
@@ -548,7 +548,7 @@ impl Store {
         let day = china_day(at);
         sqlx::query(
             "INSERT INTO fetch_days (source_id, day, successes, failures, articles)
-             VALUES (?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (source_id, day) DO UPDATE SET
                 successes = fetch_days.successes + excluded.successes,
                 failures = fetch_days.failures + excluded.failures,
@@ -561,7 +561,7 @@ impl Store {
         .bind(i64::try_from(articles).unwrap_or(i64::MAX))
         .execute(&self.pool)
         .await?;
-        sqlx::query("DELETE FROM fetch_days WHERE source_id = ? AND day < ?")
+        sqlx::query("DELETE FROM fetch_days WHERE source_id = $1 AND day < $2")
             .bind(id)
             .bind(day - FETCH_DAYS_KEPT)
             .execute(&self.pool)
@@ -580,7 +580,7 @@ impl Store {
         let failures: i64 = sqlx::query_scalar(
             "INSERT INTO source_health (source_id, last_attempt_at, last_error,
                  consecutive_failures, failing_since, next_check_at)
-             VALUES (?, ?, ?, 1, ?, ?)
+             VALUES ($1, $2, $3, 1, $4, $5)
              ON CONFLICT (source_id) DO UPDATE SET
                 last_attempt_at = excluded.last_attempt_at, last_error = excluded.last_error,
                 consecutive_failures = source_health.consecutive_failures + 1,
@@ -602,7 +602,7 @@ impl Store {
     /// Makes a source due at once (an operator asked for a fetch now).
     pub async fn make_source_due(&self, id: i64) -> Result<()> {
         sqlx::query(
-            "INSERT INTO source_health (source_id, next_check_at) VALUES (?, 0)
+            "INSERT INTO source_health (source_id, next_check_at) VALUES ($1, 0)
              ON CONFLICT (source_id) DO UPDATE SET next_check_at = 0",
         )
         .bind(id)

@@ -117,21 +117,21 @@ pub const HOT_AT_LEAST: u32 = 5;
 pub(crate) const FINGERPRINTS_SINCE_SQL: &str =
     "SELECT f.article_id, a.story_id, a.published_at, f.signature, f.shingles, f.content_hash, f.numbers
      FROM article_fingerprints f JOIN articles a ON a.id = f.article_id
-     WHERE a.published_at >= ? AND a.story_id IS NOT NULL";
+     WHERE a.published_at >= $1 AND a.story_id IS NOT NULL";
 
 /// A story's timeline, oldest first.
 pub(crate) const STORY_ARTICLES_SQL: &str =
     "SELECT a.id, a.title, a.published_at, a.status, a.credited_source,
             s.slug AS source_slug, s.name AS source_name, s.publisher AS source_publisher
      FROM articles a JOIN sources s ON s.id = a.source_id
-     WHERE a.story_id = ? ORDER BY a.published_at, a.id";
+     WHERE a.story_id = $1 ORDER BY a.published_at, a.id";
 
 /// 热点 in heat order; the WHERE repeats the partial index's condition so that SQLite uses it,
 /// and stops the index's walk at a floor of heat (see [`Store::hot_stories`]).
 pub(crate) const HOT_SQL: &str = "SELECT id, lead_article_id, source_count, heat FROM stories
      WHERE source_count >= 2 AND lead_article_id IS NOT NULL AND heat IS NOT NULL
-       AND last_published_at >= ? AND heat >= ?
-     ORDER BY heat DESC LIMIT ?";
+       AND last_published_at >= $1 AND heat >= $2
+     ORDER BY heat DESC LIMIT $3";
 
 impl Store {
     /// Fingerprints of articles published since `since`, for the deduper to start from.
@@ -176,7 +176,7 @@ impl Store {
     pub async fn articles_without_story(&self, limit: u32) -> Result<Vec<Unassigned>> {
         let rows = sqlx::query(
             "SELECT id, title, body_text, published_at FROM articles
-             WHERE story_id IS NULL ORDER BY published_at, id LIMIT ?",
+             WHERE story_id IS NULL ORDER BY published_at, id LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -226,7 +226,7 @@ impl Store {
         for p in placements {
             sqlx::query(
                 "INSERT INTO article_fingerprints (article_id, signature, shingles, content_hash, numbers)
-                 VALUES (?, ?, ?, ?, ?)
+                 VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (article_id) DO UPDATE SET signature = excluded.signature,
                     shingles = excluded.shingles, content_hash = excluded.content_hash,
                     numbers = excluded.numbers",
@@ -240,10 +240,10 @@ impl Store {
             .await?;
             // A new change number: the search index learns the story (related reading skips it).
             sqlx::query(
-                "UPDATE articles SET story_id = ?,
+                "UPDATE articles SET story_id = $1,
                     change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
-                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions))
-                 WHERE id = ?",
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs)
+                 WHERE id = $2",
             )
             .bind(p.story_id)
             .bind(p.article_id)
@@ -251,16 +251,16 @@ impl Store {
             .await?;
             if let Some(merged) = p.merged {
                 sqlx::query(
-                    "UPDATE articles SET story_id = ?,
+                    "UPDATE articles SET story_id = $1,
                         change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
-                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions))
-                     WHERE story_id = ?",
+                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs)
+                     WHERE story_id = $2",
                 )
                 .bind(p.story_id)
                 .bind(merged)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query("DELETE FROM stories WHERE id = ?")
+                sqlx::query("DELETE FROM stories WHERE id = $1")
                     .bind(merged)
                     .execute(&mut *tx)
                     .await?;
@@ -291,7 +291,7 @@ impl Store {
             "SELECT id, lead_article_id FROM stories
              WHERE id IN ({placeholders}) AND lead_article_id IS NOT NULL"
         );
-        let mut query = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
+        let mut query = sqlx::query_as::<_, (i64, i64)>(crate::numbered(sql));
         for id in story_ids {
             query = query.bind(id);
         }
@@ -300,11 +300,12 @@ impl Store {
 
     /// A story with its articles, oldest first.
     pub async fn story(&self, id: i64) -> Result<Option<Story>> {
-        let head: Option<(Option<i64>, Option<i64>)> =
-            sqlx::query_as("SELECT original_article_id, lead_article_id FROM stories WHERE id = ?")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let head: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT original_article_id, lead_article_id FROM stories WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some((original_article_id, lead_article_id)) = head else {
             return Ok(None);
         };
@@ -353,18 +354,18 @@ impl Store {
 /// The original is the article the others credit (their 来源 lines name its source, or their
 /// 阅读原文 links its page), or else the earliest. The lead, which lists show, is the original
 /// while it is live, or else the earliest live article.
-async fn refresh_in(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
+async fn refresh_in(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
     let rows = sqlx::query(
             "SELECT a.id, a.published_at, a.status, a.credited_source, s.name AS source_name, a.source_id,
                     a.canonical_url, a.in_lists, a.in_source_list
              FROM articles a JOIN sources s ON s.id = a.source_id
-             WHERE a.story_id = ? ORDER BY a.published_at, a.id",
+             WHERE a.story_id = $1 ORDER BY a.published_at, a.id",
         )
         .bind(id)
         .fetch_all(&mut *conn)
         .await?;
     if rows.is_empty() {
-        sqlx::query("DELETE FROM stories WHERE id = ?")
+        sqlx::query("DELETE FROM stories WHERE id = $1")
             .bind(id)
             .execute(&mut *conn)
             .await?;
@@ -392,8 +393,8 @@ async fn refresh_in(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
                 source_name: r.try_get("source_name")?,
                 source_id: r.try_get("source_id")?,
                 canonical_url: r.try_get("canonical_url")?,
-                in_lists: r.try_get("in_lists")?,
-                in_source_list: r.try_get("in_source_list")?,
+                in_lists: r.try_get::<i64, _>("in_lists")? != 0,
+                in_source_list: r.try_get::<i64, _>("in_source_list")? != 0,
             })
         })
         .collect::<Result<_>>()?;
@@ -446,9 +447,9 @@ async fn refresh_in(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
             sources_seen.push(row.source_id);
         }
         if (in_lists, in_source_list) != (row.in_lists, row.in_source_list) {
-            sqlx::query("UPDATE articles SET in_lists = ?, in_source_list = ? WHERE id = ?")
-                .bind(in_lists)
-                .bind(in_source_list)
+            sqlx::query("UPDATE articles SET in_lists = $1, in_source_list = $2 WHERE id = $3")
+                .bind(i64::from(in_lists))
+                .bind(i64::from(in_source_list))
                 .bind(row.id)
                 .execute(&mut *conn)
                 .await?;
@@ -457,7 +458,7 @@ async fn refresh_in(conn: &mut sqlx::SqliteConnection, id: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO stories (id, original_article_id, lead_article_id, first_published_at,
                  last_published_at, article_count, source_count, updated_at, heat)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (id) DO UPDATE SET original_article_id = excluded.original_article_id,
                 lead_article_id = excluded.lead_article_id,
                 first_published_at = excluded.first_published_at,
@@ -553,7 +554,7 @@ impl Store {
     pub async fn stories_told_twice(&self, limit: u32) -> Result<Vec<i64>> {
         Ok(sqlx::query_scalar(
             "SELECT id FROM stories WHERE article_count >= 2 AND lead_article_id IS NOT NULL
-             ORDER BY last_published_at DESC LIMIT ?",
+             ORDER BY last_published_at DESC LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -574,20 +575,20 @@ impl Store {
     pub async fn fill_story_heat(&self) -> Result<u64> {
         let mut tx = self.write_transaction().await?;
         let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT id FROM stories WHERE heat IS NULL ORDER BY id LIMIT ?")
+            sqlx::query_scalar("SELECT id FROM stories WHERE heat IS NULL ORDER BY id LIMIT $1")
                 .bind(HEAT_BATCH)
                 .fetch_all(&mut *tx)
                 .await?;
         for id in &ids {
             let firsts: Vec<i64> = sqlx::query_scalar(
                 "SELECT MIN(published_at) FROM articles
-                 WHERE story_id = ? AND status = 'live' GROUP BY source_id",
+                 WHERE story_id = $1 AND status = 'live' GROUP BY source_id",
             )
             .bind(id)
             .fetch_all(&mut *tx)
             .await?;
             let key = heat_key(firsts.into_iter()).unwrap_or(f64::MIN);
-            sqlx::query("UPDATE stories SET heat = ? WHERE id = ?")
+            sqlx::query("UPDATE stories SET heat = $1 WHERE id = $2")
                 .bind(key)
                 .bind(id)
                 .execute(&mut *tx)

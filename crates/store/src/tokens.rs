@@ -35,7 +35,7 @@ pub const TOKEN_ACTOR_PREFIX: &str = "token:";
 /// every request.
 const LAST_USED_EVERY_SECS: i64 = 60;
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<ApiToken> {
+fn from_row(row: &sqlx::any::AnyRow) -> Result<ApiToken> {
     let role: String = row.try_get("role")?;
     Ok(ApiToken {
         id: row.try_get("id")?,
@@ -63,7 +63,7 @@ impl Store {
         actor: &Actor,
     ) -> Result<i64> {
         let mut tx = self.write_transaction().await?;
-        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM api_tokens WHERE name = ?")
+        let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM api_tokens WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut *tx)
             .await?;
@@ -74,7 +74,7 @@ impl Store {
             });
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (name, role, digest, created_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO api_tokens (name, role, digest, created_at) VALUES ($1, $2, $3, $4)
              RETURNING id",
         )
         .bind(name)
@@ -110,7 +110,7 @@ impl Store {
     pub async fn api_token_by_digest(&self, digest: &str) -> Result<Option<ApiToken>> {
         let row = sqlx::query(
             "SELECT id, name, role, created_at, last_used_at, revoked_at FROM api_tokens
-             WHERE digest = ? AND revoked_at IS NULL",
+             WHERE digest = $1 AND revoked_at IS NULL",
         )
         .bind(digest)
         .fetch_optional(&self.pool)
@@ -123,7 +123,7 @@ impl Store {
             .last_used_at
             .is_none_or(|t| now - t.timestamp() >= LAST_USED_EVERY_SECS)
         {
-            sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(token.id)
                 .execute(&self.pool)
@@ -137,7 +137,7 @@ impl Store {
     pub async fn revoke_api_token(&self, name: &str, actor: &Actor) -> Result<bool> {
         let mut tx = self.write_transaction().await?;
         let id: Option<i64> = sqlx::query_scalar(
-            "UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL
+            "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL
              RETURNING id",
         )
         .bind(Utc::now().timestamp())

@@ -32,7 +32,7 @@ pub struct Delivery {
     pub last_error: Option<String>,
 }
 
-fn delivery_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Delivery> {
+fn delivery_from_row(row: &sqlx::any::AnyRow) -> Result<Delivery> {
     Ok(Delivery {
         id: row.try_get("id")?,
         webhook_id: row.try_get("webhook_id")?,
@@ -67,7 +67,7 @@ impl Store {
     ) -> Result<i64> {
         let mut tx = self.write_transaction().await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO webhooks (url, secret, events, created_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO webhooks (url, secret, events, created_at) VALUES ($1, $2, $3, $4)
              RETURNING id",
         )
         .bind(url)
@@ -105,14 +105,14 @@ impl Store {
     pub async fn delete_webhook(&self, id: i64, actor: &Actor) -> Result<bool> {
         let mut tx = self.write_transaction().await?;
         let url: Option<String> =
-            sqlx::query_scalar("DELETE FROM webhooks WHERE id = ? RETURNING url")
+            sqlx::query_scalar("DELETE FROM webhooks WHERE id = $1 RETURNING url")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?;
         let Some(url) = url else {
             return Ok(false);
         };
-        sqlx::query("DELETE FROM webhook_deliveries WHERE webhook_id = ?")
+        sqlx::query("DELETE FROM webhook_deliveries WHERE webhook_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -134,8 +134,8 @@ impl Store {
         let now = Utc::now().timestamp();
         let done = sqlx::query(
             "INSERT INTO webhook_deliveries (webhook_id, event, payload, created_at, next_attempt_at)
-             SELECT id, ?, ?, ?, ? FROM webhooks
-             WHERE (' ' || events || ' ') LIKE ('% ' || ? || ' %')",
+             SELECT id, $1, $2, $3, $4 FROM webhooks
+             WHERE (' ' || events || ' ') LIKE ('% ' || $5 || ' %')",
         )
         .bind(event)
         .bind(payload)
@@ -159,8 +159,8 @@ impl Store {
                     d.next_attempt_at, d.delivered_at, d.last_status, d.last_error,
                     w.url, w.secret
              FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-             WHERE d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= ?
-             ORDER BY d.next_attempt_at, d.id LIMIT ?",
+             WHERE d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= $1
+             ORDER BY d.next_attempt_at, d.id LIMIT $2",
         )
         .bind(now.timestamp())
         .bind(i64::from(limit))
@@ -190,10 +190,10 @@ impl Store {
         let delivered = error.is_none();
         sqlx::query(
             "UPDATE webhook_deliveries
-             SET attempts = attempts + 1, last_status = ?, last_error = ?,
-                 delivered_at = CASE WHEN ? THEN ? ELSE delivered_at END,
-                 next_attempt_at = ?
-             WHERE id = ?",
+             SET attempts = attempts + 1, last_status = $1, last_error = $2,
+                 delivered_at = CASE WHEN $3 THEN $4 ELSE delivered_at END,
+                 next_attempt_at = $5
+             WHERE id = $6",
         )
         .bind(status.map(i64::from))
         .bind(error)
@@ -215,7 +215,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT id, webhook_id, event, payload, created_at, attempts, next_attempt_at,
                     delivered_at, last_status, last_error
-             FROM webhook_deliveries WHERE webhook_id = ? ORDER BY id DESC LIMIT ?",
+             FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(webhook_id)
         .bind(i64::from(limit))
@@ -227,7 +227,7 @@ impl Store {
     /// Forgets finished deliveries (delivered or given up) made before `before`.
     pub async fn prune_deliveries(&self, before: DateTime<Utc>) -> Result<u64> {
         let done = sqlx::query(
-            "DELETE FROM webhook_deliveries WHERE next_attempt_at IS NULL AND created_at < ?",
+            "DELETE FROM webhook_deliveries WHERE next_attempt_at IS NULL AND created_at < $1",
         )
         .bind(before.timestamp())
         .execute(&self.pool)
@@ -242,7 +242,7 @@ impl Store {
         let mut tx = self.write_transaction().await?;
         for id in story_ids {
             let inserted = sqlx::query(
-                "INSERT INTO hot_announced (story_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                "INSERT INTO hot_announced (story_id, at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             )
             .bind(id)
             .bind(now)

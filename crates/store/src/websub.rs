@@ -27,7 +27,7 @@ impl Store {
     ) -> Result<()> {
         sqlx::query(
             "INSERT INTO websub_subscriptions (topic, callback, secret, expires_at, created_at)
-             VALUES (?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (topic, callback) DO UPDATE
              SET secret = excluded.secret, expires_at = excluded.expires_at, last_error = NULL",
         )
@@ -43,11 +43,12 @@ impl Store {
 
     /// Ends `callback`'s subscription to `topic`; `false` when there was none.
     pub async fn websub_unsubscribe(&self, topic: &str, callback: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM websub_subscriptions WHERE topic = ? AND callback = ?")
-            .bind(topic)
-            .bind(callback)
-            .execute(&self.pool)
-            .await?;
+        let done =
+            sqlx::query("DELETE FROM websub_subscriptions WHERE topic = $1 AND callback = $2")
+                .bind(topic)
+                .bind(callback)
+                .execute(&self.pool)
+                .await?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -61,7 +62,7 @@ impl Store {
         for topic in topics {
             let rows = sqlx::query(
                 "SELECT id, topic, callback, secret, expires_at, last_delivery_at, last_error
-                 FROM websub_subscriptions WHERE topic = ? AND expires_at > ?",
+                 FROM websub_subscriptions WHERE topic = $1 AND expires_at > $2",
             )
             .bind(topic)
             .bind(now.timestamp())
@@ -88,9 +89,9 @@ impl Store {
     pub async fn websub_pushed(&self, id: i64, error: Option<&str>) -> Result<()> {
         sqlx::query(
             "UPDATE websub_subscriptions
-             SET last_delivery_at = CASE WHEN ? IS NULL THEN ? ELSE last_delivery_at END,
-                 last_error = ?
-             WHERE id = ?",
+             SET last_delivery_at = CASE WHEN $1 IS NULL THEN $2 ELSE last_delivery_at END,
+                 last_error = $3
+             WHERE id = $4",
         )
         .bind(error)
         .bind(Utc::now().timestamp())
@@ -103,7 +104,7 @@ impl Store {
 
     /// Forgets subscriptions whose lease ran out.
     pub async fn websub_prune(&self, now: DateTime<Utc>) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM websub_subscriptions WHERE expires_at <= ?")
+        let done = sqlx::query("DELETE FROM websub_subscriptions WHERE expires_at <= $1")
             .bind(now.timestamp())
             .execute(&self.pool)
             .await?;
@@ -113,7 +114,7 @@ impl Store {
     /// How many live subscriptions there are.
     pub async fn websub_count(&self, now: DateTime<Utc>) -> Result<u64> {
         let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM websub_subscriptions WHERE expires_at > ?")
+            sqlx::query_scalar("SELECT COUNT(*) FROM websub_subscriptions WHERE expires_at > $1")
                 .bind(now.timestamp())
                 .fetch_one(&self.pool)
                 .await?;
@@ -124,7 +125,7 @@ impl Store {
     pub async fn latest_change_seq(&self) -> Result<i64> {
         let n: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(n) FROM (SELECT MAX(change_seq) AS n FROM articles
-             UNION ALL SELECT MAX(change_seq) FROM article_deletions)",
+             UNION ALL SELECT MAX(change_seq) FROM article_deletions) AS seqs",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -150,7 +151,7 @@ impl Store {
     pub async fn source_push(&self, source_id: i64) -> Result<Option<SourcePush>> {
         let row = sqlx::query(
             "SELECT source_id, hub, topic, secret, state, requested_at, lease_expires_at
-             FROM source_push WHERE source_id = ?",
+             FROM source_push WHERE source_id = $1",
         )
         .bind(source_id)
         .fetch_optional(&self.pool)
@@ -181,7 +182,7 @@ impl Store {
     ) -> Result<()> {
         sqlx::query(
             "INSERT INTO source_push (source_id, hub, topic, secret, state, requested_at)
-             VALUES (?, ?, ?, ?, 'requested', ?)
+             VALUES ($1, $2, $3, $4, 'requested', $5)
              ON CONFLICT (source_id) DO UPDATE SET hub = excluded.hub, topic = excluded.topic,
                  secret = excluded.secret, state = 'requested',
                  requested_at = excluded.requested_at",
@@ -205,8 +206,8 @@ impl Store {
         expires_at: DateTime<Utc>,
     ) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE source_push SET state = 'active', lease_expires_at = ?
-             WHERE source_id = ? AND topic = ? AND state IN ('requested', 'active')",
+            "UPDATE source_push SET state = 'active', lease_expires_at = $1
+             WHERE source_id = $2 AND topic = $3 AND state IN ('requested', 'active')",
         )
         .bind(expires_at.timestamp())
         .bind(source_id)
@@ -218,7 +219,7 @@ impl Store {
 
     /// The hub refused the subscription.
     pub async fn push_denied(&self, source_id: i64, topic: &str) -> Result<()> {
-        sqlx::query("UPDATE source_push SET state = 'denied' WHERE source_id = ? AND topic = ?")
+        sqlx::query("UPDATE source_push SET state = 'denied' WHERE source_id = $1 AND topic = $2")
             .bind(source_id)
             .bind(topic)
             .execute(&self.pool)
@@ -228,7 +229,7 @@ impl Store {
 
     /// Makes a source due now: its hub says the feed changed.
     pub async fn fetch_soon(&self, source_id: i64) -> Result<()> {
-        sqlx::query("UPDATE source_health SET next_check_at = 0 WHERE source_id = ?")
+        sqlx::query("UPDATE source_health SET next_check_at = 0 WHERE source_id = $1")
             .bind(source_id)
             .execute(&self.pool)
             .await?;

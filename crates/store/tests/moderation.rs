@@ -1,16 +1,18 @@
-//! Accounts, sessions, submissions, takedowns, tombstones and the audit log, against a real
-//! SQLite file.
+//! Accounts, sessions, submissions, takedowns, tombstones and the audit log, against each
+//! backend (see `common`).
 
 use chrono::{Duration, Utc};
 use xinwen_model::{
     ArticleStatus, NewArticle, NewChannel, NewSource, Role, Script, SourceKind, SubmissionKind,
     SubmissionStatus, TakedownStatus,
 };
-use xinwen_store::{Actor, Error, NewSubmission, NewTakedown, Store};
+mod common;
 
-async fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+use common::TestStore;
+use xinwen_store::{Actor, Backend, Error, NewSubmission, NewTakedown, Store};
+
+async fn store(backend: Backend) -> TestStore {
+    let store = TestStore::new(backend).await;
     store
         .upsert_channel(&NewChannel {
             slug: "guoji".into(),
@@ -35,7 +37,7 @@ async fn store() -> (tempfile::TempDir, Store) {
         })
         .await
         .unwrap();
-    (dir, store)
+    store
 }
 
 fn article(n: u32) -> NewArticle {
@@ -72,9 +74,8 @@ async fn editor(store: &Store) -> Actor {
     Actor::user(&user)
 }
 
-#[tokio::test]
-async fn sessions_live_until_they_expire_or_the_password_changes() {
-    let (_dir, store) = store().await;
+async fn sessions_live_until_they_expire_or_the_password_changes(backend: Backend) {
+    let store = store(backend).await;
     let id = store.add_user("li", "hash-1", Role::Admin).await.unwrap();
     assert!(matches!(
         store.add_user("li", "hash-2", Role::Editor).await,
@@ -124,9 +125,8 @@ async fn sessions_live_until_they_expire_or_the_password_changes() {
     );
 }
 
-#[tokio::test]
-async fn failed_logins_are_counted_by_name_and_address() {
-    let (_dir, store) = store().await;
+async fn failed_logins_are_counted_by_name_and_address(backend: Backend) {
+    let store = store(backend).await;
     let now = Utc::now();
     for i in 0..3 {
         store
@@ -156,9 +156,8 @@ async fn failed_logins_are_counted_by_name_and_address() {
     assert!(by_name.is_empty());
 }
 
-#[tokio::test]
-async fn a_submission_is_published_once_with_its_audit_line() {
-    let (_dir, store) = store().await;
+async fn a_submission_is_published_once_with_its_audit_line(backend: Backend) {
+    let store = store(backend).await;
     let actor = editor(&store).await;
     let new = NewSubmission {
         kind: SubmissionKind::Tip,
@@ -251,9 +250,8 @@ async fn a_submission_is_published_once_with_its_audit_line() {
     assert_eq!(log.items[1].actor, "public");
 }
 
-#[tokio::test]
-async fn an_approved_takedown_removes_tombstones_and_is_counted() {
-    let (_dir, store) = store().await;
+async fn an_approved_takedown_removes_tombstones_and_is_counted(backend: Backend) {
+    let store = store(backend).await;
     let actor = editor(&store).await;
     let ids = store
         .upsert_articles(&[article(1), article(2), article(3)])
@@ -380,9 +378,8 @@ async fn an_approved_takedown_removes_tombstones_and_is_counted() {
     );
 }
 
-#[tokio::test]
-async fn hiding_restoring_and_moving_articles() {
-    let (_dir, store) = store().await;
+async fn hiding_restoring_and_moving_articles(backend: Backend) {
+    let store = store(backend).await;
     let actor = editor(&store).await;
     store
         .upsert_channel(&NewChannel {
@@ -438,9 +435,8 @@ async fn hiding_restoring_and_moving_articles() {
     );
 }
 
-#[tokio::test]
-async fn api_tokens_are_kept_as_digests_named_once_and_revoked_at_once() {
-    let (_dir, store) = store().await;
+async fn api_tokens_are_kept_as_digests_named_once_and_revoked_at_once(backend: Backend) {
+    let store = store(backend).await;
     let actor = Actor::operator();
     let id = store
         .add_api_token("newsroom-bot", Role::Editor, "digest-1", &actor)
@@ -494,9 +490,8 @@ async fn api_tokens_are_kept_as_digests_named_once_and_revoked_at_once() {
     assert_eq!(&actions[..2], ["token.revoke", "token.add"]);
 }
 
-#[tokio::test]
-async fn webhook_events_are_queued_for_those_that_want_them_and_hot_stories_once() {
-    let (_dir, store) = store().await;
+async fn webhook_events_are_queued_for_those_that_want_them_and_hot_stories_once(backend: Backend) {
+    let store = store(backend).await;
     let actor = Actor::operator();
     let all = store
         .add_webhook(
@@ -569,3 +564,13 @@ async fn webhook_events_are_queued_for_those_that_want_them_and_hot_stories_once
     );
     assert!(!store.delete_webhook(hot_only, &actor).await.unwrap());
 }
+
+on_each_backend!(
+    sessions_live_until_they_expire_or_the_password_changes,
+    failed_logins_are_counted_by_name_and_address,
+    a_submission_is_published_once_with_its_audit_line,
+    an_approved_takedown_removes_tombstones_and_is_counted,
+    hiding_restoring_and_moving_articles,
+    api_tokens_are_kept_as_digests_named_once_and_revoked_at_once,
+    webhook_events_are_queued_for_those_that_want_them_and_hot_stories_once,
+);

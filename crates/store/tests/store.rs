@@ -1,12 +1,15 @@
-//! The store against a real SQLite file in a temporary directory.
+//! The store against each backend: a real SQLite file in a temporary directory, and a real
+//! PostgreSQL database when the test server is there (see `common`).
 
 use chrono::{DateTime, TimeZone, Utc};
 use xinwen_model::{ArticleStatus, Image, NewArticle, NewChannel, NewSource, Script, SourceKind};
-use xinwen_store::{ArticleFilter, Error, Store};
+mod common;
 
-async fn store_with_source() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+use common::TestStore;
+use xinwen_store::{ArticleFilter, Backend, Error, Store};
+
+async fn store_with_source(backend: Backend) -> TestStore {
+    let store = TestStore::new(backend).await;
     for (slug, name) in [("guoji", "国际"), ("keji", "科技")] {
         store
             .upsert_channel(&NewChannel {
@@ -33,7 +36,7 @@ async fn store_with_source() -> (tempfile::TempDir, Store) {
         })
         .await
         .unwrap();
-    (dir, store)
+    store
 }
 
 /// A source of its own in channel guoji, for tests that need several.
@@ -83,29 +86,35 @@ fn article(n: u32, title: &str) -> NewArticle {
 /// The newest migration's number.
 const LATEST_SCHEMA: i64 = 17;
 
-#[tokio::test]
-async fn migrations_apply_once_and_reopening_keeps_the_data() {
-    let (dir, store) = store_with_source().await;
+/// The migrations a new store of `backend` has applied: PostgreSQL's history begins at 17.
+fn all_migrations(backend: Backend) -> Vec<i64> {
+    match backend {
+        Backend::Sqlite => (1..=LATEST_SCHEMA).collect(),
+        Backend::Postgres => (17..=LATEST_SCHEMA).collect(),
+    }
+}
+
+async fn migrations_apply_once_and_reopening_keeps_the_data(backend: Backend) {
+    let store = store_with_source(backend).await;
     store
         .upsert_articles(&[article(1, "第一篇")])
         .await
         .unwrap();
     assert_eq!(
         store.schema_versions().await.unwrap(),
-        (1..=LATEST_SCHEMA).collect::<Vec<i64>>()
+        all_migrations(backend)
     );
     store.close().await;
-    let reopened = Store::open(dir.path()).await.unwrap();
+    let reopened = store.reopen().await;
     assert_eq!(
         reopened.schema_versions().await.unwrap(),
-        (1..=LATEST_SCHEMA).collect::<Vec<i64>>()
+        all_migrations(backend)
     );
     assert_eq!(reopened.article_count().await.unwrap(), 1);
 }
 
-#[tokio::test]
-async fn the_same_canonical_url_updates_instead_of_duplicating() {
-    let (_dir, store) = store_with_source().await;
+async fn the_same_canonical_url_updates_instead_of_duplicating(backend: Backend) {
+    let store = store_with_source(backend).await;
     let first = store
         .upsert_articles(&[article(1, "旧标题")])
         .await
@@ -125,9 +134,8 @@ async fn the_same_canonical_url_updates_instead_of_duplicating() {
     assert_eq!(stored.source.name, "星河日报");
 }
 
-#[tokio::test]
-async fn a_batch_is_written_whole_or_not_at_all() {
-    let (_dir, store) = store_with_source().await;
+async fn a_batch_is_written_whole_or_not_at_all(backend: Backend) {
+    let store = store_with_source(backend).await;
     let mut bad = article(2, "来源不明");
     bad.source_slug = "nobody".into();
     let err = store
@@ -145,9 +153,8 @@ async fn a_batch_is_written_whole_or_not_at_all() {
     );
 }
 
-#[tokio::test]
-async fn lists_are_newest_first_paginated_and_filtered() {
-    let (_dir, store) = store_with_source().await;
+async fn lists_are_newest_first_paginated_and_filtered(backend: Backend) {
+    let store = store_with_source(backend).await;
     let mut batch: Vec<_> = (1..=25).map(|n| article(n, &format!("文章{n}"))).collect();
     batch[0].channel_slug = Some("keji".into());
     store.upsert_articles(&batch).await.unwrap();
@@ -187,9 +194,8 @@ async fn lists_are_newest_first_paginated_and_filtered() {
     assert_eq!(only_keji.items[0].title, "文章1");
 }
 
-#[tokio::test]
-async fn a_removed_article_leaves_lists_and_stays_removed_when_fetched_again() {
-    let (_dir, store) = store_with_source().await;
+async fn a_removed_article_leaves_lists_and_stays_removed_when_fetched_again(backend: Backend) {
+    let store = store_with_source(backend).await;
     let ids = store
         .upsert_articles(&[article(1, "留下"), article(2, "删除")])
         .await
@@ -213,9 +219,8 @@ async fn a_removed_article_leaves_lists_and_stays_removed_when_fetched_again() {
     ));
 }
 
-#[tokio::test]
-async fn a_source_with_an_unknown_channel_is_refused() {
-    let (_dir, store) = store_with_source().await;
+async fn a_source_with_an_unknown_channel_is_refused(backend: Backend) {
+    let store = store_with_source(backend).await;
     let err = store
         .upsert_source(&NewSource {
             slug: "x".into(),
@@ -253,9 +258,8 @@ fn entry(guid: &str) -> xinwen_store::EntryKey {
     }
 }
 
-#[tokio::test]
-async fn an_entry_seen_again_under_a_new_url_updates_its_article() {
-    let (_dir, store) = store_with_source().await;
+async fn an_entry_seen_again_under_a_new_url_updates_its_article(backend: Backend) {
+    let store = store_with_source(backend).await;
     let source = store.find_source("xinghe").await.unwrap();
     let first = xinwen_store::FeedArticle {
         article: article(1, "原标题"),
@@ -282,9 +286,8 @@ async fn an_entry_seen_again_under_a_new_url_updates_its_article() {
     assert_eq!(known["guid-1"].status, ArticleStatus::Live);
 }
 
-#[tokio::test]
-async fn sources_are_added_once_paused_and_removed_only_with_their_articles() {
-    let (_dir, store) = store_with_source().await;
+async fn sources_are_added_once_paused_and_removed_only_with_their_articles(backend: Backend) {
+    let store = store_with_source(backend).await;
     let source = store.find_source("xinghe").await.unwrap();
     let duplicate = NewSource {
         slug: "xinghe".into(),
@@ -350,9 +353,8 @@ async fn sources_are_added_once_paused_and_removed_only_with_their_articles() {
     ));
 }
 
-#[tokio::test]
-async fn health_records_failures_in_a_row_and_a_success_clears_them() {
-    let (_dir, store) = store_with_source().await;
+async fn health_records_failures_in_a_row_and_a_success_clears_them(backend: Backend) {
+    let store = store_with_source(backend).await;
     let mut source = store.find_source("xinghe").await.unwrap();
     let t0 = Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap();
     let hour = chrono::Duration::hours(1);
@@ -491,9 +493,8 @@ async fn health_records_failures_in_a_row_and_a_success_clears_them() {
     assert!(store.fetch_days(None, 30, later).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn hot_stories_rank_by_sources_and_recency_within_the_window() {
-    let (_dir, store) = store_with_source().await;
+async fn hot_stories_rank_by_sources_and_recency_within_the_window(backend: Backend) {
+    let store = store_with_source(backend).await;
     for slug in ["a", "b", "c", "d"] {
         add_source(&store, slug, &format!("来源{slug}")).await;
     }
@@ -545,9 +546,10 @@ async fn hot_stories_rank_by_sources_and_recency_within_the_window() {
     assert!(story.lead_article_id.is_some());
 }
 
-#[tokio::test]
-async fn the_original_is_the_one_reposts_credit_by_name_or_link_not_just_the_earliest() {
-    let (_dir, store) = store_with_source().await;
+async fn the_original_is_the_one_reposts_credit_by_name_or_link_not_just_the_earliest(
+    backend: Backend,
+) {
+    let store = store_with_source(backend).await;
     let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
     for (slug, name) in [("rebo", "热播快讯"), ("zhinan", "城市生活指南")] {
         add_source(&store, slug, name).await;
@@ -614,7 +616,7 @@ async fn an_empty_database_file_is_refused_rather_than_started_as_a_new_site() {
 
 #[tokio::test]
 async fn an_overwritten_page_is_found_by_the_integrity_check() {
-    let (dir, store) = store_with_source().await;
+    let store = store_with_source(Backend::Sqlite).await;
     let articles: Vec<NewArticle> = (0..400)
         .map(|n| {
             let mut a = article(n, &format!("第{n}篇"));
@@ -625,10 +627,10 @@ async fn an_overwritten_page_is_found_by_the_integrity_check() {
     store.upsert_articles(&articles).await.unwrap();
     store.check_integrity().await.unwrap();
     store.close().await;
-    let db = dir.path().join(xinwen_store::DATABASE_FILE);
+    let db = store.dir.path().join(xinwen_store::DATABASE_FILE);
     // Closing the last connection folds the log into the main file, so that the page
     // overwritten below is the one SQLite reads.
-    assert!(!dir.path().join("xinwen.db-wal").exists());
+    assert!(!store.dir.path().join("xinwen.db-wal").exists());
     let mut bytes = std::fs::read(&db).unwrap();
     let page_size = usize::from(u16::from_be_bytes([bytes[16], bytes[17]]));
     let pages = bytes.len() / page_size;
@@ -640,7 +642,7 @@ async fn an_overwritten_page_is_found_by_the_integrity_check() {
     }
     std::fs::write(&db, &bytes).unwrap();
     // Found when the store is opened (its statistics read that page) or by the check.
-    let err = match Store::open(dir.path()).await {
+    let err = match Store::open(store.dir.path()).await {
         Ok(store) => store.check_integrity().await.unwrap_err(),
         Err(err) => err,
     };
@@ -655,7 +657,7 @@ async fn an_overwritten_page_is_found_by_the_integrity_check() {
 /// and 热点 lists them as it did.
 #[tokio::test]
 async fn stories_from_before_heat_get_it_at_open() {
-    let (dir, store) = store_with_source().await;
+    let store = store_with_source(Backend::Sqlite).await;
     for slug in ["a", "b"] {
         add_source(&store, slug, &format!("来源{slug}")).await;
     }
@@ -671,7 +673,7 @@ async fn stories_from_before_heat_get_it_at_open() {
     let hot_before = store.hot_stories(now, 10).await.unwrap();
     assert_eq!(hot_before.len(), 1, "the story told by two sources is hot");
     store.close().await;
-    let db = dir.path().join(xinwen_store::DATABASE_FILE);
+    let db = store.dir.path().join(xinwen_store::DATABASE_FILE);
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
@@ -681,7 +683,7 @@ async fn stories_from_before_heat_get_it_at_open() {
         .unwrap();
     pool.close().await;
 
-    let store = Store::open(dir.path()).await.unwrap();
+    let store = Store::open(store.dir.path()).await.unwrap();
     assert_eq!(store.stories_without_heat().await.unwrap(), 0);
     let hot = store.hot_stories(now, 10).await.unwrap();
     assert_eq!(hot.len(), 1, "{hot:?}");
@@ -691,9 +693,8 @@ async fn stories_from_before_heat_get_it_at_open() {
 
 /// Reading a list page after the previous page's last article gives what counting from the
 /// top gives; the count stops at the deepest page a list offers, and past it nothing is read.
-#[tokio::test]
-async fn lists_read_after_a_cursor_and_stop_at_their_deepest_page() {
-    let (_dir, store) = store_with_source().await;
+async fn lists_read_after_a_cursor_and_stop_at_their_deepest_page(backend: Backend) {
+    let store = store_with_source(backend).await;
     let batch: Vec<_> = (1..=60).map(|n| article(n, &format!("文章{n}"))).collect();
     store.upsert_articles(&batch).await.unwrap();
     let all = ArticleFilter::default();
@@ -758,9 +759,10 @@ async fn add_story(
     first.expect("a story has an article")
 }
 
-#[tokio::test]
-async fn related_reading_is_kept_and_worked_out_again_once_an_article_is_a_day_old() {
-    let (_dir, store) = store_with_source().await;
+async fn related_reading_is_kept_and_worked_out_again_once_an_article_is_a_day_old(
+    backend: Backend,
+) {
+    let store = store_with_source(backend).await;
     let ids = store
         .upsert_articles(&[article(1, "一"), article(2, "二"), article(3, "三")])
         .await
@@ -927,3 +929,19 @@ async fn a_schema_16_store_upgrades_its_sources_in_place() {
         .unwrap();
     assert_eq!(known.len(), 1, "feed entries survive the rebuild");
 }
+
+on_each_backend!(
+    migrations_apply_once_and_reopening_keeps_the_data,
+    the_same_canonical_url_updates_instead_of_duplicating,
+    a_batch_is_written_whole_or_not_at_all,
+    lists_are_newest_first_paginated_and_filtered,
+    a_removed_article_leaves_lists_and_stays_removed_when_fetched_again,
+    a_source_with_an_unknown_channel_is_refused,
+    an_entry_seen_again_under_a_new_url_updates_its_article,
+    sources_are_added_once_paused_and_removed_only_with_their_articles,
+    health_records_failures_in_a_row_and_a_success_clears_them,
+    hot_stories_rank_by_sources_and_recency_within_the_window,
+    the_original_is_the_one_reposts_credit_by_name_or_link_not_just_the_earliest,
+    lists_read_after_a_cursor_and_stop_at_their_deepest_page,
+    related_reading_is_kept_and_worked_out_again_once_an_article_is_a_day_old,
+);

@@ -50,3 +50,60 @@ pub fn compared(what: &str, count: usize) {
     println!("COMPARED: {count} {what}");
     assert!(count > 0, "no {what} were compared");
 }
+
+/// The variable naming the PostgreSQL server tests may create databases on, as a URL whose user
+/// may `CREATE DATABASE` (`scripts/test.sh` starts a throwaway server and sets it).
+pub const TEST_DATABASE_URL: &str = "XINWEN_TEST_DATABASE_URL";
+
+/// Whether tests have a PostgreSQL server: `false` (and a line saying the test skips) without
+/// one, a failed test with `XINWEN_REQUIRE_POSTGRES=1`, as the README's test command sets.
+pub fn postgres_available() -> bool {
+    if std::env::var_os(TEST_DATABASE_URL).is_some() {
+        return true;
+    }
+    if required("XINWEN_REQUIRE_POSTGRES") {
+        panic!("XINWEN_REQUIRE_POSTGRES=1 but {TEST_DATABASE_URL} is not set");
+    }
+    eprintln!(
+        "SKIPPED: no PostgreSQL server ({TEST_DATABASE_URL} is not set; scripts/test.sh starts one)"
+    );
+    false
+}
+
+/// A new, empty database on the test server, for one test: its URL. Each call makes another,
+/// so that tests running at once never see each other's rows; the server is thrown away with
+/// them. Panics (failing the test) when the server named by [`TEST_DATABASE_URL`] cannot make
+/// one; call [`postgres_available`] first.
+pub async fn postgres_database() -> String {
+    use sqlx::{Connection, Executor};
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let server = std::env::var(TEST_DATABASE_URL)
+        .unwrap_or_else(|_| panic!("{TEST_DATABASE_URL} is not set"));
+    let name = format!(
+        "xinwen_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let mut connection = sqlx::PgConnection::connect(&server)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to the test server {server}: {e}"));
+    connection
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .unwrap_or_else(|e| panic!("cannot create database {name}: {e}"));
+    connection.close().await.ok();
+    let mut url = url::Url::parse(&server).expect("the test server's URL parses");
+    url.set_path(&name);
+    url.to_string()
+}
+
+/// The backend tests that build a whole site run on: SQLite, or PostgreSQL when
+/// `XINWEN_TEST_BACKEND=postgres` (`scripts/test.sh` runs those suites a second time so): the
+/// database URL to give `Store::connect`, a new database each call, or `None` for SQLite.
+pub async fn site_database() -> Option<String> {
+    match std::env::var("XINWEN_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Some(postgres_database().await),
+        Ok("sqlite") | Err(_) => None,
+        Ok(other) => panic!("XINWEN_TEST_BACKEND={other:?}: give sqlite or postgres"),
+    }
+}

@@ -48,7 +48,10 @@ async fn a_picture_gets_its_size_on_the_page_and_smaller_copies_for_small_screen
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let database_url = xinwen_test_support::site_database().await;
+    let store = Store::connect(dir.path(), database_url.as_deref())
+        .await
+        .unwrap();
     store
         .upsert_channel(&NewChannel {
             slug: "shehui".into(),

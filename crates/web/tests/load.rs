@@ -20,7 +20,10 @@ const SOURCES: usize = 50;
 /// hundred is taken down.
 async fn store_of(count: usize) -> (tempfile::TempDir, Store, Vec<i64>) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let database_url = xinwen_test_support::site_database().await;
+    let store = Store::connect(dir.path(), database_url.as_deref())
+        .await
+        .unwrap();
     for (position, slug) in CHANNELS.iter().enumerate() {
         store
             .upsert_channel(&NewChannel {

@@ -24,7 +24,10 @@ struct Site {
 
 async fn site() -> Site {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let database_url = xinwen_test_support::site_database().await;
+    let store = Store::connect(dir.path(), database_url.as_deref())
+        .await
+        .unwrap();
     let corpus = xinwen_demo::load().unwrap();
     for c in &corpus.channels {
         store.upsert_channel(c).await.unwrap();

@@ -24,7 +24,10 @@ async fn page(state: &AppState, uri: &str) -> String {
 /// The demo corpus in a store, indexed; with how many articles it has.
 async fn demo_store_and_index() -> (tempfile::TempDir, Store, Arc<SearchIndex>, usize) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let database_url = xinwen_test_support::site_database().await;
+    let store = Store::connect(dir.path(), database_url.as_deref())
+        .await
+        .unwrap();
     let corpus = xinwen_demo::load().unwrap();
     for c in &corpus.channels {
         store.upsert_channel(c).await.unwrap();

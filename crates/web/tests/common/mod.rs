@@ -25,7 +25,10 @@ pub async fn demo_site(
     configure: impl FnOnce(&mut SiteSettings),
 ) -> Site {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+    let database_url = xinwen_test_support::site_database().await;
+    let store = Store::connect(dir.path(), database_url.as_deref())
+        .await
+        .unwrap();
     let mut corpus = xinwen_demo::load().unwrap();
     adjust(&mut corpus);
     for c in &corpus.channels {
