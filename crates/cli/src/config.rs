@@ -35,6 +35,7 @@
 //! stale_after_hours = 48       # a source failing this long is flagged stale
 //! source_concurrency = 8
 //! batch_size = 50              # articles per transaction
+//! lease_secs = 120             # a dead fetch worker's sources go to another after this
 //!
 //! [media]
 //! max_bytes = 8388608          # largest image the proxy fetches
@@ -122,6 +123,7 @@ pub struct IngestSection {
     pub stale_after_hours: u64,
     pub source_concurrency: usize,
     pub batch_size: usize,
+    pub lease_secs: u64,
 }
 
 impl Default for IngestSection {
@@ -132,6 +134,7 @@ impl Default for IngestSection {
             stale_after_hours: 48,
             source_concurrency: 8,
             batch_size: xinwen_ingest::IngestConfig::default().batch_size,
+            lease_secs: xinwen_ingest::IngestConfig::default().lease.as_secs(),
         }
     }
 }
@@ -143,6 +146,7 @@ impl IngestSection {
             max_interval: Duration::from_secs(self.max_interval_minutes.max(1) * 60),
             source_concurrency: self.source_concurrency.max(1),
             batch_size: self.batch_size.max(1),
+            lease: Duration::from_secs(self.lease_secs.max(1)),
             ..xinwen_ingest::IngestConfig::default()
         }
     }

@@ -5,6 +5,7 @@ mod bench;
 mod bench_dedup;
 mod bench_search;
 mod bench_site;
+mod cluster;
 mod config;
 mod demo;
 mod eval;
@@ -722,6 +723,7 @@ async fn serve(
         };
         let state = AppState::with_services(store.clone(), site, services);
         let integrity = state.watch_store_integrity();
+        let site_changes = state.watch_site_changes();
         // One process sends webhooks: the one that also fetches (a web-only node would send
         // each delivery again).
         let webhooks = run
@@ -739,6 +741,7 @@ async fn serve(
             .await
             .context("the HTTP server failed")?;
         integrity.abort();
+        site_changes.abort();
         for task in [webhooks, websub].into_iter().flatten() {
             task.abort();
         }

@@ -61,7 +61,12 @@ impl Pipeline {
     ) -> anyhow::Result<Pipeline> {
         let readers_links = Arc::new(Fetcher::new(fetch.for_readers_links())?);
         // The one HTTP client for everything else, shared by ingest and the media proxy.
-        let fetcher = Arc::new(Fetcher::new(fetch)?);
+        let mut fetcher = Fetcher::new(fetch)?;
+        if let Some(turns) = crate::cluster::shared_turns(store) {
+            fetcher = fetcher.with_shared_turns(turns);
+        }
+        let fetcher = Arc::new(fetcher);
+        crate::cluster::share_keys(store).await?;
         let signer = Signer::load_or_create(store.data_dir())?;
         let media = Arc::new(MediaProxy::new(
             signer.clone(),

@@ -10,6 +10,7 @@
 //! - robots.txt for the site, fetched once and cached ([`robots`]);
 //! - a turn at the host: a limit on requests in flight and a minimum delay between them, longer
 //!   when robots.txt asks for a Crawl-delay or the server for a Retry-After ([`politeness`]);
+//!   with [`SharedTurns`], the spacing and the pauses hold across every fetching process;
 //! - limits: connect and total timeouts, a maximum body size (counted after decompression, so
 //!   a gzip bomb stops at the limit), a maximum number of redirects.
 //!
@@ -25,6 +26,7 @@ mod robots;
 
 pub use error::FetchError;
 pub use guard::{Cidr, Guard};
+pub use politeness::SharedTurns;
 
 use bytes::Bytes;
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -190,6 +192,7 @@ pub struct Fetcher {
     config: FetchConfig,
     guard: Arc<Guard>,
     hosts: politeness::HostLimiter,
+    shared_turns: Option<Arc<dyn SharedTurns>>,
     robots: RobotsCache,
 }
 
@@ -232,6 +235,7 @@ impl Fetcher {
         Ok(Fetcher {
             client,
             hosts: politeness::HostLimiter::new(config.per_host_concurrency),
+            shared_turns: None,
             robots: RobotsCache::new(config.robots_ttl),
             guard,
             config,
@@ -240,6 +244,12 @@ impl Fetcher {
 
     pub fn config(&self) -> &FetchConfig {
         &self.config
+    }
+
+    /// Spaces requests to each host across processes too, through `turns`.
+    pub fn with_shared_turns(mut self, turns: Arc<dyn SharedTurns>) -> Fetcher {
+        self.shared_turns = Some(turns);
+        self
     }
 
     /// Checks a URL against the guard without fetching it (for forms that take URLs).
@@ -313,6 +323,12 @@ impl Fetcher {
             }
             let host = host_key(&url);
             let turn = self.hosts.turn(&host, delay).await;
+            if let Some(shared) = &self.shared_turns {
+                let wait = shared.reserve(&host, delay).await;
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+            }
             let response = self.send(&url, request).await?;
             let status = response.status().as_u16();
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
@@ -339,6 +355,9 @@ impl Fetcher {
                     .and_then(|value| retry_after::parse_retry_after(value, chrono::Utc::now()));
                 if let Some(wait) = retry_after {
                     self.hosts.pause(&host, wait);
+                    if let Some(shared) = &self.shared_turns {
+                        shared.pause(&host, wait).await;
+                    }
                 }
                 return Err(FetchError::Status {
                     url: url.to_string(),

@@ -2,10 +2,34 @@
 //! requests, and a pause when the host asks for one (Retry-After, robots.txt Crawl-delay).
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
+
+/// Turns at hosts that several processes keep together (fetch workers on several machines, in
+/// the store they share), on top of each process's own limiter: the spacing between requests
+/// and a host's pause then hold across all of them. An implementation that cannot reach what
+/// it shares says so in the log and lets the request go (the process's own limiter still
+/// holds); fetching must not stop because the coordination did.
+pub trait SharedTurns: Send + Sync {
+    /// Reserves a start at `host` at least `spacing` after the previous start by any process;
+    /// returns how long to wait before starting.
+    fn reserve<'a>(
+        &'a self,
+        host: &'a str,
+        spacing: Duration,
+    ) -> Pin<Box<dyn Future<Output = Duration> + Send + 'a>>;
+
+    /// Holds every process's requests to `host` back for `pause` (a Retry-After).
+    fn pause<'a>(
+        &'a self,
+        host: &'a str,
+        pause: Duration,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+}
 
 struct HostSlot {
     in_flight: Arc<Semaphore>,

@@ -60,6 +60,9 @@ pub struct IngestConfig {
     /// it, sources whose feeds name a WebSub hub are subscribed to there and fetched as soon
     /// as the hub says they changed. `None` (a site no hub can reach) polls only.
     pub push_callback_base: Option<String>,
+    /// How long a worker holds the sources it took before another may take them: renewed
+    /// while it works, so it only runs out when the worker died.
+    pub lease: Duration,
 }
 
 impl Default for IngestConfig {
@@ -74,6 +77,7 @@ impl Default for IngestConfig {
             batch_size: 50,
             max_entries: 200,
             push_callback_base: None,
+            lease: Duration::from_secs(120),
         }
     }
 }

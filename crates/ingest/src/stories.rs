@@ -15,6 +15,9 @@ pub struct StoryKeeper {
     /// The size past which old fingerprints are forgotten next; doubles when forgetting frees
     /// little, so that a busy window is not rebuilt on every article.
     forget_at: std::sync::atomic::AtomicUsize,
+    /// The highest article id whose fingerprint the deduper has: above it, what other
+    /// processes placed, read before each placing pass.
+    seen_up_to: std::sync::atomic::AtomicI64,
 }
 
 /// Past this many fingerprints in memory, articles older than twice the window are forgotten.
@@ -29,12 +32,15 @@ impl StoryKeeper {
         // quiet (a demo, a restored backup) still compares against its last weeks.
         let newest = store.newest_published_at().await?.unwrap_or_else(Utc::now);
         let since = newest.min(Utc::now()) - chrono::Duration::days(WINDOW_DAYS * 2);
+        let mut seen_up_to = 0;
         for stored in store.fingerprints_since(since).await? {
+            seen_up_to = seen_up_to.max(stored.article_id);
             insert(&mut deduper, stored);
         }
         let keeper = StoryKeeper {
             store,
             placing: tokio::sync::Mutex::new(()),
+            seen_up_to: std::sync::atomic::AtomicI64::new(seen_up_to),
             forget_at: std::sync::atomic::AtomicUsize::new(FORGET_ABOVE.max(deduper.len() * 2)),
             deduper: Mutex::new(deduper),
         };
@@ -43,8 +49,14 @@ impl StoryKeeper {
     }
 
     /// Places every article without a story, oldest first. Returns how many.
+    ///
+    /// Other processes may be placing articles in the same store (fetch workers on several
+    /// machines): the pass takes the store's turn at placing, then learns what the others
+    /// placed since it last looked, so that a repost joins the story another worker started.
     pub async fn assign_pending(&self) -> Result<usize, xinwen_store::Error> {
         let _turn = self.placing.lock().await;
+        let _store_turn = self.store.story_placement_turn().await?;
+        self.learn_placed_elsewhere().await?;
         let mut done = 0;
         loop {
             let pending = self.store.articles_without_story(500).await?;
@@ -90,7 +102,31 @@ impl StoryKeeper {
                 done += 1;
             }
             self.store.assign_stories(&placements).await?;
+            if let Some(last) = placements.iter().map(|p| p.article_id).max() {
+                self.seen_up_to
+                    .fetch_max(last, std::sync::atomic::Ordering::Relaxed);
+            }
         }
+    }
+}
+
+impl StoryKeeper {
+    /// Adds the fingerprints other processes stored since this keeper last looked.
+    async fn learn_placed_elsewhere(&self) -> Result<(), xinwen_store::Error> {
+        use std::sync::atomic::Ordering;
+        let after = self.seen_up_to.load(Ordering::Relaxed);
+        let newer = self.store.fingerprints_after(after).await?;
+        let Some(last) = newer.iter().map(|p| p.article_id).max() else {
+            return Ok(());
+        };
+        let mut deduper = self.deduper.lock().unwrap_or_else(|e| e.into_inner());
+        for stored in newer {
+            if deduper.story_of(stored.article_id).is_none() {
+                insert(&mut deduper, stored);
+            }
+        }
+        self.seen_up_to.fetch_max(last, Ordering::Relaxed);
+        Ok(())
     }
 }
 

@@ -249,6 +249,8 @@ pub struct SearchIndex {
     fields: Fields,
     analyzer: Analyzer,
     path: Option<PathBuf>,
+    /// When the last catch-up with the store finished: what a node's readiness is judged by.
+    caught_up_at: Mutex<Option<std::time::Instant>>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -319,6 +321,7 @@ impl SearchIndex {
             fields,
             analyzer,
             path,
+            caught_up_at: Mutex::new(None),
         })
     }
 
@@ -546,7 +549,19 @@ impl SearchIndex {
         if done > 0 || start_since == i64::MIN {
             apply(CatchUpStep::Commit(since)).await?;
         }
+        *self.caught_up_at.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(std::time::Instant::now());
         Ok(done)
+    }
+
+    /// Whether the index caught up with the store within `limit`: everything the store held
+    /// then is searchable. A node whose index has not (still building it, or cut off from
+    /// the database) should not be sent readers.
+    pub fn caught_up_within(&self, limit: std::time::Duration) -> bool {
+        self.caught_up_at
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some_and(|at| at.elapsed() <= limit)
     }
 
     fn apply(&self, step: CatchUpStep) -> Result<()> {

@@ -22,6 +22,7 @@
 mod accounts;
 mod articles;
 mod channels;
+mod coordination;
 mod dashboard;
 mod error;
 pub mod fts5;
@@ -51,8 +52,8 @@ pub use moderation::{
 pub use related::{RelatedLink, RelatedReading};
 pub use sources::{Bridge, BridgeOutcome, FetchSuccess, SourceWithHealth};
 pub use stories::{
-    HOT_HALF_LIFE_HOURS, HOT_WINDOW_HOURS, HotStory, Placement, StoredFingerprint, Story,
-    StoryArticle, Unassigned,
+    HOT_HALF_LIFE_HOURS, HOT_WINDOW_HOURS, HotStory, Placement, PlacementTurn, StoredFingerprint,
+    Story, StoryArticle, Unassigned,
 };
 pub use tokens::{ApiToken, TOKEN_ACTOR_PREFIX};
 pub use webhooks::{Delivery, Webhook};
@@ -79,6 +80,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 const WRITE_LOCK: i64 = 0x7869_6e77_656e; // "xinwen" in ASCII
 /// The advisory lock held while migrations run, so that nodes starting at once take turns.
 const MIGRATION_LOCK: i64 = WRITE_LOCK + 1;
+/// The advisory lock of a turn at placing articles in stories (`Store::story_placement_turn`).
+const PLACEMENT_LOCK: i64 = WRITE_LOCK + 2;
 
 /// Which database stands behind a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

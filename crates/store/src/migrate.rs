@@ -119,16 +119,30 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0017_source_kinds.sql"),
         rebuilds_tables: true,
     },
+    Migration {
+        version: 18,
+        name: "several_processes",
+        sql: include_str!("../migrations/sqlite/0018_several_processes.sql"),
+        rebuilds_tables: false,
+    },
 ];
 
 /// PostgreSQL's migrations. A PostgreSQL store begins with the schema SQLite's first seventeen
 /// leave; from then on a migration is written for each backend under the same number.
-const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
-    version: 17,
-    name: "init",
-    sql: include_str!("../migrations/postgres/0017_init.sql"),
-    rebuilds_tables: false,
-}];
+const POSTGRES_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 17,
+        name: "init",
+        sql: include_str!("../migrations/postgres/0017_init.sql"),
+        rebuilds_tables: false,
+    },
+    Migration {
+        version: 18,
+        name: "several_processes",
+        sql: include_str!("../migrations/postgres/0018_several_processes.sql"),
+        rebuilds_tables: false,
+    },
+];
 
 /// Articles from which a store's upgrade is announced before it runs.
 const LARGE_STORE: i64 = 100_000;

@@ -445,22 +445,14 @@ impl Store {
     }
 
     /// Sources with something to read (an address, or a WeChat account's bridges), not
-    /// paused, due by `now`: the most overdue first.
+    /// paused, due by `now`: the most overdue first, at most `limit`. Several fetching
+    /// processes use [`Store::claim_due_sources`] instead.
     pub async fn due_sources(
         &self,
         now: DateTime<Utc>,
         limit: u32,
     ) -> Result<Vec<SourceWithHealth>> {
-        let sql = format!(
-            "SELECT {COLUMNS}, {HEALTH_COLUMNS} FROM sources
-             LEFT JOIN source_health h ON h.source_id = sources.id
-             WHERE sources.paused = 0
-               AND (sources.feed_url IS NOT NULL OR sources.kind = 'wechat')
-               AND COALESCE(h.next_check_at, 0) <= ?
-             ORDER BY COALESCE(h.next_check_at, 0), sources.id
-             LIMIT ?"
-        );
-        let rows = sqlx::query(crate::numbered(sql))
+        let rows = sqlx::query(crate::numbered(due_sql("")))
             .bind(to_timestamp(now))
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
@@ -468,14 +460,95 @@ impl Store {
         rows.iter().map(with_health_from_row).collect()
     }
 
+    /// Due sources, as [`Store::due_sources`], that no other worker holds, each now held by
+    /// `worker` until `lease` from now: taken in one write transaction, so that two workers
+    /// asking at once never get the same source. A worker renews what it holds while it works
+    /// ([`Store::renew_leases`]) and lets go when done ([`Store::release_leases`]); a worker
+    /// that dies lets go when its leases run out, and another takes its sources then.
+    pub async fn claim_due_sources(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+        limit: u32,
+    ) -> Result<Vec<SourceWithHealth>> {
+        let now_ms = now.timestamp_millis();
+        let mut tx = self.write_transaction().await?;
+        let rows = sqlx::query(crate::numbered(due_sql(
+            "AND (l.source_id IS NULL OR l.expires_at <= ? OR l.holder = ?)",
+        )))
+        .bind(to_timestamp(now))
+        .bind(now_ms)
+        .bind(worker)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        let due = rows
+            .iter()
+            .map(with_health_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let expires_at = now_ms.saturating_add(lease_millis(lease));
+        for source in &due {
+            sqlx::query(
+                "INSERT INTO source_leases (source_id, holder, expires_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (source_id) DO UPDATE
+                 SET holder = excluded.holder, expires_at = excluded.expires_at",
+            )
+            .bind(source.source.id)
+            .bind(worker)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(due)
+    }
+
+    /// Extends every lease `worker` holds to `lease` from `now`; how many it holds.
+    pub async fn renew_leases(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        lease: std::time::Duration,
+    ) -> Result<u64> {
+        let done = sqlx::query("UPDATE source_leases SET expires_at = $1 WHERE holder = $2")
+            .bind(now.timestamp_millis().saturating_add(lease_millis(lease)))
+            .bind(worker)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Lets go of every source `worker` holds.
+    pub async fn release_leases(&self, worker: &str) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM source_leases WHERE holder = $1")
+            .bind(worker)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The earliest moment any active source is due, if any is scheduled.
     pub async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>> {
+        self.next_due_at_for(None).await
+    }
+
+    /// The earliest moment a source is due that `worker` could take: a source another worker
+    /// holds counts from when its lease runs out. `None` for the worker is [`Store::next_due_at`].
+    pub async fn next_due_at_for(&self, worker: Option<&str>) -> Result<Option<DateTime<Utc>>> {
         let next: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(COALESCE(h.next_check_at, 0)) FROM sources
+            "SELECT MIN(CASE
+                        WHEN l.holder <> $1 AND l.expires_at / 1000 + 1 > COALESCE(h.next_check_at, 0)
+                        THEN l.expires_at / 1000 + 1
+                        ELSE COALESCE(h.next_check_at, 0)
+                    END)
+             FROM sources
              LEFT JOIN source_health h ON h.source_id = sources.id
+             LEFT JOIN source_leases l ON l.source_id = sources.id
              WHERE sources.paused = 0
                AND (sources.feed_url IS NOT NULL OR sources.kind = 'wechat')",
         )
+        .bind(worker.unwrap_or(""))
         .fetch_one(&self.pool)
         .await?;
         Ok(next.map(from_timestamp))
@@ -610,4 +683,24 @@ impl Store {
         .await?;
         Ok(())
     }
+}
+
+/// Due sources, the most overdue first; `also` narrows them further (with its own `?`s, bound
+/// after the time and before the limit).
+fn due_sql(also: &str) -> String {
+    format!(
+        "SELECT {COLUMNS}, {HEALTH_COLUMNS} FROM sources
+         LEFT JOIN source_health h ON h.source_id = sources.id
+         LEFT JOIN source_leases l ON l.source_id = sources.id
+         WHERE sources.paused = 0
+           AND (sources.feed_url IS NOT NULL OR sources.kind = 'wechat')
+           AND COALESCE(h.next_check_at, 0) <= ?
+           {also}
+         ORDER BY COALESCE(h.next_check_at, 0), sources.id
+         LIMIT ?"
+    )
+}
+
+fn lease_millis(lease: std::time::Duration) -> i64 {
+    i64::try_from(lease.as_millis()).unwrap_or(i64::MAX)
 }

@@ -140,24 +140,71 @@ impl Store {
             .bind(to_timestamp(since))
             .fetch_all(&self.pool)
             .await?;
-        let mut prints = rows
-            .iter()
-            .map(|row| {
-                Ok(StoredFingerprint {
-                    article_id: row.try_get("article_id")?,
-                    story_id: row.try_get("story_id")?,
-                    published_at: from_timestamp(row.try_get("published_at")?),
-                    signature: row.try_get("signature")?,
-                    shingles: u32::try_from(row.try_get::<i64, _>("shingles")?).unwrap_or(0),
-                    content_hash: row.try_get::<i64, _>("content_hash")? as u64,
-                    numbers: row.try_get("numbers")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        prints.sort_by_key(|p| (p.published_at, p.article_id));
-        Ok(prints)
+        fingerprints_from_rows(&rows)
     }
 
+    /// Fingerprints of articles with an id above `article_id` that have a story: what other
+    /// processes placed since a deduper last looked, oldest first.
+    pub async fn fingerprints_after(&self, article_id: i64) -> Result<Vec<StoredFingerprint>> {
+        let rows = sqlx::query(
+            "SELECT f.article_id, a.story_id, a.published_at, f.signature, f.shingles,
+                    f.content_hash, f.numbers
+             FROM article_fingerprints f JOIN articles a ON a.id = f.article_id
+             WHERE f.article_id > $1 AND a.story_id IS NOT NULL",
+        )
+        .bind(article_id)
+        .fetch_all(&self.pool)
+        .await?;
+        fingerprints_from_rows(&rows)
+    }
+
+    /// A turn at placing articles in stories that no other process has at the same time, held
+    /// until the returned guard is dropped. Placing reads the articles without a story and
+    /// compares them with what is placed: two processes doing it at once would place the same
+    /// article twice, or two reposts of one story in two stories. On SQLite, where one process
+    /// fetches, the in-process lock of the story keeper is enough and this holds nothing.
+    pub async fn story_placement_turn(&self) -> Result<PlacementTurn> {
+        match self.backend {
+            crate::Backend::Sqlite => Ok(PlacementTurn { _held: None }),
+            crate::Backend::Postgres => {
+                // A transaction-level lock: should the guard be dropped anywhere, the
+                // transaction rolls back and the lock goes with it.
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1) IS NULL")
+                    .bind(crate::PLACEMENT_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(PlacementTurn { _held: Some(tx) })
+            }
+        }
+    }
+}
+
+/// A process's turn at placing articles in stories ([`Store::story_placement_turn`]).
+pub struct PlacementTurn {
+    _held: Option<sqlx::Transaction<'static, sqlx::Any>>,
+}
+
+fn fingerprints_from_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<StoredFingerprint>> {
+    let mut prints = rows
+        .iter()
+        .map(|row| {
+            Ok(StoredFingerprint {
+                article_id: row.try_get("article_id")?,
+                story_id: row.try_get("story_id")?,
+                published_at: from_timestamp(row.try_get("published_at")?),
+                signature: row.try_get("signature")?,
+                shingles: u32::try_from(row.try_get::<i64, _>("shingles")?).unwrap_or(0),
+                content_hash: row.try_get::<i64, _>("content_hash")? as u64,
+                numbers: row.try_get("numbers")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    prints.sort_by_key(|p| (p.published_at, p.article_id));
+    Ok(prints)
+}
+
+impl Store {
     /// When the newest live article was published, if there is one.
     pub async fn newest_published_at(&self) -> Result<Option<DateTime<Utc>>> {
         let newest: Option<i64> =

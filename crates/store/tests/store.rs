@@ -84,7 +84,7 @@ fn article(n: u32, title: &str) -> NewArticle {
 }
 
 /// The newest migration's number.
-const LATEST_SCHEMA: i64 = 17;
+const LATEST_SCHEMA: i64 = 18;
 
 /// The migrations a new store of `backend` has applied: PostgreSQL's history begins at 17.
 fn all_migrations(backend: Backend) -> Vec<i64> {
@@ -930,7 +930,139 @@ async fn a_schema_16_store_upgrades_its_sources_in_place() {
     assert_eq!(known.len(), 1, "feed entries survive the rebuild");
 }
 
+/// Workers sharing a store: a due source goes to one worker at a time, is renewed while held,
+/// and goes to another once released or once its lease runs out.
+async fn due_sources_are_leased_to_one_worker_at_a_time(backend: Backend) {
+    let store = store_with_source(backend).await;
+    let mut second = NewSource {
+        slug: "second".into(),
+        name: "第二".into(),
+        kind: SourceKind::Feed,
+        feed_url: Some("https://second.example/feed.xml".into()),
+        channel_slug: Some("guoji".into()),
+        ..NewSource::default()
+    };
+    store.upsert_source(&second).await.unwrap();
+    second.slug = "third".into();
+    second.feed_url = Some("https://third.example/feed.xml".into());
+    store.upsert_source(&second).await.unwrap();
+    let now = Utc::now();
+    let lease = std::time::Duration::from_secs(60);
+    let slugs = |due: &[xinwen_store::SourceWithHealth]| -> Vec<String> {
+        due.iter().map(|s| s.source.slug.clone()).collect()
+    };
+    let a = store.claim_due_sources("a", now, lease, 1).await.unwrap();
+    let b = store.claim_due_sources("b", now, lease, 10).await.unwrap();
+    assert_eq!(a.len(), 1);
+    assert_eq!(
+        b.len(),
+        1,
+        "the feedless source is never due: {:?}",
+        slugs(&b)
+    );
+    assert_ne!(slugs(&a), slugs(&b), "never the same source to two workers");
+    assert!(
+        store
+            .claim_due_sources("c", now, lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A holder asking again keeps what it holds.
+    assert_eq!(
+        slugs(&store.claim_due_sources("a", now, lease, 10).await.unwrap()),
+        slugs(&a)
+    );
+    // Another worker waits for the lease, not for the source's schedule.
+    let next = store.next_due_at_for(Some("c")).await.unwrap().unwrap();
+    assert!(
+        next > now + chrono::Duration::seconds(50),
+        "{next} vs {now}"
+    );
+
+    assert_eq!(store.renew_leases("a", now, lease).await.unwrap(), 1);
+    assert_eq!(store.release_leases("b").await.unwrap(), 1);
+    assert_eq!(
+        slugs(&store.claim_due_sources("c", now, lease, 10).await.unwrap()),
+        slugs(&b)
+    );
+    // a dies: past its lease, its source goes to another.
+    let later = now + chrono::Duration::seconds(61);
+    assert_eq!(
+        slugs(
+            &store
+                .claim_due_sources("d", later, lease, 10)
+                .await
+                .unwrap()
+        )
+        .len(),
+        2
+    );
+}
+
+/// Turns at a host are spaced across workers, and a pause holds every one back.
+async fn host_turns_are_spaced_for_every_worker(backend: Backend) {
+    let store = store_with_source(backend).await;
+    let now = 1_000_000;
+    assert_eq!(
+        store
+            .reserve_host_turn("a.example", now, 1000)
+            .await
+            .unwrap(),
+        now
+    );
+    assert_eq!(
+        store
+            .reserve_host_turn("a.example", now, 1000)
+            .await
+            .unwrap(),
+        now + 1000
+    );
+    assert_eq!(
+        store
+            .reserve_host_turn("b.example", now, 1000)
+            .await
+            .unwrap(),
+        now
+    );
+    // Long after, a turn is at once again.
+    assert_eq!(
+        store
+            .reserve_host_turn("a.example", now + 60_000, 1000)
+            .await
+            .unwrap(),
+        now + 60_000
+    );
+    store.pause_host("a.example", now + 120_000).await.unwrap();
+    store.pause_host("a.example", now + 90_000).await.unwrap();
+    assert_eq!(
+        store
+            .reserve_host_turn("a.example", now + 61_000, 1000)
+            .await
+            .unwrap(),
+        now + 120_000
+    );
+}
+
+/// What every node must agree on besides articles: the site's generation and its keys.
+async fn site_changes_and_keys_are_shared(backend: Backend) {
+    let store = store_with_source(backend).await;
+    assert_eq!(store.site_generation().await.unwrap(), 0);
+    assert_eq!(store.announce_site_change().await.unwrap(), 1);
+    assert_eq!(store.announce_site_change().await.unwrap(), 2);
+    assert_eq!(store.reopen().await.site_generation().await.unwrap(), 2);
+    assert_eq!(store.shared_key("media.key", "aa").await.unwrap(), "aa");
+    assert_eq!(
+        store.shared_key("media.key", "bb").await.unwrap(),
+        "aa",
+        "the first offer wins"
+    );
+}
+
 on_each_backend!(
+    due_sources_are_leased_to_one_worker_at_a_time,
+    host_turns_are_spaced_for_every_worker,
+    site_changes_and_keys_are_shared,
     migrations_apply_once_and_reopening_keeps_the_data,
     the_same_canonical_url_updates_instead_of_duplicating,
     a_batch_is_written_whole_or_not_at_all,

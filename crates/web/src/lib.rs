@@ -1,6 +1,6 @@
 //! The site: server-rendered pages, RSS, Atom and JSON feeds, the read-only JSON API under
 //! `/api/v1/` with its OpenAPI document, the readers' and rights holders' forms, the editors'
-//! admin, `/healthz` and `/metrics`, over axum.
+//! admin, `/healthz`, `/readyz` and `/metrics`, over axum.
 //!
 //! It owns URLs, templates (compiled into the binary by askama, so a broken template is a build
 //! error, not a 500 in production), the page cache, sessions and CSRF (`auth`), and HTTP
@@ -62,6 +62,9 @@ pub const FIRST_INTEGRITY_CHECK_AFTER: std::time::Duration =
 /// A database this small is checked as the process starts: it is read in well under a second.
 const CHECK_AT_ONCE_UP_TO_BYTES: u64 = 256 << 20;
 
+/// How often a node looks whether another one changed what readers must see at once.
+pub const SITE_CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
@@ -80,6 +83,9 @@ struct Inner {
     store_damage: std::sync::RwLock<Option<String>>,
     /// Requests to the API per address.
     api_limits: api::ApiLimits,
+    /// The store's site generation this node's pages were last cleared at (see
+    /// [`AppState::watch_site_changes`]).
+    seen_generation: std::sync::atomic::AtomicI64,
 }
 
 /// What the site uses besides the store, when the process has them: the media proxy answers
@@ -125,6 +131,7 @@ impl AppState {
                 related,
                 store_damage: std::sync::RwLock::new(None),
                 api_limits: api::ApiLimits::new(site_api_per_minute),
+                seen_generation: std::sync::atomic::AtomicI64::new(i64::MIN),
             }),
         }
     }
@@ -196,9 +203,61 @@ impl AppState {
         &self.inner.site
     }
 
-    /// Forgets every rendered page; call after a write that readers must see at once.
+    /// Forgets every page this node rendered. A handler whose change readers must see at once
+    /// calls [`AppState::announce_change`] instead, which tells the other nodes too.
     pub fn invalidate_pages(&self) {
         self.inner.cache.clear();
+    }
+
+    /// After a write that readers must see at once (a takedown, an article hidden or edited, a
+    /// source changed): this node forgets its rendered pages now, and the store's site
+    /// generation moves, so that every other node serving the same store forgets its own
+    /// within [`SITE_CHANGE_POLL`].
+    pub async fn announce_change(&self) {
+        match self.store().announce_site_change().await {
+            Ok(generation) => self
+                .inner
+                .seen_generation
+                .store(generation, std::sync::atomic::Ordering::Relaxed),
+            // This node is right; the others catch up when their pages expire.
+            Err(e) => {
+                tracing::error!(error = %e, "the change could not be announced to other nodes")
+            }
+        }
+        self.invalidate_pages();
+    }
+
+    /// Watches the store's site generation: when another node announces a change, this node's
+    /// search index catches up at once and its rendered pages are forgotten. What lets several
+    /// web nodes serve one store without showing a removed article for longer than a poll.
+    pub fn watch_site_changes(&self) -> tokio::task::JoinHandle<()> {
+        let state = self.clone();
+        tokio::spawn(async move {
+            use std::sync::atomic::Ordering;
+            loop {
+                match state.store().site_generation().await {
+                    Ok(generation) => {
+                        let seen = state
+                            .inner
+                            .seen_generation
+                            .swap(generation, Ordering::Relaxed);
+                        if seen != generation && seen != i64::MIN {
+                            if let Some(index) = state.search_index()
+                                && let Err(e) = index.catch_up_quietly(state.store()).await
+                            {
+                                tracing::error!(error = %e, "the search index could not catch up after another node's change");
+                            }
+                            state.invalidate_pages();
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot read the site generation"),
+                }
+                if state.store().is_closed() {
+                    return;
+                }
+                tokio::time::sleep(SITE_CHANGE_POLL).await;
+            }
+        })
     }
 
     pub(crate) fn related_keeper(&self) -> Option<&related::RelatedKeeper> {
@@ -293,6 +352,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/favicon.svg", get(pages::assets::favicon))
         .route("/favicon.ico", get(pages::assets::favicon_ico))
         .route("/healthz", get(pages::health::healthz))
+        .route("/readyz", get(pages::health::readyz))
         .route("/metrics", get(metrics::render))
         .nest_service("/media", media)
         .fallback(pages::not_found)

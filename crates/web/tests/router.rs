@@ -373,6 +373,41 @@ async fn operator_pages_come_from_markdown_files_with_raw_html_inert() {
     }
 }
 
+/// A node is ready once its search index has caught up with the store, not before.
+#[tokio::test]
+async fn a_node_is_ready_once_its_index_caught_up() {
+    let site = demo_site().await;
+    assert_eq!(
+        get(&site, "/readyz").await.status,
+        StatusCode::OK,
+        "no index to wait for"
+    );
+    let index = std::sync::Arc::new(
+        xinwen_search::SearchIndex::in_memory(xinwen_text::Analyzer::new()).unwrap(),
+    );
+    let services = xinwen_web::Services {
+        search: Some(index.clone()),
+        ..xinwen_web::Services::default()
+    };
+    let node = Site {
+        state: AppState::with_services(
+            site.state.store().clone(),
+            site.state.site().clone(),
+            services,
+        ),
+        _dir: tempfile::tempdir().unwrap(),
+    };
+    let waiting = get(&node, "/readyz").await;
+    assert_eq!(waiting.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(waiting.body.contains("search index"), "{}", waiting.body);
+    index.catch_up(node.state.store(), |_| {}).await.unwrap();
+    let ready = get(&node, "/readyz").await;
+    assert_eq!(
+        (ready.status, ready.body.as_str()),
+        (StatusCode::OK, "ready\n")
+    );
+}
+
 #[tokio::test]
 async fn health_metrics_and_the_stylesheet() {
     let site = demo_site().await;

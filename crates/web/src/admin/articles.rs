@@ -242,7 +242,7 @@ pub async fn page_save(
             .store()
             .set_site_page(&slug, &markdown, &editor.actor())
             .await?;
-        state.invalidate_pages();
+        state.announce_change().await;
         Ok(done(&format!("/admin/pages/{slug}"), "page-saved"))
     };
     act(&state, result.await).await

@@ -25,7 +25,7 @@ pub const READERS_CHANNEL: &str = "tougao";
 pub const READERS_SOURCE: &str = "readers";
 
 /// After a change readers must see at once: the index catches up with the store now rather
-/// than in a few seconds, and every rendered page is forgotten.
+/// than in a few seconds, and every rendered page is forgotten, on this node and the others.
 pub async fn after_change(state: &AppState) {
     if let Some(index) = state.search()
         && let Err(e) = index.catch_up(state.store(), |_| {}).await
@@ -33,7 +33,7 @@ pub async fn after_change(state: &AppState) {
         // The indexer's own loop will try again; the store is already right.
         tracing::error!(error = %e, "the search index could not catch up after a change");
     }
-    state.invalidate_pages();
+    state.announce_change().await;
 }
 
 /// Takes what takedown `id` removed out of everything derived from it, and records that it
@@ -687,7 +687,7 @@ pub(crate) async fn refuse_removal(
         ));
     }
     state.store().reject_takedown(id, &note, actor).await?;
-    state.invalidate_pages();
+    state.announce_change().await;
     crate::webhooks::announce(
         state,
         "takedown.decided",

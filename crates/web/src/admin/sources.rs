@@ -471,7 +471,7 @@ pub async fn add_article(editor: Editor, State(state): State<AppState>, body: By
             .store()
             .record_audit(&editor.actor(), "article.add", ("article", Some(id)), &url)
             .await?;
-        state.invalidate_pages();
+        state.announce_change().await;
         // To the article as readers see it: what the editor wants to check.
         Ok(axum::response::Redirect::to(&format!("/article/{id}")).into_response())
     };
@@ -500,7 +500,7 @@ pub(crate) async fn add_source(
         .store()
         .record_audit(actor, "source.add", ("source", Some(id)), &source.slug)
         .await?;
-    state.invalidate_pages();
+    state.announce_change().await;
     Ok((id, source))
 }
 
@@ -647,7 +647,7 @@ pub async fn save(
                 &source.slug,
             )
             .await?;
-        state.invalidate_pages();
+        state.announce_change().await;
         Ok(done("/admin/sources", "source-saved"))
     };
     act(&state, result.await).await
@@ -725,6 +725,6 @@ pub(crate) async fn pause_or_resume(
         .store()
         .record_audit(actor, action, ("source", Some(id)), "")
         .await?;
-    state.invalidate_pages();
+    state.announce_change().await;
     Ok(())
 }

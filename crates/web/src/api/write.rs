@@ -279,7 +279,7 @@ pub(crate) async fn add_article(
                 &input.url,
             )
             .await?;
-        state.invalidate_pages();
+        state.announce_change().await;
         Ok(AddedArticle {
             id,
             url: format!(

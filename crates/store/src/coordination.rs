@@ -1,0 +1,84 @@
+//! What several processes sharing one store agree on besides the articles: when a host may
+//! next be asked, which editorial change every web node must catch up with, and the keys all of
+//! them sign and hash with. (Which worker fetches which source is in `sources`, beside the
+//! schedule it leases from.)
+
+use crate::{Result, Store};
+
+impl Store {
+    /// Reserves the next turn at `host` for a request that must come at least `spacing` after
+    /// the one before, whichever process made it: returns the Unix millisecond at which this
+    /// request may start (`now_ms` or later). One statement, so two workers asking at once get
+    /// two turns.
+    pub async fn reserve_host_turn(&self, host: &str, now_ms: i64, spacing_ms: i64) -> Result<i64> {
+        let next_at: i64 = sqlx::query_scalar(
+            "INSERT INTO host_turns (host, next_at) VALUES ($1, $2 + $3)
+             ON CONFLICT (host) DO UPDATE SET next_at = CASE
+                 WHEN host_turns.next_at > $2 THEN host_turns.next_at + $3
+                 ELSE $2 + $3
+             END
+             RETURNING next_at",
+        )
+        .bind(host)
+        .bind(now_ms)
+        .bind(spacing_ms)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(next_at - spacing_ms)
+    }
+
+    /// Holds every process's requests to `host` back until `until_ms` (a Retry-After).
+    pub async fn pause_host(&self, host: &str, until_ms: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO host_turns (host, next_at) VALUES ($1, $2)
+             ON CONFLICT (host) DO UPDATE SET next_at = CASE
+                 WHEN host_turns.next_at < $2 THEN $2 ELSE host_turns.next_at
+             END",
+        )
+        .bind(host)
+        .bind(until_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The number every editorial change raises ([`Store::announce_site_change`]).
+    pub async fn site_generation(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT generation FROM site_changes WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?
+                .unwrap_or(0),
+        )
+    }
+
+    /// Says that readers must see a change at once (a takedown, an article hidden, edited or
+    /// moved, a source removed): every web node watching [`Store::site_generation`] forgets
+    /// its rendered pages. Returns the new number.
+    pub async fn announce_site_change(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "UPDATE site_changes SET generation = generation + 1 WHERE id = 1 RETURNING generation",
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .unwrap_or(0))
+    }
+
+    /// The shared key `name`: the one already kept, else `offered`, which is kept from now on.
+    /// The first process to offer one decides for all.
+    pub async fn shared_key(&self, name: &str, offered: &str) -> Result<String> {
+        sqlx::query(
+            "INSERT INTO site_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(offered)
+        .execute(&self.pool)
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT value FROM site_keys WHERE name = $1")
+                .bind(name)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+}
