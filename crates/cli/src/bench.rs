@@ -29,6 +29,8 @@ pub struct IngestBench {
     pub tag: String,
     pub articles_per_source: usize,
     pub page_kb: usize,
+    /// Workers sharing the sources through leases (1: one pass over all of them).
+    pub workers: usize,
 }
 
 pub(crate) type Pages = HashMap<(String, String), (&'static str, Vec<u8>)>;
@@ -46,7 +48,13 @@ pub async fn ingest(options: IngestBench, config: &Config) -> anyhow::Result<()>
         .prefix("xinwen-bench-")
         .tempdir()
         .context("cannot create a temporary data directory")?;
-    let store = Store::open(temp.path()).await?;
+    // PostgreSQL when --database-url names one, which must be empty: the run counts what
+    // it stores.
+    let store = crate::open_store(temp.path()).await?;
+    anyhow::ensure!(
+        store.sources().await?.is_empty(),
+        "the benchmark needs an empty store; give it a new database"
+    );
     store
         .upsert_channel(&NewChannel {
             slug: "bench".into(),
@@ -77,7 +85,10 @@ pub async fn ingest(options: IngestBench, config: &Config) -> anyhow::Result<()>
     fetch.min_host_delay = Duration::ZERO;
     fetch.per_host_concurrency = 4;
     let ingest = config.ingest.to_ingest_config();
-    let pipeline = Pipeline::new(&store, config, fetch, ingest).await?;
+    let mut pipelines = Vec::with_capacity(options.workers.max(1));
+    for _ in 0..options.workers.max(1) {
+        pipelines.push(Pipeline::new(&store, config, fetch.clone(), ingest.clone()).await?);
+    }
     let sources = store.sources_with_health().await?;
     outln!(
         "setup: {} sources x {} articles, pages of {:.1} KB on average ({:.1} MB in all), built in {:.1} s",
@@ -89,7 +100,19 @@ pub async fn ingest(options: IngestBench, config: &Config) -> anyhow::Result<()>
     );
 
     let clock = Instant::now();
-    let reports = pipeline.ingester.run_pass(sources, |_| {}).await;
+    let reports = if pipelines.len() == 1 {
+        pipelines[0].ingester.run_pass(sources, |_| {}).await
+    } else {
+        let workers = pipelines.iter().enumerate().map(|(n, pipeline)| {
+            let store = store.clone();
+            async move { leasing_worker(&format!("bench-{n}"), &store, pipeline).await }
+        });
+        futures_util::future::try_join_all(workers)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect()
+    };
     let elapsed = clock.elapsed().as_secs_f64();
     let added: usize = reports
         .iter()
@@ -116,13 +139,41 @@ pub async fn ingest(options: IngestBench, config: &Config) -> anyhow::Result<()>
             "peak memory (VmHWM, whole process including the origin and its pages): {peak:.1} MiB"
         );
     }
+    outln!(
+        "store: {:?}, {} worker(s)",
+        store.backend(),
+        pipelines.len()
+    );
     let db = temp.path().join(xinwen_store::DATABASE_FILE);
-    if let Ok(meta) = std::fs::metadata(&db) {
+    if let Ok(meta) = std::fs::metadata(&db)
+        && store.backend() == xinwen_store::Backend::Sqlite
+    {
         outln!("database: {:.1} MB", meta.len() as f64 / 1_048_576.0);
     }
     outln!("articles_per_second={:.0}", added as f64 / elapsed);
     store.close().await;
     Ok(())
+}
+
+/// What a `xinwen fetch` worker does, until no source is left due: take a batch with leases,
+/// fetch it, let go.
+async fn leasing_worker(
+    name: &str,
+    store: &Store,
+    pipeline: &Pipeline,
+) -> anyhow::Result<Vec<xinwen_ingest::SourceReport>> {
+    let lease = Duration::from_secs(120);
+    let mut reports = Vec::new();
+    loop {
+        let due = store
+            .claim_due_sources(name, chrono::Utc::now(), lease, 8)
+            .await?;
+        if due.is_empty() {
+            return Ok(reports);
+        }
+        reports.extend(pipeline.ingester.run_pass(due, |_| {}).await);
+        store.release_leases(name).await?;
+    }
 }
 
 pub(crate) fn host(source: usize) -> String {

@@ -84,9 +84,9 @@ pub async fn run(options: SiteBench, config: &Config) -> anyhow::Result<()> {
             (temp.path().to_path_buf(), Some(temp))
         }
     };
-    let store = Store::open(&data_dir)
-        .await
-        .with_context(|| format!("cannot open the store in {}", data_dir.display()))?;
+    // On PostgreSQL when --database-url (or XINWEN_DATABASE_URL) names one; the data
+    // directory then holds the search index, keys and media.
+    let store = crate::open_store(&data_dir).await?;
     let mut rng = Rng(SEED);
     let vocabulary = Vocabulary::new(&mut rng, 30_000);
     build(&store, &vocabulary, &mut rng, options.articles).await?;
@@ -1009,6 +1009,11 @@ impl Server {
             .arg("--data")
             .arg(data_dir)
             .args(["--listen", "127.0.0.1:0", "--no-fetch"])
+            .args(
+                crate::database_url()
+                    .map(|url| vec!["--database-url", url])
+                    .unwrap_or_default(),
+            )
             .env("XINWEN_LOG", "warn")
             // The load comes from one address; the API's per-address limit is for readers.
             .env("XINWEN_API_REQUESTS_PER_MINUTE", "100000000")
@@ -1136,6 +1141,7 @@ impl Ingest {
             tag: tag.clone(),
             articles_per_source: INGEST_PER_SOURCE,
             page_kb: 30,
+            workers: 1,
         };
         let origin = start_origin(Arc::new(synthetic_site(&site)))?;
         let mut fetch = config.fetch.to_fetch_config()?;

@@ -387,6 +387,15 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    /// The example deployment's settings stay what this xinwen reads.
+    #[test]
+    fn the_example_deployment_settings_are_read() {
+        let config = Config::parse(include_str!("../../../deploy/xinwen.toml")).unwrap();
+        config.validate().unwrap();
+        assert!(config.site.trust_forwarded_for);
+        assert_eq!(config.ingest.lease_secs, 120);
+    }
+
     #[test]
     fn values_that_would_fail_later_are_refused_at_start() {
         let err = Config::parse("[site]\nsession_hours = 99999999999\n")

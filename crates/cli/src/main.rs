@@ -153,6 +153,25 @@ enum Command {
         #[arg(long)]
         data: Option<PathBuf>,
     },
+    /// Move a site between databases.
+    Store {
+        /// The data directory whose SQLite database is copied.
+        #[arg(long, global = true)]
+        data: Option<PathBuf>,
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StoreCommand {
+    /// Copy the SQLite store of the data directory into a new, empty PostgreSQL database,
+    /// then compare every table's rows and checksums. Stop the site first.
+    Copy {
+        /// The PostgreSQL database: postgres://user:password@host:port/database.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -194,6 +213,10 @@ enum BenchCommand {
         /// The size of each article page.
         #[arg(long, default_value_t = 50)]
         page_kb: usize,
+        /// Fetch workers taking sources with leases, as separate `xinwen fetch` processes do
+        /// (each with its own fetcher and story keeper), here in one process.
+        #[arg(long, default_value_t = 1)]
+        workers: usize,
     },
     /// The whole site at production size: builds (or reuses) a year of synthetic news, serves
     /// it from a separate `xinwen serve`, and offers it mixed traffic at fixed rates (open
@@ -513,6 +536,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                     sources,
                     articles,
                     page_kb,
+                    workers,
                 },
         } => {
             let options = bench::IngestBench {
@@ -520,6 +544,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 tag: String::new(),
                 articles_per_source: articles,
                 page_kb,
+                workers,
             };
             bench::ingest(options, &config).await
         }
@@ -553,6 +578,13 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             store.close().await;
             result
         }
+        Command::Store {
+            data,
+            command: StoreCommand::Copy { to },
+        } => {
+            let data_dir = data.unwrap_or(config.storage.data_dir);
+            copy_store(&data_dir, &to).await
+        }
         Command::Migrate { data } => {
             let data_dir = data.unwrap_or(config.storage.data_dir);
             let store = open_store(&data_dir).await?;
@@ -566,6 +598,74 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `xinwen store copy`: the data directory's SQLite store into PostgreSQL at `to`, with a
+/// progress bar, then every table compared.
+async fn copy_store(data_dir: &std::path::Path, to: &str) -> anyhow::Result<()> {
+    let database = data_dir.join(xinwen_store::DATABASE_FILE);
+    if !database.is_file() {
+        anyhow::bail!(
+            "there is no SQLite store to copy in {}: {} does not exist (give the data directory with --data DIR)",
+            data_dir.display(),
+            database.display()
+        );
+    }
+    let source = Store::connect(data_dir, None)
+        .await
+        .with_context(|| format!("cannot open {}", database.display()))?;
+    let target = Store::connect(data_dir, Some(to))
+        .await
+        .with_context(|| format!("cannot open {}", xinwen_store::redact_password(to)))?;
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let report = source
+        .copy_into(&target, |progress| {
+            let bar = bar.get_or_insert_with(|| {
+                pipeline::progress_bar_with(
+                    progress.total as usize,
+                    "{spinner} {bar:30} {pos}/{len} rows  {msg}",
+                )
+            });
+            bar.set_message(progress.table);
+            bar.set_position(progress.done);
+        })
+        .await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let report = report?;
+    // The site's keys go with it: every process on PostgreSQL takes them from there.
+    cluster::share_keys(&target).await?;
+    source.close().await;
+    target.close().await;
+    let mut mismatched = Vec::new();
+    for table in &report {
+        let state = if table.matches() {
+            "same rows, same checksum"
+        } else {
+            mismatched.push(table.table);
+            "DIFFERENT"
+        };
+        outln!(
+            "{:<22} {:>10} → {:>10}  {state}",
+            table.table,
+            table.source_rows,
+            table.target_rows
+        );
+    }
+    if !mismatched.is_empty() {
+        anyhow::bail!(
+            "the copy differs from the original in {}; do not switch to it",
+            mismatched.join(", ")
+        );
+    }
+    let rows: u64 = report.iter().map(|t| t.source_rows).sum();
+    outln!(
+        "Copied {rows} rows of {} tables into {}; every table matches. Start the site with --database-url (or XINWEN_DATABASE_URL) to serve from it.",
+        report.len(),
+        xinwen_store::redact_password(to)
+    );
+    Ok(())
 }
 
 /// The PostgreSQL database every command's store is in, or `None` for SQLite in the data

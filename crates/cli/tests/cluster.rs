@@ -537,3 +537,78 @@ fn a_killed_workers_sources_go_to_another_after_its_lease() {
         assert!(origin.asked(&format!("/feeds/{}.xml", source.slug)) >= 1);
     }
 }
+
+/// A SQLite site moved with `xinwen store copy` serves from PostgreSQL the pages it served
+/// from SQLite.
+#[test]
+fn a_store_copied_to_postgresql_serves_the_same_pages() {
+    if !xinwen_test_support::postgres_available() {
+        return;
+    }
+    let database_url = runtime().block_on(xinwen_test_support::postgres_database());
+    let temp = tempfile::tempdir().unwrap();
+    let sqlite = temp.path().join("sqlite");
+    let out = Command::new(BINARY)
+        .args(["demo", "--load-only", "--data"])
+        .arg(&sqlite)
+        .env("XINWEN_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(BINARY)
+        .args(["store", "copy", "--to", &database_url, "--data"])
+        .arg(&sqlite)
+        .env("XINWEN_LOG", "error")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("every table matches"), "{said}");
+    assert!(said.contains("articles"), "{said}");
+
+    let serve = |extra: &[&str], data: &Path| {
+        Server::start(
+            Command::new(BINARY)
+                .args(["serve", "--no-fetch", "--listen", "127.0.0.1:0"])
+                .args(extra)
+                .arg("--data")
+                .arg(data),
+        )
+    };
+    let before = serve(&[], &sqlite);
+    let after = serve(
+        &["--database-url", &database_url],
+        &temp.path().join("node"),
+    );
+    let mut paths = vec![
+        "/".to_owned(),
+        "/hot".to_owned(),
+        "/channel/guoji".to_owned(),
+        "/source/xinghe-ribao".to_owned(),
+        "/feed.xml".to_owned(),
+        "/search?q=%E5%8F%B0%E9%A3%8E".to_owned(),
+    ];
+    let (_, home) = common::get(&format!("{}/", before.url));
+    for piece in home.split("href=\"/article/").skip(1).take(5) {
+        paths.push(format!("/article/{}", &piece[..piece.find('"').unwrap()]));
+    }
+    for path in &paths {
+        let (status_before, page_before) = common::get(&format!("{}{path}", before.url));
+        let (status_after, page_after) = common::get(&format!("{}{path}", after.url));
+        assert_eq!(status_before, 200, "{path}");
+        assert_eq!(status_after, status_before, "{path}");
+        assert_eq!(
+            page_after.replace(&after.url, "SITE"),
+            page_before.replace(&before.url, "SITE"),
+            "{path} reads the same from PostgreSQL"
+        );
+    }
+}

@@ -77,6 +77,9 @@ pub enum Error {
     /// site is under more load than it can serve.
     #[error("the database is busy: no connection came free in time; try again in a moment")]
     Busy,
+    /// A store cannot be copied as asked (see `Store::copy_into`).
+    #[error("cannot copy the store: {0}")]
+    Copy(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
 }

@@ -23,6 +23,7 @@ mod accounts;
 mod articles;
 mod channels;
 mod coordination;
+mod copy;
 mod dashboard;
 mod error;
 pub mod fts5;
@@ -43,6 +44,7 @@ pub use articles::{
     AdminArticle, ArticleFilter, ArticleQuery, Cursor, EntryKey, FeedArticle, IndexRow, KnownEntry,
     MAX_LIST_PAGES, NewsSitemapEntry, Page, RemovalNotice,
 };
+pub use copy::{CopyProgress, TableCopy, tables_not_copied};
 pub use dashboard::{DayCount, FETCH_DAYS_KEPT, FetchDay, QueueDay, china_day};
 pub use error::{Error, Result};
 pub use media::MediaRecord;
@@ -279,6 +281,33 @@ async fn open_sqlite(data_dir: &Path) -> Result<AnyPool> {
         path: file.clone(),
         source,
     })?;
+    let fail = |source: sqlx::Error| match error::sqlite_code(&source) {
+        // SQLITE_READONLY: switching to WAL writes, so a read-only file fails here.
+        Some(8) => Error::ReadOnly {
+            path: file.clone(),
+            detail: source.to_string(),
+        },
+        Some(11 | 26) => Error::Damaged {
+            report: source.to_string(),
+        },
+        _ => Error::Open {
+            path: file.clone(),
+            source,
+        },
+    };
+    // One connection first, for SQLite's own words when the file cannot be used: the pool
+    // would retry a failing connection until it timed out, and say only that.
+    {
+        use sqlx::Connection as _;
+        let mut first = sqlx::AnyConnection::connect_with(&options)
+            .await
+            .map_err(fail)?;
+        sqlx::raw_sql(SQLITE_CONNECTION_SETTINGS)
+            .execute(&mut first)
+            .await
+            .map_err(fail)?;
+        first.close().await.map_err(fail)?;
+    }
     let pool = AnyPoolOptions::new()
         .max_connections(POOL_CONNECTIONS)
         // A request waits this long for a connection, then fails as `Error::Busy` (a 503
@@ -294,20 +323,7 @@ async fn open_sqlite(data_dir: &Path) -> Result<AnyPool> {
         })
         .connect_with(options)
         .await
-        .map_err(|source| match error::sqlite_code(&source) {
-            // SQLITE_READONLY: switching to WAL writes, so a read-only file fails here.
-            Some(8) => Error::ReadOnly {
-                path: file.clone(),
-                detail: source.to_string(),
-            },
-            Some(11 | 26) => Error::Damaged {
-                report: source.to_string(),
-            },
-            _ => Error::Open {
-                path: file.clone(),
-                source,
-            },
-        })?;
+        .map_err(fail)?;
     migrate::run(&pool, Backend::Sqlite).await?;
     // SQLite opens a file it may not write read-only, without a word; every write would
     // then fail later, far from the cause.

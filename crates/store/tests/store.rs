@@ -1059,6 +1059,85 @@ async fn site_changes_and_keys_are_shared(backend: Backend) {
     );
 }
 
+/// A SQLite site moved to PostgreSQL: every table counted and checksummed alike, and the
+/// PostgreSQL store answers as the SQLite one did; new rows take new ids.
+#[tokio::test]
+async fn a_sqlite_store_copied_to_postgresql_answers_the_same() {
+    if !xinwen_test_support::postgres_available() {
+        return;
+    }
+    let sqlite = store_with_source(Backend::Sqlite).await;
+    for slug in ["a", "b"] {
+        add_source(&sqlite, slug, &format!("来源{slug}")).await;
+    }
+    let now = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap();
+    let story = add_story(
+        &sqlite,
+        0,
+        "copy",
+        &[
+            ("a", now - chrono::Duration::hours(3)),
+            ("b", now - chrono::Duration::hours(2)),
+        ],
+    )
+    .await;
+    let mut with_image = article(7, "有图的一篇");
+    with_image.images = vec![Image {
+        src: "https://img.example/1.jpg".into(),
+        alt: "图".into(),
+        caption: String::new(),
+    }];
+    sqlite.upsert_articles(&[with_image]).await.unwrap();
+    sqlite.announce_site_change().await.unwrap();
+
+    let target = TestStore::new(Backend::Postgres).await;
+    let mut last = None;
+    let report = sqlite
+        .copy_into(&target, |p| last = Some((p.done, p.total)))
+        .await
+        .unwrap();
+    let (done, total) = last.unwrap();
+    assert_eq!(done, total);
+    for table in &report {
+        assert!(table.matches(), "{table:?}");
+    }
+    let articles = report.iter().find(|t| t.table == "articles").unwrap();
+    assert_eq!(articles.target_rows, 3);
+
+    assert_eq!(target.article_count().await.unwrap(), 3);
+    assert_eq!(target.site_generation().await.unwrap(), 1);
+    assert_eq!(
+        target.hot_stories(now, 10).await.unwrap(),
+        sqlite.hot_stories(now, 10).await.unwrap()
+    );
+    assert_eq!(
+        target.story(story).await.unwrap(),
+        sqlite.story(story).await.unwrap()
+    );
+    let page = |store: &Store| {
+        let store = store.clone();
+        async move {
+            store
+                .latest_articles(ArticleFilter::default(), 1, 20, true)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(page(&target).await, page(&sqlite).await);
+    let added = target
+        .upsert_articles(&[article(8, "搬家以后")])
+        .await
+        .unwrap()[0];
+    let highest = report
+        .iter()
+        .find(|t| t.table == "articles")
+        .unwrap()
+        .source_rows as i64;
+    assert!(added > highest, "a new article takes a new id ({added})");
+    let err = sqlite.copy_into(&target, |_| {}).await.unwrap_err();
+    assert!(err.to_string().contains("new, empty database"), "{err}");
+}
+
 on_each_backend!(
     due_sources_are_leased_to_one_worker_at_a_time,
     host_turns_are_spaced_for_every_worker,
