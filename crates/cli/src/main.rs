@@ -690,6 +690,15 @@ fn store_location(data_dir: &std::path::Path) -> String {
 }
 
 async fn open_store(data_dir: &std::path::Path) -> anyhow::Result<Store> {
+    let sqlite = data_dir.join(xinwen_store::DATABASE_FILE);
+    if database_url().is_some() && sqlite.is_file() {
+        // Most likely a site moved without its store: said, so that an empty site on
+        // PostgreSQL is not a mystery.
+        tracing::warn!(
+            file = %sqlite.display(),
+            "the data directory holds a SQLite store, which is not used while the store is on PostgreSQL; `xinwen store copy` moves it there"
+        );
+    }
     Store::connect(data_dir, database_url())
         .await
         .with_context(|| format!("cannot open the store in {}", store_location(data_dir)))
