@@ -4,7 +4,9 @@
 //!    sources of very unequal output in every channel, articles of news length, reposts that
 //!    the real story keeper gathers into stories, images, a few takedowns, and the search index.
 //! 2. **Serve** it from a separate `xinwen serve --no-fetch` process, so that the server's
-//!    memory is its own and the two processes share the cores as a site and its readers would.
+//!    memory is its own and the two processes share the cores as a site and its readers would;
+//!    with `--nodes N`, from N such processes on one PostgreSQL, each with its own copy of the
+//!    search index, behind HAProxy checking `/readyz` (the layout of `deploy/`).
 //! 3. **Uncached pages one at a time**: fresh addresses of each kind, the cost of a miss.
 //! 4. **Mixed traffic at a fixed rate** (open loop): each request is due at its time whatever
 //!    happened to the ones before, and its latency counts from when it was due, so that a stall
@@ -41,6 +43,8 @@ pub struct SiteBench {
     pub ingest_rate: u32,
     pub ingest_articles: u32,
     pub seconds: u64,
+    /// Web nodes; more than one stand behind HAProxy.
+    pub nodes: usize,
 }
 
 /// The bound the rates are judged by.
@@ -114,13 +118,23 @@ async fn measure(
     data_dir: &Path,
     mut pools: Pools,
 ) -> anyhow::Result<()> {
-    let server = Server::start(data_dir)?;
-    outln!(
-        "server: pid {} on {}, log in {}",
-        server.child.id(),
-        server.base,
-        server.log.display()
-    );
+    let front = Front::start(data_dir, options.nodes).await?;
+    let server = &front.servers[0];
+    for node in &front.servers {
+        outln!(
+            "server: pid {} on {}, log in {}",
+            node.child.id(),
+            node.base,
+            node.log.display()
+        );
+    }
+    if front.balancer.is_some() {
+        outln!(
+            "load balancer: HAProxy on {}, round robin over {} nodes",
+            front.base,
+            front.servers.len()
+        );
+    }
     // rustls needs its crypto provider chosen before any client is built, even a plain-HTTP one.
     let _ = rustls::crypto::ring::default_provider().install_default();
     // Compressed answers are asked for, as browsers ask, but not decoded: decoding is the
@@ -160,7 +174,7 @@ async fn measure(
             let path = pools.url(kind, true);
             let started = Instant::now();
             let response = client
-                .get(format!("{}{path}", server.base))
+                .get(format!("{}{path}", front.base))
                 .send()
                 .await
                 .with_context(|| format!("{path} was not answered"))?;
@@ -186,12 +200,12 @@ async fn measure(
         options.rate,
         seconds.as_secs()
     );
-    let main = offer(&client, &server.base, &mut pools, options.rate, seconds).await;
+    let main = offer(&client, &front.base, &mut pools, options.rate, seconds).await;
     main.print();
     let main_rss = memory.peak();
 
     let best = highest_holding_rate(options.rate, main.holds(), async |rate| {
-        let run = offer(&client, &server.base, &mut pools, rate, seconds).await;
+        let run = offer(&client, &front.base, &mut pools, rate, seconds).await;
         outln!("at {rate} req/s: {}", run.summary());
         run.holds()
     })
@@ -213,7 +227,7 @@ async fn measure(
     let (during, added) = tokio::join!(
         offer(
             &client,
-            &server.base,
+            &front.base,
             &mut pools,
             options.ingest_rate,
             seconds
@@ -238,7 +252,10 @@ async fn measure(
     if let Some(own) = peak_rss_mib() {
         outln!("load generator and ingest (this process): peak resident {own:.0} MiB");
     }
-    let warnings = server.log_lines();
+    if front.servers.len() > 1 {
+        outln!("(memory of node 1; the nodes are alike)");
+    }
+    let warnings: usize = front.servers.iter().map(Server::log_lines).sum();
     outln!("server log: {warnings} lines at warn or above");
     let articles = store.article_count().await?;
     let mix = main.mix();
@@ -995,6 +1012,142 @@ struct Server {
     child: std::process::Child,
     base: String,
     log: PathBuf,
+}
+
+/// What the load is offered to: one node, or several behind a load balancer.
+struct Front {
+    servers: Vec<Server>,
+    balancer: Option<Balancer>,
+    base: String,
+}
+
+impl Front {
+    async fn start(data_dir: &Path, nodes: usize) -> anyhow::Result<Front> {
+        if nodes <= 1 {
+            let server = Server::start(data_dir)?;
+            let base = server.base.clone();
+            return Ok(Front {
+                servers: vec![server],
+                balancer: None,
+                base,
+            });
+        }
+        anyhow::ensure!(
+            crate::database_url().is_some(),
+            "several web nodes share one store only on PostgreSQL: give --database-url postgres://…"
+        );
+        let mut servers = vec![Server::start(data_dir)?];
+        for node in 2..=nodes {
+            // Each node derives its own search index from the database; a copy of the first
+            // node's saves building it again.
+            let node_dir = data_dir.join("nodes").join(format!("node-{node}"));
+            copy_tree(&data_dir.join("index"), &node_dir.join("index")).with_context(|| {
+                format!(
+                    "cannot copy the search index for node {node} into {}",
+                    node_dir.display()
+                )
+            })?;
+            servers.push(Server::start(&node_dir)?);
+        }
+        let balancer = Balancer::start(data_dir, &servers).await?;
+        let base = balancer.base.clone();
+        Ok(Front {
+            servers,
+            balancer: Some(balancer),
+            base,
+        })
+    }
+}
+
+/// Copies a directory tree (the search index), replacing what was there.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    if to.exists() {
+        std::fs::remove_dir_all(to)?;
+    }
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// HAProxy in front of the nodes, round robin, taking a node out while its `/readyz` fails.
+struct Balancer {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Balancer {
+    async fn start(data_dir: &Path, servers: &[Server]) -> anyhow::Result<Balancer> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .context("cannot find a free port for the load balancer")?
+            .port();
+        let mut config = format!(
+            "global\n    maxconn 4096\ndefaults\n    mode http\n    timeout connect 2s\n    timeout client 30s\n    timeout server 30s\n\
+             frontend site\n    bind 127.0.0.1:{port}\n    default_backend nodes\n\
+             backend nodes\n    balance roundrobin\n    option httpchk GET /readyz\n"
+        );
+        for (i, server) in servers.iter().enumerate() {
+            let address = server.base.trim_start_matches("http://");
+            config.push_str(&format!(
+                "    server node{} {address} check inter 1s\n",
+                i + 1
+            ));
+        }
+        let config_path = data_dir.join("bench-haproxy.cfg");
+        std::fs::write(&config_path, config)
+            .with_context(|| format!("cannot write {}", config_path.display()))?;
+        let log = data_dir.join("bench-haproxy.log");
+        let log_file = std::fs::File::create(&log)
+            .with_context(|| format!("cannot create {}", log.display()))?;
+        let child = std::process::Command::new("haproxy")
+            .arg("-db")
+            .arg("-f")
+            .arg(&config_path)
+            .stdout(log_file.try_clone()?)
+            .stderr(log_file)
+            .spawn()
+            .context("cannot start haproxy; install it (Debian: apt-get install haproxy)")?;
+        let balancer = Balancer {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        // Ready once HAProxy answers and has seen every node pass its check.
+        let client = reqwest::Client::builder().no_proxy().build()?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let up = client
+                .get(format!("{}/readyz", balancer.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if up {
+                // Every node's first check passes within the check interval.
+                tokio::time::sleep(Duration::from_millis(1_500)).await;
+                return Ok(balancer);
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "HAProxy did not serve within 30 s; see {}",
+                log.display()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+impl Drop for Balancer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl Server {

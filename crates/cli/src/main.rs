@@ -244,6 +244,11 @@ enum BenchCommand {
         /// How long each run lasts.
         #[arg(long, default_value_t = 20)]
         seconds: u64,
+        /// Web nodes serving the site; more than one are put behind HAProxy (Debian's
+        /// `haproxy`), need the store on PostgreSQL (--database-url), and each gets its own
+        /// copy of the search index, as separate machines would.
+        #[arg(long, default_value_t = 1)]
+        nodes: usize,
     },
 }
 
@@ -558,6 +563,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                     ingest_rate,
                     ingest_articles,
                     seconds,
+                    nodes,
                 },
         } => {
             let options = bench_site::SiteBench {
@@ -568,6 +574,7 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 ingest_rate,
                 ingest_articles,
                 seconds,
+                nodes,
             };
             bench_site::run(options, &config).await
         }

@@ -1,4 +1,5 @@
-//! Domain types shared by every xinwen crate: channels, sources, articles.
+//! Domain types shared by every xinwen crate: channels, sources, articles, stories, the
+//! requests readers and rights holders send, and the people who act on them.
 //!
 //! This crate owns the vocabulary of the system and nothing else. It must not do IO, talk to a
 //! database or render HTML; it only says what a channel, a source and an article are, and how
@@ -6,6 +7,13 @@
 //! and which outside links may be kept and printed ([`link`]).
 
 pub mod link;
+mod people;
+mod requests;
+mod story;
+
+pub use people::{Actor, User};
+pub use requests::{NewSubmission, NewTakedown, Submission, Takedown};
+pub use story::{HotStory, Story, StoryArticle};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};

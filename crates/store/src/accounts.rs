@@ -7,15 +7,7 @@ use crate::{Error, Result, Store, from_timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
-use xinwen_model::Role;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    pub id: i64,
-    pub username: String,
-    pub role: Role,
-    pub created_at: DateTime<Utc>,
-}
+use xinwen_model::{Actor, Role, User};
 
 /// The user behind a session, and the token the session's forms must carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,38 +15,6 @@ pub struct SessionUser {
     pub user: User,
     pub csrf_token: String,
     pub expires_at: DateTime<Utc>,
-}
-
-/// Who did something, for the audit log: an editor, or the public / the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub user_id: Option<i64>,
-    pub name: String,
-}
-
-impl Actor {
-    pub fn user(user: &User) -> Actor {
-        Actor {
-            user_id: Some(user.id),
-            name: user.username.clone(),
-        }
-    }
-
-    /// A reader or rights holder using a public form.
-    pub fn public() -> Actor {
-        Actor {
-            user_id: None,
-            name: "public".into(),
-        }
-    }
-
-    /// The operator at the command line.
-    pub fn operator() -> Actor {
-        Actor {
-            user_id: None,
-            name: "command line".into(),
-        }
-    }
 }
 
 /// One line of the audit log.

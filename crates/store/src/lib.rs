@@ -5,7 +5,10 @@
 //! Everything else (the search index, caches, rendered pages) is derived from what is here and
 //! can be rebuilt from it.
 //!
-//! It must not know about HTTP, HTML or feeds. Two backends stand behind one API:
+//! It must not know about HTTP, HTML or feeds, and decides no newsroom rule itself: where a
+//! write must apply one in its transaction (a story's original, lead and heat), it reads the
+//! rows, asks `xinwen-newsroom`, and writes the answer. Its methods take and give the domain
+//! types of `xinwen-model`. Two backends stand behind that one API:
 //! - SQLite, the embedded default: one file in the data directory, in WAL mode with foreign
 //!   keys on;
 //! - PostgreSQL, chosen by a `postgres://` URL, which several web nodes and fetch workers share.
@@ -39,7 +42,7 @@ mod tokens;
 mod webhooks;
 mod websub;
 
-pub use accounts::{Actor, AuditEntry, SessionUser, User};
+pub use accounts::{AuditEntry, SessionUser};
 pub use articles::{
     AdminArticle, ArticleFilter, ArticleQuery, Cursor, EntryKey, FeedArticle, IndexRow, KnownEntry,
     MAX_LIST_PAGES, NewsSitemapEntry, Page, RemovalNotice,
@@ -48,18 +51,18 @@ pub use copy::{CopyProgress, TableCopy, tables_not_copied};
 pub use dashboard::{DayCount, FETCH_DAYS_KEPT, FetchDay, QueueDay, china_day};
 pub use error::{Error, Result};
 pub use media::MediaRecord;
-pub use moderation::{
-    ArticleRef, MonthCounts, NewSubmission, NewTakedown, RemovedArticle, Submission, Takedown,
-};
+pub use moderation::{ArticleRef, MonthCounts, RemovedArticle};
 pub use related::{RelatedLink, RelatedReading};
 pub use sources::{Bridge, BridgeOutcome, FetchSuccess, SourceWithHealth};
-pub use stories::{
-    HOT_HALF_LIFE_HOURS, HOT_WINDOW_HOURS, HotStory, Placement, PlacementTurn, StoredFingerprint,
-    Story, StoryArticle, Unassigned,
-};
+pub use stories::{Placement, PlacementTurn, StoredFingerprint, Unassigned};
 pub use tokens::{ApiToken, TOKEN_ACTOR_PREFIX};
 pub use webhooks::{Delivery, Webhook};
 pub use websub::{SourcePush, Subscription};
+// The domain types the store's methods take and give, defined in `xinwen-model`, named here
+// too so that a caller of the store needs one import.
+pub use xinwen_model::{
+    Actor, HotStory, NewSubmission, NewTakedown, Story, StoryArticle, Submission, Takedown, User,
+};
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;

@@ -2,70 +2,16 @@
 //! requests, the tombstones that keep removed works out, and the counts the transparency page
 //! publishes. Every decision is written with its audit line in one transaction.
 
-use crate::accounts::{Actor, audit_in};
+use crate::accounts::audit_in;
 use crate::{Error, Page, Result, Store, from_timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::HashSet;
-use xinwen_model::{ArticleStatus, NewArticle, SubmissionKind, SubmissionStatus, TakedownStatus};
-
-/// A reader's submission as the public form gives it, already cleaned and within limits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewSubmission {
-    pub kind: SubmissionKind,
-    pub title: String,
-    pub body: String,
-    pub url: Option<String>,
-    pub author: Option<String>,
-    pub contact: Option<String>,
-    pub address_hash: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Submission {
-    pub id: i64,
-    pub receipt: String,
-    pub kind: SubmissionKind,
-    pub title: String,
-    pub body: String,
-    pub url: Option<String>,
-    pub author: Option<String>,
-    pub contact: Option<String>,
-    pub status: SubmissionStatus,
-    pub created_at: DateTime<Utc>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub decided_by: Option<String>,
-    pub article_id: Option<i64>,
-}
-
-/// A rights holder's request as the public form gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewTakedown {
-    pub claimant: String,
-    pub contact: String,
-    /// The addresses concerned, one per line.
-    pub pages: String,
-    pub work: String,
-    pub statement: String,
-    pub address_hash: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Takedown {
-    pub id: i64,
-    pub receipt: String,
-    pub claimant: String,
-    pub contact: String,
-    pub pages: String,
-    pub work: String,
-    pub statement: String,
-    pub status: TakedownStatus,
-    pub created_at: DateTime<Utc>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub decided_by: Option<String>,
-    pub decision_note: Option<String>,
-}
+use xinwen_model::{
+    Actor, ArticleStatus, NewArticle, NewSubmission, NewTakedown, Submission, SubmissionStatus,
+    Takedown, TakedownStatus,
+};
 
 /// An article as an editor weighs it: enough to recognise it.
 #[derive(Debug, Clone, PartialEq, Eq)]

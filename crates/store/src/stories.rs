@@ -4,7 +4,8 @@
 use crate::{Result, Store, from_timestamp, to_timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use xinwen_model::{ArticleStatus, Publisher};
+use xinwen_model::{ArticleStatus, HotStory, Story, StoryArticle};
+use xinwen_newsroom::story;
 
 /// A stored fingerprint, with its article's story and time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,77 +40,6 @@ pub struct Unassigned {
     pub body_text: String,
     pub published_at: DateTime<Utc>,
 }
-
-/// One article of a story, for its timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoryArticle {
-    pub id: i64,
-    pub title: String,
-    pub source_slug: String,
-    pub source_name: String,
-    /// What kind of publisher the source is, shown beside its name on the timeline.
-    pub source_publisher: Publisher,
-    pub published_at: DateTime<Utc>,
-    pub live: bool,
-    pub credited_source: Option<String>,
-}
-
-/// A story with its coverage, oldest first.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Story {
-    pub id: i64,
-    pub original_article_id: Option<i64>,
-    pub lead_article_id: Option<i64>,
-    pub articles: Vec<StoryArticle>,
-}
-
-impl Story {
-    /// Distinct sources with a live article in the story.
-    pub fn source_count(&self) -> usize {
-        let mut sources: Vec<&str> = self
-            .articles
-            .iter()
-            .filter(|a| a.live)
-            .map(|a| a.source_slug.as_str())
-            .collect();
-        sources.sort_unstable();
-        sources.dedup();
-        sources.len()
-    }
-}
-
-/// A story on the 热点 list.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HotStory {
-    pub story_id: i64,
-    pub lead_article_id: i64,
-    pub source_count: u32,
-    pub score: f64,
-}
-
-/// Whether two URLs name one page: equal in their canonical form (the store keeps canonical
-/// URLs; credited links come as written, escaped or not, with tracking parameters). The query
-/// counts: every WeChat article is `mp.weixin.qq.com/s?__biz=…`.
-fn same_page(a: &str, b: &str) -> bool {
-    let core = |url: &str| {
-        let canonical = xinwen_model::link::canonical_url(url);
-        canonical
-            .split_once("://")
-            .map_or(canonical.as_str(), |(_, rest)| rest)
-            .to_ascii_lowercase()
-    };
-    core(a) == core(b)
-}
-
-/// Half-life of a source's contribution to a story's heat.
-pub const HOT_HALF_LIFE_HOURS: f64 = 12.0;
-/// How far back 热点 looks.
-pub const HOT_WINDOW_HOURS: i64 = 72;
-/// How far back 热点 looks when its window holds fewer than [`HOT_AT_LEAST`] stories: a quiet
-/// stretch must not empty the home page's lead.
-pub const HOT_QUIET_WINDOW_HOURS: i64 = 30 * 24;
-/// The fewest stories 热点 tries to show.
-pub const HOT_AT_LEAST: u32 = 5;
 
 /// Fingerprints of recent articles, read at start. SQLite answers it from `articles_by_story`
 /// alone (story and time are both in it), without reading article rows; sorted by the caller,
@@ -395,12 +325,8 @@ impl Store {
     }
 }
 
-/// Works out a story's original, lead and counts again from its articles, inside the
-/// caller's transaction.
-///
-/// The original is the article the others credit (their 来源 lines name its source, or their
-/// 阅读原文 links its page), or else the earliest. The lead, which lists show, is the original
-/// while it is live, or else the earliest live article.
+/// Works out a story's original, lead, counts and heat again from its articles, inside the
+/// caller's transaction, by the newsroom's rules ([`story::roles`]).
 async fn refresh_in(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
     let rows = sqlx::query(
             "SELECT a.id, a.published_at, a.status, a.credited_source, s.name AS source_name, a.source_id,
@@ -418,86 +344,34 @@ async fn refresh_in(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
             .await?;
         return Ok(());
     }
-    struct Row {
-        id: i64,
-        published: i64,
-        live: bool,
-        credits: Option<String>,
-        source_name: String,
-        source_id: i64,
-        canonical_url: String,
-        in_lists: bool,
-        in_source_list: bool,
-    }
-    let rows: Vec<Row> = rows
+    let members: Vec<story::Member> = rows
         .iter()
         .map(|r| {
-            Ok(Row {
+            Ok(story::Member {
                 id: r.try_get("id")?,
-                published: r.try_get("published_at")?,
+                published_at: r.try_get("published_at")?,
                 live: r.try_get::<String, _>("status")? == "live",
-                credits: r.try_get("credited_source")?,
-                source_name: r.try_get("source_name")?,
+                credited_source: r.try_get("credited_source")?,
                 source_id: r.try_get("source_id")?,
+                source_name: r.try_get("source_name")?,
                 canonical_url: r.try_get("canonical_url")?,
-                in_lists: r.try_get::<i64, _>("in_lists")? != 0,
-                in_source_list: r.try_get::<i64, _>("in_source_list")? != 0,
             })
         })
         .collect::<Result<_>>()?;
-    let credited = |row: &Row| {
-        rows.iter()
-            .filter(|other| other.id != row.id)
-            .filter(|other| {
-                other.credits.as_deref().is_some_and(|c| {
-                    let c = c.trim();
-                    // A 阅读原文 link names the page itself; a 来源 line, the publication.
-                    if c.starts_with("http://") || c.starts_with("https://") {
-                        return same_page(c, &row.canonical_url);
-                    }
-                    !c.is_empty()
-                        && (row.source_name.contains(c) || c.contains(row.source_name.as_str()))
-                })
-            })
-            .count()
+    let Some(roles) = story::roles(&members) else {
+        return Ok(());
     };
-    // Rows are oldest first, so among equals the earliest wins.
-    let original = rows
-        .iter()
-        .map(|row| (credited(row), row))
-        .filter(|(count, _)| *count > 0)
-        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.published.cmp(&a.1.published)))
-        .map(|(_, row)| row)
-        .unwrap_or(&rows[0]);
-    let lead = if original.live {
-        Some(original.id)
-    } else {
-        rows.iter().find(|r| r.live).map(|r| r.id)
-    };
-    let live: Vec<&Row> = rows.iter().filter(|r| r.live).collect();
-    // Rows are oldest first, so each source's first live article comes first.
-    let mut firsts: Vec<(i64, i64)> = Vec::new();
-    for row in &live {
-        if !firsts.iter().any(|(source, _)| *source == row.source_id) {
-            firsts.push((row.source_id, row.published));
-        }
-    }
-    // A story without a live article gets a key below every other; NULL means "not yet worked
-    // out" (see `fill_story_heat`).
-    let heat = heat_key(firsts.iter().map(|(_, first)| *first)).unwrap_or(f64::MIN);
-    // Which rows the lists show; only rows whose flags change are written.
-    let mut sources_seen: Vec<i64> = Vec::new();
-    for row in &rows {
-        let in_lists = lead.is_none_or(|lead| lead == row.id);
-        let in_source_list = !sources_seen.contains(&row.source_id);
-        if row.live && in_source_list {
-            sources_seen.push(row.source_id);
-        }
-        if (in_lists, in_source_list) != (row.in_lists, row.in_source_list) {
+    // Only rows whose flags change are written.
+    for (listing, row) in roles.listings.iter().zip(&rows) {
+        let was = (
+            row.try_get::<i64, _>("in_lists")? != 0,
+            row.try_get::<i64, _>("in_source_list")? != 0,
+        );
+        if (listing.in_lists, listing.in_source_list) != was {
             sqlx::query("UPDATE articles SET in_lists = $1, in_source_list = $2 WHERE id = $3")
-                .bind(i64::from(in_lists))
-                .bind(i64::from(in_source_list))
-                .bind(row.id)
+                .bind(i64::from(listing.in_lists))
+                .bind(i64::from(listing.in_source_list))
+                .bind(listing.article_id)
                 .execute(&mut *conn)
                 .await?;
         }
@@ -514,54 +388,35 @@ async fn refresh_in(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
                 updated_at = excluded.updated_at, heat = excluded.heat",
     )
     .bind(id)
-    .bind(original.id)
-    .bind(lead)
-    .bind(rows.first().map_or(0, |r| r.published))
-    .bind(rows.iter().map(|r| r.published).max().unwrap_or(0))
-    .bind(live.len() as i64)
-    .bind(firsts.len() as i64)
+    .bind(roles.original)
+    .bind(roles.lead)
+    .bind(roles.first_published_at)
+    .bind(roles.last_published_at)
+    .bind(roles.live_articles as i64)
+    .bind(roles.sources as i64)
     .bind(Utc::now().timestamp())
-    .bind(heat)
+    .bind(roles.heat_key)
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// The time-independent part of a story's heat, from when each of its sources first published
-/// it (seconds since the epoch): log2 of the sum of 2^(t / half-life), summed stably. `None`
-/// for a story with no live article.
-pub(crate) fn heat_key(firsts: impl Iterator<Item = i64>) -> Option<f64> {
-    let half_life = HOT_HALF_LIFE_HOURS * 3600.0;
-    let exponents: Vec<f64> = firsts.map(|t| t as f64 / half_life).collect();
-    let top = exponents.iter().copied().reduce(f64::max)?;
-    let sum: f64 = exponents.iter().map(|e| (e - top).exp2()).sum();
-    Some(top + sum.log2())
-}
-
-/// A story's heat at `now` from its stored key: the sum over its sources of one half per
-/// half-life since each first published it.
-fn heat_at(key: f64, now: i64) -> f64 {
-    (key - now as f64 / (HOT_HALF_LIFE_HOURS * 3600.0)).exp2()
 }
 
 /// How many stories [`Store::fill_story_heat`] handles per transaction.
 const HEAT_BATCH: i64 = 2_000;
 
 impl Store {
-    /// 热点: stories told by at least two sources in the last [`HOT_WINDOW_HOURS`] (the last
-    /// [`HOT_QUIET_WINDOW_HOURS`] when that holds fewer than [`HOT_AT_LEAST`]), hottest
-    /// first. A story's heat is the sum, over its sources, of one half per
-    /// [`HOT_HALF_LIFE_HOURS`] since that source first published it: many sources, recently,
-    /// and quickly one after another, all raise it.
-    ///
-    /// "Now" is the newest article's time (an hour after it), never later than the clock, so
-    /// that a site whose sources have gone quiet still shows what was hot when they last spoke.
+    /// 热点: stories told by at least two sources in the last
+    /// [`story::HOT_WINDOW_HOURS`] (the last [`story::HOT_QUIET_WINDOW_HOURS`] when that holds
+    /// fewer than [`story::HOT_AT_LEAST`]), hottest first, by the newsroom's heat
+    /// ([`story::heat_at`]) at the moment [`story::hot_moment`] gives.
     pub async fn hot_stories(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<HotStory>> {
         let newest = self.newest_published_at().await?.map(|t| t.timestamp());
-        let now = newest.map_or(now.timestamp(), |n| n.min(now.timestamp()) + 3600);
-        let mut rows = self.hot_rows(now, HOT_WINDOW_HOURS, limit).await?;
-        if rows.len() < HOT_AT_LEAST.min(limit) as usize {
-            rows = self.hot_rows(now, HOT_QUIET_WINDOW_HOURS, limit).await?;
+        let now = story::hot_moment(newest, now.timestamp());
+        let mut rows = self.hot_rows(now, story::HOT_WINDOW_HOURS, limit).await?;
+        if rows.len() < story::HOT_AT_LEAST.min(limit) as usize {
+            rows = self
+                .hot_rows(now, story::HOT_QUIET_WINDOW_HOURS, limit)
+                .await?;
         }
         Ok(rows
             .into_iter()
@@ -569,7 +424,7 @@ impl Store {
                 story_id,
                 lead_article_id: lead,
                 source_count: u32::try_from(sources).unwrap_or(0),
-                score: heat_at(key, now),
+                score: story::heat_at(key, now),
             })
             .collect())
     }
@@ -587,7 +442,7 @@ impl Store {
         // at half the heat one source gives at the window's edge: a story colder than that was
         // last told anew before the window, and without the floor a quiet site would read
         // every story it ever had to fill the list.
-        let floor = since as f64 / (HOT_HALF_LIFE_HOURS * 3600.0) - 1.0;
+        let floor = story::heat_key_floor(since, 0.5);
         Ok(sqlx::query_as(HOT_SQL)
             .bind(since)
             .bind(floor)
@@ -634,7 +489,7 @@ impl Store {
             .bind(id)
             .fetch_all(&mut *tx)
             .await?;
-            let key = heat_key(firsts.into_iter()).unwrap_or(f64::MIN);
+            let key = story::heat_key(firsts.into_iter()).unwrap_or(f64::MIN);
             sqlx::query("UPDATE stories SET heat = $1 WHERE id = $2")
                 .bind(key)
                 .bind(id)
@@ -643,31 +498,5 @@ impl Store {
         }
         tx.commit().await?;
         Ok(ids.len() as u64)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_page;
-
-    #[test]
-    fn wechat_articles_are_told_apart_by_their_query_and_found_however_escaped() {
-        let stored = "https://mp.weixin.qq.com/s?__biz=MzA5MTE%3D&idx=1&mid=2651&sn=abc";
-        assert!(same_page(
-            "http://mp.weixin.qq.com/s?__biz=MzA5MTE=&mid=2651&idx=1&sn=abc&chksm=9f&scene=21#wechat_redirect",
-            stored
-        ));
-        assert!(!same_page(
-            "https://mp.weixin.qq.com/s?__biz=MzA5MTE=&mid=2652&idx=1&sn=def",
-            stored
-        ));
-        assert!(same_page(
-            "http://News.Example/a/1.html/?utm_source=x",
-            "https://news.example/a/1.html"
-        ));
-        assert!(!same_page(
-            "https://news.example/a/1.html",
-            "https://news.example/a/2.html"
-        ));
     }
 }

@@ -1,10 +1,11 @@
 //! API tokens: named, with a role, kept as digests, revoked rather than deleted so that the
 //! audit log's entries keep their author.
 
-use crate::accounts::{Actor, audit_in};
+use crate::accounts::audit_in;
 use crate::{Error, Result, Store, from_timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
+use xinwen_model::Actor;
 use xinwen_model::Role;
 
 /// A token as the admin lists it (never the token itself).

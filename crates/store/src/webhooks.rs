@@ -2,10 +2,11 @@
 //! with its attempts, so that a failing receiver is retried with backoff and shown in the
 //! admin. Sending them is the web crate's (`webhooks.rs`); this keeps the record.
 
-use crate::accounts::{Actor, audit_in};
+use crate::accounts::audit_in;
 use crate::{Result, Store, from_timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
+use xinwen_model::Actor;
 
 /// A registered address.
 #[derive(Debug, Clone, PartialEq, Eq)]

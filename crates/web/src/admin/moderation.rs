@@ -15,14 +15,10 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::Response;
 use xinwen_model::{
-    Channel, NewArticle, NewChannel, NewSource, Publisher, SourceKind, SubmissionKind,
-    SubmissionStatus, TakedownStatus,
+    Channel, Submission, SubmissionKind, SubmissionStatus, Takedown, TakedownStatus,
 };
-use xinwen_store::{ArticleRef, RemovedArticle, Submission, Takedown};
-
-/// The channel and source published submissions go to unless the editor picks a channel.
-pub const READERS_CHANNEL: &str = "tougao";
-pub const READERS_SOURCE: &str = "readers";
+use xinwen_newsroom::requests::{self, READERS_CHANNEL, READERS_SOURCE, RemovalRefused};
+use xinwen_store::{ArticleRef, RemovedArticle};
 
 /// After a change readers must see at once: the index catches up with the store now rather
 /// than in a few seconds, and every rendered page is forgotten, on this node and the others.
@@ -304,23 +300,6 @@ pub async fn preview(
     page(&state, result.await).await
 }
 
-/// The reader's text as the article body: paragraphs of escaped text, nothing else.
-fn body_html(text: &str) -> String {
-    text.split("\n\n")
-        .flat_map(|block| {
-            // A single line break inside a paragraph is kept as one.
-            let lines: Vec<String> = block
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(crate::format::escape_html)
-                .collect();
-            (!lines.is_empty()).then(|| format!("<p>{}</p>", lines.join("<br>")))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// Creates the readers' channel and source the first time a submission is published.
 async fn ensure_readers_source(state: &AppState) -> Result<(), AppError> {
     let store = state.store();
@@ -333,27 +312,11 @@ async fn ensure_readers_source(state: &AppState) -> Result<(), AppError> {
             .max()
             .unwrap_or(0);
         store
-            .upsert_channel(&NewChannel {
-                slug: READERS_CHANNEL.into(),
-                name: "读者投稿".into(),
-                description: "读者提供的新闻线索和文章，经编辑审核后发布。".into(),
-                position: last + 1,
-            })
+            .upsert_channel(&requests::readers_channel(last))
             .await?;
     }
     if store.source_by_slug(READERS_SOURCE).await?.is_none() {
-        store
-            .upsert_source(&NewSource {
-                slug: READERS_SOURCE.into(),
-                name: "读者投稿".into(),
-                // Nothing to read: its articles are the readers' submissions.
-                kind: SourceKind::Feed,
-                publisher: Publisher::Readers,
-                channel_slug: Some(READERS_CHANNEL.into()),
-                description: "本站读者提供的新闻线索和文章。".into(),
-                ..NewSource::default()
-            })
-            .await?;
+        store.upsert_source(&requests::readers_source()).await?;
     }
     Ok(())
 }
@@ -389,36 +352,25 @@ pub(crate) async fn publish(
         return Err(AppError::BadRequest(check.errors.join(" ")));
     }
     ensure_readers_source(state).await?;
-    let channel = match fields.get("channel") {
-        "" => READERS_CHANNEL.to_owned(),
-        slug => {
+    let channel_slug = match fields.get("channel") {
+        "" => None,
+        slug => Some(
             store
                 .channel_by_slug(slug)
                 .await?
                 .ok_or_else(|| AppError::BadRequest(format!("没有名为“{slug}”的频道。")))?
-                .slug
-        }
+                .slug,
+        ),
     };
-    let now = chrono::Utc::now();
-    let summary: String = s.body.chars().filter(|c| *c != '\n').take(120).collect();
-    let article = NewArticle {
-        source_slug: READERS_SOURCE.into(),
-        channel_slug: Some(channel),
-        title,
-        author: Some(author).filter(|a| !a.is_empty()),
-        original_url: s.url.clone().unwrap_or_default(),
-        // Not a web address: a submission has no page elsewhere that could be fetched
-        // again, and this keeps its identity apart from any that does.
-        canonical_url: format!("xinwen:submission:{}", s.receipt),
-        published_at: now,
-        fetched_at: now,
-        body_html: body_html(&s.body),
-        body_text: s.body.clone(),
-        summary,
-        images: Vec::new(),
-        script: xinwen_newsroom::script_of(None, &s.body),
-        credited_source: None,
-    };
+    let article = requests::article_from_submission(
+        &s,
+        requests::Publication {
+            title,
+            author,
+            channel_slug,
+        },
+        chrono::Utc::now(),
+    );
     let article_id = store.publish_submission(id, &article, actor).await?;
     after_change(state).await;
     tracing::info!(
@@ -526,25 +478,11 @@ pub async fn takedowns(editor: Editor, State(state): State<AppState>, uri: Uri) 
 /// The articles a request's lines name: our own article addresses by id, anything else by
 /// the address the article was published at.
 async fn articles_named(state: &AppState, pages: &str) -> Result<Vec<ArticleRef>, AppError> {
-    let mut ids = Vec::new();
-    let mut urls = Vec::new();
-    for line in pages.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let Ok(url) = url::Url::parse(line) else {
-            continue;
-        };
-        let ours = url
-            .path()
-            .strip_prefix("/article/")
-            .and_then(|rest| rest.trim_end_matches('/').parse::<i64>().ok());
-        match ours {
-            Some(id) => ids.push(id),
-            None => {
-                urls.push(line.to_owned());
-                urls.push(xinwen_model::link::canonical_url(line));
-            }
-        }
-    }
-    Ok(state.store().articles_by_refs(&ids, &urls).await?)
+    let named = requests::pages_named(pages);
+    Ok(state
+        .store()
+        .articles_by_refs(&named.article_ids, &named.urls)
+        .await?)
 }
 
 #[derive(Template)]
@@ -605,30 +543,23 @@ pub(crate) async fn approve_removal(
     id: i64,
     fields: &Fields,
 ) -> Result<usize, AppError> {
-    let mut ids: Vec<i64> = fields
-        .all("article")
-        .iter()
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    // Articles the request did not name but the editor found (a repost elsewhere).
-    ids.extend(
-        fields
-            .get("more")
-            .split(|c: char| !c.is_ascii_digit())
-            .filter_map(|v| v.parse::<i64>().ok()),
-    );
-    ids.sort_unstable();
-    ids.dedup();
-    if fields.get("confirm") != "yes" {
-        return Err(AppError::BadRequest(
-            "请勾选确认已核实权利人的身份和权利，再批准删除。".into(),
-        ));
-    }
-    if ids.is_empty() {
-        return Err(AppError::BadRequest(
-            "请至少选择一篇要删除的文章；若不应删除任何文章，请驳回这项请求。".into(),
-        ));
-    }
+    let chosen = fields.all("article");
+    let ids = requests::articles_to_remove(
+        &chosen.iter().map(String::as_str).collect::<Vec<_>>(),
+        fields.get("more"),
+        fields.get("confirm") == "yes",
+    )
+    .map_err(|refused| {
+        AppError::BadRequest(
+            match refused {
+                RemovalRefused::NotConfirmed => "请勾选确认已核实权利人的身份和权利，再批准删除。",
+                RemovalRefused::NothingChosen => {
+                    "请至少选择一篇要删除的文章；若不应删除任何文章，请驳回这项请求。"
+                }
+            }
+            .into(),
+        )
+    })?;
     // Each with the hash of its text, so that a copy elsewhere is kept out too.
     let mut articles = Vec::new();
     for article_id in ids {

@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use xinwen_model::{SubmissionKind, SubmissionStatus};
+use xinwen_newsroom::requests;
 use xinwen_store::NewSubmission;
 
 pub const MAX_TIP_CHARS: usize = 5_000;
@@ -82,25 +83,25 @@ pub(crate) async fn vet(state: &AppState, address: &str, check: Checker) -> Resu
 
 /// Checks the hourly limits, per address and overall, before anything is stored.
 async fn within_rate_limits(state: &AppState, address: &str) -> Result<(), AppError> {
-    let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+    let since = chrono::Utc::now() - requests::FORM_LIMIT_WINDOW;
     let site = state.site();
-    if state
-        .store()
-        .requests_since(Some(address), hour_ago)
-        .await?
-        >= site.requests_per_address_hour
-    {
-        return Err(AppError::TooMany(format!(
-            "同一网络地址每小时最多提交 {} 次，请一小时后再试。您填写的内容仍在下面。",
-            site.requests_per_address_hour
-        )));
-    }
-    if state.store().requests_since(None, hour_ago).await? >= site.requests_per_hour {
-        return Err(AppError::TooMany(
-            "目前提交的人太多，请稍后再试。您填写的内容仍在下面。".into(),
-        ));
-    }
-    Ok(())
+    let store = state.store();
+    let limits = requests::FormLimits {
+        per_address: site.requests_per_address_hour,
+        overall: site.requests_per_hour,
+    };
+    let from_address = store.requests_since(Some(address), since).await?;
+    let from_everyone = store.requests_since(None, since).await?;
+    requests::within_form_limits(from_address, from_everyone, limits).map_err(|reached| {
+        AppError::TooMany(match reached {
+            requests::LimitReached::Address(limit) => format!(
+                "同一网络地址每小时最多提交 {limit} 次，请一小时后再试。您填写的内容仍在下面。"
+            ),
+            requests::LimitReached::Site => {
+                "目前提交的人太多，请稍后再试。您填写的内容仍在下面。".into()
+            }
+        })
+    })
 }
 
 /// What a bot that filled the hidden field is told: the same as a person, so that it learns
