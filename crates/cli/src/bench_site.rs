@@ -118,6 +118,8 @@ async fn measure(
     data_dir: &Path,
     mut pools: Pools,
 ) -> anyhow::Result<()> {
+    // rustls needs its crypto provider chosen before any client is built, even a plain-HTTP one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let front = Front::start(data_dir, options.nodes).await?;
     let server = &front.servers[0];
     for node in &front.servers {
@@ -135,8 +137,6 @@ async fn measure(
             front.servers.len()
         );
     }
-    // rustls needs its crypto provider chosen before any client is built, even a plain-HTTP one.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     // Compressed answers are asked for, as browsers ask, but not decoded: decoding is the
     // readers' machines' work, not this one's, whose two cores the server needs.
     // XINWEN_BENCH_IDENTITY=1 asks for them uncompressed, to weigh what compression costs.
