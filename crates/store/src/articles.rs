@@ -459,6 +459,7 @@ pub(crate) async fn write_articles<'a>(
     let mut sources: HashMap<String, (i64, Option<i64>)> = HashMap::new();
     let mut channels: HashMap<String, i64> = HashMap::new();
     let mut ids = Vec::new();
+    let mut pending = BesideArticles::default();
     for (article, entry) in items {
         let (source_id, default_channel) = match sources.get(&article.source_slug) {
             Some(found) => *found,
@@ -491,28 +492,107 @@ pub(crate) async fn write_articles<'a>(
             })?,
         };
         if let Some(entry) = entry {
+            // An entry met twice in one batch must find what its first time wrote.
+            if pending.has_entry(source_id, &entry.guid) {
+                pending.write(tx).await?;
+            }
             follow_moved_entry(tx, source_id, entry, &article.canonical_url).await?;
         }
         let id = upsert_one(tx, article, source_id, channel_id).await?;
+        pending.images.push((id, &article.images));
         if let Some(entry) = entry {
-            sqlx::query(
-                "INSERT INTO feed_entries (source_id, guid, article_id, entry_hash, seen_at)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (source_id, guid) DO UPDATE SET
-                    article_id = excluded.article_id, entry_hash = excluded.entry_hash,
-                    seen_at = excluded.seen_at",
-            )
-            .bind(source_id)
-            .bind(&entry.guid)
-            .bind(id)
-            .bind(&entry.entry_hash)
-            .bind(chrono::Utc::now().timestamp())
-            .execute(&mut **tx)
-            .await?;
+            pending.entries.push((source_id, entry, id));
         }
         ids.push(id);
     }
+    pending.write(tx).await?;
     Ok(ids)
+}
+
+/// What a batch of articles writes beside the articles themselves, written together in a few
+/// statements: on PostgreSQL every statement is a round trip made under the write lock.
+#[derive(Default)]
+struct BesideArticles<'a> {
+    /// Each article's images, which replace what it had.
+    images: Vec<(i64, &'a [Image])>,
+    /// The feed entries that made them: (source, entry, article).
+    entries: Vec<(i64, &'a EntryKey, i64)>,
+}
+
+/// Rows a multi-row statement writes at most, well within the bound values both backends
+/// take (SQLite: 32,766).
+const ROWS_PER_STATEMENT: usize = 200;
+
+impl BesideArticles<'_> {
+    fn has_entry(&self, source_id: i64, guid: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|(source, entry, _)| *source == source_id && entry.guid == guid)
+    }
+
+    async fn write(&mut self, tx: &mut Transaction<'_, Any>) -> Result<()> {
+        // An article written twice keeps the images of its last writing.
+        let mut last: HashMap<i64, &[Image]> = HashMap::new();
+        for (id, images) in self.images.drain(..) {
+            last.insert(id, images);
+        }
+        let ids: Vec<i64> = last.keys().copied().collect();
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let placeholders = vec!["?"; chunk.len()].join(", ");
+            let mut query = sqlx::query(crate::numbered(format!(
+                "DELETE FROM article_images WHERE article_id IN ({placeholders})"
+            )));
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        let rows: Vec<(i64, i64, &Image)> = last
+            .iter()
+            .flat_map(|(id, images)| {
+                images.iter().enumerate().map(|(position, image)| {
+                    (*id, i64::try_from(position).unwrap_or(i64::MAX), image)
+                })
+            })
+            .collect();
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let values = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let mut query = sqlx::query(crate::numbered(format!(
+                "INSERT INTO article_images (article_id, position, src, alt, caption) VALUES {values}"
+            )));
+            for (id, position, image) in chunk {
+                query = query
+                    .bind(*id)
+                    .bind(*position)
+                    .bind(&image.src)
+                    .bind(&image.alt)
+                    .bind(&image.caption);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        let now = chrono::Utc::now().timestamp();
+        let entries = std::mem::take(&mut self.entries);
+        for chunk in entries.chunks(ROWS_PER_STATEMENT) {
+            let values = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let mut query = sqlx::query(crate::numbered(format!(
+                "INSERT INTO feed_entries (source_id, guid, article_id, entry_hash, seen_at)
+                 VALUES {values}
+                 ON CONFLICT (source_id, guid) DO UPDATE SET
+                    article_id = excluded.article_id, entry_hash = excluded.entry_hash,
+                    seen_at = excluded.seen_at"
+            )));
+            for (source_id, entry, article_id) in chunk {
+                query = query
+                    .bind(*source_id)
+                    .bind(&entry.guid)
+                    .bind(*article_id)
+                    .bind(&entry.entry_hash)
+                    .bind(now);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
 }
 
 /// When a known entry now points at a new canonical URL, moves its article there, so that the
@@ -605,22 +685,6 @@ async fn upsert_one(
     .bind(&article.credited_source)
     .fetch_one(&mut **tx)
     .await?;
-    sqlx::query("DELETE FROM article_images WHERE article_id = $1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    for (position, image) in article.images.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO article_images (article_id, position, src, alt, caption) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id)
-        .bind(i64::try_from(position).unwrap_or(i64::MAX))
-        .bind(&image.src)
-        .bind(&image.alt)
-        .bind(&image.caption)
-        .execute(&mut **tx)
-        .await?;
-    }
     Ok(id)
 }
 

@@ -4,6 +4,7 @@
 use crate::{Result, Store, from_timestamp, to_timestamp};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
+use std::collections::HashMap;
 use xinwen_model::{ArticleStatus, HotStory, Story, StoryArticle};
 use xinwen_newsroom::story;
 
@@ -194,62 +195,84 @@ impl Store {
     /// Records where articles went, with their fingerprints, and refreshes every story they
     /// touched, all in one transaction: a batch costs one commit, and a crash leaves either
     /// all of it or none.
+    ///
+    /// A batch is written in a handful of statements rather than a few per article: on
+    /// PostgreSQL each statement is a round trip made while holding the write lock that every
+    /// other writer waits for.
     pub async fn assign_stories(&self, placements: &[Placement]) -> Result<()> {
         if placements.is_empty() {
             return Ok(());
         }
         let mut tx = self.write_transaction().await?;
-        let mut touched: Vec<i64> = Vec::new();
-        for p in placements {
-            sqlx::query(
+        // An article placed twice in one batch keeps its last placement, as if written in turn.
+        let mut last_of: HashMap<i64, usize> = HashMap::new();
+        for (i, p) in placements.iter().enumerate() {
+            last_of.insert(p.article_id, i);
+        }
+        let placements: Vec<&Placement> = placements
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| last_of[&p.article_id] == *i)
+            .map(|(_, p)| p)
+            .collect();
+        for chunk in placements.chunks(ROWS_PER_STATEMENT) {
+            let values = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let sql = format!(
                 "INSERT INTO article_fingerprints (article_id, signature, shingles, content_hash, numbers)
-                 VALUES ($1, $2, $3, $4, $5)
+                 VALUES {values}
                  ON CONFLICT (article_id) DO UPDATE SET signature = excluded.signature,
                     shingles = excluded.shingles, content_hash = excluded.content_hash,
-                    numbers = excluded.numbers",
-            )
-            .bind(p.article_id)
-            .bind(&p.signature)
-            .bind(i64::from(p.shingles))
-            .bind(p.content_hash as i64)
-            .bind(&p.numbers)
-            .execute(&mut *tx)
-            .await?;
-            // A new change number: the search index learns the story (related reading skips it).
-            sqlx::query(
-                "UPDATE articles SET story_id = $1,
-                    change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
-                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs)
-                 WHERE id = $2",
-            )
-            .bind(p.story_id)
-            .bind(p.article_id)
-            .execute(&mut *tx)
-            .await?;
+                    numbers = excluded.numbers"
+            );
+            let mut query = sqlx::query(crate::numbered(sql));
+            for p in chunk {
+                query = query
+                    .bind(p.article_id)
+                    .bind(&p.signature)
+                    .bind(i64::from(p.shingles))
+                    .bind(p.content_hash as i64)
+                    .bind(&p.numbers);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        // Placements are written in order, each article with a new change number (the search
+        // index learns the story; related reading skips it). A merge moves every article of
+        // the story it folds in, so the placements before it are written first.
+        let mut touched: Vec<i64> = Vec::new();
+        let mut pending: Vec<(i64, i64)> = Vec::new();
+        for p in &placements {
             if let Some(merged) = p.merged {
-                sqlx::query(
-                    "UPDATE articles SET story_id = $1,
-                        change_seq = (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
-                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs)
-                     WHERE story_id = $2",
-                )
-                .bind(p.story_id)
-                .bind(merged)
-                .execute(&mut *tx)
-                .await?;
+                place_articles(&mut tx, &pending).await?;
+                pending.clear();
+                // The folded story's articles move each with a number of its own: a reader
+                // catching up by number a page at a time would skip some of a shared one.
+                let folded: Vec<i64> =
+                    sqlx::query_scalar("SELECT id FROM articles WHERE story_id = $1 ORDER BY id")
+                        .bind(merged)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                let mut moved = vec![(p.article_id, p.story_id)];
+                moved.extend(
+                    folded
+                        .into_iter()
+                        .filter(|id| *id != p.article_id)
+                        .map(|id| (id, p.story_id)),
+                );
+                place_articles(&mut tx, &moved).await?;
                 sqlx::query("DELETE FROM stories WHERE id = $1")
                     .bind(merged)
                     .execute(&mut *tx)
                     .await?;
                 touched.retain(|t| *t != merged);
+            } else {
+                pending.push((p.article_id, p.story_id));
             }
             if !touched.contains(&p.story_id) {
                 touched.push(p.story_id);
             }
         }
-        for story in touched {
-            refresh_in(&mut tx, story).await?;
-        }
+        place_articles(&mut tx, &pending).await?;
+        refresh_in(&mut tx, &touched).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -319,85 +342,165 @@ impl Store {
     /// Works out a story's original, lead and counts again from its articles.
     pub async fn refresh_story(&self, id: i64) -> Result<()> {
         let mut tx = self.write_transaction().await?;
-        refresh_in(&mut tx, id).await?;
+        refresh_in(&mut tx, &[id]).await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
-/// Works out a story's original, lead, counts and heat again from its articles, inside the
-/// caller's transaction, by the newsroom's rules ([`story::roles`]).
-async fn refresh_in(conn: &mut sqlx::AnyConnection, id: i64) -> Result<()> {
-    let rows = sqlx::query(
-            "SELECT a.id, a.published_at, a.status, a.credited_source, s.name AS source_name, a.source_id,
-                    a.canonical_url, a.in_lists, a.in_source_list
-             FROM articles a JOIN sources s ON s.id = a.source_id
-             WHERE a.story_id = $1 ORDER BY a.published_at, a.id",
-        )
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?;
-    if rows.is_empty() {
-        sqlx::query("DELETE FROM stories WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+/// Rows a multi-row statement writes at most: SQLite takes up to 32,766 bound values, and
+/// the widest row here binds 9.
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// Puts each article in its story, with a change number of its own, in the order given.
+async fn place_articles(conn: &mut sqlx::AnyConnection, placed: &[(i64, i64)]) -> Result<()> {
+    if placed.is_empty() {
         return Ok(());
     }
-    let members: Vec<story::Member> = rows
-        .iter()
-        .map(|r| {
-            Ok(story::Member {
-                id: r.try_get("id")?,
-                published_at: r.try_get("published_at")?,
-                live: r.try_get::<String, _>("status")? == "live",
-                credited_source: r.try_get("credited_source")?,
-                source_id: r.try_get("source_id")?,
-                source_name: r.try_get("source_name")?,
-                canonical_url: r.try_get("canonical_url")?,
-            })
-        })
-        .collect::<Result<_>>()?;
-    let Some(roles) = story::roles(&members) else {
-        return Ok(());
-    };
-    // Only rows whose flags change are written.
-    for (listing, row) in roles.listings.iter().zip(&rows) {
-        let was = (
-            row.try_get::<i64, _>("in_lists")? != 0,
-            row.try_get::<i64, _>("in_source_list")? != 0,
+    // One read of the newest change number, then one more for each article: the caller's
+    // transaction holds the write lock, so no other writer takes numbers meanwhile.
+    let newest: i64 = sqlx::query_scalar(
+        "SELECT MAX(n) FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
+         UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut next = newest;
+    for chunk in placed.chunks(ROWS_PER_STATEMENT) {
+        let cases = " WHEN ? THEN ?".repeat(chunk.len());
+        let ids = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "UPDATE articles SET story_id = CASE id{cases} END,
+                change_seq = CASE id{cases} END
+             WHERE id IN ({ids})"
         );
-        if (listing.in_lists, listing.in_source_list) != was {
-            sqlx::query("UPDATE articles SET in_lists = $1, in_source_list = $2 WHERE id = $3")
-                .bind(i64::from(listing.in_lists))
-                .bind(i64::from(listing.in_source_list))
-                .bind(listing.article_id)
-                .execute(&mut *conn)
-                .await?;
+        let mut query = sqlx::query(crate::numbered(sql));
+        for (article, story) in chunk {
+            query = query.bind(*article).bind(*story);
         }
+        let first = next;
+        for (i, (article, _)) in chunk.iter().enumerate() {
+            query = query.bind(*article).bind(first + 1 + i as i64);
+        }
+        next = first + chunk.len() as i64;
+        for (article, _) in chunk {
+            query = query.bind(*article);
+        }
+        query.execute(&mut *conn).await?;
     }
-    sqlx::query(
+    Ok(())
+}
+
+/// Works out the original, lead, counts and heat of these stories again from their articles,
+/// inside the caller's transaction, by the newsroom's rules ([`story::roles`]); a story left
+/// without articles is deleted.
+async fn refresh_in(conn: &mut sqlx::AnyConnection, ids: &[i64]) -> Result<()> {
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        refresh_chunk(conn, chunk).await?;
+    }
+    Ok(())
+}
+
+/// Whether a row is in the site's lists and in its source's, as stored.
+type Listed = (bool, bool);
+
+async fn refresh_chunk(conn: &mut sqlx::AnyConnection, ids: &[i64]) -> Result<()> {
+    let placeholders = vec!["?"; ids.len()].join(", ");
+    let sql = format!(
+        "SELECT a.story_id, a.id, a.published_at, a.status, a.credited_source,
+                s.name AS source_name, a.source_id, a.canonical_url, a.in_lists, a.in_source_list
+         FROM articles a JOIN sources s ON s.id = a.source_id
+         WHERE a.story_id IN ({placeholders}) ORDER BY a.story_id, a.published_at, a.id"
+    );
+    let mut query = sqlx::query(crate::numbered(sql));
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut by_story: HashMap<i64, Vec<(story::Member, Listed)>> = HashMap::new();
+    for r in &rows {
+        let member = story::Member {
+            id: r.try_get("id")?,
+            published_at: r.try_get("published_at")?,
+            live: r.try_get::<String, _>("status")? == "live",
+            credited_source: r.try_get("credited_source")?,
+            source_id: r.try_get("source_id")?,
+            source_name: r.try_get("source_name")?,
+            canonical_url: r.try_get("canonical_url")?,
+        };
+        let listed = (
+            r.try_get::<i64, _>("in_lists")? != 0,
+            r.try_get::<i64, _>("in_source_list")? != 0,
+        );
+        by_story
+            .entry(r.try_get("story_id")?)
+            .or_default()
+            .push((member, listed));
+    }
+    let now = Utc::now().timestamp();
+    let mut empty: Vec<i64> = Vec::new();
+    let mut worked_out: Vec<(i64, story::Roles)> = Vec::new();
+    for id in ids {
+        let Some(articles) = by_story.get(id) else {
+            empty.push(*id);
+            continue;
+        };
+        let members: Vec<story::Member> = articles.iter().map(|(m, _)| m.clone()).collect();
+        let Some(roles) = story::roles(&members) else {
+            continue;
+        };
+        // Only rows whose flags change are written; a new article's flags are usually right.
+        for (listing, (_, was)) in roles.listings.iter().zip(articles) {
+            if (listing.in_lists, listing.in_source_list) != *was {
+                sqlx::query("UPDATE articles SET in_lists = $1, in_source_list = $2 WHERE id = $3")
+                    .bind(i64::from(listing.in_lists))
+                    .bind(i64::from(listing.in_source_list))
+                    .bind(listing.article_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        worked_out.push((*id, roles));
+    }
+    if !empty.is_empty() {
+        let placeholders = vec!["?"; empty.len()].join(", ");
+        let mut query = sqlx::query(crate::numbered(format!(
+            "DELETE FROM stories WHERE id IN ({placeholders})"
+        )));
+        for id in &empty {
+            query = query.bind(*id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    if worked_out.is_empty() {
+        return Ok(());
+    }
+    let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?)"; worked_out.len()].join(", ");
+    let sql = format!(
         "INSERT INTO stories (id, original_article_id, lead_article_id, first_published_at,
                  last_published_at, article_count, source_count, updated_at, heat)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             VALUES {values}
              ON CONFLICT (id) DO UPDATE SET original_article_id = excluded.original_article_id,
                 lead_article_id = excluded.lead_article_id,
                 first_published_at = excluded.first_published_at,
                 last_published_at = excluded.last_published_at,
                 article_count = excluded.article_count, source_count = excluded.source_count,
-                updated_at = excluded.updated_at, heat = excluded.heat",
-    )
-    .bind(id)
-    .bind(roles.original)
-    .bind(roles.lead)
-    .bind(roles.first_published_at)
-    .bind(roles.last_published_at)
-    .bind(roles.live_articles as i64)
-    .bind(roles.sources as i64)
-    .bind(Utc::now().timestamp())
-    .bind(roles.heat_key)
-    .execute(&mut *conn)
-    .await?;
+                updated_at = excluded.updated_at, heat = excluded.heat"
+    );
+    let mut query = sqlx::query(crate::numbered(sql));
+    for (id, roles) in &worked_out {
+        query = query
+            .bind(*id)
+            .bind(roles.original)
+            .bind(roles.lead)
+            .bind(roles.first_published_at)
+            .bind(roles.last_published_at)
+            .bind(roles.live_articles as i64)
+            .bind(roles.sources as i64)
+            .bind(now)
+            .bind(roles.heat_key);
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -286,6 +286,127 @@ async fn an_entry_seen_again_under_a_new_url_updates_its_article(backend: Backen
     assert_eq!(known["guid-1"].status, ArticleStatus::Live);
 }
 
+async fn an_entry_met_twice_in_one_batch_makes_one_article_with_its_last_images(backend: Backend) {
+    let store = store_with_source(backend).await;
+    let mut moved = article(1, "新标题");
+    moved.canonical_url = "https://xinghe.example/2026/1.html".into();
+    moved.images = vec![
+        Image {
+            src: "/media/b.svg".into(),
+            alt: "乙".into(),
+            caption: String::new(),
+        },
+        Image {
+            src: "/media/c.svg".into(),
+            alt: "丙".into(),
+            caption: String::new(),
+        },
+    ];
+    let batch = [
+        xinwen_store::FeedArticle {
+            article: article(1, "原标题"),
+            entry: entry("guid-1"),
+        },
+        xinwen_store::FeedArticle {
+            article: article(2, "另一篇"),
+            entry: entry("guid-2"),
+        },
+        xinwen_store::FeedArticle {
+            article: moved,
+            entry: entry("guid-1"),
+        },
+    ];
+    let ids = store.upsert_feed_articles(&batch).await.unwrap();
+    assert_eq!(
+        ids[0], ids[2],
+        "the entry's second time updates its first article"
+    );
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(store.article_count().await.unwrap(), 2);
+    let stored = store.article(ids[0]).await.unwrap().unwrap();
+    assert_eq!(stored.canonical_url, "https://xinghe.example/2026/1.html");
+    let srcs: Vec<&str> = stored.images.iter().map(|i| i.src.as_str()).collect();
+    assert_eq!(srcs, ["/media/b.svg", "/media/c.svg"]);
+    let other = store.article(ids[1]).await.unwrap().unwrap();
+    assert_eq!(other.images.len(), 1);
+}
+
+async fn a_batch_of_placements_is_written_as_if_placed_in_turn(backend: Backend) {
+    let store = store_with_source(backend).await;
+    let ids = store
+        .upsert_articles(
+            &(1..=5)
+                .map(|n| article(n, &format!("篇{n}")))
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .unwrap();
+    let before = store.articles_changed_since(i64::MIN, 100).await.unwrap();
+    let newest_before = before.iter().map(|r| r.change_seq).max().unwrap();
+    let place = |article: i64, story: i64, merged: Option<i64>| xinwen_store::Placement {
+        article_id: article,
+        story_id: story,
+        merged,
+        signature: vec![0; 512],
+        shingles: 100,
+        content_hash: article as u64,
+        numbers: Vec::new(),
+    };
+    let [a1, a2, a3, a4, a5] = [ids[0], ids[1], ids[2], ids[3], ids[4]];
+    store
+        .assign_stories(&[
+            place(a1, a1, None),
+            place(a2, a1, None),
+            place(a3, a3, None),
+            place(a4, a4, None),
+            // Folds a4's story into a3's: a4 must already be in it to move with it.
+            place(a5, a3, Some(a4)),
+            // Placed again: the last placement holds.
+            place(a2, a3, None),
+        ])
+        .await
+        .unwrap();
+    let members = |story: xinwen_store::Story| {
+        let mut ids: Vec<i64> = story.articles.iter().map(|a| a.id).collect();
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(members(store.story(a1).await.unwrap().unwrap()), [a1]);
+    assert_eq!(
+        members(store.story(a3).await.unwrap().unwrap()),
+        [a2, a3, a4, a5]
+    );
+    assert!(
+        store.story(a4).await.unwrap().is_none(),
+        "the folded story is gone"
+    );
+    let story = store.story(a3).await.unwrap().unwrap();
+    assert_eq!(
+        story.original_article_id,
+        Some(a2),
+        "the earliest, with no credit"
+    );
+    // Every placed article has a change number newer than before, and none is shared by two
+    // articles placed one by one (a reader catching up by number would skip one).
+    let after = store
+        .articles_changed_since(newest_before, 100)
+        .await
+        .unwrap();
+    let mut placed: Vec<(i64, i64)> = after.iter().map(|r| (r.change_seq, r.id)).collect();
+    placed.sort_unstable();
+    let mut seqs: Vec<i64> = placed.iter().map(|(seq, _)| *seq).collect();
+    seqs.dedup();
+    assert_eq!(
+        seqs.len(),
+        placed.len(),
+        "distinct change numbers: {placed:?}"
+    );
+    let mut found: Vec<i64> = after.iter().map(|r| r.id).collect();
+    found.sort_unstable();
+    found.dedup();
+    assert_eq!(found, ids, "every placed article is newer");
+}
+
 async fn sources_are_added_once_paused_and_removed_only_with_their_articles(backend: Backend) {
     let store = store_with_source(backend).await;
     let source = store.find_source("xinghe").await.unwrap();
@@ -1149,6 +1270,8 @@ on_each_backend!(
     a_removed_article_leaves_lists_and_stays_removed_when_fetched_again,
     a_source_with_an_unknown_channel_is_refused,
     an_entry_seen_again_under_a_new_url_updates_its_article,
+    an_entry_met_twice_in_one_batch_makes_one_article_with_its_last_images,
+    a_batch_of_placements_is_written_as_if_placed_in_turn,
     sources_are_added_once_paused_and_removed_only_with_their_articles,
     health_records_failures_in_a_row_and_a_success_clears_them,
     hot_stories_rank_by_sources_and_recency_within_the_window,
