@@ -77,10 +77,7 @@ impl Store {
     /// Either every article of the batch is written or none is. One transaction per batch,
     /// not per article, because each commit costs an fsync. Returns the ids in input order.
     pub async fn upsert_articles(&self, articles: &[NewArticle]) -> Result<Vec<i64>> {
-        let mut tx = self.write_transaction().await?;
-        let ids = write_articles(&mut tx, articles.iter().map(|a| (a, None))).await?;
-        tx.commit().await?;
-        Ok(ids)
+        self.write_batch(articles.iter().map(|a| (a, None))).await
     }
 
     /// Writes articles that came from a feed, with the entries they came from, in one
@@ -89,11 +86,39 @@ impl Store {
     /// An entry already known by its GUID updates the article it made, even when the entry's
     /// URL (and so the canonical URL) has changed since.
     pub async fn upsert_feed_articles(&self, items: &[FeedArticle]) -> Result<Vec<i64>> {
-        let mut tx = self.write_transaction().await?;
-        let ids =
-            write_articles(&mut tx, items.iter().map(|i| (&i.article, Some(&i.entry)))).await?;
-        tx.commit().await?;
-        Ok(ids)
+        self.write_batch(items.iter().map(|i| (&i.article, Some(&i.entry))))
+            .await
+    }
+
+    /// Writes a batch in a [`Store::batch_transaction`]: the articles first, beside other
+    /// writers, then, holding the write lock, their change numbers and the commit. Two
+    /// batches that touch one row in opposite orders, or a batch and a locked writer that
+    /// touch one row, can deadlock on PostgreSQL; it cancels one, which is tried again.
+    async fn write_batch<'a>(
+        &self,
+        items: impl Iterator<Item = (&'a NewArticle, Option<&'a EntryKey>)> + Clone,
+    ) -> Result<Vec<i64>> {
+        let mut attempt = 1;
+        loop {
+            let written = async {
+                let mut tx = self.batch_transaction().await?;
+                let ids = write_articles(&mut tx, items.clone()).await?;
+                self.take_write_turn(&mut tx).await?;
+                number_changes(&mut tx, &ids).await?;
+                tx.commit().await?;
+                Ok(ids)
+            };
+            match written.await {
+                Err(e) if attempt < BATCH_ATTEMPTS && is_deadlock(&e) => {
+                    tracing::warn!(
+                        attempt,
+                        "a batch of articles met a deadlock; writing it again"
+                    );
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
     }
 
     /// What the store knows of these entries of a source's feed, by GUID.
@@ -509,6 +534,48 @@ pub(crate) async fn write_articles<'a>(
     Ok(ids)
 }
 
+/// How many times a batch of articles is tried when PostgreSQL cancels it to end a deadlock.
+const BATCH_ATTEMPTS: u32 = 3;
+
+fn is_deadlock(e: &Error) -> bool {
+    matches!(e, Error::Database(sqlx::Error::Database(db))
+        if db.code().as_deref() == Some("40P01"))
+}
+
+/// Gives each of these articles a new change number, in the order given (an article listed
+/// twice keeps its first place): the search index and every other reader catching up learn of
+/// them. The caller holds the write lock, so numbers are taken in commit order.
+pub(crate) async fn number_changes(conn: &mut sqlx::AnyConnection, ids: &[i64]) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<i64> = ids.iter().copied().filter(|id| seen.insert(*id)).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let newest: i64 = sqlx::query_scalar(
+        "SELECT MAX(n) FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
+         UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut next = newest;
+    for chunk in ids.chunks(crate::ROWS_PER_STATEMENT) {
+        let cases = " WHEN ? THEN ?".repeat(chunk.len());
+        let placeholders = vec!["?"; chunk.len()].join(", ");
+        let mut query = sqlx::query(crate::numbered(format!(
+            "UPDATE articles SET change_seq = CASE id{cases} END WHERE id IN ({placeholders})"
+        )));
+        for id in chunk {
+            next += 1;
+            query = query.bind(*id).bind(next);
+        }
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// What a batch of articles writes beside the articles themselves, written together in a few
 /// statements: on PostgreSQL every statement is a round trip made under the write lock.
 #[derive(Default)]
@@ -518,10 +585,6 @@ struct BesideArticles<'a> {
     /// The feed entries that made them: (source, entry, article).
     entries: Vec<(i64, &'a EntryKey, i64)>,
 }
-
-/// Rows a multi-row statement writes at most, well within the bound values both backends
-/// take (SQLite: 32,766).
-const ROWS_PER_STATEMENT: usize = 200;
 
 impl BesideArticles<'_> {
     fn has_entry(&self, source_id: i64, guid: &str) -> bool {
@@ -537,7 +600,7 @@ impl BesideArticles<'_> {
             last.insert(id, images);
         }
         let ids: Vec<i64> = last.keys().copied().collect();
-        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        for chunk in ids.chunks(crate::ROWS_PER_STATEMENT) {
             let placeholders = vec!["?"; chunk.len()].join(", ");
             let mut query = sqlx::query(crate::numbered(format!(
                 "DELETE FROM article_images WHERE article_id IN ({placeholders})"
@@ -555,7 +618,7 @@ impl BesideArticles<'_> {
                 })
             })
             .collect();
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        for chunk in rows.chunks(crate::ROWS_PER_STATEMENT) {
             let values = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
             let mut query = sqlx::query(crate::numbered(format!(
                 "INSERT INTO article_images (article_id, position, src, alt, caption) VALUES {values}"
@@ -572,7 +635,7 @@ impl BesideArticles<'_> {
         }
         let now = chrono::Utc::now().timestamp();
         let entries = std::mem::take(&mut self.entries);
-        for chunk in entries.chunks(ROWS_PER_STATEMENT) {
+        for chunk in entries.chunks(crate::ROWS_PER_STATEMENT) {
             let values = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
             let mut query = sqlx::query(crate::numbered(format!(
                 "INSERT INTO feed_entries (source_id, guid, article_id, entry_hash, seen_at)
@@ -656,9 +719,7 @@ async fn upsert_one(
         "INSERT INTO articles (source_id, channel_id, title, author, original_url, canonical_url,
                                published_at, fetched_at, body_html, body_text, summary, script,
                                status, updated_at, change_seq, credited_source)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'live', $13,
-                 (SELECT MAX(n) + 1 FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
-                    UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs), $14)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'live', $13, 0, $14)
          ON CONFLICT (canonical_url) DO UPDATE SET
             change_seq = excluded.change_seq, credited_source = excluded.credited_source,
             source_id = excluded.source_id, channel_id = excluded.channel_id,

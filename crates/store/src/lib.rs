@@ -80,6 +80,9 @@ pub const POOL_CONNECTIONS: u32 = 8;
 pub const POSTGRES_POOL_CONNECTIONS: u32 = 16;
 /// How long a query waits for a free connection before the store reports [`Error::Busy`].
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// Rows a multi-row statement writes at most: SQLite takes up to 32,766 bound values, and the
+/// widest row the store writes binds 9.
+pub(crate) const ROWS_PER_STATEMENT: usize = 200;
 /// The advisory lock every write transaction takes on PostgreSQL (see
 /// [`Store::write_transaction`]); the number is arbitrary, and only has to be ours alone.
 const WRITE_LOCK: i64 = 0x7869_6e77_656e; // "xinwen" in ASCII
@@ -251,6 +254,30 @@ impl Store {
                 Ok(tx)
             }
         }
+    }
+
+    /// A transaction for a batch of articles, which takes the write lock only at its end
+    /// ([`Store::take_write_turn`]), to number the batch's changes and commit: the batch's
+    /// inserts, the bulk of its work, then run beside other writers' on PostgreSQL instead of
+    /// after them. On SQLite, which has one writer at a time anyway, it is
+    /// [`Store::write_transaction`].
+    pub(crate) async fn batch_transaction(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => self.write_transaction().await,
+            Backend::Postgres => Ok(self.pool.begin().await?),
+        }
+    }
+
+    /// Takes the write lock inside a [`Store::batch_transaction`] (a no-op in a transaction
+    /// that holds it already): from here to the commit, no other writer takes change numbers.
+    pub(crate) async fn take_write_turn(&self, conn: &mut sqlx::AnyConnection) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1) IS NULL")
+                .bind(WRITE_LOCK)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Waits for every connection to finish and closes the database cleanly.

@@ -326,6 +326,7 @@ impl Store {
         require_pending(&mut tx, &SUBMISSIONS, id).await?;
         let ids =
             crate::articles::write_articles(&mut tx, std::iter::once((article, None))).await?;
+        crate::articles::number_changes(&mut tx, &ids).await?;
         let article_id = ids[0];
         sqlx::query(
             "UPDATE submissions SET status = 'approved', decided_at = $1, decided_by = $2,

@@ -215,7 +215,7 @@ impl Store {
             .filter(|(i, p)| last_of[&p.article_id] == *i)
             .map(|(_, p)| p)
             .collect();
-        for chunk in placements.chunks(ROWS_PER_STATEMENT) {
+        for chunk in placements.chunks(crate::ROWS_PER_STATEMENT) {
             let values = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
             let sql = format!(
                 "INSERT INTO article_fingerprints (article_id, signature, shingles, content_hash, numbers)
@@ -348,54 +348,32 @@ impl Store {
     }
 }
 
-/// Rows a multi-row statement writes at most: SQLite takes up to 32,766 bound values, and
-/// the widest row here binds 9.
-const ROWS_PER_STATEMENT: usize = 200;
-
-/// Puts each article in its story, with a change number of its own, in the order given.
+/// Puts each article in its story, with a change number of its own, in the order given. The
+/// caller's transaction holds the write lock.
 async fn place_articles(conn: &mut sqlx::AnyConnection, placed: &[(i64, i64)]) -> Result<()> {
-    if placed.is_empty() {
-        return Ok(());
-    }
-    // One read of the newest change number, then one more for each article: the caller's
-    // transaction holds the write lock, so no other writer takes numbers meanwhile.
-    let newest: i64 = sqlx::query_scalar(
-        "SELECT MAX(n) FROM (SELECT COALESCE(MAX(change_seq), 0) AS n FROM articles
-         UNION ALL SELECT COALESCE(MAX(change_seq), 0) FROM article_deletions) AS seqs",
-    )
-    .fetch_one(&mut *conn)
-    .await?;
-    let mut next = newest;
-    for chunk in placed.chunks(ROWS_PER_STATEMENT) {
+    for chunk in placed.chunks(crate::ROWS_PER_STATEMENT) {
         let cases = " WHEN ? THEN ?".repeat(chunk.len());
         let ids = vec!["?"; chunk.len()].join(", ");
-        let sql = format!(
-            "UPDATE articles SET story_id = CASE id{cases} END,
-                change_seq = CASE id{cases} END
-             WHERE id IN ({ids})"
-        );
-        let mut query = sqlx::query(crate::numbered(sql));
+        let mut query = sqlx::query(crate::numbered(format!(
+            "UPDATE articles SET story_id = CASE id{cases} END WHERE id IN ({ids})"
+        )));
         for (article, story) in chunk {
             query = query.bind(*article).bind(*story);
         }
-        let first = next;
-        for (i, (article, _)) in chunk.iter().enumerate() {
-            query = query.bind(*article).bind(first + 1 + i as i64);
-        }
-        next = first + chunk.len() as i64;
         for (article, _) in chunk {
             query = query.bind(*article);
         }
         query.execute(&mut *conn).await?;
     }
-    Ok(())
+    let articles: Vec<i64> = placed.iter().map(|(article, _)| *article).collect();
+    crate::articles::number_changes(conn, &articles).await
 }
 
 /// Works out the original, lead, counts and heat of these stories again from their articles,
 /// inside the caller's transaction, by the newsroom's rules ([`story::roles`]); a story left
 /// without articles is deleted.
 async fn refresh_in(conn: &mut sqlx::AnyConnection, ids: &[i64]) -> Result<()> {
-    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+    for chunk in ids.chunks(crate::ROWS_PER_STATEMENT) {
         refresh_chunk(conn, chunk).await?;
     }
     Ok(())
