@@ -35,7 +35,12 @@ pub fn links(dataset: &Path, show_errors: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn extract(dataset: &Path, show_worst: bool, show_pages: bool) -> anyhow::Result<()> {
+pub fn extract(
+    dataset: &Path,
+    show_worst: bool,
+    show_pages: bool,
+    show_misses: bool,
+) -> anyhow::Result<()> {
     let cases = xinwen_eval::extraction::load(dataset)
         .with_context(|| format!("cannot read the dataset in {}", dataset.display()))?;
     let report = xinwen_eval::extraction::evaluate(&cases);
@@ -69,6 +74,17 @@ pub fn extract(dataset: &Path, show_worst: bool, show_pages: bool) -> anyhow::Re
     if show_pages {
         for (id, f1) in &report.per_page {
             outln!("page: {f1:.3} {id}");
+        }
+    }
+    if show_misses {
+        for miss in &report.misses {
+            outln!(
+                "missed {}: {} expected {:?}, got {:?}",
+                miss.field,
+                miss.id,
+                miss.expected,
+                miss.got
+            );
         }
     }
     outln!(

@@ -301,6 +301,9 @@ enum EvalCommand {
         /// Also list every page's F1, in the dataset's order (to compare two builds).
         #[arg(long)]
         per_page: bool,
+        /// Also list each author and date that did not match, expected beside found.
+        #[arg(long)]
+        misses: bool,
     },
 }
 
@@ -518,8 +521,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                     dataset,
                     worst,
                     per_page,
+                    misses,
                 },
-        } => eval::extract(&dataset, worst, per_page),
+        } => eval::extract(&dataset, worst, per_page, misses),
         Command::Eval {
             what: EvalCommand::Links { dataset, errors },
         } => eval::links(&dataset, errors),

@@ -229,6 +229,14 @@ pub fn same_date(expected: &str, got: Option<&str>) -> bool {
     !want.is_empty() && have.len() >= want.len() && want.iter().zip(&have).all(|(a, b)| a == b)
 }
 
+/// The names in an author field: the set divides them by spaces, and a few of its labels by
+/// 、 as Chinese lists names.
+fn names(field: &str) -> impl Iterator<Item = &str> {
+    field
+        .split(|c: char| c.is_whitespace() || c == '、')
+        .filter(|n| !n.is_empty())
+}
+
 /// Figures for one run.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -253,6 +261,18 @@ pub struct Report {
     pub passes: usize,
     /// Each page's id and F1, in the dataset's order, for whoever improves the extractor.
     pub per_page: Vec<(String, f64)>,
+    /// The author and date answers that did not match, in the dataset's order.
+    pub misses: Vec<Miss>,
+}
+
+/// An author or date the extractor got wrong on one page.
+#[derive(Debug, Clone)]
+pub struct Miss {
+    pub id: String,
+    /// `author` or `date`.
+    pub field: &'static str,
+    pub expected: String,
+    pub got: String,
 }
 
 impl Report {
@@ -386,21 +406,20 @@ pub fn evaluate_with(cases: &[Case], extractor: impl Fn(Page<'_>) -> Extracted) 
                 per_page.push((case.id.clone(), f));
                 if let Some(author) = author {
                     authors += 1;
-                    let want: Vec<&str> = author.split_whitespace().collect();
-                    let have: Vec<&str> = article
-                        .authors
-                        .iter()
-                        .flat_map(|a| a.split_whitespace())
-                        .collect();
+                    let want: Vec<&str> = names(author).collect();
+                    let have: Vec<&str> = article.authors.iter().flat_map(|a| names(a)).collect();
                     if want == have {
                         authors_right += 1;
+                    } else {
+                        report.misses.push(Miss {
+                            id: case.id.clone(),
+                            field: "author",
+                            expected: author.clone(),
+                            got: have.join(" "),
+                        });
                     }
                     let credited: Vec<&str> = match have.is_empty() {
-                        true => article
-                            .editors
-                            .iter()
-                            .flat_map(|a| a.split_whitespace())
-                            .collect(),
+                        true => article.editors.iter().flat_map(|a| names(a)).collect(),
                         false => have,
                     };
                     if want == credited {
@@ -411,6 +430,13 @@ pub fn evaluate_with(cases: &[Case], extractor: impl Fn(Page<'_>) -> Extracted) 
                     dates += 1;
                     if same_date(date, article.date.as_deref()) {
                         dates_right += 1;
+                    } else {
+                        report.misses.push(Miss {
+                            id: case.id.clone(),
+                            field: "date",
+                            expected: date.clone(),
+                            got: article.date.clone().unwrap_or_default(),
+                        });
                     }
                 }
             }
@@ -565,6 +591,14 @@ mod tests {
         assert!((report.recall - 0.75).abs() < 1e-12, "{report:?}");
         assert!((report.f1 - 0.75).abs() < 1e-12, "{report:?}");
         assert_eq!(report.per_page[0], ("1".to_owned(), 0.5));
+    }
+
+    #[test]
+    fn author_fields_list_names_by_spaces_or_enumeration_commas() {
+        assert_eq!(
+            names(" 赵一、钱二 孙三 ").collect::<Vec<_>>(),
+            ["赵一", "钱二", "孙三"]
+        );
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct Head {
     pub ld: Vec<Value>,
     pub scripts: Vec<String>,
     pub headings: Vec<String>,
+    /// Links to authors' pages: which author, whether to their own page, and the link's text.
+    pub author_links: Vec<(String, bool, String)>,
 }
 
 impl Head {
@@ -36,6 +38,7 @@ impl Head {
             ld: Vec::new(),
             scripts: Vec::new(),
             headings: Vec::new(),
+            author_links: Vec::new(),
         };
         for node in dom.root().descendants() {
             let Some(name) = tag(&node) else { continue };
@@ -78,6 +81,16 @@ impl Head {
                         }
                     }
                 }
+                "a" => {
+                    if let Some((key, own)) = author_link(&node) {
+                        let text = if own {
+                            dom.text_of(node)
+                        } else {
+                            String::new()
+                        };
+                        head.author_links.push((key, own, text));
+                    }
+                }
                 "h1" if !dom.is_junk(node.id()) => {
                     let t = dom.text_of(node);
                     if !t.is_empty() {
@@ -108,6 +121,60 @@ impl Head {
                 .any(|t| t.ends_with("Article") || *t == "BlogPosting" || *t == "Report")
         })
     }
+}
+
+/// Which author's page a link leads to, as blog and CMS software makes them: WordPress's
+/// `?author=7` and `/author/name/`, or any link marked `rel="author"`. The flag says
+/// whether the link is to the author's own page, whose text is then the name: a query that
+/// also names a category (`?pc=3&author=7`) lists that author's posts in it.
+fn author_link(node: &NodeHandle<'_>) -> Option<(String, bool)> {
+    let href = attr(node, "href")?;
+    let rel_author = || {
+        attr(node, "rel").is_some_and(|r| {
+            r.split_whitespace()
+                .any(|r| r.eq_ignore_ascii_case("author"))
+        })
+    };
+    // Most links say nothing of authors: pass them over before copying anything.
+    if !crate::text::contains_ignoring_case(href.as_bytes(), b"author") && !rel_author() {
+        return None;
+    }
+    let lower = href.to_ascii_lowercase();
+    let key = |from: usize| {
+        lower[from..]
+            .split(['&', '/', '#', '?'])
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    if let Some(at) = lower.find("/author/") {
+        return Some((key(at + "/author/".len()), true));
+    }
+    if let Some(at) = lower.find("author=") {
+        let own = lower[..at].ends_with('?');
+        return Some((key(at + "author=".len()), own));
+    }
+    rel_author().then_some((lower, true))
+}
+
+/// The author whose pages the page links to most, named by the text of a link to their own
+/// page: a blog links its owner's name and every category of theirs, a news page its
+/// writer's byline; a tie names nobody.
+fn most_linked_author(links: &[(String, bool, String)]) -> Option<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for (key, _, _) in links {
+        *counts.entry(key).or_default() += 1;
+    }
+    let top = counts.values().copied().max()?;
+    let mut leaders = counts.iter().filter(|(_, n)| **n == top);
+    let (leader, _) = leaders.next()?;
+    if leaders.next().is_some() {
+        return None;
+    }
+    links
+        .iter()
+        .find(|(key, own, text)| key == leader && *own && !text.is_empty())
+        .map(|(_, _, text)| text.clone())
 }
 
 fn raw_text(node: NodeHandle<'_>) -> String {
@@ -261,6 +328,11 @@ static BYLINE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .collect()
 });
 
+static AUTHOR_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)作者\s*[:：]\s*([^\s:：，,。()（）\[\]【】]{2,20})\s*$")
+        .expect("valid regex")
+});
+
 static SOURCE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"来源\s*[:：｜|丨]\s*([\p{Han}A-Za-z0-9·（）()]{2,20})").expect("valid regex")
 });
@@ -409,6 +481,14 @@ fn byline_names(line: &str) -> Vec<String> {
     if !line.contains(['作', '撰', '文', '编', '口', '整', '记', '执', '实', '通']) {
         return Vec::new();
     }
+    // 「作者： 放飞&心情」: one word after 作者 that ends the line is the name as written, a
+    // forum's screen name as much as a reporter's.
+    if let Some(c) = AUTHOR_WORD.captures(line)
+        && !begins_with_not_a_name(&c[1])
+        && is_person(&c[1])
+    {
+        return vec![c[1].to_owned()];
+    }
     let mut found = Vec::new();
     let short = line.chars().count() <= 40;
     for (n, pattern) in BYLINE.iter().enumerate() {
@@ -454,6 +534,63 @@ fn in_brackets(before: &str) -> bool {
         None => false,
     }
 }
+
+/// A name whose characters are spaced apart, as lists pad two-character names to the width
+/// of three (赵  培), written together; other names with spaces collapsed.
+fn unpadded(name: &str) -> String {
+    let name = collapse_whitespace(name);
+    let parts: Vec<&str> = name.split(' ').collect();
+    let spaced_han = parts.len() > 1
+        && parts
+            .iter()
+            .all(|p| p.chars().count() == 1 && p.chars().all(crate::text::is_cjk));
+    if spaced_han { parts.concat() } else { name }
+}
+
+/// A name in brackets in the line that dates the article and names its source, as portals
+/// print the writer there: `2004年7月16日08:19 [ 黄宇 ] 来源：[ 国际金融报 ]`.
+fn bracketed_name_in_dateline(header: &str, site: Option<&str>) -> Option<String> {
+    let lines: Vec<&str> = header.lines().collect();
+    lines.iter().enumerate().find_map(|(i, line)| {
+        if !line.contains("来源") || !line.contains(['[', '【']) {
+            return None;
+        }
+        // The date may close the line before: 2004年7月16日08:19 / [ 黄宇 ] 来源：…
+        let dated = |l: &str| crate::date::parse(l, crate::date::shanghai(), None).is_some();
+        let dated_here_or_above = dated(line) || (i > 0 && dated(lines[i - 1]));
+        if !dated_here_or_above {
+            return None;
+        }
+        let before_source = &line[..line.find("来源")?];
+        let c = BRACKETED_NAME.captures(before_source)?;
+        let name = c[1].to_owned();
+        (looks_like_chinese_name(&name) && site != Some(comparable(&name).as_str())).then_some(name)
+    })
+}
+
+static BRACKETED_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[\[【]\s*([\p{Han}·]{2,4})\s*[\]】]").expect("valid regex"));
+
+/// The line a forum or blog closes a post with names who posted it and when:
+/// 由海姑娘张贴 @ 2005-06-14 03:25, 本贴由大卫于2005年8月12日16:12:21在〖…〗发表,
+/// 发布时间 2005/03/15 22:36:13 by duscha.
+fn poster(line: &str) -> Option<String> {
+    if line.chars().count() > CREDIT_LINE_CHARS {
+        return None;
+    }
+    let c = POSTED_BY.captures(line)?;
+    let name = c.get(1).or_else(|| c.get(2))?.as_str();
+    let dated = crate::date::parse(line, crate::date::shanghai(), None).is_some();
+    let posted = ["张贴", "发表", "发布", "贴"]
+        .iter()
+        .any(|w| line.contains(w));
+    (dated && posted && !name.starts_with('于') && is_person(name)).then(|| name.to_owned())
+}
+
+static POSTED_BY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"由\s*([^\s\p{P}]{2,20}?)\s*(?:于|@|张贴|发表|发布)|\d\s+(?i:by)\s+([\w.\-]{2,30})")
+        .expect("valid regex")
+});
 
 /// The names a credit at the end of the article gives: a short line of its own (记者 刘涛,
 /// □ 本报记者 葛灵丹, 文：眉间尺) or brackets that close the last paragraph.
@@ -559,14 +696,24 @@ pub fn authors(head: &Head, places: &BylinePlaces<'_>, dom: &Dom) -> Vec<String>
     let names_a_person =
         |name: &str| is_person(name) && site.as_deref() != Some(comparable(name).as_str());
     let mut found: Vec<String> = Vec::new();
-    if let Some(a) = head.meta(&[
-        "author",
-        "article:author",
-        "byl",
-        "dc.creator",
-        "sailthru.author",
-        "parsely-author",
-    ]) && !a.starts_with("http")
+    // Scholarly pages name their writers for citation and often the publisher as `author`.
+    if let Some(a) = head.meta(&["citation_author", "citation_authors"]) {
+        found.extend(
+            a.split([';', '；'])
+                .map(unpadded)
+                .filter(|s| !s.is_empty() && names_a_person(s)),
+        );
+    }
+    if found.is_empty()
+        && let Some(a) = head.meta(&[
+            "author",
+            "article:author",
+            "byl",
+            "dc.creator",
+            "sailthru.author",
+            "parsely-author",
+        ])
+        && !a.starts_with("http")
     {
         found.extend(
             a.split([',', '，', '、', ';'])
@@ -623,7 +770,20 @@ pub fn authors(head: &Head, places: &BylinePlaces<'_>, dom: &Dom) -> Vec<String>
         }
     }
     if found.is_empty() {
+        found = bracketed_name_in_dateline(header_text, site.as_deref())
+            .into_iter()
+            .collect();
+    }
+    if found.is_empty() {
         found = trailing_names(places.tail);
+    }
+    if found.is_empty() {
+        found = places
+            .tail
+            .iter()
+            .find_map(|line| poster(line))
+            .into_iter()
+            .collect();
     }
     if found.is_empty() {
         found = if places.headline_above_body {
@@ -666,9 +826,16 @@ pub fn authors(head: &Head, places: &BylinePlaces<'_>, dom: &Dom) -> Vec<String>
             }
         }
     }
+    if found.is_empty()
+        && let Some(name) = most_linked_author(&head.author_links)
+        && name.chars().count() <= 20
+        && names_a_person(&name)
+    {
+        found.push(name);
+    }
     let mut unique = Vec::new();
     for name in found {
-        let name = collapse_whitespace(&name);
+        let name = unpadded(&name);
         if !name.is_empty() && name.chars().count() <= 40 && !unique.contains(&name) {
             unique.push(name);
         }
@@ -739,14 +906,14 @@ pub fn published_at(
     if let Some(written) = meta_date
         && let Some(t) = crate::date::parse(written, offset, year_hint)
     {
-        return Some(with_shown_time(t, written));
+        return Some(in_shown_offset(with_shown_time(t, written), dom));
     }
     if let Some(written) = head
         .ld_article()
         .and_then(|a| a["datePublished"].as_str().or(a["dateCreated"].as_str()))
         && let Some(t) = crate::date::parse(written, offset, year_hint)
     {
-        return Some(with_shown_time(t, written));
+        return Some(in_shown_offset(with_shown_time(t, written), dom));
     }
     if let Some(node) = dom
         .body()
@@ -795,6 +962,43 @@ pub fn published_at(
     }
 }
 
+/// `t` in the offset the page shows it to readers, when a `<time>` element gives the same
+/// moment in its `datetime` and a clock time in its text: a page that stores UTC and shows
+/// Paris time (`datetime="…T12:48:06+00:00"`, 13:48) was published at 13:48 for its readers.
+fn in_shown_offset(t: DateTime<FixedOffset>, dom: &Dom) -> DateTime<FixedOffset> {
+    let offset = crate::date::shanghai();
+    let Some(node) = dom.body().descendants().find(|n| {
+        tag(n) == Some("time")
+            && attr(n, "datetime")
+                .and_then(|d| crate::date::parse(d, offset, None))
+                .is_some_and(|d| d == t)
+    }) else {
+        return t;
+    };
+    let shown = dom.text_of(node);
+    let Some(c) = CLOCK.captures(&shown) else {
+        return t;
+    };
+    let (Ok(hour), Ok(minute)) = (c[1].parse::<i32>(), c[2].parse::<i32>()) else {
+        return t;
+    };
+    let utc = t.naive_utc();
+    let shown_minutes = hour * 60 + minute;
+    let utc_minutes = (chrono::Timelike::hour(&utc) * 60 + chrono::Timelike::minute(&utc)) as i32;
+    // The difference within a day, as an offset between -12:00 and +14:00.
+    let mut difference = (shown_minutes - utc_minutes).rem_euclid(24 * 60);
+    if difference > 14 * 60 {
+        difference -= 24 * 60;
+    }
+    if difference % 15 != 0 {
+        return t;
+    }
+    FixedOffset::east_opt(difference * 60).map_or(t, |o| t.with_timezone(&o))
+}
+
+static CLOCK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{1,2}):(\d{2})\b").expect("valid regex"));
+
 /// `text` without links that are each followed by a date in brackets, when there is a run of
 /// them: those dates are other pages' (相关链接 少年时代(1)(2004/10/10 17:06)).
 fn without_dated_links(
@@ -823,6 +1027,7 @@ fn without_dated_links(
 
 /// Words that put a post's date in the line that closes it (作者:某某 发表于:2005-07-31 12:30).
 const POSTED_LABELS: &[&str] = &[
+    "张贴",
     "发表于",
     "发布于",
     "发表时间",
@@ -906,10 +1111,14 @@ pub fn lang(head: &Head, measure: crate::text::Measure) -> Option<String> {
 pub(crate) fn warm_up() {
     LazyLock::force(&TITLE_SEPARATORS);
     LazyLock::force(&BYLINE);
+    LazyLock::force(&AUTHOR_WORD);
     LazyLock::force(&SOURCE_LINE);
     LazyLock::force(&ENGLISH_BYLINE);
     LazyLock::force(&TRAILING_CREDIT);
     LazyLock::force(&EDITOR_LINE);
+    LazyLock::force(&BRACKETED_NAME);
+    LazyLock::force(&POSTED_BY);
+    LazyLock::force(&CLOCK);
     LazyLock::force(&SURNAMES);
     LazyLock::force(&NOT_NAMES);
     LazyLock::force(&ORGANISATION_WORDS);

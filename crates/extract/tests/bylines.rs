@@ -114,3 +114,42 @@ fn dates_that_follow_each_of_a_run_of_links_are_theirs_not_the_page_s() {
     assert!(article.is_article, "{:?}", article.warnings);
     assert_eq!(article.published_at, None);
 }
+
+#[test]
+fn a_forum_post_names_who_posted_it_in_its_closing_line() {
+    let article = extract("forum-poster-line.html");
+    assert_eq!(article.authors, ["青石板"]);
+}
+
+#[test]
+fn a_blog_is_credited_to_the_author_it_links_most_not_a_commenter() {
+    let article = extract("blog-owner-links.html");
+    assert_eq!(article.authors, ["陶然居士"]);
+}
+
+#[test]
+fn a_name_in_brackets_in_the_dateline_is_the_writer_and_the_source_is_not() {
+    let article = extract("portal-dateline-brackets.html");
+    assert_eq!(article.authors, ["郑晓舟"]);
+}
+
+#[test]
+fn a_paper_credits_its_citation_authors_not_its_publisher_and_padded_names_close_up() {
+    let article = extract("scholarly-citation.html");
+    assert_eq!(article.authors, ["宁远", "白雪松"]);
+}
+
+#[test]
+fn a_screen_name_after_the_author_label_is_kept_whole() {
+    let article = extract("forum-screen-name.html");
+    assert_eq!(article.authors, ["木匠&阿南"]);
+}
+
+#[test]
+fn a_time_stored_in_utc_is_given_in_the_offset_the_page_shows() {
+    let article = extract("shown-offset.html");
+    assert_eq!(
+        article.published_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-02-06T13:48:06+01:00")
+    );
+}
