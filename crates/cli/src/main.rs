@@ -844,16 +844,11 @@ async fn serve(
         let state = AppState::with_services(store.clone(), site, services);
         let integrity = state.watch_store_integrity();
         let site_changes = state.watch_site_changes();
-        // One process sends webhooks: the one that also fetches (a web-only node would send
-        // each delivery again).
-        let webhooks = run
-            .fetch
-            .then(|| xinwen_web::start_webhooks(state.clone()))
-            .flatten();
-        let websub = run
-            .fetch
-            .then(|| xinwen_web::start_websub(state.clone()))
-            .flatten();
+        // Every serving process may send the site's webhooks and WebSub pings; the one that
+        // holds each task's lease in the store does, so that each is sent once.
+        let holder = xinwen_ingest::scheduler::worker_name();
+        let webhooks = xinwen_web::start_webhooks(state.clone(), holder.clone());
+        let websub = xinwen_web::start_websub(state.clone(), holder.clone());
         // Printed on stdout, not in the log, so that scripts and tests can read the address.
         outln!("xinwen is serving on http://{address}/");
         tracing::info!(%address, data_dir = %store.data_dir().display(), "serving");
@@ -864,6 +859,12 @@ async fn serve(
         site_changes.abort();
         for task in [webhooks, websub].into_iter().flatten() {
             task.abort();
+        }
+        // Another node takes the tasks at once rather than when the leases would run out.
+        for task in [xinwen_web::WEBHOOK_TASK, xinwen_web::WEBSUB_TASK] {
+            if let Err(e) = store.release_task(task, &holder).await {
+                tracing::warn!(task, error = %e, "a site-wide task's lease could not be given up");
+            }
         }
     } else {
         outln!("xinwen is fetching (no web server); stop it with ctrl-c or SIGTERM.");

@@ -89,9 +89,9 @@ async fn while_renewing<T>(ingester: &Ingester, worker: &str, pass: impl Future<
     }
 }
 
-/// This worker's name in the leases it holds: the machine, the process and a random part,
+/// This process's name in the leases it holds: the machine, the process and a random part,
 /// so that a restarted process (same pid in a new container) is not taken for its predecessor.
-fn worker_name() -> String {
+pub fn worker_name() -> String {
     let host = std::fs::read_to_string("/etc/hostname")
         .ok()
         .map(|h| h.trim().to_owned())

@@ -42,6 +42,54 @@ impl Store {
         Ok(())
     }
 
+    /// Takes or keeps the lease on `task` for `holder` until `ttl_ms` after `now_ms`, unless
+    /// another holder's lease still runs: returns the task's mark when `holder` holds it now,
+    /// `None` when another does. One statement, so two processes asking at once never both
+    /// hold it.
+    pub async fn hold_task(
+        &self,
+        task: &str,
+        holder: &str,
+        now_ms: i64,
+        ttl_ms: i64,
+    ) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO task_leases (task, holder, expires_at) VALUES ($1, $2, $3 + $4)
+             ON CONFLICT (task) DO UPDATE SET holder = excluded.holder,
+                 expires_at = excluded.expires_at
+             WHERE task_leases.holder = excluded.holder OR task_leases.expires_at <= $3
+             RETURNING mark",
+        )
+        .bind(task)
+        .bind(holder)
+        .bind(now_ms)
+        .bind(ttl_ms)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Records how far the holder of `task` got; nothing when it no longer holds it.
+    pub async fn set_task_mark(&self, task: &str, holder: &str, mark: i64) -> Result<bool> {
+        let done = sqlx::query("UPDATE task_leases SET mark = $1 WHERE task = $2 AND holder = $3")
+            .bind(mark)
+            .bind(task)
+            .bind(holder)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Gives up `holder`'s lease on `task` (a process stopping), keeping its mark: another
+    /// process takes the task at once instead of when the lease would have run out.
+    pub async fn release_task(&self, task: &str, holder: &str) -> Result<()> {
+        sqlx::query("UPDATE task_leases SET expires_at = 0 WHERE task = $1 AND holder = $2")
+            .bind(task)
+            .bind(holder)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// The number every editorial change raises ([`Store::announce_site_change`]).
     pub async fn site_generation(&self) -> Result<i64> {
         Ok(

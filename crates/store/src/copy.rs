@@ -47,7 +47,12 @@ const TABLES: &[&str] = &[
 
 /// Tables whose rows belong to the processes running now (which worker holds which source,
 /// when a host may next be asked): a moved site starts them afresh.
-const NOT_COPIED: &[&str] = &["source_leases", "host_turns", "schema_migrations"];
+const NOT_COPIED: &[&str] = &[
+    "source_leases",
+    "host_turns",
+    "task_leases",
+    "schema_migrations",
+];
 
 /// Rows written per statement.
 const ROWS_PER_INSERT: usize = 100;

@@ -125,6 +125,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0018_several_processes.sql"),
         rebuilds_tables: false,
     },
+    Migration {
+        version: 19,
+        name: "storage",
+        sql: include_str!("../migrations/sqlite/0019_storage.sql"),
+        rebuilds_tables: false,
+    },
 ];
 
 /// PostgreSQL's migrations. A PostgreSQL store begins with the schema SQLite's first seventeen
@@ -140,6 +146,12 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 18,
         name: "several_processes",
         sql: include_str!("../migrations/postgres/0018_several_processes.sql"),
+        rebuilds_tables: false,
+    },
+    Migration {
+        version: 19,
+        name: "storage",
+        sql: include_str!("../migrations/postgres/0019_storage.sql"),
         rebuilds_tables: false,
     },
 ];

@@ -351,22 +351,38 @@ impl Store {
 /// Puts each article in its story, with a change number of its own, in the order given. The
 /// caller's transaction holds the write lock.
 async fn place_articles(conn: &mut sqlx::AnyConnection, placed: &[(i64, i64)]) -> Result<()> {
-    for chunk in placed.chunks(crate::ROWS_PER_STATEMENT) {
+    // An article placed twice goes to its first story, as a CASE takes its first match; the
+    // story and the change number are written in one statement, since each UPDATE of an
+    // article writes a new version of the row into every one of its indexes.
+    let mut story_of = HashMap::new();
+    for (article, story) in placed {
+        story_of.entry(*article).or_insert(*story);
+    }
+    let articles = crate::articles::first_places(placed.iter().map(|(article, _)| *article));
+    if articles.is_empty() {
+        return Ok(());
+    }
+    let mut next = crate::articles::newest_change(conn).await?;
+    for chunk in articles.chunks(crate::ROWS_PER_STATEMENT) {
         let cases = " WHEN ? THEN ?".repeat(chunk.len());
         let ids = vec!["?"; chunk.len()].join(", ");
         let mut query = sqlx::query(crate::numbered(format!(
-            "UPDATE articles SET story_id = CASE id{cases} END WHERE id IN ({ids})"
+            "UPDATE articles SET story_id = CASE id{cases} END, change_seq = CASE id{cases} END
+             WHERE id IN ({ids})"
         )));
-        for (article, story) in chunk {
-            query = query.bind(*article).bind(*story);
+        for article in chunk {
+            query = query.bind(*article).bind(story_of[article]);
         }
-        for (article, _) in chunk {
+        for article in chunk {
+            next += 1;
+            query = query.bind(*article).bind(next);
+        }
+        for article in chunk {
             query = query.bind(*article);
         }
         query.execute(&mut *conn).await?;
     }
-    let articles: Vec<i64> = placed.iter().map(|(article, _)| *article).collect();
-    crate::articles::number_changes(conn, &articles).await
+    Ok(())
 }
 
 /// Works out the original, lead, counts and heat of these stories again from their articles,

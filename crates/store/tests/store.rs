@@ -84,7 +84,7 @@ fn article(n: u32, title: &str) -> NewArticle {
 }
 
 /// The newest migration's number.
-const LATEST_SCHEMA: i64 = 18;
+const LATEST_SCHEMA: i64 = 19;
 
 /// The migrations a new store of `backend` has applied: PostgreSQL's history begins at 17.
 fn all_migrations(backend: Backend) -> Vec<i64> {
@@ -329,6 +329,41 @@ async fn an_entry_met_twice_in_one_batch_makes_one_article_with_its_last_images(
     assert_eq!(srcs, ["/media/b.svg", "/media/c.svg"]);
     let other = store.article(ids[1]).await.unwrap().unwrap();
     assert_eq!(other.images.len(), 1);
+}
+
+async fn a_batch_longer_than_a_statement_keeps_its_order_and_a_repeated_url_is_one_article(
+    backend: Backend,
+) {
+    let store = store_with_source(backend).await;
+    // More articles than one statement holds, with the 300th article's URL sent again last
+    // by another entry: that one updates it.
+    let mut batch: Vec<xinwen_store::FeedArticle> = (1..=450)
+        .map(|n| xinwen_store::FeedArticle {
+            article: article(n, &format!("第{n}篇")),
+            entry: entry(&format!("guid-{n}")),
+        })
+        .collect();
+    batch.push(xinwen_store::FeedArticle {
+        article: article(300, "第300篇（更正）"),
+        entry: entry("guid-300-corrected"),
+    });
+    let ids = store.upsert_feed_articles(&batch).await.unwrap();
+    assert_eq!(ids.len(), 451);
+    assert_eq!(ids[299], ids[450]);
+    assert_eq!(store.article_count().await.unwrap(), 450);
+    for (n, id) in ids.iter().enumerate().take(450).step_by(37) {
+        let stored = store.article(*id).await.unwrap().unwrap();
+        assert_eq!(
+            stored.canonical_url,
+            format!("https://xinghe.example/{}.html", n + 1)
+        );
+    }
+    let corrected = store.article(ids[299]).await.unwrap().unwrap();
+    assert_eq!(corrected.title, "第300篇（更正）");
+    // Change numbers follow the batch's order, the repeated article at its first place.
+    let changed = store.articles_changed_since(0, 1000).await.unwrap();
+    let order: Vec<i64> = changed.iter().map(|row| row.id).collect();
+    assert_eq!(order, ids[..450]);
 }
 
 async fn a_batch_of_placements_is_written_as_if_placed_in_turn(backend: Backend) {
@@ -1165,6 +1200,45 @@ async fn host_turns_are_spaced_for_every_worker(backend: Backend) {
     );
 }
 
+/// A site-wide task is held by one process at a time, passes on when its lease runs out or is
+/// given up, and the next holder goes on from the mark the last one left.
+async fn a_task_is_held_by_one_process_and_passed_on_with_its_mark(backend: Backend) {
+    let store = store_with_source(backend).await;
+    let now = 1_000_000;
+    let hold = |holder: &'static str, at: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .hold_task("webhooks", holder, at, 30_000)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(hold("node-1", now).await, Some(0));
+    assert_eq!(hold("node-2", now + 1_000).await, None, "node 1 holds it");
+    assert_eq!(hold("node-1", now + 20_000).await, Some(0), "renewed");
+    assert!(store.set_task_mark("webhooks", "node-1", 42).await.unwrap());
+    assert!(!store.set_task_mark("webhooks", "node-2", 7).await.unwrap());
+    assert_eq!(hold("node-2", now + 45_000).await, None, "the renewal runs");
+    // Node 1 went quiet: once its lease runs out, node 2 goes on from its mark.
+    assert_eq!(hold("node-2", now + 50_000).await, Some(42));
+    assert_eq!(hold("node-1", now + 51_000).await, None);
+    store.release_task("webhooks", "node-2").await.unwrap();
+    assert_eq!(
+        hold("node-1", now + 52_000).await,
+        Some(42),
+        "given up, taken at once"
+    );
+    assert_eq!(
+        store
+            .hold_task("websub", "node-2", now, 30_000)
+            .await
+            .unwrap(),
+        Some(0),
+        "each task has its own lease"
+    );
+}
+
 /// What every node must agree on besides articles: the site's generation and its keys.
 async fn site_changes_and_keys_are_shared(backend: Backend) {
     let store = store_with_source(backend).await;
@@ -1262,6 +1336,7 @@ async fn a_sqlite_store_copied_to_postgresql_answers_the_same() {
 on_each_backend!(
     due_sources_are_leased_to_one_worker_at_a_time,
     host_turns_are_spaced_for_every_worker,
+    a_task_is_held_by_one_process_and_passed_on_with_its_mark,
     site_changes_and_keys_are_shared,
     migrations_apply_once_and_reopening_keeps_the_data,
     the_same_canonical_url_updates_instead_of_duplicating,
@@ -1271,6 +1346,7 @@ on_each_backend!(
     a_source_with_an_unknown_channel_is_refused,
     an_entry_seen_again_under_a_new_url_updates_its_article,
     an_entry_met_twice_in_one_batch_makes_one_article_with_its_last_images,
+    a_batch_longer_than_a_statement_keeps_its_order_and_a_repeated_url_is_one_article,
     a_batch_of_placements_is_written_as_if_placed_in_turn,
     sources_are_added_once_paused_and_removed_only_with_their_articles,
     health_records_failures_in_a_row_and_a_success_clears_them,

@@ -41,8 +41,10 @@ pub use cache::PageCache;
 pub use error::AppError;
 pub use related::{RELATED_SHOWN, catch_up_related};
 pub use settings::SiteSettings;
-pub use webhooks::{EVENTS as WEBHOOK_EVENTS, signature as webhook_signature, start_webhooks};
-pub use websub::start_websub;
+pub use webhooks::{
+    EVENTS as WEBHOOK_EVENTS, WEBHOOK_TASK, signature as webhook_signature, start_webhooks,
+};
+pub use websub::{WEBSUB_TASK, start_websub};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -64,6 +66,24 @@ const CHECK_AT_ONCE_UP_TO_BYTES: u64 = 256 << 20;
 
 /// How often a node looks whether another one changed what readers must see at once.
 pub const SITE_CHANGE_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// How long a web node's hold on a site-wide task lasts without renewal: the tasks renew it
+/// every few seconds, so another node takes over within this long of the holder stopping.
+pub const TASK_LEASE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Whether `holder` holds `task` for the site (taking it when nobody does), and the task's
+/// mark if so. A store that cannot be read holds nothing for anyone: the task waits.
+pub(crate) async fn holds_task(state: &AppState, task: &str, holder: &str) -> Option<i64> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let lease = i64::try_from(TASK_LEASE.as_millis()).unwrap_or(i64::MAX / 2);
+    match state.store().hold_task(task, holder, now, lease).await {
+        Ok(mark) => mark,
+        Err(e) => {
+            tracing::warn!(task, error = %e, "cannot see who holds a site-wide task; waiting");
+            None
+        }
+    }
+}
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]

@@ -27,7 +27,8 @@ pub const EVENTS: &[(&str, &str)] = &[
 /// Pauses after each failed attempt; after the last, the delivery is given up.
 const RETRY_AFTER_SECS: &[i64] = &[60, 300, 1_800, 7_200, 43_200];
 
-/// How often the task looks for due deliveries, and for new hot stories.
+/// How often the task looks for due deliveries, and for new hot stories; a node that does
+/// not hold the task looks whether it may take it over as often.
 const DELIVERY_EVERY: Duration = Duration::from_secs(5);
 const HOT_EVERY: TimeDelta = TimeDelta::seconds(60);
 /// Deliveries sent per round; the rest wait for the next.
@@ -74,28 +75,37 @@ fn retry_at(now: DateTime<Utc>, attempts: u32) -> Option<DateTime<Utc>> {
 
 /// Starts the task that sends deliveries and watches 热点, through the site's fetcher (the
 /// guard without the operator's allow-list, as for readers' links); none without one.
-pub fn start_webhooks(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
+pub fn start_webhooks(state: AppState, holder: String) -> Option<tokio::task::JoinHandle<()>> {
     let fetcher: Arc<Fetcher> = state.inner.services.fetcher.clone()?;
     Some(tokio::spawn(async move {
         let mut hot_checked: Option<DateTime<Utc>> = None;
         loop {
             let now = Utc::now();
-            if hot_checked.is_none_or(|at| now - at >= HOT_EVERY) {
-                hot_checked = Some(now);
-                if let Err(e) = watch_hot(&state).await {
-                    tracing::warn!(error = %e, "热点 could not be checked for webhooks");
+            if crate::holds_task(&state, WEBHOOK_TASK, &holder)
+                .await
+                .is_some()
+            {
+                if hot_checked.is_none_or(|at| now - at >= HOT_EVERY) {
+                    hot_checked = Some(now);
+                    if let Err(e) = watch_hot(&state).await {
+                        tracing::warn!(error = %e, "热点 could not be checked for webhooks");
+                    }
+                    if let Err(e) = state.store().prune_deliveries(now - DELIVERIES_KEPT).await {
+                        tracing::warn!(error = %e, "old webhook deliveries could not be pruned");
+                    }
                 }
-                if let Err(e) = state.store().prune_deliveries(now - DELIVERIES_KEPT).await {
-                    tracing::warn!(error = %e, "old webhook deliveries could not be pruned");
+                if let Err(e) = deliver_due(&state, &fetcher).await {
+                    tracing::warn!(error = %e, "webhook deliveries could not be read");
                 }
-            }
-            if let Err(e) = deliver_due(&state, &fetcher).await {
-                tracing::warn!(error = %e, "webhook deliveries could not be read");
             }
             tokio::time::sleep(DELIVERY_EVERY).await;
         }
     }))
 }
+
+/// The lease one web node of a site holds to send its webhooks, so that each delivery is sent
+/// once however many nodes serve ([`crate::holds_task`]).
+pub const WEBHOOK_TASK: &str = "webhooks";
 
 /// Announces the stories that reached the top of 热点 since the last look, once each; only
 /// while some webhook wants to hear of them.

@@ -189,26 +189,44 @@ async fn verify(
 }
 
 /// Starts the task that pushes changed feeds to their subscribers; none without a fetcher.
-pub fn start_websub(state: AppState) -> Option<tokio::task::JoinHandle<()>> {
+pub fn start_websub(state: AppState, holder: String) -> Option<tokio::task::JoinHandle<()>> {
     let fetcher: Arc<Fetcher> = state.inner.services.fetcher.clone()?;
     Some(tokio::spawn(async move {
-        // Changes from before the start were pushed (or not) by the process before.
-        let mut seen = match state.store().latest_change_seq().await {
-            Ok(seq) => seq,
-            Err(e) => {
-                tracing::warn!(error = %e, "WebSub pushing is off: the store could not be read");
-                return;
+        // A site's first holder begins with what changes after it starts: what came before
+        // was never promised to anyone.
+        if crate::holds_task(&state, WEBSUB_TASK, &holder).await == Some(0) {
+            let begun = match state.store().latest_change_seq().await {
+                Ok(seq) => state.store().set_task_mark(WEBSUB_TASK, &holder, seq).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = begun {
+                tracing::warn!(error = %e, "WebSub pushing begins from the first change: the store could not be read");
             }
-        };
+        }
         loop {
             tokio::time::sleep(PUSH_EVERY).await;
-            match push_changes(&state, &fetcher, seen).await {
-                Ok(next) => seen = next,
+            let Some(since) = crate::holds_task(&state, WEBSUB_TASK, &holder).await else {
+                continue;
+            };
+            match push_changes(&state, &fetcher, since).await {
+                Ok(next) => {
+                    if let Err(e) = state
+                        .store()
+                        .set_task_mark(WEBSUB_TASK, &holder, next)
+                        .await
+                    {
+                        tracing::warn!(error = %e, "how far WebSub pushing got could not be kept");
+                    }
+                }
                 Err(e) => tracing::warn!(error = %e, "changed feeds could not be pushed"),
             }
         }
     }))
 }
+
+/// The lease one web node of a site holds to tell hubs and subscribers of changed feeds, going
+/// on from the change number the last holder reached ([`crate::holds_task`]).
+pub const WEBSUB_TASK: &str = "websub";
 
 /// Pushes every feed that changed after change number `since`; returns the last seen.
 async fn push_changes(state: &AppState, fetcher: &Fetcher, since: i64) -> Result<i64, AppError> {

@@ -1579,7 +1579,11 @@ async fn webhooks_are_told_of_decisions_and_hot_stories_signed_and_failures_are_
         .await;
     assert_eq!(rejected.status, StatusCode::SEE_OTHER, "{}", rejected.body);
 
-    let worker = xinwen_web::start_webhooks(site.state.clone()).unwrap();
+    // Two web nodes on one store: the one holding the task sends, each delivery once.
+    let workers = [
+        xinwen_web::start_webhooks(site.state.clone(), "node-1".into()).unwrap(),
+        xinwen_web::start_webhooks(site.state.clone(), "node-2".into()).unwrap(),
+    ];
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     loop {
         let count = received.lock().unwrap().len();
@@ -1588,7 +1592,11 @@ async fn webhooks_are_told_of_decisions_and_hot_stories_signed_and_failures_are_
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    worker.abort();
+    // Long enough for a second sender's first round to show.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    for worker in workers {
+        worker.abort();
+    }
 
     let log = received.lock().unwrap().clone();
     let secret_of = |url: &str| hooks.iter().find(|h| h.url == url).unwrap().secret.clone();

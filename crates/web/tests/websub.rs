@@ -210,7 +210,7 @@ async fn a_verified_subscriber_is_pushed_the_feed_signed_when_it_gains_an_articl
     assert_eq!(subscribed.len(), 1, "kept once the challenge came back");
 
     // A new article in the channel: the feed is pushed, signed, naming hub and topic.
-    let pusher = xinwen_web::start_websub(site.state.clone()).unwrap();
+    let pusher = xinwen_web::start_websub(site.state.clone(), "node-1".into()).unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let mut article = xinwen_demo::load().unwrap().articles[0].clone();
     article.title = "晨曦四号卫星发射成功".into();
@@ -348,7 +348,7 @@ async fn with_an_external_hub_the_feeds_name_it_and_it_is_told_what_changed() {
     );
     assert!(!rss.contains("news.example/websub"));
 
-    let pusher = xinwen_web::start_websub(site.state.clone()).unwrap();
+    let pusher = xinwen_web::start_websub(site.state.clone(), "node-1".into()).unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let mut article = xinwen_demo::load().unwrap().articles[0].clone();
     article.title = "晨曦五号卫星发射成功".into();
