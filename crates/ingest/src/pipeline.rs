@@ -365,10 +365,7 @@ impl Ingester {
                         },
                     });
                     if batch.len() >= self.config.batch_size.max(1) {
-                        self.store
-                            .upsert_feed_articles(&batch)
-                            .await
-                            .map_err(store_failure)?;
+                        self.write_batch(&batch).await.map_err(store_failure)?;
                         batch.clear();
                     }
                 }
@@ -380,12 +377,18 @@ impl Ingester {
             }
         }
         if !batch.is_empty() {
-            self.store
-                .upsert_feed_articles(&batch)
-                .await
-                .map_err(store_failure)?;
+            self.write_batch(&batch).await.map_err(store_failure)?;
         }
         Ok(stats)
+    }
+
+    /// Stores a batch of articles. With a story keeper, which places new articles (and so
+    /// numbers their changes) as soon as the pass ends, new articles are left for it to number.
+    async fn write_batch(&self, batch: &[FeedArticle]) -> Result<Vec<i64>, xinwen_store::Error> {
+        match &self.stories {
+            Some(_) => self.store.upsert_feed_articles_to_place(batch).await,
+            None => self.store.upsert_feed_articles(batch).await,
+        }
     }
 
     /// Whether a takedown removed this work: its address, or the same text anywhere else.

@@ -77,7 +77,8 @@ impl Store {
     /// Either every article of the batch is written or none is. One transaction per batch,
     /// not per article, because each commit costs an fsync. Returns the ids in input order.
     pub async fn upsert_articles(&self, articles: &[NewArticle]) -> Result<Vec<i64>> {
-        self.write_batch(articles.iter().map(|a| (a, None))).await
+        self.write_batch(articles.iter().map(|a| (a, None)), Numbering::All)
+            .await
     }
 
     /// Writes articles that came from a feed, with the entries they came from, in one
@@ -86,8 +87,24 @@ impl Store {
     /// An entry already known by its GUID updates the article it made, even when the entry's
     /// URL (and so the canonical URL) has changed since.
     pub async fn upsert_feed_articles(&self, items: &[FeedArticle]) -> Result<Vec<i64>> {
-        self.write_batch(items.iter().map(|i| (&i.article, Some(&i.entry))))
-            .await
+        self.write_batch(
+            items.iter().map(|i| (&i.article, Some(&i.entry))),
+            Numbering::All,
+        )
+        .await
+    }
+
+    /// [`Store::upsert_feed_articles`] for a caller that places the new articles in stories
+    /// at once ([`Store::assign_stories`]), which gives them their change numbers: only the
+    /// articles already in a story (updated ones) are numbered here. Readers catching up by
+    /// change number meet a new article once, placed, and each article is written once less:
+    /// every UPDATE of a row writes a new version of it into each index of `articles`.
+    pub async fn upsert_feed_articles_to_place(&self, items: &[FeedArticle]) -> Result<Vec<i64>> {
+        self.write_batch(
+            items.iter().map(|i| (&i.article, Some(&i.entry))),
+            Numbering::InStoriesOnly,
+        )
+        .await
     }
 
     /// Writes a batch in a [`Store::batch_transaction`]: the articles first, beside other
@@ -99,16 +116,21 @@ impl Store {
     async fn write_batch<'a>(
         &self,
         items: impl Iterator<Item = (&'a NewArticle, Option<&'a EntryKey>)> + Clone,
+        numbering: Numbering,
     ) -> Result<Vec<i64>> {
         let mut attempt = 1;
         loop {
             let written = async {
                 let mut tx = self.batch_transaction().await?;
-                let ids = write_articles(&mut tx, items.clone()).await?;
+                let written = write_articles(&mut tx, items.clone()).await?;
                 self.take_write_turn(&mut tx).await?;
-                number_changes(&mut tx, &ids).await?;
+                let numbered = match numbering {
+                    Numbering::All => &written.ids,
+                    Numbering::InStoriesOnly => &written.in_stories,
+                };
+                number_changes(&mut tx, numbered).await?;
                 tx.commit().await?;
-                Ok(ids)
+                Ok(written.ids)
             };
             match written.await {
                 Err(e) if attempt < BATCH_ATTEMPTS && is_deadlock(&e) => {
@@ -486,6 +508,21 @@ struct Placed<'a> {
     channel_id: i64,
 }
 
+/// Which articles of a batch get change numbers as it is written.
+#[derive(Clone, Copy)]
+enum Numbering {
+    All,
+    /// Only those already in a story: the caller places the others at once, which numbers
+    /// them.
+    InStoriesOnly,
+}
+
+/// The ids of a written batch, in order, and those of its articles already in a story.
+pub(crate) struct Written {
+    pub ids: Vec<i64>,
+    pub in_stories: Vec<i64>,
+}
+
 /// A batch of articles to write, with what the store knew of it when read.
 struct Batch<'a> {
     placed: Vec<Placed<'a>>,
@@ -494,11 +531,11 @@ struct Batch<'a> {
 }
 
 /// The batch writer behind both upserts; the caller owns the transaction and numbers the
-/// changes ([`number_changes`]). Returns the articles' ids in order.
+/// changes ([`number_changes`]).
 pub(crate) async fn write_articles<'a>(
     tx: &mut Transaction<'_, Any>,
     items: impl Iterator<Item = (&'a NewArticle, Option<&'a EntryKey>)>,
-) -> Result<Vec<i64>> {
+) -> Result<Written> {
     Batch::read(tx, items).await?.write(tx).await
 }
 
@@ -516,9 +553,12 @@ impl<'a> Batch<'a> {
     /// Writes the batch in multi-row statements. A statement ends early where an article
     /// repeats a URL or a feed entry already in it, or where an entry's article has moved to a
     /// new URL, so that the batch reads as if its articles were written in turn.
-    async fn write(self, tx: &mut Transaction<'_, Any>) -> Result<Vec<i64>> {
+    async fn write(self, tx: &mut Transaction<'_, Any>) -> Result<Written> {
         let Batch { placed, mut known } = self;
-        let mut ids = Vec::with_capacity(placed.len());
+        let mut written = Written {
+            ids: Vec::with_capacity(placed.len()),
+            in_stories: Vec::new(),
+        };
         let mut pending = BesideArticles::default();
         let mut statement: Vec<&Placed<'_>> = Vec::new();
         for item in &placed {
@@ -531,7 +571,7 @@ impl<'a> Batch<'a> {
                             .is_some_and(|e| Some(&e.guid) == item.entry.map(|e| &e.guid)))
             });
             if repeats || statement.len() == crate::ROWS_PER_STATEMENT {
-                insert_articles(tx, &statement, &mut ids, &mut pending, &mut known).await?;
+                insert_articles(tx, &statement, &mut written, &mut pending, &mut known).await?;
                 statement.clear();
             }
             if let Some(entry) = item.entry {
@@ -545,16 +585,16 @@ impl<'a> Batch<'a> {
                     && old_url != url
                 {
                     let article_id = *article_id;
-                    insert_articles(tx, &statement, &mut ids, &mut pending, &mut known).await?;
+                    insert_articles(tx, &statement, &mut written, &mut pending, &mut known).await?;
                     statement.clear();
                     follow_moved_entry(tx, article_id, url).await?;
                 }
             }
             statement.push(item);
         }
-        insert_articles(tx, &statement, &mut ids, &mut pending, &mut known).await?;
+        insert_articles(tx, &statement, &mut written, &mut pending, &mut known).await?;
         pending.write(tx).await?;
-        Ok(ids)
+        Ok(written)
     }
 }
 
@@ -641,11 +681,11 @@ async fn articles_of_entries(
 }
 
 /// Upserts these articles, whose URLs are distinct, in one statement; their ids are added to
-/// `ids` in order, and what they write beside themselves to `pending`.
+/// `written` in order, and what they write beside themselves to `pending`.
 async fn insert_articles<'a>(
     tx: &mut Transaction<'_, Any>,
     statement: &[&Placed<'a>],
-    ids: &mut Vec<i64>,
+    written: &mut Written,
     pending: &mut BesideArticles<'a>,
     known: &mut HashMap<(i64, String), (i64, String)>,
 ) -> Result<()> {
@@ -656,21 +696,22 @@ async fn insert_articles<'a>(
     let values =
         vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?, 0, ?)"; statement.len()].join(", ");
     // A removed article keeps its status when it is fetched again: removal is an editor's
-    // decision, and the publisher re-sending the article must not undo it.
-    let mut query = sqlx::query_as::<_, (i64, String)>(crate::numbered(format!(
+    // decision, and the publisher re-sending the article must not undo it. An updated article
+    // keeps its change number until it is given a new one: were the newest number set back
+    // to 0, the next number taken would be that same one again, which readers already passed.
+    let mut query = sqlx::query_as::<_, (i64, String, Option<i64>)>(crate::numbered(format!(
         "INSERT INTO articles (source_id, channel_id, title, author, original_url, canonical_url,
                                published_at, fetched_at, body_html, body_text, summary, script,
                                status, updated_at, change_seq, credited_source)
          VALUES {values}
-         ON CONFLICT (canonical_url) DO UPDATE SET
-            change_seq = excluded.change_seq, credited_source = excluded.credited_source,
+         ON CONFLICT (canonical_url) DO UPDATE SET credited_source = excluded.credited_source,
             source_id = excluded.source_id, channel_id = excluded.channel_id,
             title = excluded.title, author = excluded.author,
             original_url = excluded.original_url, published_at = excluded.published_at,
             fetched_at = excluded.fetched_at, body_html = excluded.body_html,
             body_text = excluded.body_text, summary = excluded.summary,
             script = excluded.script, updated_at = excluded.updated_at
-         RETURNING id, canonical_url"
+         RETURNING id, canonical_url, story_id"
     )));
     for item in statement {
         let article = item.article;
@@ -691,19 +732,22 @@ async fn insert_articles<'a>(
             .bind(&article.credited_source);
     }
     // Neither database promises RETURNING's order: rows are matched by their URLs.
-    let by_url: HashMap<String, i64> = query
+    let by_url: HashMap<String, (i64, bool)> = query
         .fetch_all(&mut **tx)
         .await?
         .into_iter()
-        .map(|(id, url)| (url, id))
+        .map(|(id, url, story)| (url, (id, story.is_some())))
         .collect();
     for item in statement {
         let url = &item.article.canonical_url;
-        let id = *by_url.get(url).ok_or_else(|| Error::NotFound {
+        let (id, in_story) = *by_url.get(url).ok_or_else(|| Error::NotFound {
             what: "written article",
             key: url.clone(),
         })?;
-        ids.push(id);
+        written.ids.push(id);
+        if in_story {
+            written.in_stories.push(id);
+        }
         pending.images.push((id, &item.article.images));
         if let Some(entry) = item.entry {
             pending.entries.push((item.source_id, entry, id));

@@ -324,8 +324,9 @@ impl Store {
     ) -> Result<i64> {
         let mut tx = self.write_transaction().await?;
         require_pending(&mut tx, &SUBMISSIONS, id).await?;
-        let ids =
-            crate::articles::write_articles(&mut tx, std::iter::once((article, None))).await?;
+        let ids = crate::articles::write_articles(&mut tx, std::iter::once((article, None)))
+            .await?
+            .ids;
         crate::articles::number_changes(&mut tx, &ids).await?;
         let article_id = ids[0];
         sqlx::query(

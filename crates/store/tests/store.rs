@@ -366,6 +366,60 @@ async fn a_batch_longer_than_a_statement_keeps_its_order_and_a_repeated_url_is_o
     assert_eq!(order, ids[..450]);
 }
 
+/// Articles written for placing are numbered when placed, once; an article already in a story
+/// is numbered as it is written, since no placement follows.
+async fn articles_written_for_placing_are_numbered_once_placed(backend: Backend) {
+    let store = store_with_source(backend).await;
+    let feed = |n: u32, title: &str| xinwen_store::FeedArticle {
+        article: article(n, title),
+        entry: entry(&format!("guid-{n}")),
+    };
+    let ids = store
+        .upsert_feed_articles_to_place(&[feed(1, "一"), feed(2, "二")])
+        .await
+        .unwrap();
+    let changed = |since: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .articles_changed_since(since, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|row| (row.id, row.change_seq))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(changed(0).await.is_empty(), "not yet placed, not yet told");
+    let place = |article: i64| xinwen_store::Placement {
+        article_id: article,
+        story_id: ids[0],
+        merged: None,
+        signature: vec![0; 512],
+        shingles: 100,
+        content_hash: article as u64,
+        numbers: Vec::new(),
+    };
+    store
+        .assign_stories(&[place(ids[0]), place(ids[1])])
+        .await
+        .unwrap();
+    let placed = changed(0).await;
+    assert_eq!(
+        placed.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        ids,
+        "numbered in the order placed"
+    );
+    let newest = placed.last().unwrap().1;
+    // Fetched again with a correction: in a story already, so numbered as it is written.
+    let again = store
+        .upsert_feed_articles_to_place(&[feed(2, "二（更正）"), feed(3, "三")])
+        .await
+        .unwrap();
+    assert_eq!(again[0], ids[1]);
+    assert_eq!(changed(newest).await, [(ids[1], newest + 1)]);
+}
+
 async fn a_batch_of_placements_is_written_as_if_placed_in_turn(backend: Backend) {
     let store = store_with_source(backend).await;
     let ids = store
@@ -1348,6 +1402,7 @@ on_each_backend!(
     an_entry_met_twice_in_one_batch_makes_one_article_with_its_last_images,
     a_batch_longer_than_a_statement_keeps_its_order_and_a_repeated_url_is_one_article,
     a_batch_of_placements_is_written_as_if_placed_in_turn,
+    articles_written_for_placing_are_numbered_once_placed,
     sources_are_added_once_paused_and_removed_only_with_their_articles,
     health_records_failures_in_a_row_and_a_success_clears_them,
     hot_stories_rank_by_sources_and_recency_within_the_window,
