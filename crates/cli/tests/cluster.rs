@@ -138,7 +138,10 @@ fn config_file(dir: &Path) -> PathBuf {
     let path = dir.join("xinwen.toml");
     std::fs::write(
         &path,
-        "[fetch]\nallow = [\"127.0.0.1/32\"]\nmin_host_delay_ms = 20\n\n\
+        // A killed worker's places at the origin free themselves after a request's longest
+        // time: short here, so that the test does not wait long for them.
+        "[fetch]\nallow = [\"127.0.0.1/32\"]\nmin_host_delay_ms = 20\n\
+         timeout_secs = 5\nconnect_timeout_secs = 2\n\n\
          [ingest]\nlease_secs = 2\n",
     )
     .unwrap();

@@ -10,7 +10,8 @@
 //! - robots.txt for the site, fetched once and cached ([`robots`]);
 //! - a turn at the host: a limit on requests in flight and a minimum delay between them, longer
 //!   when robots.txt asks for a Crawl-delay or the server for a Retry-After ([`politeness`]);
-//!   with [`SharedTurns`], the spacing and the pauses hold across every fetching process;
+//!   with [`SharedTurns`], the limit, the spacing and the pauses hold across every fetching
+//!   process;
 //! - limits: connect and total timeouts, a maximum body size (counted after decompression, so
 //!   a gzip bomb stops at the limit), a maximum number of redirects.
 //!
@@ -26,7 +27,7 @@ mod robots;
 
 pub use error::FetchError;
 pub use guard::{Cidr, Guard};
-pub use politeness::SharedTurns;
+pub use politeness::{Entering, SharedPlace, SharedTurns};
 
 use bytes::Bytes;
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -323,11 +324,20 @@ impl Fetcher {
             }
             let host = host_key(&url);
             let turn = self.hosts.turn(&host, delay).await;
+            // Held as long as the turn: the host's requests in flight and their spacing,
+            // counted across processes.
+            let mut place = None;
             if let Some(shared) = &self.shared_turns {
-                let wait = shared.reserve(&host, delay).await;
-                if !wait.is_zero() {
-                    tokio::time::sleep(wait).await;
-                }
+                place = Some(
+                    politeness::HeldPlace::take(
+                        shared,
+                        &host,
+                        self.config.per_host_concurrency,
+                        self.config.timeout + self.config.connect_timeout,
+                        delay,
+                    )
+                    .await,
+                );
             }
             let response = self.send(&url, request).await?;
             let status = response.status().as_u16();
@@ -340,7 +350,7 @@ impl Fetcher {
                     .ok_or_else(|| FetchError::BadRedirect {
                         url: url.to_string(),
                     })?;
-                drop(turn);
+                drop((turn, place));
                 url = next;
                 continue;
             }
@@ -370,7 +380,7 @@ impl Fetcher {
                 m.min(self.config.max_body_bytes)
             });
             let body = self.read_body(&url, response, limit).await?;
-            drop(turn);
+            drop((turn, place));
             let text = |name: header::HeaderName| {
                 headers
                     .get(name)

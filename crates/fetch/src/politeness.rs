@@ -10,18 +10,26 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 /// Turns at hosts that several processes keep together (fetch workers on several machines, in
-/// the store they share), on top of each process's own limiter: the spacing between requests
-/// and a host's pause then hold across all of them. An implementation that cannot reach what
+/// the store they share), on top of each process's own limiter: the limit on requests in
+/// flight, the spacing between requests and a host's pause then hold across all of them. An implementation that cannot reach what
 /// it shares says so in the log and lets the request go (the process's own limiter still
 /// holds); fetching must not stop because the coordination did.
 pub trait SharedTurns: Send + Sync {
-    /// Reserves a start at `host` at least `spacing` after the previous start by any process;
-    /// returns how long to wait before starting.
-    fn reserve<'a>(
+    /// Lets a request in at `host`: takes one of `limit` places for a request in flight,
+    /// counted across every process, for at most `hold` (a process that dies holding one frees
+    /// it so), and with it reserves a start at least `spacing` after the previous start by any
+    /// process. `None` when every place is held; else the place, to give back with
+    /// [`SharedTurns::leave`], and how long to wait before starting.
+    fn enter<'a>(
         &'a self,
         host: &'a str,
+        limit: usize,
+        hold: Duration,
         spacing: Duration,
-    ) -> Pin<Box<dyn Future<Output = Duration> + Send + 'a>>;
+    ) -> Entering<'a>;
+
+    /// Gives a place taken with [`SharedTurns::enter`] back.
+    fn leave(&self, place: SharedPlace) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
 
     /// Holds every process's requests to `host` back for `pause` (a Retry-After).
     fn pause<'a>(
@@ -29,6 +37,67 @@ pub trait SharedTurns: Send + Sync {
         host: &'a str,
         pause: Duration,
     ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+}
+
+/// What [`SharedTurns::enter`] answers, in time: a place and how long to wait, or none.
+pub type Entering<'a> = Pin<Box<dyn Future<Output = Option<(SharedPlace, Duration)>> + Send + 'a>>;
+
+/// A place for a request in flight at a host, held across processes: which host, which of its
+/// places, and a token that says who holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedPlace {
+    pub host: String,
+    pub place: u32,
+    pub holder: String,
+}
+
+/// How often a request waiting for a place at a busy host looks again.
+const PLACE_POLL: Duration = Duration::from_millis(50);
+
+/// A shared place held for one request, given back when dropped.
+pub(crate) struct HeldPlace {
+    turns: Arc<dyn SharedTurns>,
+    place: Option<SharedPlace>,
+}
+
+impl HeldPlace {
+    /// Waits for a place at `host` among `limit` and for the start it reserves, across every
+    /// process sharing `turns`.
+    pub(crate) async fn take(
+        turns: &Arc<dyn SharedTurns>,
+        host: &str,
+        limit: usize,
+        hold: Duration,
+        spacing: Duration,
+    ) -> HeldPlace {
+        loop {
+            if let Some((place, wait)) = turns.enter(host, limit, hold, spacing).await {
+                let held = HeldPlace {
+                    turns: turns.clone(),
+                    place: Some(place),
+                };
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+                return held;
+            }
+            tokio::time::sleep(PLACE_POLL).await;
+        }
+    }
+}
+
+impl Drop for HeldPlace {
+    fn drop(&mut self) {
+        let Some(place) = self.place.take() else {
+            return;
+        };
+        let turns = self.turns.clone();
+        // Given back in the background: the request that held it is done either way, and a
+        // place not given back frees itself when its hold runs out.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move { turns.leave(place).await });
+        }
+    }
 }
 
 struct HostSlot {

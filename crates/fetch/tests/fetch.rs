@@ -378,3 +378,108 @@ async fn a_closed_port_is_a_network_error_naming_the_cause() {
     assert!(err.to_string().to_lowercase().contains("refused"), "{err}");
     drop(socket);
 }
+
+/// Places shared by fetchers as the store shares them between workers: one map for all.
+#[derive(Default)]
+struct SharedPlaces {
+    held: std::sync::Mutex<std::collections::HashMap<(String, u32), String>>,
+    taken: AtomicUsize,
+}
+
+impl xinwen_fetch::SharedTurns for SharedPlaces {
+    fn pause<'a>(
+        &'a self,
+        _host: &'a str,
+        _pause: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>> {
+        Box::pin(async {})
+    }
+
+    fn enter<'a>(
+        &'a self,
+        host: &'a str,
+        limit: usize,
+        _hold: Duration,
+        _spacing: Duration,
+    ) -> xinwen_fetch::Entering<'a> {
+        Box::pin(async move {
+            let mut held = self.held.lock().unwrap();
+            let place = (0..limit as u32).find(|p| !held.contains_key(&(host.to_owned(), *p)))?;
+            let holder = format!("request-{}", self.taken.fetch_add(1, Ordering::SeqCst));
+            held.insert((host.to_owned(), place), holder.clone());
+            let place = xinwen_fetch::SharedPlace {
+                host: host.to_owned(),
+                place,
+                holder,
+            };
+            Some((place, Duration::ZERO))
+        })
+    }
+
+    fn leave(
+        &self,
+        place: xinwen_fetch::SharedPlace,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(async move {
+            let mut held = self.held.lock().unwrap();
+            if held.get(&(place.host.clone(), place.place)) == Some(&place.holder) {
+                held.remove(&(place.host, place.place));
+            }
+        })
+    }
+}
+
+#[tokio::test]
+async fn the_limit_on_requests_in_flight_holds_across_fetchers_that_share_places() {
+    // Two fetchers, as two workers, each allowed one request in flight per host: together
+    // they must still have one at a time at the host, not two.
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (now, peak) = (in_flight.clone(), most.clone());
+    let router = Router::new().route(
+        "/{page}",
+        get(move || {
+            let (now, peak) = (now.clone(), peak.clone());
+            async move {
+                let current = now.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(current, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(60)).await;
+                now.fetch_sub(1, Ordering::SeqCst);
+                "<p>页</p>"
+            }
+        }),
+    );
+    let address = start(router).await;
+    let places: Arc<dyn xinwen_fetch::SharedTurns> = Arc::new(SharedPlaces::default());
+    let workers: Vec<Arc<Fetcher>> = (0..2)
+        .map(|_| {
+            Arc::new(
+                Fetcher::new(FetchConfig {
+                    guard: Guard::new(vec!["127.0.0.1".parse().unwrap()]),
+                    min_host_delay: Duration::ZERO,
+                    per_host_concurrency: 1,
+                    timeout: Duration::from_secs(5),
+                    ..FetchConfig::default()
+                })
+                .unwrap()
+                .with_shared_turns(places.clone()),
+            )
+        })
+        .collect();
+    let mut requests = Vec::new();
+    for n in 0..8 {
+        let worker = workers[n % 2].clone();
+        let page = url(address, &format!("/{n}"));
+        requests.push(tokio::spawn(async move {
+            worker.fetch(&Request::page(page)).await
+        }));
+    }
+    for request in requests {
+        body(request.await.unwrap().unwrap());
+    }
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        1,
+        "one request at a time at the host"
+    );
+}

@@ -27,6 +27,116 @@ impl Store {
         Ok(next_at - spacing_ms)
     }
 
+    /// Takes one of `limit` places for a request in flight at `host`, held by `holder` until
+    /// `hold_ms` after `now_ms` unless given back: returns the place, or `None` when every
+    /// place is held. Each try is one statement on one row, so two processes never take the
+    /// same place.
+    pub async fn take_host_place(
+        &self,
+        host: &str,
+        holder: &str,
+        limit: u32,
+        now_ms: i64,
+        hold_ms: i64,
+    ) -> Result<Option<u32>> {
+        for place in 0..limit.max(1) {
+            let taken: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO host_places (host, place, holder, expires_at) VALUES ($1, $2, $3, $4 + $5)
+                 ON CONFLICT (host, place) DO UPDATE SET holder = excluded.holder,
+                     expires_at = excluded.expires_at
+                 WHERE host_places.expires_at <= $4
+                 RETURNING place",
+            )
+            .bind(host)
+            .bind(i64::from(place))
+            .bind(holder)
+            .bind(now_ms)
+            .bind(hold_ms)
+            .fetch_optional(&self.pool)
+            .await?;
+            if taken.is_some() {
+                return Ok(Some(place));
+            }
+        }
+        Ok(None)
+    }
+
+    /// [`Store::take_host_place`] and, with the place taken, [`Store::reserve_host_turn`]: a
+    /// request's way in at a host, in one round trip on PostgreSQL, where every fetch makes it.
+    /// Returns the place and the Unix millisecond the request may start at; `None` when every
+    /// place is held (no turn is reserved then).
+    pub async fn enter_host(
+        &self,
+        host: &str,
+        holder: &str,
+        limit: u32,
+        now_ms: i64,
+        hold_ms: i64,
+        spacing_ms: i64,
+    ) -> Result<Option<(u32, i64)>> {
+        if self.backend == crate::Backend::Sqlite {
+            let Some(place) = self
+                .take_host_place(host, holder, limit, now_ms, hold_ms)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let start = self.reserve_host_turn(host, now_ms, spacing_ms).await?;
+            return Ok(Some((place, start)));
+        }
+        // The first free place is tried; should another process take it first, none is
+        // returned and the caller asks again, as when all are held.
+        let entered: Option<(i64, Option<i64>)> = sqlx::query_as(
+            "WITH candidate AS (
+                 SELECT p FROM generate_series(0, $4 - 1) AS p
+                 WHERE NOT EXISTS (SELECT 1 FROM host_places
+                                   WHERE host = $1 AND place = p AND expires_at > $3)
+                 ORDER BY p LIMIT 1),
+             place AS (
+                 INSERT INTO host_places (host, place, holder, expires_at)
+                 SELECT $1, p, $2, $3 + $5 FROM candidate
+                 ON CONFLICT (host, place) DO UPDATE SET holder = excluded.holder,
+                     expires_at = excluded.expires_at
+                 WHERE host_places.expires_at <= $3
+                 RETURNING place),
+             turn AS (
+                 INSERT INTO host_turns (host, next_at) SELECT $1, $3 + $6 FROM place
+                 ON CONFLICT (host) DO UPDATE SET next_at = CASE
+                     WHEN host_turns.next_at > $3 THEN host_turns.next_at + $6
+                     ELSE $3 + $6
+                 END
+                 RETURNING next_at)
+             SELECT place.place::BIGINT, (SELECT next_at FROM turn) FROM place",
+        )
+        .bind(host)
+        .bind(holder)
+        .bind(now_ms)
+        .bind(i64::from(limit.max(1)))
+        .bind(hold_ms)
+        .bind(spacing_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(entered.map(|(place, next_at)| {
+            (
+                u32::try_from(place).unwrap_or(0),
+                next_at.map_or(now_ms, |next| next - spacing_ms),
+            )
+        }))
+    }
+
+    /// Gives back a place [`Store::take_host_place`] gave `holder`.
+    pub async fn leave_host_place(&self, host: &str, place: u32, holder: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE host_places SET expires_at = 0 WHERE host = $1 AND place = $2 AND holder = $3",
+        )
+        .bind(host)
+        .bind(i64::from(place))
+        .bind(holder)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Holds every process's requests to `host` back until `until_ms` (a Retry-After).
     pub async fn pause_host(&self, host: &str, until_ms: i64) -> Result<()> {
         sqlx::query(

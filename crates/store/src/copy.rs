@@ -50,6 +50,7 @@ const TABLES: &[&str] = &[
 const NOT_COPIED: &[&str] = &[
     "source_leases",
     "host_turns",
+    "host_places",
     "task_leases",
     "schema_migrations",
 ];

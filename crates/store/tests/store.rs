@@ -1254,6 +1254,69 @@ async fn host_turns_are_spaced_for_every_worker(backend: Backend) {
     );
 }
 
+/// Places for requests in flight at a host are counted across workers: no more than the
+/// limit, one given back is free again, and one never given back frees itself.
+async fn places_at_a_host_are_shared_up_to_the_limit(backend: Backend) {
+    let store = store_with_source(backend).await;
+    let now = 1_000_000;
+    let take = |holder: &'static str, at: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .take_host_place("a.example", holder, 2, at, 30_000)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(take("w1:1", now).await, Some(0));
+    assert_eq!(take("w2:1", now).await, Some(1));
+    assert_eq!(take("w1:2", now).await, None, "both places are held");
+    assert_eq!(
+        store
+            .take_host_place("b.example", "w1:3", 2, now, 30_000)
+            .await
+            .unwrap(),
+        Some(0),
+        "another host has places of its own"
+    );
+    // Given back by someone else's name: nothing happens.
+    store
+        .leave_host_place("a.example", 0, "w2:1")
+        .await
+        .unwrap();
+    assert_eq!(take("w1:4", now).await, None);
+    store
+        .leave_host_place("a.example", 0, "w1:1")
+        .await
+        .unwrap();
+    assert_eq!(take("w1:5", now + 10_000).await, Some(0));
+    // w2:1 died holding place 1: it is free once its hold runs out.
+    assert_eq!(take("w1:6", now + 29_000).await, None);
+    assert_eq!(take("w1:7", now + 30_000).await, Some(1));
+
+    // A request's way in takes a place and a start together, and no start without a place.
+    let enter = |holder: &'static str, at: i64| {
+        let store = store.clone();
+        async move {
+            store
+                .enter_host("c.example", holder, 1, at, 30_000, 1_000)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(enter("w1:8", now).await, Some((0, now)));
+    assert_eq!(enter("w2:2", now).await, None, "the one place is held");
+    store
+        .leave_host_place("c.example", 0, "w1:8")
+        .await
+        .unwrap();
+    assert_eq!(
+        enter("w2:3", now + 10).await,
+        Some((0, now + 1_000)),
+        "a place, and the start after the last one"
+    );
+}
+
 /// A site-wide task is held by one process at a time, passes on when its lease runs out or is
 /// given up, and the next holder goes on from the mark the last one left.
 async fn a_task_is_held_by_one_process_and_passed_on_with_its_mark(backend: Backend) {
@@ -1391,6 +1454,7 @@ on_each_backend!(
     due_sources_are_leased_to_one_worker_at_a_time,
     host_turns_are_spaced_for_every_worker,
     a_task_is_held_by_one_process_and_passed_on_with_its_mark,
+    places_at_a_host_are_shared_up_to_the_limit,
     site_changes_and_keys_are_shared,
     migrations_apply_once_and_reopening_keeps_the_data,
     the_same_canonical_url_updates_instead_of_duplicating,

@@ -10,6 +10,18 @@ CREATE TABLE task_leases (
     mark       BIGINT NOT NULL DEFAULT 0
 );
 
+-- The requests in flight at each host, across every worker: one row per place, up to the
+-- per-host limit, held until its request ends or `expires_at` (Unix milliseconds) passes.
+-- Taken and given back twice for every request and worth nothing after a crash, it is
+-- written without the write-ahead log.
+CREATE UNLOGGED TABLE host_places (
+    host       TEXT   NOT NULL,
+    place      INTEGER NOT NULL,
+    holder     TEXT   NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (host, place)
+);
+
 -- How PostgreSQL keeps two things that need not be kept its default way (SQLite has neither
 -- choice).
 

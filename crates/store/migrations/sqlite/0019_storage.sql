@@ -9,3 +9,13 @@ CREATE TABLE task_leases (
     expires_at INTEGER NOT NULL,
     mark       INTEGER NOT NULL DEFAULT 0
 );
+
+-- The requests in flight at each host, across every worker: one row per place, up to the
+-- per-host limit, held until its request ends or `expires_at` (Unix milliseconds) passes.
+CREATE TABLE host_places (
+    host       TEXT    NOT NULL,
+    place      INTEGER NOT NULL,
+    holder     TEXT    NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (host, place)
+);
