@@ -60,7 +60,6 @@ impl xinwen_fetch::SharedTurns for StoreTurns {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let holder = format!("{}:{request}", self.process);
             let now = chrono::Utc::now().timestamp_millis();
-            let millis = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 4);
             let limit = u32::try_from(limit).unwrap_or(u32::MAX);
             let place = |place| xinwen_fetch::SharedPlace {
                 host: host.to_owned(),
@@ -79,6 +78,40 @@ impl xinwen_fetch::SharedTurns for StoreTurns {
                 Err(e) => {
                     tracing::warn!(host, error = %e, "cannot take a shared turn at the host; going by this worker's own");
                     Some((place(NOT_SHARED), Duration::ZERO))
+                }
+            }
+        })
+    }
+
+    fn reenter<'a>(
+        &'a self,
+        place: &'a xinwen_fetch::SharedPlace,
+        hold: Duration,
+        spacing: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Duration>> + Send + 'a>> {
+        Box::pin(async move {
+            if place.place == NOT_SHARED {
+                // Kept from a request that went by this worker's own turns: try the store again.
+                return None;
+            }
+            let now = chrono::Utc::now().timestamp_millis();
+            match self
+                .store
+                .reenter_host(
+                    &place.host,
+                    place.place,
+                    &place.holder,
+                    now,
+                    millis(hold),
+                    millis(spacing),
+                )
+                .await
+            {
+                Ok(start) => start
+                    .map(|start| Duration::from_millis(u64::try_from(start - now).unwrap_or(0))),
+                Err(e) => {
+                    tracing::warn!(host = place.host, error = %e, "cannot keep a shared place at the host; taking a new one");
+                    None
                 }
             }
         })
@@ -104,6 +137,10 @@ impl xinwen_fetch::SharedTurns for StoreTurns {
             }
         })
     }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX / 4)
 }
 
 /// The place a request goes by when the store could not be asked: none that is shared.

@@ -193,7 +193,7 @@ pub struct Fetcher {
     config: FetchConfig,
     guard: Arc<Guard>,
     hosts: politeness::HostLimiter,
-    shared_turns: Option<Arc<dyn SharedTurns>>,
+    shared_turns: Option<Arc<politeness::SharedHosts>>,
     robots: RobotsCache,
 }
 
@@ -249,7 +249,7 @@ impl Fetcher {
 
     /// Spaces requests to each host across processes too, through `turns`.
     pub fn with_shared_turns(mut self, turns: Arc<dyn SharedTurns>) -> Fetcher {
-        self.shared_turns = Some(turns);
+        self.shared_turns = Some(politeness::SharedHosts::new(turns));
         self
     }
 
@@ -329,14 +329,14 @@ impl Fetcher {
             let mut place = None;
             if let Some(shared) = &self.shared_turns {
                 place = Some(
-                    politeness::HeldPlace::take(
-                        shared,
-                        &host,
-                        self.config.per_host_concurrency,
-                        self.config.timeout + self.config.connect_timeout,
-                        delay,
-                    )
-                    .await,
+                    shared
+                        .take(
+                            &host,
+                            self.config.per_host_concurrency,
+                            self.config.timeout + self.config.connect_timeout,
+                            delay,
+                        )
+                        .await,
                 );
             }
             let response = self.send(&url, request).await?;
@@ -366,7 +366,7 @@ impl Fetcher {
                 if let Some(wait) = retry_after {
                     self.hosts.pause(&host, wait);
                     if let Some(shared) = &self.shared_turns {
-                        shared.pause(&host, wait).await;
+                        shared.turns().pause(&host, wait).await;
                     }
                 }
                 return Err(FetchError::Status {

@@ -11,9 +11,10 @@ use tokio::time::Instant;
 
 /// Turns at hosts that several processes keep together (fetch workers on several machines, in
 /// the store they share), on top of each process's own limiter: the limit on requests in
-/// flight, the spacing between requests and a host's pause then hold across all of them. An implementation that cannot reach what
-/// it shares says so in the log and lets the request go (the process's own limiter still
-/// holds); fetching must not stop because the coordination did.
+/// flight, the spacing between requests and a host's pause then hold across all of them. An
+/// implementation that cannot reach what it shares says so in the log and lets the request go
+/// (the process's own limiter still holds); fetching must not stop because the coordination
+/// did.
 pub trait SharedTurns: Send + Sync {
     /// Lets a request in at `host`: takes one of `limit` places for a request in flight,
     /// counted across every process, for at most `hold` (a process that dies holding one frees
@@ -27,6 +28,20 @@ pub trait SharedTurns: Send + Sync {
         hold: Duration,
         spacing: Duration,
     ) -> Entering<'a>;
+
+    /// Lets the next request in on a place this process still holds from the one before:
+    /// holds it `hold` longer and reserves a start as [`SharedTurns::enter`] does. `None` when
+    /// the place is no longer this holder's (its hold ran out and another took it); the
+    /// request then enters anew. The default never keeps a place.
+    fn reenter<'a>(
+        &'a self,
+        place: &'a SharedPlace,
+        hold: Duration,
+        spacing: Duration,
+    ) -> Pin<Box<dyn Future<Output = Option<Duration>> + Send + 'a>> {
+        let _ = (place, hold, spacing);
+        Box::pin(async { None })
+    }
 
     /// Gives a place taken with [`SharedTurns::enter`] back.
     fn leave(&self, place: SharedPlace) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
@@ -54,26 +69,76 @@ pub struct SharedPlace {
 /// How often a request waiting for a place at a busy host looks again.
 const PLACE_POLL: Duration = Duration::from_millis(50);
 
-/// A shared place held for one request, given back when dropped.
-pub(crate) struct HeldPlace {
+/// How long a place stays with this process after its request ends, for the next request to
+/// the same host to go on: a worker busy at a host then asks the store once per request (its
+/// turn) instead of three times (place, turn, giving back). Short, so that another worker
+/// waiting for the host waits little longer than for a request.
+const KEEP_PLACE: Duration = Duration::from_millis(200);
+
+/// The shared places of one process: [`SharedTurns`], and the places its finished requests
+/// still hold for a moment (see [`KEEP_PLACE`]).
+pub(crate) struct SharedHosts {
     turns: Arc<dyn SharedTurns>,
-    place: Option<SharedPlace>,
+    kept: Mutex<HashMap<String, Vec<KeptPlace>>>,
+    /// Tells one keeping of a place from the next, so that a late release leaves a place that
+    /// has since gone on to another request alone.
+    keepings: std::sync::atomic::AtomicU64,
 }
 
-impl HeldPlace {
+struct KeptPlace {
+    place: SharedPlace,
+    keeping: u64,
+}
+
+impl SharedHosts {
+    pub(crate) fn new(turns: Arc<dyn SharedTurns>) -> Arc<SharedHosts> {
+        Arc::new(SharedHosts {
+            turns,
+            kept: Mutex::new(HashMap::new()),
+            keepings: std::sync::atomic::AtomicU64::new(0),
+        })
+    }
+
+    pub(crate) fn turns(&self) -> &Arc<dyn SharedTurns> {
+        &self.turns
+    }
+
+    fn kept_place(&self, host: &str) -> Option<SharedPlace> {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        let places = kept.get_mut(host)?;
+        let place = places.pop().map(|kept| kept.place);
+        if places.is_empty() {
+            kept.remove(host);
+        }
+        place
+    }
+
     /// Waits for a place at `host` among `limit` and for the start it reserves, across every
-    /// process sharing `turns`.
+    /// process sharing the turns: a place this process kept from its last request there when
+    /// it has one, else a free one.
     pub(crate) async fn take(
-        turns: &Arc<dyn SharedTurns>,
+        self: &Arc<Self>,
         host: &str,
         limit: usize,
         hold: Duration,
         spacing: Duration,
     ) -> HeldPlace {
-        loop {
-            if let Some((place, wait)) = turns.enter(host, limit, hold, spacing).await {
+        while let Some(place) = self.kept_place(host) {
+            if let Some(wait) = self.turns.reenter(&place, hold, spacing).await {
                 let held = HeldPlace {
-                    turns: turns.clone(),
+                    hosts: self.clone(),
+                    place: Some(place),
+                };
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+                return held;
+            }
+        }
+        loop {
+            if let Some((place, wait)) = self.turns.enter(host, limit, hold, spacing).await {
+                let held = HeldPlace {
+                    hosts: self.clone(),
                     place: Some(place),
                 };
                 if !wait.is_zero() {
@@ -84,18 +149,59 @@ impl HeldPlace {
             tokio::time::sleep(PLACE_POLL).await;
         }
     }
+
+    /// Keeps `place` for the next request to its host, and gives it back after [`KEEP_PLACE`]
+    /// unless one took it by then.
+    fn keep(self: &Arc<Self>, place: SharedPlace) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            // No runtime to give it back later: its hold runs out by itself.
+            return;
+        };
+        let keeping = self
+            .keepings
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let host = place.host.clone();
+        self.kept
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(host.clone())
+            .or_default()
+            .push(KeptPlace { place, keeping });
+        let hosts = self.clone();
+        runtime.spawn(async move {
+            tokio::time::sleep(KEEP_PLACE).await;
+            let unused = {
+                let mut kept = hosts.kept.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(places) = kept.get_mut(&host) else {
+                    return;
+                };
+                let unused = places
+                    .iter()
+                    .position(|kept| kept.keeping == keeping)
+                    .map(|at| places.swap_remove(at).place);
+                if places.is_empty() {
+                    kept.remove(&host);
+                }
+                unused
+            };
+            if let Some(place) = unused {
+                hosts.turns.leave(place).await;
+            }
+        });
+    }
+}
+
+/// A shared place held for one request; when dropped, kept a moment for the next request to
+/// the host, then given back.
+pub(crate) struct HeldPlace {
+    hosts: Arc<SharedHosts>,
+    place: Option<SharedPlace>,
 }
 
 impl Drop for HeldPlace {
     fn drop(&mut self) {
-        let Some(place) = self.place.take() else {
-            return;
-        };
-        let turns = self.turns.clone();
-        // Given back in the background: the request that held it is done either way, and a
-        // place not given back frees itself when its hold runs out.
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move { turns.leave(place).await });
+        if let Some(place) = self.place.take() {
+            self.hosts.keep(place);
         }
     }
 }

@@ -384,6 +384,7 @@ async fn a_closed_port_is_a_network_error_naming_the_cause() {
 struct SharedPlaces {
     held: std::sync::Mutex<std::collections::HashMap<(String, u32), String>>,
     taken: AtomicUsize,
+    kept: AtomicUsize,
 }
 
 impl xinwen_fetch::SharedTurns for SharedPlaces {
@@ -413,6 +414,22 @@ impl xinwen_fetch::SharedTurns for SharedPlaces {
                 holder,
             };
             Some((place, Duration::ZERO))
+        })
+    }
+
+    fn reenter<'a>(
+        &'a self,
+        place: &'a xinwen_fetch::SharedPlace,
+        _hold: Duration,
+        _spacing: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Duration>> + Send + 'a>> {
+        Box::pin(async move {
+            let held = self.held.lock().unwrap();
+            let still = held.get(&(place.host.clone(), place.place)) == Some(&place.holder);
+            if still {
+                self.kept.fetch_add(1, Ordering::SeqCst);
+            }
+            still.then_some(Duration::ZERO)
         })
     }
 
@@ -482,4 +499,38 @@ async fn the_limit_on_requests_in_flight_holds_across_fetchers_that_share_places
         1,
         "one request at a time at the host"
     );
+}
+
+#[tokio::test]
+async fn a_worker_busy_at_a_host_keeps_its_place_and_gives_it_back_once_idle() {
+    // Each request a worker makes in a row at one host goes on in the place the one before
+    // held, instead of taking and giving back a place each time.
+    let address = start(Router::new().route("/{page}", get(|| async { "<p>页</p>" }))).await;
+    let places = Arc::new(SharedPlaces::default());
+    let fetcher = Fetcher::new(FetchConfig {
+        guard: Guard::new(vec!["127.0.0.1".parse().unwrap()]),
+        min_host_delay: Duration::ZERO,
+        per_host_concurrency: 1,
+        ..FetchConfig::default()
+    })
+    .unwrap()
+    .with_shared_turns(places.clone());
+    for n in 0..5 {
+        body(
+            fetcher
+                .fetch(&Request::page(url(address, &format!("/{n}"))))
+                .await
+                .unwrap(),
+        );
+    }
+    // Six requests: robots.txt, then the five pages.
+    assert_eq!(places.taken.load(Ordering::SeqCst), 1, "one place taken");
+    assert_eq!(places.kept.load(Ordering::SeqCst), 5, "and gone on in five times");
+    // Idle, the place goes back for other workers.
+    let mut waited = Duration::ZERO;
+    while !places.held.lock().unwrap().is_empty() {
+        assert!(waited < Duration::from_secs(5), "the idle place is given back");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        waited += Duration::from_millis(20);
+    }
 }

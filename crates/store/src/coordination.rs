@@ -124,6 +124,63 @@ impl Store {
         }))
     }
 
+    /// Holds a place `holder` still holds at `host` until `hold_ms` after `now_ms`, and with it
+    /// reserves the next turn as [`Store::enter_host`] does, for the holder's next request
+    /// there: the start in Unix milliseconds, or `None` when the place is no longer the
+    /// holder's. One round trip on PostgreSQL.
+    pub async fn reenter_host(
+        &self,
+        host: &str,
+        place: u32,
+        holder: &str,
+        now_ms: i64,
+        hold_ms: i64,
+        spacing_ms: i64,
+    ) -> Result<Option<i64>> {
+        if self.backend == crate::Backend::Sqlite {
+            let kept = sqlx::query(
+                "UPDATE host_places SET expires_at = $4 + $5
+                 WHERE host = $1 AND place = $2 AND holder = $3 AND expires_at > $4",
+            )
+            .bind(host)
+            .bind(i64::from(place))
+            .bind(holder)
+            .bind(now_ms)
+            .bind(hold_ms)
+            .execute(&self.pool)
+            .await?;
+            if kept.rows_affected() == 0 {
+                return Ok(None);
+            }
+            return Ok(Some(
+                self.reserve_host_turn(host, now_ms, spacing_ms).await?,
+            ));
+        }
+        let entered: Option<(Option<i64>,)> = sqlx::query_as(
+            "WITH place AS (
+                 UPDATE host_places SET expires_at = $4 + $5
+                 WHERE host = $1 AND place = $2 AND holder = $3 AND expires_at > $4
+                 RETURNING place),
+             turn AS (
+                 INSERT INTO host_turns (host, next_at) SELECT $1, $4 + $6 FROM place
+                 ON CONFLICT (host) DO UPDATE SET next_at = CASE
+                     WHEN host_turns.next_at > $4 THEN host_turns.next_at + $6
+                     ELSE $4 + $6
+                 END
+                 RETURNING next_at)
+             SELECT (SELECT next_at FROM turn) FROM place",
+        )
+        .bind(host)
+        .bind(i64::from(place))
+        .bind(holder)
+        .bind(now_ms)
+        .bind(hold_ms)
+        .bind(spacing_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(entered.map(|(next_at,)| next_at.map_or(now_ms, |next| next - spacing_ms)))
+    }
+
     /// Gives back a place [`Store::take_host_place`] gave `holder`.
     pub async fn leave_host_place(&self, host: &str, place: u32, holder: &str) -> Result<()> {
         sqlx::query(

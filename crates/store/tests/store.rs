@@ -1315,6 +1315,37 @@ async fn places_at_a_host_are_shared_up_to_the_limit(backend: Backend) {
         Some((0, now + 1_000)),
         "a place, and the start after the last one"
     );
+
+    // The holder's next request goes on in the place it holds: held longer, with a start.
+    assert_eq!(
+        store
+            .reenter_host("c.example", 0, "w2:3", now + 20_000, 30_000, 1_000)
+            .await
+            .unwrap(),
+        Some(now + 20_000)
+    );
+    assert_eq!(
+        enter("w1:9", now + 40_000).await,
+        None,
+        "kept longer, the place is still held past its first hold"
+    );
+    assert_eq!(
+        store
+            .reenter_host("c.example", 0, "w1:9", now + 40_000, 30_000, 1_000)
+            .await
+            .unwrap(),
+        None,
+        "only its holder goes on in a place"
+    );
+    assert_eq!(enter("w1:10", now + 50_000).await, Some((0, now + 50_000)));
+    assert_eq!(
+        store
+            .reenter_host("c.example", 0, "w2:3", now + 50_000, 30_000, 1_000)
+            .await
+            .unwrap(),
+        None,
+        "a place whose hold ran out and went to another is not gone on in"
+    );
 }
 
 /// A site-wide task is held by one process at a time, passes on when its lease runs out or is
