@@ -84,6 +84,8 @@ impl Origin {
 fn demo_feeds(base: &str) -> (HashMap<String, String>, Vec<NewSource>, usize) {
     let corpus = xinwen_demo::load().unwrap();
     let mut pages = HashMap::new();
+    // The first article shows a picture of the publisher's own, which web nodes proxy.
+    pages.insert(PICTURE.to_owned(), PICTURE_SVG.to_owned());
     let mut sources = Vec::new();
     let mut items_total = 0;
     for source in &corpus.sources {
@@ -100,7 +102,8 @@ fn demo_feeds(base: &str) -> (HashMap<String, String>, Vec<NewSource>, usize) {
                  <content:encoded><![CDATA[{}]]></content:encoded></item>\n",
                 escape(&article.title),
                 article.published_at.to_rfc2822(),
-                article.body_html.replace("]]>", "]]]]><![CDATA[>"),
+                picture_for(article, &corpus.articles[0], base)
+                    + &article.body_html.replace("]]>", "]]]]><![CDATA[>"),
             ));
             items_total += 1;
         }
@@ -124,6 +127,22 @@ fn demo_feeds(base: &str) -> (HashMap<String, String>, Vec<NewSource>, usize) {
         sources.push(source);
     }
     (pages, sources, items_total)
+}
+
+/// Where the origin keeps the picture the first article shows, and the picture.
+const PICTURE: &str = "/images/harbour.svg";
+const PICTURE_SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"><rect width=\"40\" height=\"20\" fill=\"#36c\"/></svg>";
+
+fn picture_for(
+    article: &xinwen_model::NewArticle,
+    first: &xinwen_model::NewArticle,
+    base: &str,
+) -> String {
+    if std::ptr::eq(article, first) {
+        format!("<p><img src=\"{base}{PICTURE}\" alt=\"港口\"></p>")
+    } else {
+        String::new()
+    }
 }
 
 fn escape(text: &str) -> String {
@@ -464,7 +483,13 @@ fn two_web_nodes_and_two_workers_share_one_postgresql() {
                 .contains(&format!("href=\"{page}\""))
         },
     );
-    assert_eq!(reader.get(&page).status, 200);
+    // Node 2 serves the article's picture from a copy on its own disk.
+    let shown = reader.get(&page);
+    assert_eq!(shown.status, 200);
+    let picture = proxied_picture(&shown.body).expect("the article shows its picture");
+    assert_eq!(reader.get(&picture).status, 200);
+    let node_2_cache = dir("node-2").join("media-cache");
+    assert_eq!(files_in(&node_2_cache), 1, "node 2 keeps the picture");
     let approved = editor
         .submit(
             &format!("/admin/takedowns/{takedown}"),
@@ -491,6 +516,33 @@ fn two_web_nodes_and_two_workers_share_one_postgresql() {
                 .contains(&format!("href=\"{page}\""))
         },
     );
+    wait_for(
+        "node 2 deletes its copy of the picture",
+        Duration::from_secs(2) - approved_at.elapsed().min(Duration::from_secs(2)),
+        || files_in(&node_2_cache) == 0,
+    );
+    assert_eq!(reader.get(&picture).status, 410);
+}
+
+/// The first proxied image an article page shows, as a path on the site.
+fn proxied_picture(page: &str) -> Option<String> {
+    let start = page.find("/media/p/")?;
+    let end = page[start..].find(['"', '?', ' '])?;
+    Some(page[start..start + end].to_owned())
+}
+
+/// Files below `dir`, in every subdirectory.
+fn files_in(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { files_in(&path) } else { 1 }
+        })
+        .sum()
 }
 
 /// A worker killed in the middle of a pass: the sources it held are fetched by the other once

@@ -149,7 +149,7 @@ fn migrate_creates_a_fresh_store() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("is at schema version 19."));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is at schema version 20."));
     assert!(temp.path().join("fresh/xinwen.db").exists());
 }
 

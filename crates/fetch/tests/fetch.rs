@@ -525,11 +525,18 @@ async fn a_worker_busy_at_a_host_keeps_its_place_and_gives_it_back_once_idle() {
     }
     // Six requests: robots.txt, then the five pages.
     assert_eq!(places.taken.load(Ordering::SeqCst), 1, "one place taken");
-    assert_eq!(places.kept.load(Ordering::SeqCst), 5, "and gone on in five times");
+    assert_eq!(
+        places.kept.load(Ordering::SeqCst),
+        5,
+        "and gone on in five times"
+    );
     // Idle, the place goes back for other workers.
     let mut waited = Duration::ZERO;
     while !places.held.lock().unwrap().is_empty() {
-        assert!(waited < Duration::from_secs(5), "the idle place is given back");
+        assert!(
+            waited < Duration::from_secs(5),
+            "the idle place is given back"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
         waited += Duration::from_millis(20);
     }

@@ -205,7 +205,15 @@ pub struct MediaProxy {
     config: MediaConfig,
     /// Copies being made at once: resampling takes a core while it runs.
     resizing: Arc<tokio::sync::Semaphore>,
+    /// How far this process has read the blocks made by others (see
+    /// [`MediaProxy::remove_files_blocked_elsewhere`]).
+    blocks_read: tokio::sync::Mutex<(i64, String)>,
 }
+
+/// Blocks are read again from this long before the last one seen: a block whose transaction
+/// committed late, or whose node's clock is behind, bears an earlier time than blocks already
+/// read.
+const BLOCKS_OVERLAP_MS: i64 = 60_000;
 
 /// Smaller copies made at the same time, at most.
 const RESIZING_AT_ONCE: usize = 2;
@@ -225,6 +233,7 @@ impl MediaProxy {
             dir,
             config,
             resizing: Arc::new(tokio::sync::Semaphore::new(RESIZING_AT_ONCE)),
+            blocks_read: tokio::sync::Mutex::new((i64::MIN, String::new())),
         }
     }
 
@@ -418,19 +427,63 @@ impl MediaProxy {
                 .await
                 .map_err(|e| MediaError::Cache(e.to_string()))?;
             if let Some(hash) = file {
-                // The original and every smaller copy of it.
-                let copies = WIDTHS.iter().map(|w| format!("{hash}-w{w}.webp"));
-                for name in std::iter::once(hash.clone()).chain(copies) {
-                    match tokio::fs::remove_file(self.path_of(&name)).await {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                        Err(e) => return Err(MediaError::Cache(e.to_string())),
-                    }
-                }
+                self.remove_files(&hash).await?;
             }
             blocked += 1;
         }
         Ok(blocked)
+    }
+
+    /// Deletes this process's cached files of images blocked since it last looked, on any
+    /// node: each web node keeps its media cache on its own disk, and a takedown approved
+    /// through one must not leave the pictures on the others. (They are never served meanwhile:
+    /// every request reads the block in the store first.) Returns how many blocked images'
+    /// files were looked for.
+    pub async fn remove_files_blocked_elsewhere(&self) -> Result<usize, MediaError> {
+        const PAGE: i64 = 500;
+        let mut read = self.blocks_read.lock().await;
+        let mut after = (read.0.saturating_sub(BLOCKS_OVERLAP_MS), String::new());
+        let mut removed = 0;
+        loop {
+            let files = self
+                .store
+                .blocked_media_files(&after, PAGE)
+                .await
+                .map_err(|e| MediaError::Cache(e.to_string()))?;
+            for file in &files {
+                self.remove_files(&file.content_hash).await?;
+            }
+            removed += files.len();
+            match files.last() {
+                Some(last) if files.len() as i64 == PAGE => after = last.position.clone(),
+                Some(last) => {
+                    after = last.position.clone();
+                    break;
+                }
+                None => break,
+            }
+        }
+        if after.0 > read.0 {
+            *read = after;
+        }
+        Ok(removed)
+    }
+
+    /// Deletes the cached original named `hash` and every smaller copy of it.
+    async fn remove_files(&self, hash: &str) -> Result<(), MediaError> {
+        // Names this process writes are hex; anything else read back is not a path to follow.
+        if hash.len() < 2 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(());
+        }
+        let copies = WIDTHS.iter().map(|w| format!("{hash}-w{w}.webp"));
+        for name in std::iter::once(hash.to_owned()).chain(copies) {
+            match tokio::fs::remove_file(self.path_of(&name)).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(MediaError::Cache(e.to_string())),
+            }
+        }
+        Ok(())
     }
 
     async fn fetch(&self, url: &str) -> Result<(Bytes, String), String> {

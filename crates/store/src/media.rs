@@ -105,14 +105,16 @@ impl Store {
     pub async fn block_media(&self, url_hash: &str, url: &str) -> Result<Option<String>> {
         let mut tx = self.write_transaction().await?;
         let hash: Option<Option<String>> = sqlx::query_scalar(
-            "INSERT INTO media (url_hash, url, fetched_at, error, blocked)
-             VALUES ($1, $2, $3, 'removed by a takedown', 1)
-             ON CONFLICT (url_hash) DO UPDATE SET blocked = 1, error = excluded.error
+            "INSERT INTO media (url_hash, url, fetched_at, error, blocked, blocked_at)
+             VALUES ($1, $2, $3, 'removed by a takedown', 1, $4)
+             ON CONFLICT (url_hash) DO UPDATE SET blocked = 1, error = excluded.error,
+                 blocked_at = COALESCE(media.blocked_at, excluded.blocked_at)
              RETURNING content_hash",
         )
         .bind(url_hash)
         .bind(url)
         .bind(Utc::now().timestamp())
+        .bind(Utc::now().timestamp_millis())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(Some(hash)) = hash else {
@@ -128,4 +130,47 @@ impl Store {
         tx.commit().await?;
         Ok((shared == 0).then_some(hash))
     }
+
+    /// The files of images blocked after `after` (in the order of when, then of which URL),
+    /// oldest first, at most `limit`, whose bytes no image still served shares: what a web node
+    /// deletes from its own media cache when another node blocked them. Page on with the last
+    /// one's [`BlockedFile::position`].
+    pub async fn blocked_media_files(
+        &self,
+        after: &(i64, String),
+        limit: i64,
+    ) -> Result<Vec<BlockedFile>> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT m.blocked_at, m.url_hash, m.content_hash FROM media m
+             WHERE m.blocked_at IS NOT NULL
+                   AND (m.blocked_at > $1 OR (m.blocked_at = $1 AND m.url_hash > $2))
+                   AND m.content_hash IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM media other
+                                   WHERE other.content_hash = m.content_hash
+                                         AND other.blocked = 0)
+             ORDER BY m.blocked_at, m.url_hash LIMIT $3",
+        )
+        .bind(after.0)
+        .bind(&after.1)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(blocked_at, url_hash, content_hash)| BlockedFile {
+                position: (blocked_at, url_hash),
+                content_hash,
+            })
+            .collect())
+    }
+}
+
+/// A cached file of an image a takedown blocked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockedFile {
+    /// When the image was blocked (Unix milliseconds) and its URL's hash: where a reader of
+    /// [`Store::blocked_media_files`] pages on from.
+    pub position: (i64, String),
+    /// Names the file.
+    pub content_hash: String,
 }

@@ -131,6 +131,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0019_storage.sql"),
         rebuilds_tables: false,
     },
+    Migration {
+        version: 20,
+        name: "blocked_media",
+        sql: include_str!("../migrations/sqlite/0020_blocked_media.sql"),
+        rebuilds_tables: false,
+    },
 ];
 
 /// PostgreSQL's migrations. A PostgreSQL store begins with the schema SQLite's first seventeen
@@ -152,6 +158,12 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 19,
         name: "storage",
         sql: include_str!("../migrations/postgres/0019_storage.sql"),
+        rebuilds_tables: false,
+    },
+    Migration {
+        version: 20,
+        name: "blocked_media",
+        sql: include_str!("../migrations/postgres/0020_blocked_media.sql"),
         rebuilds_tables: false,
     },
 ];

@@ -84,7 +84,7 @@ fn article(n: u32, title: &str) -> NewArticle {
 }
 
 /// The newest migration's number.
-const LATEST_SCHEMA: i64 = 19;
+const LATEST_SCHEMA: i64 = 20;
 
 /// The migrations a new store of `backend` has applied: PostgreSQL's history begins at 17.
 fn all_migrations(backend: Backend) -> Vec<i64> {
@@ -1481,7 +1481,83 @@ async fn a_sqlite_store_copied_to_postgresql_answers_the_same() {
     assert!(err.to_string().contains("new, empty database"), "{err}");
 }
 
+/// The files of blocked images are listed for every node to delete from its own cache, in the
+/// order they were blocked, page by page; a file whose bytes another image still serves is not.
+async fn blocked_images_are_listed_for_every_node_in_order(backend: Backend) {
+    let store = TestStore::new(backend).await;
+    let record = |url: &str, hash: &str| xinwen_store::MediaRecord {
+        url: url.into(),
+        content_hash: Some(hash.into()),
+        content_type: Some("image/png".into()),
+        size: Some(10),
+        fetched_at: Utc::now(),
+        error: None,
+        blocked: false,
+        dimensions: None,
+    };
+    for (url_hash, url, hash) in [
+        ("u1", "https://img.example/1.png", "aa11"),
+        ("u2", "https://img.example/2.png", "bb22"),
+        ("u3", "https://img.example/3.png", "cc33"),
+        // The same bytes as 3, under another URL that is not blocked.
+        ("u4", "https://img.example/4.png", "cc33"),
+    ] {
+        store.put_media(url_hash, &record(url, hash)).await.unwrap();
+    }
+    let start = (i64::MIN, String::new());
+    assert!(
+        store
+            .blocked_media_files(&start, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    for (url_hash, url) in [
+        ("u2", "https://img.example/2.png"),
+        ("u1", "https://img.example/1.png"),
+        ("u3", "https://img.example/3.png"),
+        // Never fetched: blocked, with no file.
+        ("u5", "https://img.example/5.png"),
+    ] {
+        store.block_media(url_hash, url).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let first = store.blocked_media_files(&start, 1).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(
+        first[0].content_hash, "bb22",
+        "the first blocked comes first"
+    );
+    let rest = store
+        .blocked_media_files(&first[0].position, 10)
+        .await
+        .unwrap();
+    let hashes: Vec<&str> = rest.iter().map(|f| f.content_hash.as_str()).collect();
+    assert_eq!(
+        hashes,
+        ["aa11"],
+        "3's bytes are still served as 4; 5 has none"
+    );
+    assert!(
+        store
+            .blocked_media_files(&rest[0].position, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Blocked again, an image keeps its place in the order.
+    store
+        .block_media("u2", "https://img.example/2.png")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.blocked_media_files(&start, 10).await.unwrap()[0].content_hash,
+        "bb22"
+    );
+}
+
 on_each_backend!(
+    blocked_images_are_listed_for_every_node_in_order,
     due_sources_are_leased_to_one_worker_at_a_time,
     host_turns_are_spaced_for_every_worker,
     a_task_is_held_by_one_process_and_passed_on_with_its_mark,

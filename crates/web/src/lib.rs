@@ -248,7 +248,8 @@ impl AppState {
     }
 
     /// Watches the store's site generation: when another node announces a change, this node's
-    /// search index catches up at once and its rendered pages are forgotten. What lets several
+    /// search index catches up at once, its rendered pages are forgotten and the images it
+    /// blocked are deleted from this node's media cache. What lets several
     /// web nodes serve one store without showing a removed article for longer than a poll.
     pub fn watch_site_changes(&self) -> tokio::task::JoinHandle<()> {
         let state = self.clone();
@@ -268,6 +269,13 @@ impl AppState {
                                 tracing::error!(error = %e, "the search index could not catch up after another node's change");
                             }
                             state.invalidate_pages();
+                        }
+                        // At start too: blocks made while this node was down.
+                        if seen != generation
+                            && let Some(media) = state.media()
+                            && let Err(e) = media.remove_files_blocked_elsewhere().await
+                        {
+                            tracing::error!(error = %e, "the images another node blocked could not be deleted here; trying at the next change");
                         }
                     }
                     Err(e) => tracing::warn!(error = %e, "cannot read the site generation"),
