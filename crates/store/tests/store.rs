@@ -1581,3 +1581,57 @@ on_each_backend!(
     lists_read_after_a_cursor_and_stop_at_their_deepest_page,
     related_reading_is_kept_and_worked_out_again_once_an_article_is_a_day_old,
 );
+
+/// A batch that deadlocks with another writer on PostgreSQL (each holds a row the other
+/// wants) is cancelled by the server and written again, whole, once the other is done.
+#[tokio::test]
+async fn a_batch_cancelled_to_end_a_deadlock_is_written_again() {
+    use sqlx::Connection as _;
+    if !xinwen_test_support::postgres_available() {
+        return;
+    }
+    let store = store_with_source(Backend::Postgres).await;
+    store
+        .upsert_articles(&[article(1, "第一篇"), article(2, "第二篇")])
+        .await
+        .unwrap();
+    let mut other = sqlx::PgConnection::connect(store.database_url.as_deref().unwrap())
+        .await
+        .unwrap();
+    sqlx::query("BEGIN").execute(&mut other).await.unwrap();
+    // So that the batch, which waits first, is the one the server finds the deadlock in and
+    // cancels (changing it takes a superuser, as the test server's owner is; otherwise both
+    // wait the default second and the batch, having waited longer, still checks first).
+    let _ = sqlx::query("SET LOCAL deadlock_timeout = '10s'")
+        .execute(&mut other)
+        .await;
+    let lock = |n: u32| {
+        sqlx::query("UPDATE articles SET title = title WHERE canonical_url = $1")
+            .bind(format!("https://xinghe.example/{n}.html"))
+    };
+    lock(2).execute(&mut other).await.unwrap();
+    let batch = {
+        let store = store.reopen().await;
+        tokio::spawn(async move {
+            store
+                .upsert_articles(&[article(1, "第一篇改"), article(2, "第二篇改")])
+                .await
+        })
+    };
+    // The batch writes the first article, then waits for the second.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!batch.is_finished(), "the batch waits for the locked row");
+    // Now this writer wants the batch's first row: a deadlock, which the server ends by
+    // cancelling the batch.
+    lock(1).execute(&mut other).await.unwrap();
+    sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+    let ids = batch
+        .await
+        .unwrap()
+        .expect("the batch is written after the deadlock");
+    assert_eq!(ids.len(), 2);
+    for (n, title) in [(1, "第一篇改"), (2, "第二篇改")] {
+        let id = ids[n - 1];
+        assert_eq!(store.article(id).await.unwrap().unwrap().title, title);
+    }
+}
