@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use xinwen_model::{NewSource, SourceKind};
@@ -22,6 +23,8 @@ use xinwen_store::Store;
 struct Origin {
     base: String,
     asked: Arc<Mutex<HashMap<String, usize>>>,
+    /// The most requests it was answering at one moment.
+    most_at_once: Arc<AtomicUsize>,
 }
 
 impl Origin {
@@ -32,10 +35,13 @@ impl Origin {
         let asked: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
         let pages = Arc::new(pages(&base));
         let counter = asked.clone();
+        let most_at_once = Arc::new(AtomicUsize::new(0));
+        let (most, at_once) = (most_at_once.clone(), Arc::new(AtomicUsize::new(0)));
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
                 let (pages, counter) = (pages.clone(), counter.clone());
+                let (most, at_once) = (most.clone(), at_once.clone());
                 std::thread::spawn(move || {
                     let mut request = Vec::new();
                     let mut buffer = [0u8; 4096];
@@ -48,6 +54,7 @@ impl Origin {
                     let request = String::from_utf8_lossy(&request);
                     let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
                     *counter.lock().unwrap().entry(path.clone()).or_default() += 1;
+                    most.fetch_max(at_once.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
                     std::thread::sleep(delay);
                     let reply = match pages.get(&path) {
                         Some(body) => format!(
@@ -58,10 +65,15 @@ impl Origin {
                             .to_owned(),
                     };
                     let _ = stream.write_all(reply.as_bytes());
+                    at_once.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
-        Origin { base, asked }
+        Origin {
+            base,
+            asked,
+            most_at_once,
+        }
     }
 
     fn asked(&self, path: &str) -> usize {
@@ -154,14 +166,21 @@ fn escape(text: &str) -> String {
 /// The settings every process of the test runs with: the origin on 127.0.0.1 may be fetched,
 /// quickly, and a dead worker's sources go to another after two seconds.
 fn config_file(dir: &Path) -> PathBuf {
+    config_file_with(dir, "min_host_delay_ms = 20\n", "")
+}
+
+/// [`config_file`] with more `[fetch]` and `[ingest]` settings.
+fn config_file_with(dir: &Path, fetch: &str, ingest: &str) -> PathBuf {
     let path = dir.join("xinwen.toml");
     std::fs::write(
         &path,
         // A killed worker's places at the origin free themselves after a request's longest
         // time: short here, so that the test does not wait long for them.
-        "[fetch]\nallow = [\"127.0.0.1/32\"]\nmin_host_delay_ms = 20\n\
-         timeout_secs = 5\nconnect_timeout_secs = 2\n\n\
-         [ingest]\nlease_secs = 2\n",
+        format!(
+            "[fetch]\nallow = [\"127.0.0.1/32\"]\n\
+             timeout_secs = 5\nconnect_timeout_secs = 2\n{fetch}\n\
+             [ingest]\nlease_secs = 2\n{ingest}"
+        ),
     )
     .unwrap();
     path
@@ -666,4 +685,41 @@ fn a_store_copied_to_postgresql_serves_the_same_pages() {
             "{path} reads the same from PostgreSQL"
         );
     }
+}
+
+/// Two workers fetching sources of one publisher at once: the publisher's limit on requests in
+/// flight holds across both, as it would in one worker.
+#[test]
+fn the_limit_on_requests_at_a_host_holds_across_workers() {
+    if !xinwen_test_support::postgres_available() {
+        return;
+    }
+    let database_url = runtime().block_on(xinwen_test_support::postgres_database());
+    let temp = tempfile::tempdir().unwrap();
+    let dir = |name: &str| temp.path().join(name);
+    // One request at a time at a host, no spacing; each worker fetches one source at a time
+    // and takes four at once, so that both have the origin's sources in hand together.
+    let config = config_file_with(
+        temp.path(),
+        "per_host_concurrency = 1\nmin_host_delay_ms = 0\n",
+        "source_concurrency = 1\n",
+    );
+    let (origin, sources, _) = demo_origin(Duration::from_millis(150));
+    let _workers = [
+        worker(&config, &dir("worker-1"), &database_url),
+        worker(&config, &dir("worker-2"), &database_url),
+    ];
+    // Both workers are up, and find the sources due together.
+    std::thread::sleep(Duration::from_millis(500));
+    seed(&dir("seed"), Some(&database_url), &sources);
+    wait_for("every feed fetched", Duration::from_secs(60), || {
+        sources
+            .iter()
+            .all(|s| origin.asked(&format!("/feeds/{}.xml", s.slug)) > 0)
+    });
+    assert_eq!(
+        origin.most_at_once.load(Ordering::SeqCst),
+        1,
+        "one request at a time at the origin, from either worker"
+    );
 }
