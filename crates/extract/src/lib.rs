@@ -265,11 +265,18 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
                 .unwrap_or_default(),
         )
         .collect();
+    // The whole body, among the page's lines with what follows it: where a page that stacks
+    // several posts closes each (由某某张贴 @ …), the first being the page's own.
+    let body_region: &[&str] = match (body_start, body_end) {
+        (Some(start), Some(end)) => lines.get(start..(end + 9).min(lines.len())).unwrap_or(&[]),
+        _ => &[],
+    };
     let page_site_name = meta::site_name(&head);
     let places = meta::BylinePlaces {
         header: &header_text,
         before_body: &before_body,
         tail: &tail,
+        body_region,
         site_name: page_site_name.as_deref(),
         headline_above_body,
     };
@@ -324,7 +331,7 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
         }
     }
     if published_at.is_none() {
-        published_at = meta::date_in_credits(&tail);
+        published_at = meta::date_in_credits(&tail).or_else(|| meta::date_posted_in(body_region));
     }
     let canonical_url = meta::canonical_url(&head, base.as_ref());
     let lang = meta::lang(&head, measure);

@@ -468,6 +468,8 @@ pub struct BylinePlaces<'a> {
     pub before_body: &'a [String],
     /// The body's last lines and the lines after it.
     pub tail: &'a [String],
+    /// The page's lines from the body's first to a few after its last, as they are.
+    pub body_region: &'a [&'a str],
     /// The site's own name: a meta author that is the site names no person.
     pub site_name: Option<&'a str>,
     /// Whether the headline was found above the body, so that `before_body` lies between
@@ -585,6 +587,15 @@ fn poster(line: &str) -> Option<String> {
         .iter()
         .any(|w| line.contains(w));
     (dated && posted && !name.starts_with('于') && is_person(name)).then(|| name.to_owned())
+}
+
+/// Who posted the first post of a page that stacks several in its body (a blog's front page,
+/// a thread), by the line that closes it.
+fn first_poster(region: &[&str]) -> Option<String> {
+    region
+        .iter()
+        .filter(|line| line.len() <= CREDIT_LINE_CHARS * 4)
+        .find_map(|line| poster(&crate::text::collapse_whitespace(line)))
 }
 
 static POSTED_BY: LazyLock<Regex> = LazyLock::new(|| {
@@ -782,6 +793,7 @@ pub fn authors(head: &Head, places: &BylinePlaces<'_>, dom: &Dom) -> Vec<String>
             .tail
             .iter()
             .find_map(|line| poster(line))
+            .or_else(|| first_poster(places.body_region))
             .into_iter()
             .collect();
     }
@@ -1074,6 +1086,21 @@ pub fn date_in_credits(tail: &[String]) -> Option<DateTime<FixedOffset>> {
     None
 }
 
+/// The date of the first post of a page that stacks several in its body, from the line that
+/// closes it (由某某张贴 @ 2005-06-14 03:25:55; 发表于 …).
+pub fn date_posted_in(region: &[&str]) -> Option<DateTime<FixedOffset>> {
+    let offset = crate::date::shanghai();
+    region
+        .iter()
+        .filter(|line| line.len() <= CREDIT_LINE_CHARS * 4)
+        .map(|line| crate::text::collapse_whitespace(line))
+        .filter(|line| line.chars().count() <= CREDIT_LINE_CHARS)
+        .find_map(|line| {
+            let at = POSTED_LABELS.iter().filter_map(|l| line.find(l)).min()?;
+            crate::date::parse(&line[at..], offset, None)
+        })
+}
+
 /// The canonical URL, absolute.
 pub fn canonical_url(head: &Head, base: Option<&Url>) -> Option<String> {
     let candidate = head.canonical.as_deref().or_else(|| head.meta(&["og:url"]));
@@ -1128,6 +1155,32 @@ pub(crate) fn warm_up() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_of_stacked_posts_is_credited_and_dated_by_its_first_posts_closing_line() {
+        // A blog's front page whose body runs to the end of the page: its closing lines are
+        // among its posts, not after them, and the page is its first post.
+        let region = [
+            "渡口边的早点摊",
+            "渡口边的早点摊每天五点就开张，摊主老两口先把豆浆锅烧上。",
+            "\t\t由潮汐客张贴 @  2026-06-14 06:25:55   (37)",
+            "雨后的旧书市",
+            "雨停以后，旧书市的摊主们把盖在书上的塑料布掀开。",
+            "由潮汐客张贴 @ 2026-06-10 15:00:14 (69)",
+            "关于我们 - 联系我们 - 隐私政策",
+        ];
+        assert_eq!(first_poster(&region).as_deref(), Some("潮汐客"));
+        assert_eq!(
+            date_posted_in(&region).map(|t| t.to_rfc3339()).as_deref(),
+            Some("2026-06-14T06:25:55+08:00")
+        );
+        // A sentence that mentions posting is no closing line.
+        let prose = [
+            "这篇文章由编辑部于今年春天发表在校刊上，后来被很多人转载到了各个论坛，引起了不少讨论和争议，作者本人却从未回应过。",
+        ];
+        assert_eq!(first_poster(&prose), None);
+        assert_eq!(date_posted_in(&prose), None);
+    }
 
     #[test]
     fn bylines_give_names_not_titles_or_verbs() {
