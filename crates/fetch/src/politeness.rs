@@ -69,11 +69,15 @@ pub struct SharedPlace {
 /// How often a request waiting for a place at a busy host looks again.
 const PLACE_POLL: Duration = Duration::from_millis(50);
 
-/// How long a place stays with this process after its request ends, for the next request to
-/// the same host to go on: a worker busy at a host then asks the store once per request (its
-/// turn) instead of three times (place, turn, giving back). Short, so that another worker
-/// waiting for the host waits little longer than for a request.
+/// How long a place stays with this process after its request ends, beyond the spacing the
+/// host's requests keep anyway, for the next request to the same host to go on in it: a worker
+/// busy at a host then asks the store once per request (its turn) instead of three times
+/// (place, turn, giving back). Short, so that another worker waiting for the host waits
+/// little longer than it would for the turn.
 const KEEP_PLACE: Duration = Duration::from_millis(200);
+
+/// The longest a place is kept unused, however far apart the host wants its requests.
+const KEEP_PLACE_AT_MOST: Duration = Duration::from_secs(5);
 
 /// The shared places of one process: [`SharedTurns`], and the places its finished requests
 /// still hold for a moment (see [`KEEP_PLACE`]).
@@ -128,6 +132,7 @@ impl SharedHosts {
                 let held = HeldPlace {
                     hosts: self.clone(),
                     place: Some(place),
+                    spacing,
                 };
                 if !wait.is_zero() {
                     tokio::time::sleep(wait).await;
@@ -140,6 +145,7 @@ impl SharedHosts {
                 let held = HeldPlace {
                     hosts: self.clone(),
                     place: Some(place),
+                    spacing,
                 };
                 if !wait.is_zero() {
                     tokio::time::sleep(wait).await;
@@ -151,8 +157,8 @@ impl SharedHosts {
     }
 
     /// Keeps `place` for the next request to its host, and gives it back after [`KEEP_PLACE`]
-    /// unless one took it by then.
-    fn keep(self: &Arc<Self>, place: SharedPlace) {
+    /// past the host's `spacing` unless one took it by then.
+    fn keep(self: &Arc<Self>, place: SharedPlace, spacing: Duration) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             // No runtime to give it back later: its hold runs out by itself.
             return;
@@ -169,7 +175,7 @@ impl SharedHosts {
             .push(KeptPlace { place, keeping });
         let hosts = self.clone();
         runtime.spawn(async move {
-            tokio::time::sleep(KEEP_PLACE).await;
+            tokio::time::sleep((spacing + KEEP_PLACE).min(KEEP_PLACE_AT_MOST)).await;
             let unused = {
                 let mut kept = hosts.kept.lock().unwrap_or_else(|e| e.into_inner());
                 let Some(places) = kept.get_mut(&host) else {
@@ -196,12 +202,14 @@ impl SharedHosts {
 pub(crate) struct HeldPlace {
     hosts: Arc<SharedHosts>,
     place: Option<SharedPlace>,
+    /// The spacing the host's requests keep, which the place outlasts when kept.
+    spacing: Duration,
 }
 
 impl Drop for HeldPlace {
     fn drop(&mut self) {
         if let Some(place) = self.place.take() {
-            self.hosts.keep(place);
+            self.hosts.keep(place, self.spacing);
         }
     }
 }

@@ -541,3 +541,30 @@ async fn a_worker_busy_at_a_host_keeps_its_place_and_gives_it_back_once_idle() {
         waited += Duration::from_millis(20);
     }
 }
+
+#[tokio::test]
+async fn a_place_is_kept_across_the_spacing_a_host_asks_for() {
+    // Requests a host wants 300 ms apart: the place outlasts the wait between them, so the
+    // worker goes on in it rather than giving it back and taking it again each time.
+    let address = start(Router::new().route("/{page}", get(|| async { "<p>页</p>" }))).await;
+    let places = Arc::new(SharedPlaces::default());
+    let fetcher = Fetcher::new(FetchConfig {
+        guard: Guard::new(vec!["127.0.0.1".parse().unwrap()]),
+        min_host_delay: Duration::from_millis(300),
+        per_host_concurrency: 1,
+        ..FetchConfig::default()
+    })
+    .unwrap()
+    .with_shared_turns(places.clone());
+    for n in 0..2 {
+        body(
+            fetcher
+                .fetch(&Request::page(url(address, &format!("/{n}"))))
+                .await
+                .unwrap(),
+        );
+    }
+    // Three requests: robots.txt, then the two pages.
+    assert_eq!(places.taken.load(Ordering::SeqCst), 1, "one place taken");
+    assert_eq!(places.kept.load(Ordering::SeqCst), 2);
+}
