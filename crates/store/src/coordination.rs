@@ -74,54 +74,20 @@ impl Store {
         hold_ms: i64,
         spacing_ms: i64,
     ) -> Result<Option<(u32, i64)>> {
-        if self.backend == crate::Backend::Sqlite {
-            let Some(place) = self
-                .take_host_place(host, holder, limit, now_ms, hold_ms)
-                .await?
-            else {
-                return Ok(None);
-            };
-            let start = self.reserve_host_turn(host, now_ms, spacing_ms).await?;
-            return Ok(Some((place, start)));
-        }
-        // The first free place is tried; should another process take it first, none is
-        // returned and the caller asks again, as when all are held.
-        let entered: Option<(i64, Option<i64>)> = sqlx::query_as(
-            "WITH candidate AS (
-                 SELECT p FROM generate_series(0, $4 - 1) AS p
-                 WHERE NOT EXISTS (SELECT 1 FROM host_places
-                                   WHERE host = $1 AND place = p AND expires_at > $3)
-                 ORDER BY p LIMIT 1),
-             place AS (
-                 INSERT INTO host_places (host, place, holder, expires_at)
-                 SELECT $1, p, $2, $3 + $5 FROM candidate
-                 ON CONFLICT (host, place) DO UPDATE SET holder = excluded.holder,
-                     expires_at = excluded.expires_at
-                 WHERE host_places.expires_at <= $3
-                 RETURNING place),
-             turn AS (
-                 INSERT INTO host_turns (host, next_at) SELECT $1, $3 + $6 FROM place
-                 ON CONFLICT (host) DO UPDATE SET next_at = CASE
-                     WHEN host_turns.next_at > $3 THEN host_turns.next_at + $6
-                     ELSE $3 + $6
-                 END
-                 RETURNING next_at)
-             SELECT place.place::BIGINT, (SELECT next_at FROM turn) FROM place",
-        )
-        .bind(host)
-        .bind(holder)
-        .bind(now_ms)
-        .bind(i64::from(limit.max(1)))
-        .bind(hold_ms)
-        .bind(spacing_ms)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(entered.map(|(place, next_at)| {
-            (
-                u32::try_from(place).unwrap_or(0),
-                next_at.map_or(now_ms, |next| next - spacing_ms),
+        if self.backend == crate::Backend::Postgres {
+            return crate::postgres::enter_host(
+                &self.pool, host, holder, limit, now_ms, hold_ms, spacing_ms,
             )
-        }))
+            .await;
+        }
+        let Some(place) = self
+            .take_host_place(host, holder, limit, now_ms, hold_ms)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let start = self.reserve_host_turn(host, now_ms, spacing_ms).await?;
+        Ok(Some((place, start)))
     }
 
     /// Holds a place `holder` still holds at `host` until `hold_ms` after `now_ms`, and with it
@@ -137,48 +103,29 @@ impl Store {
         hold_ms: i64,
         spacing_ms: i64,
     ) -> Result<Option<i64>> {
-        if self.backend == crate::Backend::Sqlite {
-            let kept = sqlx::query(
-                "UPDATE host_places SET expires_at = $4 + $5
-                 WHERE host = $1 AND place = $2 AND holder = $3 AND expires_at > $4",
+        if self.backend == crate::Backend::Postgres {
+            return crate::postgres::reenter_host(
+                &self.pool, host, place, holder, now_ms, hold_ms, spacing_ms,
             )
-            .bind(host)
-            .bind(i64::from(place))
-            .bind(holder)
-            .bind(now_ms)
-            .bind(hold_ms)
-            .execute(&self.pool)
-            .await?;
-            if kept.rows_affected() == 0 {
-                return Ok(None);
-            }
-            return Ok(Some(
-                self.reserve_host_turn(host, now_ms, spacing_ms).await?,
-            ));
+            .await;
         }
-        let entered: Option<(Option<i64>,)> = sqlx::query_as(
-            "WITH place AS (
-                 UPDATE host_places SET expires_at = $4 + $5
-                 WHERE host = $1 AND place = $2 AND holder = $3 AND expires_at > $4
-                 RETURNING place),
-             turn AS (
-                 INSERT INTO host_turns (host, next_at) SELECT $1, $4 + $6 FROM place
-                 ON CONFLICT (host) DO UPDATE SET next_at = CASE
-                     WHEN host_turns.next_at > $4 THEN host_turns.next_at + $6
-                     ELSE $4 + $6
-                 END
-                 RETURNING next_at)
-             SELECT (SELECT next_at FROM turn) FROM place",
+        let kept = sqlx::query(
+            "UPDATE host_places SET expires_at = $4 + $5
+             WHERE host = $1 AND place = $2 AND holder = $3 AND expires_at > $4",
         )
         .bind(host)
         .bind(i64::from(place))
         .bind(holder)
         .bind(now_ms)
         .bind(hold_ms)
-        .bind(spacing_ms)
-        .fetch_optional(&self.pool)
+        .execute(&self.pool)
         .await?;
-        Ok(entered.map(|(next_at,)| next_at.map_or(now_ms, |next| next - spacing_ms)))
+        if kept.rows_affected() == 0 {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.reserve_host_turn(host, now_ms, spacing_ms).await?,
+        ))
     }
 
     /// Gives back a place [`Store::take_host_place`] gave `holder`.

@@ -17,10 +17,12 @@
 //! URL at run time: one body of SQL rather than a copy per backend. The price is a subset of SQL
 //! both read: `$1` placeholders, `ON CONFLICT … DO UPDATE` and `RETURNING`, 64-bit integers
 //! for times (Unix seconds) and flags (0 or 1), an alias on every subquery, sums cast back to
-//! BIGINT. PostgreSQL's schema adds the one SQLite function used (`instr`). Where the
-//! backends must differ (connecting, maintenance, how a write transaction excludes the others)
-//! [`Backend`] decides. sqlx's compile-time macros are not used: they would tie every query to
-//! one backend at build time.
+//! BIGINT. PostgreSQL's schema adds the one SQLite function used (`instr`). What each backend
+//! must do its own way (connecting, each connection's settings, how a write transaction
+//! excludes the others, maintenance, the few statements PostgreSQL does in one round trip) is
+//! in its own module, `sqlite` and `postgres`, and [`Backend`] picks which; the migrations are
+//! one list per backend. sqlx's compile-time macros are not used: they would tie every query
+//! to one backend at build time.
 
 mod accounts;
 mod articles;
@@ -35,8 +37,10 @@ mod migrate;
 mod moderation;
 #[cfg(test)]
 mod plans;
+mod postgres;
 mod related;
 mod sources;
+mod sqlite;
 mod stories;
 mod tokens;
 mod webhooks;
@@ -52,6 +56,7 @@ pub use dashboard::{DayCount, FETCH_DAYS_KEPT, FetchDay, QueueDay, china_day};
 pub use error::{Error, Result};
 pub use media::MediaRecord;
 pub use moderation::{ArticleRef, MonthCounts, RemovedArticle};
+pub use postgres::redact_password;
 pub use related::{RelatedLink, RelatedReading};
 pub use sources::{Bridge, BridgeOutcome, FetchSuccess, SourceWithHealth};
 pub use stories::{Placement, PlacementTurn, StoredFingerprint, Unassigned};
@@ -64,9 +69,7 @@ pub use xinwen_model::{
     Actor, HotStory, NewSubmission, NewTakedown, Story, StoryArticle, Submission, Takedown, User,
 };
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{AnyPool, ConnectOptions as _};
+use sqlx::AnyPool;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -79,17 +82,10 @@ pub const POOL_CONNECTIONS: u32 = 8;
 /// server, whose default allows 100 connections in all.
 pub const POSTGRES_POOL_CONNECTIONS: u32 = 16;
 /// How long a query waits for a free connection before the store reports [`Error::Busy`].
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+pub(crate) const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 /// Rows a multi-row statement writes at most: SQLite takes up to 32,766 bound values, and the
 /// widest row the store writes binds 9.
 pub(crate) const ROWS_PER_STATEMENT: usize = 200;
-/// The advisory lock every write transaction takes on PostgreSQL (see
-/// [`Store::write_transaction`]); the number is arbitrary, and only has to be ours alone.
-const WRITE_LOCK: i64 = 0x7869_6e77_656e; // "xinwen" in ASCII
-/// The advisory lock held while migrations run, so that nodes starting at once take turns.
-const MIGRATION_LOCK: i64 = WRITE_LOCK + 1;
-/// The advisory lock of a turn at placing articles in stories (`Store::story_placement_turn`).
-const PLACEMENT_LOCK: i64 = WRITE_LOCK + 2;
 
 /// Which database stands behind a [`Store`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,8 +100,8 @@ pub enum Backend {
 ///
 /// Both backends run the same statements, through sqlx's `Any` driver: placeholders are
 /// numbered (`$1`, which SQLite reads as well), integers are 64-bit and times are Unix seconds.
-/// What differs (connecting, migrations, the write lock, maintenance) is decided here and in
-/// `migrate`, by [`Backend`].
+/// What differs (connecting, migrations, the write lock, maintenance) is in the `sqlite` and
+/// `postgres` modules and `migrate`, chosen by [`Backend`].
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
@@ -135,8 +131,8 @@ impl Store {
             source,
         })?;
         let (pool, backend) = match database_url {
-            Some(url) => (connect_postgres(url).await?, Backend::Postgres),
-            None => (open_sqlite(data_dir).await?, Backend::Sqlite),
+            Some(url) => (postgres::connect(url).await?, Backend::Postgres),
+            None => (sqlite::open(data_dir).await?, Backend::Sqlite),
         };
         let store = Store {
             pool,
@@ -161,14 +157,10 @@ impl Store {
     /// find one channel's articles. Called at open and by long-running processes daily.
     /// PostgreSQL keeps its statistics itself (autovacuum), so there it does nothing.
     pub async fn optimize(&self) -> Result<()> {
-        if self.backend == Backend::Postgres {
-            return Ok(());
+        match self.backend {
+            Backend::Sqlite => sqlite::optimize(&self.pool).await,
+            Backend::Postgres => Ok(()),
         }
-        // 0x10002: analyze the tables that need it, including on a first open.
-        sqlx::query("PRAGMA optimize = 0x10002")
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 
     /// Stories from before heat was kept get theirs now, in batches (each its own
@@ -200,21 +192,9 @@ impl Store {
     /// PostgreSQL checks its pages as it reads them (and its operator runs `amcheck` if
     /// wanted): there this is `Ok`.
     pub async fn check_integrity(&self) -> Result<()> {
-        if self.backend == Backend::Postgres {
-            return Ok(());
-        }
-        let report: Vec<String> = sqlx::query_scalar("PRAGMA quick_check(20)")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(|e| Error::Damaged {
-                report: e.to_string(),
-            })?;
-        if report.len() == 1 && report[0] == "ok" {
-            Ok(())
-        } else {
-            Err(Error::Damaged {
-                report: report.join("; "),
-            })
+        match self.backend {
+            Backend::Sqlite => sqlite::check_integrity(&self.pool).await,
+            Backend::Postgres => Ok(()),
         }
     }
 
@@ -244,15 +224,8 @@ impl Store {
     /// and stay correct that way when several nodes and workers write at once.
     pub(crate) async fn write_transaction(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         match self.backend {
-            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
-            Backend::Postgres => {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1) IS NULL")
-                    .bind(WRITE_LOCK)
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(tx)
-            }
+            Backend::Sqlite => sqlite::write_transaction(&self.pool).await,
+            Backend::Postgres => postgres::write_transaction(&self.pool).await,
         }
     }
 
@@ -271,13 +244,10 @@ impl Store {
     /// Takes the write lock inside a [`Store::batch_transaction`] (a no-op in a transaction
     /// that holds it already): from here to the commit, no other writer takes change numbers.
     pub(crate) async fn take_write_turn(&self, conn: &mut sqlx::AnyConnection) -> Result<()> {
-        if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1) IS NULL")
-                .bind(WRITE_LOCK)
-                .execute(&mut *conn)
-                .await?;
+        match self.backend {
+            Backend::Sqlite => Ok(()),
+            Backend::Postgres => postgres::take_write_lock(conn).await,
         }
-        Ok(())
     }
 
     /// Waits for every connection to finish and closes the database cleanly.
@@ -289,162 +259,6 @@ impl Store {
     pub fn is_closed(&self) -> bool {
         self.pool.is_closed()
     }
-}
-
-async fn open_sqlite(data_dir: &Path) -> Result<AnyPool> {
-    let file = data_dir.join(DATABASE_FILE);
-    if is_empty_file(&file) && !has_journal(&file) {
-        return Err(Error::EmptyDatabase { path: file });
-    }
-    // The `Any` driver takes a URL, which only says how to open the file; the rest of the
-    // connection's settings are made on each new connection.
-    // Absolute, so that a relative data directory's first part is not read as the URL's host.
-    let absolute = std::path::absolute(&file).map_err(|source| Error::DataDir {
-        path: data_dir.to_owned(),
-        source,
-    })?;
-    let url = SqliteConnectOptions::new()
-        .filename(&absolute)
-        .create_if_missing(true)
-        .to_url_lossy();
-    let options = AnyConnectOptions::from_url(&url).map_err(|source| Error::Open {
-        path: file.clone(),
-        source,
-    })?;
-    let fail = |source: sqlx::Error| match error::sqlite_code(&source) {
-        // SQLITE_READONLY: switching to WAL writes, so a read-only file fails here.
-        Some(8) => Error::ReadOnly {
-            path: file.clone(),
-            detail: source.to_string(),
-        },
-        Some(11 | 26) => Error::Damaged {
-            report: source.to_string(),
-        },
-        _ => Error::Open {
-            path: file.clone(),
-            source,
-        },
-    };
-    // One connection first, for SQLite's own words when the file cannot be used: the pool
-    // would retry a failing connection until it timed out, and say only that.
-    {
-        use sqlx::Connection as _;
-        let mut first = sqlx::AnyConnection::connect_with(&options)
-            .await
-            .map_err(fail)?;
-        sqlx::raw_sql(SQLITE_CONNECTION_SETTINGS)
-            .execute(&mut first)
-            .await
-            .map_err(fail)?;
-        first.close().await.map_err(fail)?;
-    }
-    let pool = AnyPoolOptions::new()
-        .max_connections(POOL_CONNECTIONS)
-        // A request waits this long for a connection, then fails as `Error::Busy` (a 503
-        // on the site) instead of waiting without end behind a queue that only grows.
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .after_connect(|connection, _| {
-            Box::pin(async move {
-                sqlx::raw_sql(SQLITE_CONNECTION_SETTINGS)
-                    .execute(connection)
-                    .await
-                    .map(drop)
-            })
-        })
-        .connect_with(options)
-        .await
-        .map_err(fail)?;
-    migrate::run(&pool, Backend::Sqlite).await?;
-    // SQLite opens a file it may not write read-only, without a word; every write would
-    // then fail later, far from the cause.
-    if let Err(e) = probe_write(&pool).await {
-        return Err(Error::ReadOnly {
-            path: file,
-            detail: e.to_string(),
-        });
-    }
-    Ok(pool)
-}
-
-/// Each SQLite connection's settings. WAL lets readers run beside the one writer. NORMAL in WAL
-/// mode never corrupts the database; a power cut may lose the last transactions, which the next
-/// fetch brings back. Writers take turns (WAL allows one at a time); a burst of ingest batches
-/// can keep one waiting for seconds, which must not become "database is locked".
-const SQLITE_CONNECTION_SETTINGS: &str = "PRAGMA journal_mode = WAL;
-     PRAGMA synchronous = NORMAL;
-     PRAGMA foreign_keys = ON;
-     PRAGMA busy_timeout = 30000;";
-
-async fn connect_postgres(url: &str) -> Result<AnyPool> {
-    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-        return Err(Error::UnsupportedUrl {
-            url: redact_password(url),
-        });
-    }
-    let fail = |source| Error::Connect {
-        url: redact_password(url),
-        source,
-    };
-    let options: AnyConnectOptions = url.parse().map_err(fail)?;
-    // One connection first, for the server's own words when it cannot be had ("connection
-    // refused", "database does not exist"): the pool would only say that it timed out.
-    {
-        use sqlx::Connection as _;
-        sqlx::AnyConnection::connect_with(&options)
-            .await
-            .map_err(fail)?
-            .close()
-            .await
-            .map_err(fail)?;
-    }
-    let pool = AnyPoolOptions::new()
-        .max_connections(POSTGRES_POOL_CONNECTIONS)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .connect_with(options)
-        .await
-        .map_err(fail)?;
-    migrate::run(&pool, Backend::Postgres).await?;
-    Ok(pool)
-}
-
-/// A database URL fit for a log or an error message: its password replaced by `***`.
-pub fn redact_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((credentials, host)) if credentials.contains(':') => {
-            let user = credentials.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}{path}")
-        }
-        _ => url.to_owned(),
-    }
-}
-
-/// Writes a row as it was and rolls back: fails when the database cannot be written.
-async fn probe_write(pool: &AnyPool) -> std::result::Result<(), sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query(
-        "UPDATE schema_migrations SET applied_at = applied_at
-         WHERE version = (SELECT MAX(version) FROM schema_migrations)",
-    )
-    .execute(&mut *tx)
-    .await?;
-    tx.rollback().await
-}
-
-fn is_empty_file(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0)
-}
-
-/// Whether a write-ahead log with content lies beside the database: then a main file of 0
-/// bytes is a database whose pages are all still in the log.
-fn has_journal(database: &Path) -> bool {
-    let mut wal = database.as_os_str().to_owned();
-    wal.push("-wal");
-    std::fs::metadata(PathBuf::from(wal)).is_ok_and(|m| m.len() > 0)
 }
 
 fn to_timestamp(t: chrono::DateTime<chrono::Utc>) -> i64 {
@@ -494,18 +308,5 @@ mod tests {
             sql.0,
             "SELECT 1 WHERE a = $1 AND b IN ($2, $3) AND c = '?' AND d < $5"
         );
-    }
-
-    #[test]
-    fn a_password_never_reaches_a_message() {
-        assert_eq!(
-            redact_password("postgres://xinwen:s3cret@db.example:5432/news?sslmode=disable"),
-            "postgres://xinwen:***@db.example:5432/news?sslmode=disable"
-        );
-        assert_eq!(
-            redact_password("postgres://xinwen@127.0.0.1/news"),
-            "postgres://xinwen@127.0.0.1/news"
-        );
-        assert_eq!(redact_password("sqlite:x.db"), "sqlite:x.db");
     }
 }

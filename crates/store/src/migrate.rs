@@ -3,7 +3,8 @@
 //! A small runner of our own rather than sqlx's `migrate!`, which needs the proc-macro stack
 //! (and compiles SQLite a second time); the list below is the whole mechanism.
 
-use crate::{Backend, Error, MIGRATION_LOCK, Result};
+use crate::postgres::MIGRATION_LOCK;
+use crate::{Backend, Error, Result};
 use sqlx::{AnyPool, Row};
 
 struct Migration {

@@ -97,16 +97,9 @@ impl Store {
     pub async fn story_placement_turn(&self) -> Result<PlacementTurn> {
         match self.backend {
             crate::Backend::Sqlite => Ok(PlacementTurn { _held: None }),
-            crate::Backend::Postgres => {
-                // A transaction-level lock: should the guard be dropped anywhere, the
-                // transaction rolls back and the lock goes with it.
-                let mut tx = self.pool.begin().await?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1) IS NULL")
-                    .bind(crate::PLACEMENT_LOCK)
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(PlacementTurn { _held: Some(tx) })
-            }
+            crate::Backend::Postgres => Ok(PlacementTurn {
+                _held: Some(crate::postgres::placement_turn(&self.pool).await?),
+            }),
         }
     }
 }
