@@ -129,31 +129,34 @@ impl SharedHosts {
     ) -> HeldPlace {
         while let Some(place) = self.kept_place(host) {
             if let Some(wait) = self.turns.reenter(&place, hold, spacing).await {
-                let held = HeldPlace {
-                    hosts: self.clone(),
-                    place: Some(place),
-                    spacing,
-                };
-                if !wait.is_zero() {
-                    tokio::time::sleep(wait).await;
-                }
-                return held;
+                return self.held_after(place, spacing, wait).await;
             }
         }
         loop {
             if let Some((place, wait)) = self.turns.enter(host, limit, hold, spacing).await {
-                let held = HeldPlace {
-                    hosts: self.clone(),
-                    place: Some(place),
-                    spacing,
-                };
-                if !wait.is_zero() {
-                    tokio::time::sleep(wait).await;
-                }
-                return held;
+                return self.held_after(place, spacing, wait).await;
             }
             tokio::time::sleep(PLACE_POLL).await;
         }
+    }
+
+    /// `place`, held from now (so that it is given back should the wait be cut short), once
+    /// the turn it reserved comes, `wait` from now.
+    async fn held_after(
+        self: &Arc<Self>,
+        place: SharedPlace,
+        spacing: Duration,
+        wait: Duration,
+    ) -> HeldPlace {
+        let held = HeldPlace {
+            hosts: self.clone(),
+            place: Some(place),
+            spacing,
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        held
     }
 
     /// Keeps `place` for the next request to its host, and gives it back after [`KEEP_PLACE`]

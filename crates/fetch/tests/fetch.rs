@@ -507,22 +507,7 @@ async fn a_worker_busy_at_a_host_keeps_its_place_and_gives_it_back_once_idle() {
     // held, instead of taking and giving back a place each time.
     let address = start(Router::new().route("/{page}", get(|| async { "<p>页</p>" }))).await;
     let places = Arc::new(SharedPlaces::default());
-    let fetcher = Fetcher::new(FetchConfig {
-        guard: Guard::new(vec!["127.0.0.1".parse().unwrap()]),
-        min_host_delay: Duration::ZERO,
-        per_host_concurrency: 1,
-        ..FetchConfig::default()
-    })
-    .unwrap()
-    .with_shared_turns(places.clone());
-    for n in 0..5 {
-        body(
-            fetcher
-                .fetch(&Request::page(url(address, &format!("/{n}"))))
-                .await
-                .unwrap(),
-        );
-    }
+    fetch_in_turn(&places, Duration::ZERO, address, 5).await;
     // Six requests: robots.txt, then the five pages.
     assert_eq!(places.taken.load(Ordering::SeqCst), 1, "one place taken");
     assert_eq!(
@@ -548,15 +533,29 @@ async fn a_place_is_kept_across_the_spacing_a_host_asks_for() {
     // worker goes on in it rather than giving it back and taking it again each time.
     let address = start(Router::new().route("/{page}", get(|| async { "<p>页</p>" }))).await;
     let places = Arc::new(SharedPlaces::default());
+    fetch_in_turn(&places, Duration::from_millis(300), address, 2).await;
+    // Three requests: robots.txt, then the two pages.
+    assert_eq!(places.taken.load(Ordering::SeqCst), 1, "one place taken");
+    assert_eq!(places.kept.load(Ordering::SeqCst), 2);
+}
+
+/// Fetches `pages` pages of the server at `address` one after the other, by a fetcher that
+/// shares `places` and spaces its requests to a host by `spacing`, one in flight at a time.
+async fn fetch_in_turn(
+    places: &Arc<SharedPlaces>,
+    spacing: Duration,
+    address: SocketAddr,
+    pages: usize,
+) {
     let fetcher = Fetcher::new(FetchConfig {
         guard: Guard::new(vec!["127.0.0.1".parse().unwrap()]),
-        min_host_delay: Duration::from_millis(300),
+        min_host_delay: spacing,
         per_host_concurrency: 1,
         ..FetchConfig::default()
     })
     .unwrap()
     .with_shared_turns(places.clone());
-    for n in 0..2 {
+    for n in 0..pages {
         body(
             fetcher
                 .fetch(&Request::page(url(address, &format!("/{n}"))))
@@ -564,7 +563,4 @@ async fn a_place_is_kept_across_the_spacing_a_host_asks_for() {
                 .unwrap(),
         );
     }
-    // Three requests: robots.txt, then the two pages.
-    assert_eq!(places.taken.load(Ordering::SeqCst), 1, "one place taken");
-    assert_eq!(places.kept.load(Ordering::SeqCst), 2);
 }
