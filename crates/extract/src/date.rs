@@ -26,6 +26,53 @@ static AMERICAN: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// `September 10th, 2005 10:56 am`, `Sep. 10, 2005`: the month by name before the day, as
+/// English blogs print a post's date.
+static NAMED_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b{MONTHS}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b{CLOCK_12}"
+    ))
+    .expect("valid regex")
+});
+
+/// `10 September 2005`, `10th Sept. 2005, 10:56`: the day before the month's name.
+static DAY_NAMED_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+(\d{{4}})\b{CLOCK_12}"
+    ))
+    .expect("valid regex")
+});
+
+/// A month's name or its abbreviation, captured by its first three letters.
+const MONTHS: &str = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?";
+
+/// An optional clock after a date: `10:56 am`, `at 22:05`.
+const CLOCK_12: &str = r"(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?)?";
+
+fn month_number(name: &str) -> Option<u32> {
+    let months = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let name = name.to_ascii_lowercase();
+    months.iter().position(|m| *m == name).map(|i| i as u32 + 1)
+}
+
+/// An hour on a 12-hour clock, when `half` says which (`a` or `p`), as 0 to 23.
+fn hour_of_day(hour: u32, half: Option<&str>) -> Option<u32> {
+    match half.map(|h| h.eq_ignore_ascii_case("p")) {
+        None => (hour < 24).then_some(hour),
+        Some(_) if !(1..=12).contains(&hour) => None,
+        Some(false) => Some(hour % 12),
+        Some(true) => Some(hour % 12 + 12),
+    }
+}
+
+/// Where the first date with its month by name begins in `s` (By Carrie Arnold November 15,
+/// 2019): what comes before it is no part of that date.
+pub fn named_month_date_at(s: &str) -> Option<usize> {
+    NAMED_MONTH.find(s).map(|m| m.start())
+}
+
 /// `11月12日 08:30`: needs a year from elsewhere.
 static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:：](\d{2}))?").expect("valid regex")
@@ -115,19 +162,23 @@ pub fn parse(
         return build(num(&c, 1)?, num(&c, 2)?, num(&c, 3)?, time, default_offset);
     }
     if let Some(c) = AMERICAN.captures(s) {
-        let hour: u32 = num(&c, 4)?;
-        if !(1..=12).contains(&hour) {
-            return None;
-        }
-        let afternoon = c[7].eq_ignore_ascii_case("p");
-        let hour = match (hour, afternoon) {
-            (12, false) => 0,
-            (12, true) => 12,
-            (h, true) => h + 12,
-            (h, false) => h,
-        };
+        let hour = hour_of_day(num(&c, 4)?, Some(&c[7]))?;
         let time = Some((hour, num(&c, 5)?, num(&c, 6).unwrap_or(0)));
         return build(num(&c, 3)?, num(&c, 1)?, num(&c, 2)?, time, default_offset);
+    }
+    let named = NAMED_MONTH.captures(s).map(|c| (c, 1, 2));
+    let named = named.or_else(|| DAY_NAMED_MONTH.captures(s).map(|c| (c, 2, 1)));
+    if let Some((c, month_at, day_at)) = named {
+        let time = match (num(&c, 4), num(&c, 5)) {
+            (Some(h), Some(m)) => Some((
+                hour_of_day(h, c.get(7).map(|m| m.as_str()))?,
+                m,
+                num(&c, 6).unwrap_or(0),
+            )),
+            _ => None,
+        };
+        let month = month_number(&c[month_at])?;
+        return build(num(&c, 3)?, month, num(&c, day_at)?, time, default_offset);
     }
     let year = year_hint?;
     let c = MONTH_DAY.captures(s)?;
@@ -154,6 +205,8 @@ pub(crate) fn warm_up() {
     LazyLock::force(&ISO);
     LazyLock::force(&CHINESE);
     LazyLock::force(&AMERICAN);
+    LazyLock::force(&NAMED_MONTH);
+    LazyLock::force(&DAY_NAMED_MONTH);
     LazyLock::force(&MONTH_DAY);
     LazyLock::force(&URL_DATE);
 }
@@ -199,6 +252,26 @@ mod tests {
         // Without the clock's half the order is unknown.
         assert_eq!(show("7/5/2005"), "");
         assert_eq!(show("13/5/2005 9:23 PM"), "");
+    }
+
+    #[test]
+    fn months_by_name() {
+        assert_eq!(
+            show("Saturday, September 10th, 2005   10:56 am"),
+            "2005-09-10T10:56:00+08:00"
+        );
+        assert_eq!(show("Posted Sep. 3, 2021"), "2021-09-03T00:00:00+08:00");
+        assert_eq!(
+            show("March 1, 2020 at 12:05 pm"),
+            "2020-03-01T12:05:00+08:00"
+        );
+        assert_eq!(show("12 May 2019, 22:05"), "2019-05-12T22:05:00+08:00");
+        assert_eq!(show("1st December 2018"), "2018-12-01T00:00:00+08:00");
+        // Words that begin like a month are no month; a month without its day is no date.
+        assert_eq!(show("Marching 12, 2005"), "");
+        assert_eq!(show("May 2005"), "");
+        assert_eq!(show("June 31, 2005"), "");
+        assert_eq!(show("June 3, 2005 13:05 pm"), "");
     }
 
     #[test]

@@ -243,6 +243,10 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
         .and_then(|l| line_of(&lines, l, body_start.unwrap_or(0)));
     // Up to six lines above the body, none above the headline when it was found above it.
     let headline_above_body = matches!((title_line, body_start), (Some(t), Some(b)) if t < b);
+    let headline_in_body = matches!(
+        (title_line, body_start, body_end),
+        (Some(t), Some(b), Some(e)) if (b..=e).contains(&t)
+    );
     let before_body: Vec<String> = match body_start {
         Some(start) => {
             let mut from = start.saturating_sub(6);
@@ -279,12 +283,28 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
         body_region,
         site_name: page_site_name.as_deref(),
         headline_above_body,
+        headline_in_body,
     };
     let mut authors = meta::authors(&head, &places, &dom);
     let editors = meta::editors(&places);
     let later_text = || collapsed(header_start, 60).join("\n");
-    let mut published_at =
-        meta::published_at(&head, &header_text, later_text, page_url, &dom, is_article);
+    // Blogs and forum archives print a post's date over its headline.
+    let above_headline = match title_line {
+        Some(t) => collapsed(
+            t.saturating_sub(LINES_OVER_HEADLINE),
+            t.min(LINES_OVER_HEADLINE),
+        ),
+        None => Vec::new(),
+    };
+    let mut published_at = meta::published_at(
+        &head,
+        &header_text,
+        &above_headline,
+        later_text,
+        page_url,
+        &dom,
+        is_article,
+    );
     let mut wechat_info = None;
     if is_wechat {
         let info = wechat::info(&dom, &head);
@@ -324,7 +344,7 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
             .join("\n");
         if published_at.is_none() {
             published_at =
-                meta::published_at(&head, &beside, String::new, page_url, &dom, is_article);
+                meta::published_at(&head, &beside, &[], String::new, page_url, &dom, is_article);
         }
         if source_name.is_none() {
             source_name = meta::source_name(&head, &beside, "");
@@ -382,6 +402,9 @@ fn names_date_or_source(text: &str) -> bool {
 
 /// How much text a block around the headline may hold to be read for its date and source.
 const BESIDE_HEADING_CHARS: usize = 400;
+
+/// Lines over the headline read for a date the page gives nowhere under it.
+const LINES_OVER_HEADLINE: usize = 2;
 
 /// The first of `lines` from `from` on that holds `body_line`'s first words. The body's text
 /// is the page's with white space collapsed, and a page's source may break a paragraph's line

@@ -201,7 +201,7 @@ fn flatten_ld(v: Value, out: &mut Vec<Value>) {
 
 /// Separators between a headline and the site's name in `<title>`.
 static TITLE_SEPARATORS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s+[-|–—·:]\s+|\s*[_｜|丨]\s*|\s*--\s*|\s+-\s*|\s*-\s+").expect("valid regex")
+    Regex::new(r"\s+[-|–—·:»]\s+|\s*[_｜|丨]\s*|\s*--\s*|\s+-\s*|\s*-\s+").expect("valid regex")
 });
 
 fn comparable(s: &str) -> String {
@@ -276,10 +276,17 @@ fn strip_site(title: &str, head: &Head) -> String {
     let site = head
         .meta(&["og:site_name", "application-name"])
         .map(comparable);
+    // Longest as read: a Han character says more than a letter, so 「…与下岗职工的再就业」
+    // outweighs "powered by Discuz! Archiver", which has more characters.
+    let weight = |part: &str| -> usize {
+        part.chars()
+            .map(|c| if crate::text::is_cjk(c) { 2 } else { 1 })
+            .sum()
+    };
     let best = parts
         .iter()
         .filter(|p| site.as_deref() != Some(comparable(p).as_str()))
-        .max_by_key(|p| p.chars().count())
+        .max_by_key(|p| weight(p))
         .unwrap_or(&parts[0]);
     // A headline that itself holds a separator ("北京 - 上海高铁") loses less than a wrong cut.
     if best.chars().count() * 2 < title.chars().count() / 2 {
@@ -349,6 +356,16 @@ fn words(text: &'static str) -> Vec<&'static str> {
         .flat_map(str::split_whitespace)
         .collect()
 }
+
+const WEEKDAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 /// Words that follow 记者 in text but are not names (`data/not-names.txt`).
 static NOT_NAMES: LazyLock<Vec<&str>> =
@@ -475,6 +492,9 @@ pub struct BylinePlaces<'a> {
     /// Whether the headline was found above the body, so that `before_body` lies between
     /// them: only there is a line of bare names taken for the byline.
     pub headline_above_body: bool,
+    /// Whether the headline was found among the body's own lines, so that the lines under it
+    /// (`header`'s first) open the article.
+    pub headline_in_body: bool,
 }
 
 /// Names from the byline patterns in one line.
@@ -636,12 +656,32 @@ fn name_line(before_body: &[String]) -> Vec<String> {
             .split([' ', '、', '\u{3000}'])
             .filter(|n| !n.is_empty())
             .collect();
-        if !names.is_empty() && names.len() <= 5 && names.iter().all(|n| looks_like_chinese_name(n))
-        {
+        if names.is_empty() || names.len() > 5 {
+            continue;
+        }
+        if names.iter().all(|n| looks_like_chinese_name(n)) || co_authors(line, &names) {
             return names.into_iter().map(str::to_owned).collect();
         }
     }
     Vec::new()
+}
+
+/// Writers listed together with 、 (赵延东、风笑天): the list says they are names, so a name
+/// whose family name is too rare for the list counts when half of them begin with a common one.
+fn co_authors(line: &str, names: &[&str]) -> bool {
+    let name_shaped = |name: &str| {
+        (2..=3).contains(&name.chars().count())
+            && name.chars().all(crate::text::is_cjk)
+            && !begins_with_not_a_name(name)
+            && !is_organisation(name)
+    };
+    let known = names.iter().filter(|n| looks_like_chinese_name(n)).count();
+    names.len() >= 2
+        && line.contains('、')
+        && names
+            .iter()
+            .all(|n| looks_like_chinese_name(n) || name_shaped(n))
+        && known * 2 >= names.len()
 }
 
 /// The names of an essay's author, where the page's headline was not found: a heading, the
@@ -798,11 +838,27 @@ pub fn authors(head: &Head, places: &BylinePlaces<'_>, dom: &Dom) -> Vec<String>
             .collect();
     }
     if found.is_empty() {
-        found = if places.headline_above_body {
-            name_line(places.before_body)
-        } else {
-            essay_name_line(places.before_body)
-        };
+        // The short lines just under a headline, where a body that holds its byline (a
+        // thread's post that repeats its headline, then names its writers) has it.
+        let under_headline: Vec<String> =
+            match places.headline_above_body || places.headline_in_body {
+                true => header_text
+                    .lines()
+                    .take(3)
+                    .take_while(|l| l.chars().count() <= 30)
+                    .map(str::to_owned)
+                    .collect(),
+                false => Vec::new(),
+            };
+        if places.headline_above_body {
+            found = name_line(places.before_body);
+        }
+        if found.is_empty() {
+            found = name_line(&under_headline);
+        }
+        if found.is_empty() && !places.headline_above_body {
+            found = essay_name_line(places.before_body);
+        }
     }
     // Pages that never spell either word (in any case) are not walked.
     let source = dom.html.source().as_bytes();
@@ -828,8 +884,25 @@ pub fn authors(head: &Head, places: &BylinePlaces<'_>, dom: &Dom) -> Vec<String>
                 if text.chars().count() <= 80
                     && let Some(c) = ENGLISH_BYLINE.captures(&text)
                 {
+                    // A byline that runs on into its date (By Carrie Arnold November 15, 2019).
+                    let names =
+                        c.get(1).map_or("", |names| {
+                            match crate::date::named_month_date_at(&text) {
+                                Some(date) if date > names.start() => {
+                                    &text[names.start()..date.min(names.end())]
+                                }
+                                _ => names.as_str(),
+                            }
+                        });
+                    let names = names.trim();
+                    // …or into the day it was written (By Jeff Foust Monday, November 18).
+                    let names = match names.rsplit_once(' ') {
+                        Some((before, last)) if WEEKDAYS.contains(&last) => before,
+                        _ => names,
+                    };
                     found.extend(
-                        c[1].split(" and ")
+                        names
+                            .split(" and ")
                             .flat_map(|s| s.split(" & "))
                             .map(|s| s.trim().to_owned()),
                     );
@@ -875,10 +948,14 @@ pub fn source_name(head: &Head, header_text: &str, body_text: &str) -> Option<St
 /// Different days in the lines under a title that make them a list rather than a byline.
 const DAYS_IN_A_LIST: usize = 3;
 
+/// The longest line over a headline read for its date.
+const DATE_LINE_CHARS: usize = 40;
+
 /// When the article was published.
 pub fn published_at(
     head: &Head,
     header_text: &str,
+    above_headline: &[String],
     later_text: impl FnOnce() -> String,
     page_url: Option<&str>,
     dom: &Dom,
@@ -955,6 +1032,16 @@ pub fn published_at(
         offset,
         year_hint,
     );
+    // Over the headline, only the nearest short lines (`above_headline`): further up is the
+    // site's banner, which may show today's date.
+    let from_above = || {
+        above_headline
+            .iter()
+            .rev()
+            .filter(|l| l.chars().count() <= DATE_LINE_CHARS)
+            .find_map(|l| crate::date::parse(l, offset, year_hint))
+    };
+    let from_header = from_header.or_else(from_above);
     // A URL gives the day only; a time on the same day in the page is more precise.
     match (from_header, url_date) {
         (Some(h), Some(u)) if h.date_naive() != u.date_naive() => Some(u),

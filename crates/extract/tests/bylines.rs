@@ -153,3 +153,42 @@ fn a_time_stored_in_utc_is_given_in_the_offset_the_page_shows() {
         Some("2026-02-06T13:48:06+01:00")
     );
 }
+
+#[test]
+fn a_forum_archive_post_names_its_writers_under_its_headline_and_dates_them_above_it() {
+    // The thread's breadcrumb and its headline, twice, open the body; the <title> ends with
+    // the software's English tagline, which has more letters than the headline has characters.
+    let article = extract("forum-archive-coauthors.html");
+    assert_eq!(
+        article.title.as_deref(),
+        Some("城郊菜市场的变迁与社区生活(页 1)")
+    );
+    // 风 is too rare a family name for the list of common ones; listed with 、 beside a
+    // common one, it is read as a name.
+    assert_eq!(article.authors, ["赵明远", "风晓川"]);
+    assert_eq!(
+        article.published_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-05-29T09:07:00+08:00"),
+        "the post's time over its headline, not a date further down"
+    );
+}
+
+#[test]
+fn a_blog_post_is_dated_by_the_line_over_its_headline_not_the_banner_or_the_comments() {
+    let article = extract("blog-date-over-headline.html");
+    assert_eq!(article.title.as_deref(), Some("渡口边的早点摊"));
+    assert_eq!(
+        article.published_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-09-12T10:56:00+08:00")
+    );
+}
+
+#[test]
+fn an_english_byline_that_runs_into_its_date_gives_the_names_and_the_date() {
+    let article = extract("english-byline-runs-into-date.html");
+    assert_eq!(article.authors, ["Mara Quinlan", "Tomas Eberle"]);
+    assert_eq!(
+        article.published_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-11-16T00:00:00+08:00")
+    );
+}
