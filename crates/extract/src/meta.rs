@@ -108,6 +108,16 @@ impl Head {
             .find_map(|k| self.meta.get(*k).map(String::as_str))
     }
 
+    /// The object Baidu's search asks Chinese sites to describe a page with (its
+    /// `cambrian.jsonld` context: `title`, `images`, `pubDate`), if any.
+    pub fn ld_cambrian(&self) -> Option<&Value> {
+        self.ld.iter().find(|v| {
+            v["@context"]
+                .as_str()
+                .is_some_and(|c| c.contains("/contexts/cambrian"))
+        })
+    }
+
     /// The JSON-LD object that describes the article, if any.
     pub fn ld_article(&self) -> Option<&Value> {
         self.ld.iter().find(|v| {
@@ -326,7 +336,10 @@ const REPORTER_PATTERN: usize = 2;
 static BYLINE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
         format!(r"(?:作者|撰文|撰稿人?|文字|编译|口述|整理|执笔人?)\s*[:：｜|丨/]\s*({NAMES})"),
-        format!(r"(?:^|[\s】\]►●▲■])文\s*[:：｜|丨/]\s*({NAMES})"),
+        // 【文/观察者网专栏作者 王文】: the outlet and the writer's role may come first.
+        format!(
+            r"(?:^|[\s【\[】\]►●▲■])文\s*[:：｜|丨/]\s*(?:\p{{Han}}{{0,12}}?(?:作者|撰稿人|评论员|记者)\s*)?({NAMES})"
+        ),
         format!(r"(?:本报|本台|本刊|新华社|中新社|特约)?(?:实习)?(?:记者|实习生|通讯员)\s*[:：]?\s*({NAMES})"),
         format!(r"(?:^|[\s►●▲■])文\s+(?:\S+\s+)?({NAMES})\s*$"),
     ]
@@ -715,17 +728,25 @@ fn essay_name_line(before_body: &[String]) -> Vec<String> {
 /// The page's editors (责任编辑), kept apart from its authors: the byline credits writers.
 pub fn editors(places: &BylinePlaces<'_>) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    let lines = places
-        .tail
-        .iter()
-        .map(String::as_str)
-        .chain(places.header.lines())
-        .chain(places.before_body.iter().map(String::as_str));
+    let tail: Vec<&str> = places.tail.iter().map(String::as_str).collect();
+    let header: Vec<&str> = places.header.lines().collect();
+    let before_body: Vec<&str> = places.before_body.iter().map(String::as_str).collect();
+    // Each line, and a label that ends its line (责任编辑:) with the name on the next.
+    let lines = [tail, header, before_body].into_iter().flat_map(|place| {
+        (0..place.len())
+            .map(|i| match place.get(i + 1) {
+                Some(next) if place[i].trim_end().ends_with([':', '：']) => {
+                    format!("{} {next}", place[i])
+                }
+                _ => place[i].to_owned(),
+            })
+            .collect::<Vec<_>>()
+    });
     for line in lines {
         if !line.contains('编') {
             continue;
         }
-        if let Some(c) = EDITOR_LINE.captures(line) {
+        if let Some(c) = EDITOR_LINE.captures(&line) {
             for name in split_names(&c[1]) {
                 if !found.contains(&name) {
                     found.push(name);
@@ -1041,7 +1062,14 @@ pub fn published_at(
             .filter(|l| l.chars().count() <= DATE_LINE_CHARS)
             .find_map(|l| crate::date::parse(l, offset, year_hint))
     };
-    let from_header = from_header.or_else(from_above);
+    // Baidu's description of the page gives the time it was published to the web, which
+    // the page's own shown time is preferred to.
+    let described = || {
+        head.ld_cambrian()
+            .and_then(|c| c["pubDate"].as_str())
+            .and_then(|written| crate::date::parse(written, offset, year_hint))
+    };
+    let from_header = from_header.or_else(from_above).or_else(described);
     // A URL gives the day only; a time on the same day in the page is more precise.
     match (from_header, url_date) {
         (Some(h), Some(u)) if h.date_naive() != u.date_naive() => Some(u),

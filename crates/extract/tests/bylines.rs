@@ -192,3 +192,17 @@ fn an_english_byline_that_runs_into_its_date_gives_the_names_and_the_date() {
         Some("2026-11-16T00:00:00+08:00")
     );
 }
+
+#[test]
+fn a_columnists_byline_names_the_writer_after_the_outlet_and_role() {
+    // 【文/远望网专栏作者 林晓舟】: the outlet and the role come before the name. The page
+    // shows no time; Baidu's description of it gives one. The editor's name is on the line
+    // after its label.
+    let article = extract("column-byline-baidu-date.html");
+    assert_eq!(article.authors, ["林晓舟"]);
+    assert_eq!(
+        article.published_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-11-07T09:27:48+08:00")
+    );
+    assert_eq!(article.editors, ["吴海涛"]);
+}
