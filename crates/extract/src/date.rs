@@ -30,7 +30,7 @@ static AMERICAN: LazyLock<Regex> = LazyLock::new(|| {
 /// English blogs print a post's date.
 static NAMED_MONTH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b{MONTHS}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b{CLOCK_12}"
+        r"(?i)(?-u:\b){MONTHS}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?-u:\b){CLOCK_12}"
     ))
     .expect("valid regex")
 });
@@ -38,7 +38,7 @@ static NAMED_MONTH: LazyLock<Regex> = LazyLock::new(|| {
 /// `10 September 2005`, `10th Sept. 2005, 10:56`: the day before the month's name.
 static DAY_NAMED_MONTH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+(\d{{4}})\b{CLOCK_12}"
+        r"(?i)(?-u:\b)(\d{{1,2}})(?:st|nd|rd|th)?\s+{MONTHS}\.?,?\s+(\d{{4}})(?-u:\b){CLOCK_12}"
     ))
     .expect("valid regex")
 });
@@ -47,7 +47,8 @@ static DAY_NAMED_MONTH: LazyLock<Regex> = LazyLock::new(|| {
 const MONTHS: &str = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?";
 
 /// An optional clock after a date: `10:56 am`, `at 22:05`.
-const CLOCK_12: &str = r"(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\b\.?)?)?";
+const CLOCK_12: &str =
+    r"(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m(?-u:\b)\.?)?)?";
 
 fn month_number(name: &str) -> Option<u32> {
     let months = [
@@ -166,8 +167,19 @@ pub fn parse(
         let time = Some((hour, num(&c, 5)?, num(&c, 6).unwrap_or(0)));
         return build(num(&c, 3)?, num(&c, 1)?, num(&c, 2)?, time, default_offset);
     }
-    let named = NAMED_MONTH.captures(s).map(|c| (c, 1, 2));
-    let named = named.or_else(|| DAY_NAMED_MONTH.captures(s).map(|c| (c, 2, 1)));
+    // Most lines a page is read for hold no Latin letter (so no month's name) or no year.
+    let has_letters = s.bytes().any(|b| b.is_ascii_alphabetic())
+        && s.as_bytes()
+            .windows(4)
+            .any(|w| w.iter().all(u8::is_ascii_digit));
+    let named = has_letters
+        .then(|| NAMED_MONTH.captures(s).map(|c| (c, 1, 2)))
+        .flatten();
+    let named = named.or_else(|| {
+        has_letters
+            .then(|| DAY_NAMED_MONTH.captures(s).map(|c| (c, 2, 1)))
+            .flatten()
+    });
     if let Some((c, month_at, day_at)) = named {
         let time = match (num(&c, 4), num(&c, 5)) {
             (Some(h), Some(m)) => Some((

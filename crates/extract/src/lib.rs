@@ -179,34 +179,40 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
             .map(|l| text::collapse_whitespace(l))
             .collect::<Vec<_>>()
     };
-    let title_key: String = title
-        .as_deref()
-        .unwrap_or("")
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .collect();
-    let title_line = (!title_key.is_empty())
-        .then(|| {
-            let mut key = String::new();
-            let title_first = title_key.chars().next().unwrap_or(' ');
-            lines.iter().position(|l| {
-                // Needed for either match below, and far cheaper than the line's key: the
-                // title's first letter in the line, or the line's first letter in the title.
-                let may_match = l.contains(title_first)
-                    || l.chars()
-                        .find(|&c| text::is_word_char(c))
-                        .is_some_and(|c| title_key.contains(c));
-                if !may_match {
-                    return false;
-                }
-                key.clear();
-                key.extend(l.chars().filter(|&c| text::is_word_char(c)));
-                !key.is_empty()
-                    && (key.contains(&title_key)
-                        || (key.chars().count() >= 6 && title_key.contains(key.as_str())))
-            })
-        })
-        .flatten();
+    // Where the body starts and ends among the page's lines: bylines sit just above it (under
+    // a headline that is not where the title was found) and credits just below it.
+    let body_lines: Vec<&str> = found.text.lines().filter(|l| !text::is_blank(l)).collect();
+    let body_start = body_lines.first().and_then(|l| line_of(&lines, l, 0));
+    let body_end = body_lines
+        .last()
+        .and_then(|l| line_of(&lines, l, body_start.unwrap_or(0)));
+    let mut title_line = title.as_deref().and_then(|t| line_of_title(&lines, t));
+    // A `<title>` printed nowhere near the body, with no other headline on the page, is the
+    // site's: the headline is what the page sets apart just over its body.
+    // Printed as a headline: on a line of its own (not inside a breadcrumb or a sentence),
+    // just over the body or as its first lines.
+    let printed_as_headline = |line: Option<usize>| match (line, body_start, title.as_deref()) {
+        (Some(t), Some(b), Some(title)) => {
+            let own_line = lines[t].chars().filter(|&c| text::is_word_char(c)).count()
+                <= title.chars().filter(|&c| text::is_word_char(c)).count() * 2;
+            t + HEADLINE_NEAR_BODY >= b && t <= b + 2 && own_line
+        }
+        _ => false,
+    };
+    if !is_wechat
+        && !head.names_its_headline()
+        && !printed_as_headline(title_line)
+        && let Some(b) = body_start
+        && let Some(headline) = meta::emphasised_headline(
+            &head,
+            &dom,
+            &lines[b.saturating_sub(HEADLINE_NEAR_BODY)..=b],
+        )
+        && !title.as_deref().is_some_and(|t| t.contains(&headline))
+    {
+        title_line = line_of_title(&lines, &headline);
+        title = Some(headline);
+    }
     let header_start = title_line.map_or(0, |i| i + 1);
     let header_text = collapsed(header_start, 8)
         .iter()
@@ -234,13 +240,6 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
         && !link_heavy_page
         && (paragraphs >= 2 || measure.weight() >= 600);
 
-    // Where the body starts and ends among the page's lines: bylines sit just above it (under
-    // a headline that is not where the title was found) and credits just below it.
-    let body_lines: Vec<&str> = found.text.lines().filter(|l| !text::is_blank(l)).collect();
-    let body_start = body_lines.first().and_then(|l| line_of(&lines, l, 0));
-    let body_end = body_lines
-        .last()
-        .and_then(|l| line_of(&lines, l, body_start.unwrap_or(0)));
     // Up to six lines above the body, none above the headline when it was found above it.
     let headline_above_body = matches!((title_line, body_start), (Some(t), Some(b)) if t < b);
     let headline_in_body = matches!(
@@ -403,12 +402,39 @@ fn names_date_or_source(text: &str) -> bool {
 /// How much text a block around the headline may hold to be read for its date and source.
 const BESIDE_HEADING_CHARS: usize = 400;
 
+/// Lines over the body among which a headline is looked for.
+const HEADLINE_NEAR_BODY: usize = 6;
+
 /// Lines over the headline read for a date the page gives nowhere under it.
 const LINES_OVER_HEADLINE: usize = 2;
 
 /// The first of `lines` from `from` on that holds `body_line`'s first words. The body's text
 /// is the page's with white space collapsed, and a page's source may break a paragraph's line
 /// anywhere: the first ten characters without white space are looked for.
+/// The first of the page's lines that holds the title, or that the title holds when it has
+/// a few words (a headline broken over lines, or cut short in the line).
+fn line_of_title(lines: &[&str], title: &str) -> Option<usize> {
+    let title_key: String = title.chars().filter(|c| c.is_alphanumeric()).collect();
+    let title_first = title_key.chars().next()?;
+    let mut key = String::new();
+    lines.iter().position(|l| {
+        // Needed for either match below, and far cheaper than the line's key: the title's
+        // first letter in the line, or the line's first letter in the title.
+        let may_match = l.contains(title_first)
+            || l.chars()
+                .find(|&c| text::is_word_char(c))
+                .is_some_and(|c| title_key.contains(c));
+        if !may_match {
+            return false;
+        }
+        key.clear();
+        key.extend(l.chars().filter(|&c| text::is_word_char(c)));
+        !key.is_empty()
+            && (key.contains(&title_key)
+                || (key.chars().count() >= 6 && title_key.contains(key.as_str())))
+    })
+}
+
 fn line_of(lines: &[&str], body_line: &str, from: usize) -> Option<usize> {
     let key: String = body_line
         .split_whitespace()

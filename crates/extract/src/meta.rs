@@ -3,7 +3,7 @@
 //! JSON-LD first, then the page's own headings and byline text.
 
 use crate::dom::{Dom, NodeHandle, attr, tag};
-use crate::html::Node;
+use crate::html::{Node, NodeId};
 use crate::text::collapse_whitespace;
 use chrono::{DateTime, FixedOffset};
 use regex::Regex;
@@ -22,6 +22,10 @@ pub struct Head {
     pub ld: Vec<Value>,
     pub scripts: Vec<String>,
     pub headings: Vec<String>,
+    /// Elements that set their text apart (h2–h4, bold, `<font>`, a box named for a title), in
+    /// page order: where an old page whose `<title>` is its site's shows its headline. Their
+    /// text is read only for such a page.
+    pub emphasised: Vec<NodeId>,
     /// Links to authors' pages: which author, whether to their own page, and the link's text.
     pub author_links: Vec<(String, bool, String)>,
 }
@@ -38,8 +42,10 @@ impl Head {
             ld: Vec::new(),
             scripts: Vec::new(),
             headings: Vec::new(),
+            emphasised: Vec::new(),
             author_links: Vec::new(),
         };
+        let mut titled_in_meta = false;
         for node in dom.root().descendants() {
             let Some(name) = tag(&node) else { continue };
             match name {
@@ -52,6 +58,8 @@ impl Head {
                     if let (Some(key), Some(content)) = (key, attr(&node, "content")) {
                         let content = collapse_whitespace(content);
                         if !content.is_empty() {
+                            titled_in_meta |=
+                                TITLE_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k));
                             head.meta.entry(key.to_ascii_lowercase()).or_insert(content);
                         }
                     }
@@ -97,10 +105,29 @@ impl Head {
                         head.headings.push(t);
                     }
                 }
+                // Only a page that names no headline in its head needs them; the head comes
+                // first, and most pages name one there.
+                _ if !titled_in_meta
+                    && head.emphasised.len() < MOST_EMPHASISED
+                    && dom.stats(node.id()).text.chars <= *HEADLINE_CHARS.end()
+                    && sets_apart(&node, name) =>
+                {
+                    head.emphasised.push(node.id());
+                }
                 _ => {}
             }
         }
         head
+    }
+
+    /// Whether the page names its headline anywhere but in `<title>`: a title meta tag,
+    /// JSON-LD's headline, or a main heading.
+    pub fn names_its_headline(&self) -> bool {
+        self.meta(TITLE_KEYS).is_some()
+            || self
+                .ld_article()
+                .is_some_and(|a| a["headline"].as_str().is_some())
+            || !self.headings.is_empty()
     }
 
     pub fn meta(&self, keys: &[&str]) -> Option<&str> {
@@ -131,6 +158,50 @@ impl Head {
                 .any(|t| t.ends_with("Article") || *t == "BlogPosting" || *t == "Report")
         })
     }
+}
+
+/// The meta tags that give the headline.
+const TITLE_KEYS: &[&str] = &["og:title", "twitter:title", "title", "headline"];
+
+/// The length of a headline in characters.
+const HEADLINE_CHARS: std::ops::RangeInclusive<usize> = 5..=60;
+
+/// The longest emphasised line taken for a headline: longer ones are notices and sentences.
+const EMPHASISED_HEADLINE_CHARS: usize = 40;
+
+/// The emphasised texts kept: a page can bold thousands of words.
+const MOST_EMPHASISED: usize = 300;
+
+/// Whether an element sets its text apart as a heading would.
+fn sets_apart(node: &NodeHandle<'_>, name: &str) -> bool {
+    matches!(name, "h2" | "h3" | "h4" | "b" | "strong" | "font")
+        || [attr(node, "class"), attr(node, "id")]
+            .into_iter()
+            .flatten()
+            .any(|v| crate::text::contains_ignoring_case(v.as_bytes(), b"title"))
+}
+
+/// The headline of a page whose `<title>` is not printed over its body (an old portal's
+/// 「显示」, the site's own name): the first short line the page sets apart among the few
+/// over the body, or the body's first line.
+pub fn emphasised_headline(head: &Head, dom: &Dom, over_body: &[&str]) -> Option<String> {
+    let emphasised: Vec<String> = head
+        .emphasised
+        .iter()
+        .filter_map(|&id| dom.html.get(id))
+        .map(|node| collapse_whitespace(&dom.text_of(node)))
+        .filter(|t| HEADLINE_CHARS.contains(&t.chars().count()))
+        .collect();
+    over_body
+        .iter()
+        .map(|l| collapse_whitespace(l))
+        .filter(|l| {
+            (HEADLINE_CHARS.start()..=&EMPHASISED_HEADLINE_CHARS).contains(&&l.chars().count())
+        })
+        .filter(|l| !l.ends_with(['。', '！', '？', '，', '.', ',', '：', ':']))
+        // A breadcrumb or a page's name and section (首页 - 新闻动态) is set apart too.
+        .filter(|l| !l.contains(['>', '»']) && !TITLE_SEPARATORS.is_match(l))
+        .find(|l| emphasised.iter().any(|e| e == l))
 }
 
 /// Which author's page a link leads to, as blog and CMS software makes them: WordPress's
@@ -224,14 +295,11 @@ fn comparable(s: &str) -> String {
 /// The headline: a main heading that the `<title>` or og:title confirms, else og:title, else
 /// the `<title>` without the site's name, else the first heading.
 pub fn title(head: &Head) -> Option<String> {
-    let og = head
-        .meta(&["og:title", "twitter:title", "title", "headline"])
-        .map(str::to_owned)
-        .or_else(|| {
-            head.ld_article()
-                .and_then(|a| a["headline"].as_str())
-                .map(str::to_owned)
-        });
+    let og = head.meta(TITLE_KEYS).map(str::to_owned).or_else(|| {
+        head.ld_article()
+            .and_then(|a| a["headline"].as_str())
+            .map(str::to_owned)
+    });
     let title_tag = head.title_tag.clone();
     let confirmed = head.headings.iter().find(|h| {
         let key = comparable(h);
@@ -1060,6 +1128,7 @@ pub fn published_at(
             .iter()
             .rev()
             .filter(|l| l.chars().count() <= DATE_LINE_CHARS)
+            .filter(|l| !is_dated_link(l, offset, year_hint))
             .find_map(|l| crate::date::parse(l, offset, year_hint))
     };
     // Baidu's description of the page gives the time it was published to the web, which
@@ -1133,15 +1202,7 @@ fn without_dated_links(
     offset: FixedOffset,
     year_hint: Option<i32>,
 ) -> std::borrow::Cow<'_, str> {
-    let is_dated_link = |line: &str| {
-        let line = line.trim_end();
-        let Some(open) = line.rfind(['(', '（']) else {
-            return false;
-        };
-        open > 0
-            && line.ends_with([')', '）'])
-            && crate::date::parse(&line[open..], offset, year_hint).is_some()
-    };
+    let is_dated_link = |line: &str| is_dated_link(line, offset, year_hint);
     if text.lines().filter(|l| is_dated_link(l)).count() < DAYS_IN_A_LIST {
         return text.into();
     }
@@ -1150,6 +1211,18 @@ fn without_dated_links(
         .collect::<Vec<_>>()
         .join("\n")
         .into()
+}
+
+/// Whether `line` is a link's text followed by its date in brackets (少年时代(1)(2004/10/10
+/// 17:06)): the date is the linked page's.
+fn is_dated_link(line: &str, offset: FixedOffset, year_hint: Option<i32>) -> bool {
+    let line = line.trim_end();
+    let Some(open) = line.rfind(['(', '（']) else {
+        return false;
+    };
+    open > 0
+        && line.ends_with([')', '）'])
+        && crate::date::parse(&line[open..], offset, year_hint).is_some()
 }
 
 /// Words that put a post's date in the line that closes it (作者:某某 发表于:2005-07-31 12:30).

@@ -206,3 +206,12 @@ fn a_columnists_byline_names_the_writer_after_the_outlet_and_role() {
     );
     assert_eq!(article.editors, ["吴海涛"]);
 }
+
+#[test]
+fn an_old_page_whose_title_is_not_its_headline_is_titled_by_what_it_sets_apart_over_the_body() {
+    // 「显示」 is the forum software's <title> for every post; the headline is the bold line
+    // over the body, and the breadcrumb over it is not.
+    let article = extract("portal-title-is-not-the-headline.html");
+    assert_eq!(article.title.as_deref(), Some("渡口的早晨(上)"));
+    assert_eq!(article.authors, ["林晓舟"]);
+}
