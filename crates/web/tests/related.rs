@@ -62,20 +62,43 @@ async fn the_worker_fills_related_reading_that_the_article_page_then_shows() {
         ..Default::default()
     };
     let state = AppState::with_services(store.clone(), site, services);
-    // The page asks; the worker (readers' requests first) answers within seconds.
+    // Before the worker has been to it, the page offers the channel's newest other stories,
+    // as suggestions only.
     let uri = format!("/article/{}", typhoon.id);
-    let started = Instant::now();
-    let html = loop {
-        let html = page(&state, &uri).await;
-        if html.contains("class=\"related\"") {
-            break html;
+    let first = page(&state, &uri).await;
+    assert!(store.related_reading(typhoon.id).await.unwrap().is_none());
+    let standing_in = &first[first.find("相关阅读").expect("something to read next")..];
+    let standing_in = &standing_in[..standing_in.find("</section>").unwrap()];
+    let suggestions = &standing_in[standing_in.find("你可能还想看").expect("as suggestions")..];
+    let offered = suggestions.matches("href=\"/article/").count();
+    assert!(
+        offered >= xinwen_search::RELATED_AT_LEAST,
+        "{offered} offered: {standing_in}"
+    );
+    let story = store.article(typhoon.id).await.unwrap().unwrap().story_id;
+    let channel_newest = store
+        .latest_articles(ArticleFilter::default(), 1, 200, false)
+        .await
+        .unwrap()
+        .items;
+    for other in &channel_newest {
+        if other.id == typhoon.id || (story.is_some() && other.story_id == story) {
+            assert!(
+                !standing_in.contains(&format!("href=\"/article/{}\"", other.id)),
+                "neither the article nor its story's other reports: {standing_in}"
+            );
         }
+    }
+    // The page asked; the worker (readers' requests first) answers within seconds.
+    let started = Instant::now();
+    while store.related_reading(typhoon.id).await.unwrap().is_none() {
         assert!(
             started.elapsed() < Duration::from_secs(60),
             "no related reading after a minute"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    }
+    let html = page(&state, &uri).await;
     let kept = store.related_reading(typhoon.id).await.unwrap().unwrap();
     assert!(!kept.items.is_empty());
     assert!(kept.items.iter().all(|link| link.id != typhoon.id));

@@ -1,6 +1,7 @@
 //! The article page: every part of the reference page, the title exactly once.
 
 use super::{follow_block, html, respond};
+use crate::RELATED_SHOWN;
 use crate::format::{datetime_iso, datetime_zh};
 use crate::views::{ArticlePage, ArticleSharing, GonePage, Layout, RelatedItem};
 use crate::{AppError, AppState};
@@ -14,12 +15,14 @@ pub async fn page(State(state): State<AppState>, Path(id): Path<String>, uri: Ur
 }
 
 /// Up to eight articles to read next, as the store keeps them ([`crate::related`]): the close
-/// matches, then the suggestions that fill the list. None while they have not been worked out
-/// yet (the worker is asked to) or when search is not running here.
+/// matches, then the suggestions that fill the list. While they have not been worked out yet
+/// (the worker is asked to), or when search is not running here, the channel's newest other
+/// stories stand in as suggestions: the page always offers something to read next.
 async fn related(
     state: &AppState,
-    id: i64,
+    article: &xinwen_model::Article,
 ) -> Result<(Vec<RelatedItem>, Vec<RelatedItem>), AppError> {
+    let id = article.id;
     let reading = match state.store().related_reading(id).await {
         Ok(reading) => reading,
         // Related reading is a help, not the page: a bad row must not take it down.
@@ -39,7 +42,7 @@ async fn related(
         keeper.ask(id);
     }
     let Some(reading) = reading else {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok((Vec::new(), newest_in_channel(state, article).await?));
     };
     let ids: Vec<i64> = reading.items.iter().map(|r| r.id).collect();
     let summaries = state.store().summaries_by_ids(&ids).await?;
@@ -48,12 +51,7 @@ async fn related(
         let Some(link) = reading.items.iter().find(|r| r.id == s.id) else {
             continue;
         };
-        let item = RelatedItem {
-            href: format!("/article/{}", s.id),
-            title: s.title.clone(),
-            source_name: s.source_name.clone(),
-            time_display: crate::format::date_zh(s.published_at),
-        };
+        let item = related_item(s);
         if link.close.unwrap_or(true) {
             close.push(item);
         } else {
@@ -61,6 +59,40 @@ async fn related(
         }
     }
     Ok((close, suggested))
+}
+
+/// The newest articles of `article`'s channel, less it and its story's other reports: one
+/// read over the channel's index, as cheap as the channel page's first.
+async fn newest_in_channel(
+    state: &AppState,
+    article: &xinwen_model::Article,
+) -> Result<Vec<RelatedItem>, AppError> {
+    let filter = xinwen_store::ArticleFilter {
+        channel_id: Some(article.channel.id),
+        source_id: None,
+    };
+    // A story's reports sit together at the top of a quiet channel: read past them.
+    let newest = state
+        .store()
+        .latest_articles(filter, 1, (RELATED_SHOWN * 3) as u32, false)
+        .await?;
+    Ok(newest
+        .items
+        .iter()
+        .filter(|s| s.id != article.id)
+        .filter(|s| article.story_id.is_none() || s.story_id != article.story_id)
+        .take(RELATED_SHOWN)
+        .map(related_item)
+        .collect())
+}
+
+fn related_item(s: &xinwen_model::ArticleSummary) -> RelatedItem {
+    RelatedItem {
+        href: format!("/article/{}", s.id),
+        title: s.title.clone(),
+        source_name: s.source_name.clone(),
+        time_display: crate::format::date_zh(s.published_at),
+    }
 }
 
 async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, AppError> {
@@ -82,7 +114,7 @@ async fn render(state: &AppState, id: &str) -> Result<crate::cache::CachedPage, 
         &format!("/source/{}", article.source.slug),
     );
     layout.sharing = Some(sharing(state, &article, &layout.canonical));
-    let (related, suggested) = related(state, article.id).await?;
+    let (related, suggested) = related(state, &article).await?;
     // Each picture's size, where the proxy has read it, keeps its room while it loads.
     let body_html = match state.media() {
         Some(media) => {
