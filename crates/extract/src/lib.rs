@@ -187,8 +187,6 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
         .last()
         .and_then(|l| line_of(&lines, l, body_start.unwrap_or(0)));
     let mut title_line = title.as_deref().and_then(|t| line_of_title(&lines, t));
-    // A `<title>` printed nowhere near the body, with no other headline on the page, is the
-    // site's: the headline is what the page sets apart just over its body.
     // Printed as a headline: on a line of its own (not inside a breadcrumb or a sentence),
     // just over the body or as its first lines.
     let printed_as_headline = |line: Option<usize>| match (line, body_start, title.as_deref()) {
@@ -199,6 +197,8 @@ fn extract_text(source: String, page_url: Option<&str>) -> Article {
         }
         _ => false,
     };
+    // A `<title>` printed nowhere near the body, with no other headline on the page, is the
+    // site's: the headline is what the page sets apart just over its body.
     if !is_wechat
         && !head.names_its_headline()
         && !printed_as_headline(title_line)
@@ -408,9 +408,6 @@ const HEADLINE_NEAR_BODY: usize = 6;
 /// Lines over the headline read for a date the page gives nowhere under it.
 const LINES_OVER_HEADLINE: usize = 2;
 
-/// The first of `lines` from `from` on that holds `body_line`'s first words. The body's text
-/// is the page's with white space collapsed, and a page's source may break a paragraph's line
-/// anywhere: the first ten characters without white space are looked for.
 /// The first of the page's lines that holds the title, or that the title holds when it has
 /// a few words (a headline broken over lines, or cut short in the line).
 fn line_of_title(lines: &[&str], title: &str) -> Option<usize> {
@@ -435,6 +432,9 @@ fn line_of_title(lines: &[&str], title: &str) -> Option<usize> {
     })
 }
 
+/// The first of `lines` from `from` on that holds `body_line`'s first words. The body's text
+/// is the page's with white space collapsed, and a page's source may break a paragraph's line
+/// anywhere: the first ten characters without white space are looked for.
 fn line_of(lines: &[&str], body_line: &str, from: usize) -> Option<usize> {
     let key: String = body_line
         .split_whitespace()

@@ -196,7 +196,8 @@ pub fn emphasised_headline(head: &Head, dom: &Dom, over_body: &[&str]) -> Option
         .iter()
         .map(|l| collapse_whitespace(l))
         .filter(|l| {
-            (HEADLINE_CHARS.start()..=&EMPHASISED_HEADLINE_CHARS).contains(&&l.chars().count())
+            let length = l.chars().count();
+            length >= *HEADLINE_CHARS.start() && length <= EMPHASISED_HEADLINE_CHARS
         })
         .filter(|l| !l.ends_with(['。', '！', '？', '，', '.', ',', '：', ':']))
         // A breadcrumb or a page's name and section (首页 - 新闻动态) is set apart too.
@@ -438,6 +439,7 @@ fn words(text: &'static str) -> Vec<&'static str> {
         .collect()
 }
 
+/// The days an English byline may run on into before its date.
 const WEEKDAYS: &[&str] = &[
     "Monday",
     "Tuesday",
