@@ -106,7 +106,20 @@ struct Inner {
     /// The store's site generation this node's pages were last cleared at (see
     /// [`AppState::watch_site_changes`]).
     seen_generation: std::sync::atomic::AtomicI64,
+    /// Each channel's newest articles, as article pages suggest them while their related
+    /// reading is not worked out: read once a page-cache lifetime per channel, not per page.
+    channel_newest: std::sync::Mutex<ChannelNewest>,
 }
+
+/// Per channel: the site generation and the time it was read at, and what was read.
+type ChannelNewest = std::collections::HashMap<
+    i64,
+    (
+        i64,
+        std::time::Instant,
+        Arc<Vec<xinwen_model::ArticleSummary>>,
+    ),
+>;
 
 /// What the site uses besides the store, when the process has them: the media proxy answers
 /// `/media/p/`, the search index answers `/search` and fills related reading.
@@ -152,6 +165,7 @@ impl AppState {
                 store_damage: std::sync::RwLock::new(None),
                 api_limits: api::ApiLimits::new(site_api_per_minute),
                 seen_generation: std::sync::atomic::AtomicI64::new(i64::MIN),
+                channel_newest: std::sync::Mutex::new(ChannelNewest::new()),
             }),
         }
     }
@@ -286,6 +300,46 @@ impl AppState {
                 tokio::time::sleep(SITE_CHANGE_POLL).await;
             }
         })
+    }
+
+    /// Channel `channel_id`'s newest `count` live articles, read again once the page cache's
+    /// lifetime has passed or the site has changed (a takedown, a removal).
+    pub(crate) async fn channel_newest(
+        &self,
+        channel_id: i64,
+        count: u32,
+    ) -> Result<Arc<Vec<xinwen_model::ArticleSummary>>, AppError> {
+        let generation = self
+            .inner
+            .seen_generation
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let fresh = |(seen, at, _): &(i64, std::time::Instant, _)| {
+            *seen == generation && at.elapsed() < self.inner.site.page_cache_ttl
+        };
+        if let Ok(kept) = self.inner.channel_newest.lock()
+            && let Some(entry) = kept.get(&channel_id)
+            && fresh(entry)
+        {
+            return Ok(entry.2.clone());
+        }
+        let filter = xinwen_store::ArticleFilter {
+            channel_id: Some(channel_id),
+            source_id: None,
+        };
+        let newest = Arc::new(
+            self.inner
+                .store
+                .latest_articles(filter, 1, count, false)
+                .await?
+                .items,
+        );
+        if let Ok(mut kept) = self.inner.channel_newest.lock() {
+            kept.insert(
+                channel_id,
+                (generation, std::time::Instant::now(), newest.clone()),
+            );
+        }
+        Ok(newest)
     }
 
     pub(crate) fn related_keeper(&self) -> Option<&related::RelatedKeeper> {

@@ -61,23 +61,18 @@ async fn related(
     Ok((close, suggested))
 }
 
-/// The newest articles of `article`'s channel, less it and its story's other reports: one
-/// read over the channel's index, as cheap as the channel page's first.
+/// The newest articles of `article`'s channel, less it and its story's other reports, from
+/// the channel's list the state keeps for a page-cache lifetime: most article pages of a large
+/// site have no related reading worked out yet, and each must not read the channel again.
 async fn newest_in_channel(
     state: &AppState,
     article: &xinwen_model::Article,
 ) -> Result<Vec<RelatedItem>, AppError> {
-    let filter = xinwen_store::ArticleFilter {
-        channel_id: Some(article.channel.id),
-        source_id: None,
-    };
     // A story's reports sit together at the top of a quiet channel: read past them.
     let newest = state
-        .store()
-        .latest_articles(filter, 1, (RELATED_SHOWN * 3) as u32, false)
+        .channel_newest(article.channel.id, (RELATED_SHOWN * 3) as u32)
         .await?;
     Ok(newest
-        .items
         .iter()
         .filter(|s| s.id != article.id)
         .filter(|s| article.story_id.is_none() || s.story_id != article.story_id)
